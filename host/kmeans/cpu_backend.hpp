@@ -1,0 +1,51 @@
+// The CPU backend: Eigen matrix products over tiles of rows, the argmin fused right after each tile, OpenMP across
+// fixed blocks of rows. Block boundaries depend only on n and k·d, and partial sums are reduced in block order, so
+// results are bit-identical for any thread count.
+#pragma once
+
+#include <vector>
+
+#include "host/backend.hpp"
+
+namespace kseg {
+
+class CpuBackend final : public Backend {
+ public:
+  // data must outlive the backend. n_threads <= 0 means all cores (OpenMP's default).
+  CpuBackend(const DataView& data, int n_threads);
+
+  std::string name() const override { return "cpu"; }
+  int64_t n_rows() const override { return data_.n_rows; }
+  int64_t n_cols() const override { return data_.n_cols; }
+  int threads() const { return n_threads_; }
+
+  void lloyd_pass(const float* centroids, int64_t k, LloydPartials& out) override;
+  double assign(const float* centroids, int64_t k) override;
+  void labels_get(int32_t* labels) const override;
+  void distances_get(float* sq_distances) const override;
+  void rows_get(const int64_t* rows, int64_t m, float* out) const override;
+
+  double seeding_reset() override;
+  double seeding_update(const float* centres, int64_t m) override;
+  void seeding_candidates_cost(const float* candidates, int64_t m, double* cost) override;
+  void rows_sample(const double* targets, int64_t m, bool by_weight_only, int64_t* rows) const override;
+
+ private:
+  struct Block {
+    int64_t begin;
+    int64_t end;
+  };
+  std::vector<Block> blocks_plan(int64_t partial_doubles) const;
+  template <class TileFn>
+  void tiles_for_each(const std::vector<Block>& blocks, const float* centres, int64_t m, const TileFn& tile_fn) const;
+  float weight(int64_t i) const { return data_.weights ? data_.weights[i] : 1.0f; }
+
+  DataView data_;
+  int n_threads_;
+  std::vector<float> row_norms_;  // ‖x_i‖², computed once
+  std::vector<int32_t> labels_;
+  std::vector<float> distances_;
+  std::vector<float> min_dist_;  // seeding: squared distance to the nearest chosen centre
+};
+
+}  // namespace kseg
