@@ -1,0 +1,41 @@
+// Output files appear whole or not at all: bytes go to a temporary file beside the target, renamed into place.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace kseg {
+
+class AtomicFile {
+ public:
+  // Creates ".<name>.tmp.XXXXXX" beside path. Throws DataError "cannot write <path>: <reason>" (e.g. a missing or
+  // unwritable directory).
+  explicit AtomicFile(std::string path);
+  // Unless committed: closes and removes the temporary file. Never throws.
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  // Buffered append; throws DataError on a write error.
+  void write(std::string_view bytes);
+  // Flushes, fsyncs, closes and renames the temporary file over path; throws DataError on error.
+  void commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  void buffer_flush();
+  void bytes_write(const char* p, size_t size);
+  [[noreturn]] void error_throw(const std::string& what) const;
+
+  std::string path_;
+  std::string temp_path_;
+  std::string buffer_;  // pending bytes, flushed when a write would exceed its capacity
+  int fd_ = -1;
+  bool committed_ = false;
+};
+
+// Creates dir and its missing parents (mkdir -p); throws DataError when it cannot.
+void directory_ensure(const std::string& dir);
+
+}  // namespace kseg

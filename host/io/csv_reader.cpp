@@ -1,0 +1,138 @@
+#include "host/io/csv_reader.hpp"
+
+#include <omp.h>
+
+#include <cmath>
+#include <unordered_map>
+#include <utility>
+
+#include <fast_float/fast_float.h>
+
+#include "host/error.hpp"
+
+namespace kseg {
+
+namespace {
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view blanks_trim(std::string_view text) {
+  while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+// Scans at most this much input at a time when counting records, to bound the span buffer.
+constexpr size_t count_scan_bytes = size_t{64} << 20;
+
+}  // namespace
+
+CsvReader::CsvReader(std::string path, CsvOptions options)
+    : path_(std::move(path)), options_(options), file_(path_, /*sequential=*/true) {
+  header_parse();
+}
+
+void CsvReader::header_parse() {
+  const CsvSource src = source();
+  size_t begin = 0;
+  if (src.size >= 3 && std::string_view(src.data, 3) == "\xEF\xBB\xBF") begin = 3;  // UTF-8 byte order mark
+  std::vector<CsvRecordSpan> records;
+  const CsvScanResult scan = csv_records_scan(src, begin, src.size, 1, 1, records);
+  if (records.empty()) throw DataError(location_format(path_, 0, 0, "is empty: a header row is required"));
+  const CsvRecordSpan& rec = records.front();
+  std::vector<CsvFieldSpan> fields(static_cast<size_t>(csv_record_split(src, rec, nullptr, 0)));
+  csv_record_split(src, rec, fields.data(), static_cast<int>(fields.size()));
+
+  std::unordered_map<std::string, int> seen;
+  for (size_t c = 0; c < fields.size(); ++c) {
+    const std::string_view raw(src.data + rec.begin + fields[c].offset, fields[c].size_flags & CsvFieldSpan::size_mask);
+    std::string name =
+        (fields[c].size_flags & CsvFieldSpan::quoted_bit) != 0 ? csv_field_unescape(raw) : std::string(raw);
+    const int column = static_cast<int>(c) + 1;
+    if (blanks_trim(name).empty()) {
+      throw DataError(location_format(path_, rec.line, column, "empty column name; every column needs a name"));
+    }
+    const auto [it, inserted] = seen.emplace(name, column);
+    if (!inserted) {
+      throw DataError(location_format(
+          path_, rec.line, column,
+          "duplicate column name \"" + name + "\" (also column " + std::to_string(it->second) + "); rename one"));
+    }
+    header_.push_back(std::move(name));
+  }
+  data_begin_ = scan.next;
+  data_line_ = scan.next_line;
+}
+
+int64_t CsvReader::records_count() {
+  if (records_count_) return *records_count_;
+  const CsvSource src = source();
+  std::vector<CsvRecordSpan> records;
+  int64_t count = 0;
+  size_t pos = data_begin_;
+  int64_t line = data_line_;
+  while (pos < src.size) {
+    records.clear();
+    const CsvScanResult scan = csv_records_scan(src, pos, src.size, count_scan_bytes, line, records);
+    // A quote left open never tokenises: splitting the record reports where it opened.
+    if (scan.quote_open) csv_record_split(src, records.back(), nullptr, 0);
+    count += static_cast<int64_t>(records.size());
+    pos = scan.next;
+    line = scan.next_line;
+  }
+  records_count_ = count;
+  return count;
+}
+
+void CsvReader::batches_for_each(size_t batch_bytes, int n_threads,
+                                 const std::function<void(const CsvRecordBatch&)>& fn) {
+  const CsvSource src = source();
+  if (n_threads <= 0) n_threads = omp_get_max_threads();
+  const int n_fields = static_cast<int>(header_.size());
+  CsvRecordBatch batch;  // reused: its buffers keep their capacity from batch to batch
+  int64_t first_record = 0;
+  size_t pos = data_begin_;
+  int64_t line = data_line_;
+  while (pos < src.size) {
+    const CsvScanResult scan = csv_range_parse(src, pos, src.size, batch_bytes, line, n_fields, n_threads, batch);
+    batch.first_record = first_record;
+    if (batch.n_records > 0) fn(batch);
+    first_record += batch.n_records;
+    pos = scan.next;
+    line = scan.next_line;
+  }
+  records_count_ = first_record;
+}
+
+bool csv_float_try_parse(std::string_view text, float& value) {
+  text = blanks_trim(text);
+  if (text.empty()) return false;
+  const char* end = text.data() + text.size();
+  const fast_float::from_chars_result result = fast_float::from_chars(text.data(), end, value);
+  return result.ec == std::errc() && result.ptr == end && std::isfinite(value);
+}
+
+float csv_float_parse(std::string_view text, const std::string& file, int64_t line, int column,
+                      const std::string& column_name) {
+  float value = 0.0f;
+  if (csv_float_try_parse(text, value)) return value;
+  const std::string_view trimmed = blanks_trim(text);
+  std::string problem;
+  if (trimmed.empty()) {
+    problem = "empty value";
+  } else {
+    const std::string quoted = "\"" + std::string(text) + "\"";
+    const char* end = trimmed.data() + trimmed.size();
+    const fast_float::from_chars_result result = fast_float::from_chars(trimmed.data(), end, value);
+    if (result.ec != std::errc() || result.ptr != end) {
+      problem = quoted + " is not a number";
+    } else if (std::isnan(value) || trimmed.find_first_of("iI") != std::string_view::npos) {
+      problem = quoted + " is not a finite number (NaN and infinity are not allowed)";
+    } else {
+      problem = quoted + " is outside the float range (float overflow)";
+    }
+  }
+  throw DataError(location_format(file, line, column, "column \"" + column_name + "\": " + problem));
+}
+
+}  // namespace kseg

@@ -1,0 +1,59 @@
+// A fast RFC 4180 CSV reader over a memory-mapped file, delivering records in batches tokenised in parallel.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/io/csv_parse.hpp"
+#include "host/io/csv_record_batch.hpp"
+#include "host/io/mapped_file.hpp"
+
+namespace kseg {
+
+struct CsvOptions {
+  char delimiter = ',';  // field separator; default ','
+};
+
+class CsvReader {
+ public:
+  // Opens and maps path and parses the header row (required). Throws DataError for an unreadable or empty file and
+  // for empty, whitespace-only or duplicate column names.
+  explicit CsvReader(std::string path, CsvOptions options = {});
+
+  const std::string& path() const { return path_; }
+  // Unescaped column names.
+  const std::vector<std::string>& header() const { return header_; }
+  // Number of data records (quote-aware, blank lines excluded); counted once, then cached.
+  int64_t records_count();
+  // Calls fn for consecutive batches covering the whole file in order, each about batch_bytes of input (cut at record
+  // boundaries); within a batch, records are tokenised with n_threads OpenMP threads (<= 0: OpenMP's default).
+  // A file without data records makes no call. Throws DataError for malformed or ragged records.
+  void batches_for_each(size_t batch_bytes, int n_threads, const std::function<void(const CsvRecordBatch&)>& fn);
+
+ private:
+  CsvSource source() const { return {file_.data(), file_.size(), path_, options_.delimiter}; }
+  void header_parse();
+
+  std::string path_;
+  CsvOptions options_;
+  MappedFile file_;
+  std::vector<std::string> header_;
+  size_t data_begin_ = 0;  // first byte after the header record
+  int64_t data_line_ = 0;  // physical line of data_begin_
+  std::optional<int64_t> records_count_;
+};
+
+// Parses a numeric cell with fast_float (leading/trailing spaces allowed). Throws DataError located at
+// file:line:column naming the column, e.g. `users.csv:17:3: column "orders": "abc" is not a number`.
+// Rejects empty cells ("empty value"), NaN/Inf, and values outside float range (float overflow).
+float csv_float_parse(std::string_view text, const std::string& file, int64_t line, int column,
+                      const std::string& column_name);
+// The same without throwing: returns false when text is not a finite float (used for schema inference).
+bool csv_float_try_parse(std::string_view text, float& value);
+
+}  // namespace kseg

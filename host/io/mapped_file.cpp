@@ -1,0 +1,54 @@
+#include "host/io/mapped_file.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "host/error.hpp"
+
+namespace kseg {
+
+namespace {
+
+std::string errno_message() { return std::error_code(errno, std::generic_category()).message(); }
+
+}  // namespace
+
+MappedFile::MappedFile(const std::string& path, bool sequential) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw DataError("cannot read " + path + ": " + errno_message());
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const std::string reason = errno_message();
+    ::close(fd);
+    throw DataError("cannot read " + path + ": " + reason);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw DataError("cannot read " + path + ": not a regular file");
+  }
+  size_ = static_cast<size_t>(st.st_size);
+  if (size_ > 0) {
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      const std::string reason = errno_message();
+      ::close(fd);
+      throw DataError("cannot map " + path + ": " + reason);
+    }
+    // Read-ahead is only a hint: a failure changes speed, not results.
+    if (sequential) ::madvise(p, size_, MADV_SEQUENTIAL);
+    data_ = static_cast<const char*>(p);
+  }
+  // The mapping keeps the file alive; the descriptor is no longer needed.
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+}
+
+}  // namespace kseg

@@ -1,0 +1,26 @@
+// A read-only memory mapping of a whole file: inputs may be larger than RAM, so readers view them, never copy them.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace kseg {
+
+class MappedFile {
+ public:
+  // Maps path read-only; sequential asks the kernel for aggressive read-ahead. Throws DataError when the file
+  // cannot be opened, is not a regular file or cannot be mapped. An empty file maps to data() == nullptr, size() 0.
+  explicit MappedFile(const std::string& path, bool sequential = false);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace kseg
