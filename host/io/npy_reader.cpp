@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "host/error.hpp"
+#include "host/io/number_format.hpp"
 
 namespace kseg {
 
@@ -203,7 +204,9 @@ void NpyReader::rows_read(int64_t first, int64_t count, float* out) const {
     if (std::isnan(v)) bad_value(i, "NaN value");
     if (std::isinf(v)) bad_value(i, "infinite value");
     if (std::fabs(v) > static_cast<double>(FLT_MAX)) {
-      bad_value(i, "value " + std::to_string(v) + " is outside the float32 range");
+      std::string text = "value ";
+      double_append(text, v);
+      bad_value(i, text + " is outside the float32 range");
     }
     out[i] = static_cast<float>(v);
   }
