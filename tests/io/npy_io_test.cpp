@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/error.hpp"
@@ -67,7 +68,8 @@ TEST(npy_io, WriteThenReadRoundTripsFloat32) {
   EXPECT_NE(bytes.find("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }"), std::string::npos);
   EXPECT_EQ(bytes.size(), 10 + header_size + values.size() * sizeof(float));
 
-  NpyReader reader(path);
+  NpyReader opened(path);
+  const NpyReader reader = std::move(opened);  // readers move with their mapping
   EXPECT_EQ(reader.path(), path);
   EXPECT_EQ(reader.n_rows(), 3);
   EXPECT_EQ(reader.n_cols(), 4);
