@@ -1,14 +1,71 @@
 #include "cli/cli_run.hpp"
 
+#include <CLI/CLI.hpp>
 #include <ostream>
+
+#include "cli/commands.hpp"
+#include "host/error.hpp"
 
 namespace kseg {
 
+void device_options_register(CLI::App& app, DeviceOptions& options) {
+  app.add_option("--device", options.device, "auto (GPU if usable, else CPU), cpu, cuda or cuda:N")
+      ->capture_default_str();
+  app.add_option("--threads", options.threads, "CPU threads; 0 = all cores")->capture_default_str();
+  app.add_option("--precision", options.precision, "GPU product precision: fp32 or tf32 (tensor cores, ~1e-3 rel.)")
+      ->capture_default_str();
+  app.add_option("--gpu-memory", options.gpu_memory_gb,
+                 "GPU memory budget in GiB; data beyond it is streamed from host memory (0 = 80% of free)");
+}
+
 int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  (void)args;
-  (void)out;
-  err << "kseg: not built yet\n";
-  return 1;
+  CLI::App app{"kseg: K-means segmentation of user profiles, on the GPU where there is one", "kseg"};
+  app.set_version_flag("--version", std::string("kseg ") + KSEG_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  FitArgs fit;
+  CLI::App* fit_cmd = app.add_subcommand("fit", "Segment users: prepare features, run K-means, write segment files");
+  fit_command_register(*fit_cmd, fit);
+  AssignArgs assign;
+  CLI::App* assign_cmd = app.add_subcommand("assign", "Score users against a saved model (streaming)");
+  assign_command_register(*assign_cmd, assign);
+  GenerateArgs generate;
+  CLI::App* generate_cmd = app.add_subcommand("generate", "Write synthetic user profiles with planted segments");
+  generate_command_register(*generate_cmd, generate);
+  DoctorArgs doctor;
+  CLI::App* doctor_cmd =
+      app.add_subcommand("doctor", "Build and device information; compares the GPU backend with the CPU backend");
+  doctor_command_register(*doctor_cmd, doctor);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();  // CLI11 delegates to the subcommand that asked for help
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    out << "kseg " << KSEG_VERSION << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "kseg: " << e.what() << " (see kseg --help)\n";
+    return 2;
+  }
+  try {
+    if (fit_cmd->parsed()) return fit_command_run(fit, out, err);
+    if (assign_cmd->parsed()) return assign_command_run(assign, out, err);
+    if (generate_cmd->parsed()) return generate_command_run(generate, out, err);
+    return doctor_command_run(doctor, out, err);
+  } catch (const UsageError& e) {
+    err << "kseg: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    err << "kseg: out of memory: the data or k·d is too large for this machine\n";
+    return 1;
+  } catch (const std::exception& e) {
+    err << "kseg: " << e.what() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace kseg

@@ -1,0 +1,75 @@
+// The kseg subcommands: each has an argument struct filled by CLI11, a register function that declares its
+// options, and a run function that does the work (throwing UsageError / DataError, caught once in cli_run).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "cli/backend_select.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace kseg {
+
+struct FitArgs {
+  std::string input;
+  int64_t k = 0;
+  std::string out_dir = "segments";
+  uint64_t seed = 42;
+  int n_init = 1;
+  int max_iter = 300;
+  double tol = 1e-4;
+  std::string init = "k-means++";
+  std::string id_column;
+  std::string weight_column;
+  std::vector<std::string> columns;
+  std::string scale = "zscore";
+  char delimiter = ',';
+  DeviceOptions device;
+  bool quiet = false;
+};
+
+struct AssignArgs {
+  std::string input;
+  std::string model;
+  std::string out = "assigned.csv";
+  char delimiter = ',';
+  int64_t batch_rows = 1 << 20;
+  DeviceOptions device;
+  bool quiet = false;
+};
+
+struct GenerateArgs {
+  int64_t users = 0;
+  uint64_t seed = 42;
+  bool with_truth = false;
+  std::string out;
+  bool quiet = false;
+};
+
+struct DoctorArgs {
+  int64_t users = 200000;
+  int64_t k = 32;
+  int threads = 0;
+};
+
+void fit_command_register(CLI::App& app, FitArgs& args);
+int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err);
+
+void assign_command_register(CLI::App& app, AssignArgs& args);
+int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& err);
+
+void generate_command_register(CLI::App& app, GenerateArgs& args);
+int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostream& err);
+
+void doctor_command_register(CLI::App& app, DoctorArgs& args);
+int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream& err);
+
+// Options every computing command shares: --device, --threads, --precision, --gpu-memory.
+void device_options_register(CLI::App& app, DeviceOptions& options);
+
+}  // namespace kseg

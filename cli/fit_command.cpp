@@ -1,0 +1,127 @@
+// kseg fit: load → prepare → K-means → segments.csv, centroids.csv, model.json, summary.json.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cmath>
+#include <ostream>
+
+#include "cli/commands.hpp"
+#include "cli/fit_outputs.hpp"
+#include "cli/progress.hpp"
+#include "host/data/dataset.hpp"
+#include "host/error.hpp"
+#include "host/features/pipeline.hpp"
+#include "host/io/atomic_file.hpp"
+#include "host/io/npy_reader.hpp"
+#include "host/kmeans/kmeans_fit.hpp"
+
+namespace kseg {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// --init: k-means++, random, or a .npy of k × d starting centroids in the features' original units.
+void init_apply(const FitArgs& args, const FeaturePipeline& pipeline, KMeansParams& params) {
+  if (args.init == "k-means++") return;
+  if (args.init == "random") {
+    params.init = InitMethod::random;
+    return;
+  }
+  KSEG_EXPECTS(args.init.size() > 4 && args.init.compare(args.init.size() - 4, 4, ".npy") == 0, UsageError,
+               "--init: expected k-means++, random or a FILE.npy of starting centroids, got \"" + args.init + "\"");
+  NpyReader reader(args.init);
+  KSEG_EXPECTS(reader.n_rows() == args.k && reader.n_cols() == pipeline.n_features(), DataError,
+               args.init + ": expected " + std::to_string(args.k) + " × " + std::to_string(pipeline.n_features()) +
+                   " starting centroids (k × features), found " + std::to_string(reader.n_rows()) + " × " +
+                   std::to_string(reader.n_cols()));
+  params.init = InitMethod::given;
+  params.init_centroids.resize(static_cast<size_t>(reader.n_rows() * reader.n_cols()));
+  reader.rows_read(0, reader.n_rows(), params.init_centroids.data());
+  pipeline.transform(params.init_centroids.data(), reader.n_rows(), params.init_centroids.data());
+}
+
+void fit_args_validate(const FitArgs& args) {
+  KSEG_EXPECTS(args.k >= 1, UsageError, "--k must be at least 1 (got " + std::to_string(args.k) + ")");
+  KSEG_EXPECTS(args.n_init >= 1, UsageError, "--n-init must be at least 1");
+  KSEG_EXPECTS(args.max_iter >= 1, UsageError, "--max-iter must be at least 1");
+  KSEG_EXPECTS(args.tol >= 0.0 && std::isfinite(args.tol), UsageError, "--tol must be a finite number >= 0");
+  scale_mode_parse(args.scale);
+  device_options_validate(args.device);
+}
+
+}  // namespace
+
+void fit_command_register(CLI::App& app, FitArgs& args) {
+  app.add_option("INPUT", args.input, "User profiles: CSV with a header, or a 2-D float .npy")->required();
+  app.add_option("--k", args.k, "Number of segments")->required();
+  app.add_option("--out", args.out_dir, "Output directory")->capture_default_str();
+  app.add_option("--seed", args.seed, "Random seed; the same seed gives the same segments")->capture_default_str();
+  app.add_option("--n-init", args.n_init, "Restarts; the lowest inertia wins")->capture_default_str();
+  app.add_option("--max-iter", args.max_iter, "Lloyd iterations per restart, at most")->capture_default_str();
+  app.add_option("--tol", args.tol,
+                 "Stop when the squared centroid shift sum is <= tol × mean feature variance (prepared space); "
+                 "0 runs until no label changes")
+      ->capture_default_str();
+  app.add_option("--init", args.init, "k-means++, random, or FILE.npy with k × d centroids in original units")
+      ->capture_default_str();
+  app.add_option("--id-column", args.id_column, "Id column (default: one named id or user_id, else row numbers)");
+  app.add_option("--weight-column", args.weight_column, "Column of per-user sample weights (>= 0)");
+  app.add_option("--columns", args.columns, "Feature columns, comma-separated (default: all but id/weight)")
+      ->delimiter(',');
+  app.add_option("--scale", args.scale, "Feature scaling: zscore or none")->capture_default_str();
+  app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
+  device_options_register(app, args.device);
+  app.add_flag("--quiet", args.quiet, "Only errors on stderr");
+}
+
+int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err) {
+  fit_args_validate(args);
+  FitTimings timings;
+  auto start = std::chrono::steady_clock::now();
+  LoadOptions load;
+  load.id_column = args.id_column;
+  load.weight_column = args.weight_column;
+  load.columns = args.columns;
+  load.delimiter = args.delimiter;
+  load.threads = args.device.threads;
+  Dataset data = dataset_load(args.input, load);
+  timings.read = seconds_since(start);
+  directory_ensure(args.out_dir);  // fail early on an unwritable --out, before the long work
+
+  start = std::chrono::steady_clock::now();
+  const FeaturePipeline pipeline =
+      FeaturePipeline::fit(data.feature_names, data.x.data(), data.n_rows, scale_mode_parse(args.scale));
+  pipeline.transform(data.x.data(), data.n_rows, data.x.data());  // in place: no second n × d copy
+  timings.prepare = seconds_since(start);
+
+  KMeansParams params;
+  params.n_clusters = args.k;
+  params.max_iter = args.max_iter;
+  params.tol = args.tol;
+  params.n_init = args.n_init;
+  params.seed = args.seed;
+  init_apply(args, pipeline, params);
+  const DataView view{data.x.data(), data.weights.empty() ? nullptr : data.weights.data(), data.n_rows, data.n_cols};
+  kmeans_params_validate(params, data.n_rows, data.n_cols);
+
+  start = std::chrono::steady_clock::now();
+  std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet, err);
+  SingleProcess comm;
+  const double tol_absolute = args.tol * feature_variance_mean(view, comm);
+  if (!args.quiet)
+    err << "kseg: fitting k=" << args.k << " on " << data.n_rows << " users × " << data.n_cols << " features ("
+        << backend->name() << ", seed " << args.seed << ")\n";
+  ProgressPrinter progress(err, args.quiet, args.n_init);
+  const KMeansResult result = kmeans_fit(*backend, view, params, tol_absolute, comm,
+                                         [&](int run, const IterationStats& s) { progress.iteration(run, s); });
+  progress.done(result);
+  timings.fit = seconds_since(start);
+
+  start = std::chrono::steady_clock::now();
+  FitOutputs outputs{args, data, pipeline, result, *backend, timings};
+  fit_outputs_write(outputs, out, args.quiet);
+  return 0;
+}
+
+}  // namespace kseg

@@ -1,0 +1,31 @@
+// kseg generate: synthetic user profiles for demos, tests and benchmarks.
+#include <CLI/CLI.hpp>
+#include <ostream>
+
+#include "cli/commands.hpp"
+#include "host/error.hpp"
+#include "host/generate/user_generator.hpp"
+
+namespace kseg {
+
+void generate_command_register(CLI::App& app, GenerateArgs& args) {
+  app.add_option("--users", args.users, "Number of users")->required();
+  app.add_option("--seed", args.seed, "Random seed")->capture_default_str();
+  app.add_flag("--with-truth", args.with_truth,
+               "Add the planted segment (CSV: true_segment column; .npy: FILE.npy.truth.csv)");
+  app.add_option("--out", args.out, "FILE.csv or FILE.npy")->required();
+  app.add_flag("--quiet", args.quiet, "Print nothing on success");
+}
+
+int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostream&) {
+  KSEG_EXPECTS(args.users >= 1, UsageError, "--users must be at least 1");
+  GenerateOptions options;
+  options.users = args.users;
+  options.seed = args.seed;
+  options.with_truth = args.with_truth;
+  users_generate(args.out, options);
+  if (!args.quiet) out << "kseg: wrote " << args.users << " users (seed " << args.seed << ") to " << args.out << "\n";
+  return 0;
+}
+
+}  // namespace kseg

@@ -1,0 +1,137 @@
+#include "host/generate/user_generator.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "host/io/atomic_file.hpp"
+#include "host/io/npy_writer.hpp"
+#include "host/io/number_format.hpp"
+#include "host/kmeans/seeding.hpp"
+
+namespace kseg {
+namespace {
+
+// One latent persona: its share of users and the centre of each behaviour.
+struct Persona {
+  double share;
+  double orders, sessions, order_value, recency_days, open_rate, discount_share, tenure_days;
+};
+
+// Loyal high spenders, bargain hunters, new users, lapsed, browsers, occasional buyers: unequal sizes on purpose.
+constexpr Persona kPersonas[] = {
+    {0.12, 25.0, 120.0, 90.0, 7.0, 0.45, 0.10, 900.0}, {0.22, 10.0, 60.0, 25.0, 20.0, 0.35, 0.60, 500.0},
+    {0.18, 1.5, 12.0, 40.0, 10.0, 0.50, 0.20, 30.0},   {0.25, 3.0, 5.0, 45.0, 200.0, 0.05, 0.15, 700.0},
+    {0.15, 0.5, 80.0, 30.0, 5.0, 0.25, 0.10, 300.0},   {0.08, 5.0, 20.0, 60.0, 60.0, 0.20, 0.25, 600.0}};
+constexpr int kPersonaCount = sizeof(kPersonas) / sizeof(kPersonas[0]);
+constexpr int64_t kChunkRows = 65536;  // each chunk has its own derived seed: parallel and reproducible
+constexpr int kFeatures = 7;
+
+int persona_draw(std::mt19937_64& rng) {
+  double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+  for (int p = 0; p < kPersonaCount; ++p) {
+    if (u < kPersonas[p].share) return p;
+    u -= kPersonas[p].share;
+  }
+  return kPersonaCount - 1;
+}
+
+// Heavy-tailed count: Poisson with a log-normally varying rate (a gamma-Poisson-like mixture).
+double count_draw(std::mt19937_64& rng, double mean) {
+  const double rate = mean * std::exp(std::normal_distribution<double>(-0.18, 0.6)(rng));
+  return static_cast<double>(std::poisson_distribution<int64_t>(std::max(rate, 1e-9))(rng));
+}
+
+double rate_draw(std::mt19937_64& rng, double mean) {
+  const double k = 20.0;  // beta concentration
+  const double a = std::gamma_distribution<double>(mean * k, 1.0)(rng);
+  const double b = std::gamma_distribution<double>((1.0 - mean) * k, 1.0)(rng);
+  return a / (a + b);
+}
+
+void user_draw(std::mt19937_64& rng, int persona, float* out) {
+  const Persona& p = kPersonas[persona];
+  out[0] = static_cast<float>(count_draw(rng, p.orders));
+  out[1] = static_cast<float>(count_draw(rng, p.sessions));
+  out[2] = static_cast<float>(
+      std::round(p.order_value * std::exp(std::normal_distribution<double>(0, 0.35)(rng)) * 100) / 100);
+  out[3] = static_cast<float>(std::round(std::exponential_distribution<double>(1.0 / p.recency_days)(rng)));
+  out[4] = static_cast<float>(std::round(rate_draw(rng, p.open_rate) * 1000) / 1000);
+  out[5] = static_cast<float>(std::round(rate_draw(rng, p.discount_share) * 1000) / 1000);
+  out[6] = static_cast<float>(std::round(p.tenure_days * std::exp(std::normal_distribution<double>(0, 0.3)(rng))));
+}
+
+void users_draw(const GenerateOptions& options, std::vector<float>& features, std::vector<int32_t>& truth) {
+  const int64_t n = options.users;
+  features.resize(static_cast<size_t>(n * kFeatures));
+  truth.resize(static_cast<size_t>(n));
+  const int64_t chunks = (n + kChunkRows - 1) / kChunkRows;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t c = 0; c < chunks; ++c) {
+    std::mt19937_64 rng(run_seed_derive(options.seed, static_cast<int>(c)));
+    for (int64_t i = c * kChunkRows; i < std::min(n, (c + 1) * kChunkRows); ++i) {
+      truth[i] = persona_draw(rng);
+      user_draw(rng, truth[i], features.data() + i * kFeatures);
+    }
+  }
+}
+
+void csv_write(const std::string& path, const std::vector<float>& features, const std::vector<int32_t>& truth,
+               bool with_truth) {
+  AtomicFile file(path);
+  std::string text = "user_id";
+  for (const std::string& name : generated_feature_names()) text += "," + name;
+  text += with_truth ? ",true_segment\n" : "\n";
+  char id[32];
+  for (size_t i = 0; i < truth.size(); ++i) {
+    std::snprintf(id, sizeof(id), "u%08zu", i);
+    text += id;
+    for (int t = 0; t < kFeatures; ++t) {
+      text += ',';
+      float_append(text, features[i * kFeatures + t]);
+    }
+    if (with_truth) {
+      text += ',';
+      int64_append(text, truth[i]);
+    }
+    text += '\n';
+    if (text.size() > (1u << 20)) {
+      file.write(text);
+      text.clear();
+    }
+  }
+  file.write(text);
+  file.commit();
+}
+
+}  // namespace
+
+const std::vector<std::string>& generated_feature_names() {
+  static const std::vector<std::string> names = {"orders",          "sessions",       "avg_order_value", "recency_days",
+                                                 "email_open_rate", "discount_share", "tenure_days"};
+  return names;
+}
+
+void users_generate(const std::string& path, const GenerateOptions& options) {
+  std::vector<float> features;
+  std::vector<int32_t> truth;
+  users_draw(options, features, truth);
+  const bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+  if (!npy) {
+    csv_write(path, features, truth, options.with_truth);
+    return;
+  }
+  npy_write(path, features.data(), options.users, kFeatures);
+  if (options.with_truth) {
+    AtomicFile file(path + ".truth.csv");
+    std::string text = "id,true_segment\n";
+    for (size_t i = 0; i < truth.size(); ++i) text += std::to_string(i) + "," + std::to_string(truth[i]) + "\n";
+    file.write(text);
+    file.commit();
+  }
+}
+
+}  // namespace kseg
