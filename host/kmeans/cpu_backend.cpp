@@ -6,8 +6,10 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
+#include "host/kmeans/cpu_nearest.hpp"
 #include "kernels/common/host_device.hpp"
 
 namespace kseg {
@@ -19,9 +21,16 @@ constexpr int64_t kMinBlockRows = 4096;
 constexpr int64_t kMaxBlocks = 64;
 constexpr int64_t kPartialBudgetBytes = 256ll << 20;  // all blocks' partial sums together
 constexpr int64_t kTileBytes = 128ll << 10;           // a tile of dot products stays in L2
+constexpr int64_t kNearestTileBytes = 16ll << 10;     // a tile of rows stays in L1
 
 // Rows per tile: the tile's dot products (rows × m floats) fit kTileBytes. Depends on m only, not on threads.
 int64_t tile_rows_for(int64_t m) { return std::clamp<int64_t>(kTileBytes / (4 * std::max<int64_t>(m, 1)), 8, 512); }
+
+// Rows per tile of the nearest-centroid kernel: the tile's rows (about 16 KiB) stay in L1 while the centroid panels
+// stream past; a multiple of 24 so every register block of the kernel (6, 8 or 12 rows) is full.
+int64_t nearest_tile_rows(int64_t d) {
+  return std::clamp<int64_t>(kNearestTileBytes / (4 * std::max<int64_t>(d, 1)) / 24 * 24, 24, 480);
+}
 
 std::vector<float> norms_compute(const float* x, int64_t n, int64_t d, int threads) {
   std::vector<float> norms(static_cast<size_t>(n));
@@ -29,7 +38,7 @@ std::vector<float> norms_compute(const float* x, int64_t n, int64_t d, int threa
   for (int64_t i = 0; i < n; ++i) {
     const float* row = x + i * d;
     float s = 0.0f;
-    for (int64_t j = 0; j < d; ++j) s += row[j] * row[j];
+    for (int64_t j = 0; j < d; ++j) s = std::fma(row[j], row[j], s);  // as the kernel's dot products: x·x = ‖x‖²
     norms[static_cast<size_t>(i)] = s;
   }
   return norms;
@@ -78,35 +87,59 @@ void CpuBackend::tiles_for_each(const std::vector<Block>& blocks, const float* c
   }
 }
 
+// tile_fn(block_index, first_row, rows, labels, distances): the nearest centroid of each row of a tile.
+template <class TileFn>
+void CpuBackend::nearest_for_each(const std::vector<Block>& blocks, const PackedCentroids& centroids,
+                                  const TileFn& tile_fn) const {
+  const int64_t d = data_.n_cols;
+  const int64_t tile = nearest_tile_rows(d);
+  const int64_t n_blocks = static_cast<int64_t>(blocks.size());
+#pragma omp parallel num_threads(n_threads_)
+  {
+    std::vector<int32_t> labels(static_cast<size_t>(tile));
+    std::vector<float> dists(static_cast<size_t>(tile));
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t b = 0; b < n_blocks; ++b) {
+      for (int64_t r0 = blocks[b].begin; r0 < blocks[b].end; r0 += tile) {
+        const int64_t rows = std::min(tile, blocks[b].end - r0);
+        nearest_centroids(centroids, data_.x + r0 * d, row_norms_.data() + r0, rows, labels.data(), dists.data());
+        tile_fn(b, r0, rows, labels.data(), dists.data());
+      }
+    }
+  }
+}
+
+// The nearest centroid of every row of a tile, then the block's partial sums, in row order.
 void CpuBackend::lloyd_pass(const float* centroids, int64_t k, LloydPartials& out) {
   const int64_t d = data_.n_cols;
-  std::vector<float> c_norms = norms_compute(centroids, k, d, 1);
+  const PackedCentroids packed(centroids, k, d);
   const int64_t per_block = k * d + k;
   const std::vector<Block> blocks = blocks_plan(per_block);
   std::vector<double> partial(blocks.size() * static_cast<size_t>(per_block), 0.0);
   std::vector<double> inertia(blocks.size(), 0.0);
   std::vector<int64_t> changed(blocks.size(), 0);
-  tiles_for_each(blocks, centroids, k, [&](int64_t b, int64_t first, int64_t rows, const float* dots) {
-    double* sums = partial.data() + b * per_block;
-    double* weights = sums + k * d;
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t i = first + r;
-      float best = std::numeric_limits<float>::infinity();
-      int32_t best_j = 0;
-      for (int64_t j = 0; j < k; ++j)
-        argmin_update(sq_distance_expanded(row_norms_[i], dots[r * k + j], c_norms[j]), static_cast<int32_t>(j), best,
-                      best_j);
-      changed[b] += labels_[i] != best_j;
-      labels_[i] = best_j;
-      distances_[i] = best;
-      const double w = weight(i);
-      inertia[b] += w * best;
-      weights[best_j] += w;
-      const float* x = data_.x + i * d;
-      double* s = sums + best_j * d;
-      for (int64_t t = 0; t < d; ++t) s[t] += w * x[t];
-    }
-  });
+  nearest_for_each(blocks, packed,
+                   [&](int64_t b, int64_t first, int64_t rows, const int32_t* labels, const float* dists) {
+                     double* sums = partial.data() + b * per_block;
+                     double* weights = sums + k * d;
+                     double block_inertia = 0.0;
+                     int64_t block_changed = 0;
+                     for (int64_t r = 0; r < rows; ++r) {
+                       const int64_t i = first + r;
+                       const int32_t j = labels[r];
+                       block_changed += labels_[i] != j;
+                       labels_[i] = j;
+                       distances_[i] = dists[r];
+                       const double w = weight(i);
+                       block_inertia += w * dists[r];
+                       weights[j] += w;
+                       const float* x = data_.x + i * d;
+                       double* s = sums + j * d;
+                       for (int64_t t = 0; t < d; ++t) s[t] += w * x[t];
+                     }
+                     inertia[b] += block_inertia;
+                     changed[b] += block_changed;
+                   });
   out.sums.assign(static_cast<size_t>(k * d), 0.0);
   out.weights.assign(static_cast<size_t>(k), 0.0);
   out.inertia = 0.0;
@@ -121,22 +154,20 @@ void CpuBackend::lloyd_pass(const float* centroids, int64_t k, LloydPartials& ou
 }
 
 double CpuBackend::assign(const float* centroids, int64_t k) {
-  std::vector<float> c_norms = norms_compute(centroids, k, data_.n_cols, 1);
+  const PackedCentroids packed(centroids, k, data_.n_cols);
   const std::vector<Block> blocks = blocks_plan(1);
   std::vector<double> inertia(blocks.size(), 0.0);
-  tiles_for_each(blocks, centroids, k, [&](int64_t b, int64_t first, int64_t rows, const float* dots) {
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t i = first + r;
-      float best = std::numeric_limits<float>::infinity();
-      int32_t best_j = 0;
-      for (int64_t j = 0; j < k; ++j)
-        argmin_update(sq_distance_expanded(row_norms_[i], dots[r * k + j], c_norms[j]), static_cast<int32_t>(j), best,
-                      best_j);
-      labels_[i] = best_j;
-      distances_[i] = best;
-      inertia[b] += static_cast<double>(weight(i)) * best;
-    }
-  });
+  nearest_for_each(blocks, packed,
+                   [&](int64_t b, int64_t first, int64_t rows, const int32_t* labels, const float* dists) {
+                     double block_inertia = 0.0;
+                     for (int64_t r = 0; r < rows; ++r) {
+                       const int64_t i = first + r;
+                       labels_[i] = labels[r];
+                       distances_[i] = dists[r];
+                       block_inertia += static_cast<double>(weight(i)) * dists[r];
+                     }
+                     inertia[b] += block_inertia;
+                   });
   double total = 0.0;
   for (double v : inertia) total += v;
   return total;

@@ -1,11 +1,13 @@
-// The CPU backend: Eigen matrix products over tiles of rows, the argmin fused right after each tile, OpenMP across
-// fixed blocks of rows. Block boundaries depend only on n and k·d, and partial sums are reduced in block order, so
-// results are bit-identical for any thread count.
+// The CPU backend: a register-blocked nearest-centroid kernel (cpu_nearest.hpp) for the Lloyd and assignment passes,
+// Eigen matrix products over tiles of rows for the seeding passes, OpenMP across fixed blocks of rows. Block boundaries
+// depend only on n and k·d, and partial sums are reduced in block order, so results are bit-identical for any thread
+// count.
 #pragma once
 
 #include <vector>
 
 #include "host/backend.hpp"
+#include "host/kmeans/cpu_nearest.hpp"
 
 namespace kseg {
 
@@ -38,6 +40,9 @@ class CpuBackend final : public Backend {
   std::vector<Block> blocks_plan(int64_t partial_doubles) const;
   template <class TileFn>
   void tiles_for_each(const std::vector<Block>& blocks, const float* centres, int64_t m, const TileFn& tile_fn) const;
+  template <class TileFn>
+  void nearest_for_each(const std::vector<Block>& blocks, const PackedCentroids& centroids,
+                        const TileFn& tile_fn) const;
   float weight(int64_t i) const { return data_.weights ? data_.weights[i] : 1.0f; }
 
   DataView data_;
