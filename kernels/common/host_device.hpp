@@ -2,6 +2,7 @@
 // check the exact formulas and tie-breaking the GPU runs.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #if defined(__CUDACC__)
@@ -35,6 +36,32 @@ KSEG_HD int64_t prefix_search(const double* prefix, int64_t n, double target) {
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
     if (prefix[mid] > target) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
+}
+
+// acc + v·v with one rounding (fmaf on both sides), the step of every squared norm.
+KSEG_HD float sq_accumulate(float acc, float v) { return fmaf(v, v, acc); }
+
+// w·v in double. A float × float product has at most 48 significant bits, so it is exact in double: contracting it
+// with a following addition (FMA) cannot change a result, on nvcc or g++.
+KSEG_HD double weighted(float w, float v) { return static_cast<double>(w) * static_cast<double>(v); }
+
+// min(a, b) for non-NaN floats, written out so host and device agree on which operand is returned.
+KSEG_HD float min_float(float a, float b) { return b < a ? b : a; }
+
+// The first position i in a non-decreasing array a[0..n) with a[i] > target; n when there is none.
+template <typename T>
+KSEG_HD int64_t first_greater(const T* a, int64_t n, T target) {
+  int64_t lo = 0;
+  int64_t hi = n;
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (a[mid] > target) {
       hi = mid;
     } else {
       lo = mid + 1;
