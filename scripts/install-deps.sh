@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what kseg needs to build and test from Debian 12 packages; idempotent and non-interactive.
+# The CUDA toolkit is optional (detected at configure time) and not installed here.
+set -euo pipefail
+
+packages=(build-essential cmake libeigen3-dev libcli11-dev nlohmann-json3-dev libfast-float-dev
+          libgtest-dev googletest libbenchmark-dev)
+[ "${KSEG_WITH_MPI:-0}" = 1 ] && packages+=(libopenmpi-dev openmpi-bin)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds kseg with warnings as errors and runs every test: the default build (with the CUDA backend where nvcc
+# exists; GPU tests report as skipped without a device) and a CPU-only build (KSEG_CUDA=OFF).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+scripts/install-deps.sh
+
+# CPU-only build: must keep building and passing without the CUDA toolkit.
+cmake -S . -B build-test-cpu -DCMAKE_BUILD_TYPE=Release -DKSEG_WERROR=ON -DKSEG_CUDA=OFF -DKSEG_BUILD_BENCH=OFF
+cmake --build build-test-cpu -j"$jobs"
+ctest --test-dir build-test-cpu --output-on-failure -j"$jobs"
+
+# Default build: CUDA compiled where nvcc exists (KSEG_CUDA_ARCHS narrows the architectures to save CI time).
+cuda_args=()
+[ -n "${KSEG_CUDA_ARCHS:-}" ] && cuda_args+=(-DCMAKE_CUDA_ARCHITECTURES="$KSEG_CUDA_ARCHS")
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Release -DKSEG_WERROR=ON "${cuda_args[@]}"
+cmake --build build-test -j"$jobs"
+ctest --test-dir build-test --output-on-failure -j"$jobs"
