@@ -1,10 +1,7 @@
-// Eigen's own threading is off here: parallelism comes from the blocks, one Eigen product per tile.
-#define EIGEN_DONT_PARALLELIZE
 #include "host/kmeans/cpu_backend.hpp"
 
 #include <omp.h>
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -15,21 +12,15 @@
 namespace kseg {
 namespace {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 constexpr int64_t kMinBlockRows = 4096;
 constexpr int64_t kMaxBlocks = 64;
 constexpr int64_t kPartialBudgetBytes = 256ll << 20;  // all blocks' partial sums together
-constexpr int64_t kTileBytes = 128ll << 10;           // a tile of dot products stays in L2
-constexpr int64_t kNearestTileBytes = 16ll << 10;     // a tile of rows stays in L1
+constexpr int64_t kTileBytes = 16ll << 10;            // a tile of rows stays in L1
 
-// Rows per tile: the tile's dot products (rows × m floats) fit kTileBytes. Depends on m only, not on threads.
-int64_t tile_rows_for(int64_t m) { return std::clamp<int64_t>(kTileBytes / (4 * std::max<int64_t>(m, 1)), 8, 512); }
-
-// Rows per tile of the nearest-centroid kernel: the tile's rows (about 16 KiB) stay in L1 while the centroid panels
-// stream past; a multiple of 24 so every register block of the kernel (6, 8 or 12 rows) is full.
-int64_t nearest_tile_rows(int64_t d) {
-  return std::clamp<int64_t>(kNearestTileBytes / (4 * std::max<int64_t>(d, 1)) / 24 * 24, 24, 480);
+// Rows per tile: the tile's rows (about kTileBytes) stay in L1 while the centroid panels stream past; a multiple of
+// 24 so every register block of the kernel (6, 8 or 12 rows) is full. Depends on d only, not on threads.
+int64_t tile_rows_for(int64_t d) {
+  return std::clamp<int64_t>(kTileBytes / (4 * std::max<int64_t>(d, 1)) / 24 * 24, 24, 480);
 }
 
 std::vector<float> norms_compute(const float* x, int64_t n, int64_t d, int threads) {
@@ -64,26 +55,21 @@ std::vector<CpuBackend::Block> CpuBackend::blocks_plan(int64_t partial_doubles) 
   return blocks;
 }
 
-// tile_fn(block_index, first_row, rows, dots) with dots = rows × m, dots[r·m + j] = x_{first+r} · c_j.
+// tile_fn(block_index, first_row, rows, scratch) for the tiles of every block, in row order within a block; scratch
+// holds tile_rows × scratch_per_row floats and tile_rows labels, private to the thread.
 template <class TileFn>
-void CpuBackend::tiles_for_each(const std::vector<Block>& blocks, const float* centres, int64_t m,
+void CpuBackend::tiles_for_each(const std::vector<Block>& blocks, int64_t scratch_per_row,
                                 const TileFn& tile_fn) const {
-  const int64_t d = data_.n_cols;
-  const int64_t tile = tile_rows_for(m);
-  const Eigen::Map<const RowMatrix> c(centres, m, d);
+  const int64_t tile = tile_rows_for(data_.n_cols);
   const int64_t n_blocks = static_cast<int64_t>(blocks.size());
 #pragma omp parallel num_threads(n_threads_)
   {
-    RowMatrix dots(tile, m);
+    TileScratch scratch{std::vector<float>(static_cast<size_t>(tile * scratch_per_row)),
+                        std::vector<int32_t>(static_cast<size_t>(tile))};
 #pragma omp for schedule(dynamic, 1)
-    for (int64_t b = 0; b < n_blocks; ++b) {
-      for (int64_t r0 = blocks[b].begin; r0 < blocks[b].end; r0 += tile) {
-        const int64_t rows = std::min(tile, blocks[b].end - r0);
-        const Eigen::Map<const RowMatrix> x(data_.x + r0 * d, rows, d);
-        dots.topRows(rows).noalias() = x * c.transpose();
-        tile_fn(b, r0, rows, dots.data());
-      }
-    }
+    for (int64_t b = 0; b < n_blocks; ++b)
+      for (int64_t r0 = blocks[b].begin; r0 < blocks[b].end; r0 += tile)
+        tile_fn(b, r0, std::min(tile, blocks[b].end - r0), scratch);
   }
 }
 
@@ -92,21 +78,11 @@ template <class TileFn>
 void CpuBackend::nearest_for_each(const std::vector<Block>& blocks, const PackedCentroids& centroids,
                                   const TileFn& tile_fn) const {
   const int64_t d = data_.n_cols;
-  const int64_t tile = nearest_tile_rows(d);
-  const int64_t n_blocks = static_cast<int64_t>(blocks.size());
-#pragma omp parallel num_threads(n_threads_)
-  {
-    std::vector<int32_t> labels(static_cast<size_t>(tile));
-    std::vector<float> dists(static_cast<size_t>(tile));
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t b = 0; b < n_blocks; ++b) {
-      for (int64_t r0 = blocks[b].begin; r0 < blocks[b].end; r0 += tile) {
-        const int64_t rows = std::min(tile, blocks[b].end - r0);
-        nearest_centroids(centroids, data_.x + r0 * d, row_norms_.data() + r0, rows, labels.data(), dists.data());
-        tile_fn(b, r0, rows, labels.data(), dists.data());
-      }
-    }
-  }
+  tiles_for_each(blocks, 1, [&](int64_t b, int64_t first, int64_t rows, TileScratch& scratch) {
+    nearest_centroids(centroids, data_.x + first * d, row_norms_.data() + first, rows, scratch.labels.data(),
+                      scratch.floats.data());
+    tile_fn(b, first, rows, scratch.labels.data(), scratch.floats.data());
+  });
 }
 
 // The nearest centroid of every row of a tile, then the block's partial sums, in row order.
@@ -201,18 +177,18 @@ double CpuBackend::seeding_reset() {
 }
 
 double CpuBackend::seeding_update(const float* centres, int64_t m) {
-  std::vector<float> c_norms = norms_compute(centres, m, data_.n_cols, 1);
+  const PackedCentroids packed(centres, m, data_.n_cols);
   const std::vector<Block> blocks = blocks_plan(1);
   std::vector<double> potential(blocks.size(), 0.0);
-  tiles_for_each(blocks, centres, m, [&](int64_t b, int64_t first, int64_t rows, const float* dots) {
+  nearest_for_each(blocks, packed, [&](int64_t b, int64_t first, int64_t rows, const int32_t*, const float* dists) {
+    double block_potential = 0.0;
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t i = first + r;
-      float best = min_dist_[i];
-      for (int64_t j = 0; j < m; ++j)
-        best = std::min(best, sq_distance_expanded(row_norms_[i], dots[r * m + j], c_norms[j]));
+      const float best = std::min(min_dist_[i], dists[r]);
       min_dist_[i] = best;
-      potential[b] += static_cast<double>(weight(i)) * best;
+      block_potential += static_cast<double>(weight(i)) * best;
     }
+    potential[b] += block_potential;
   });
   double total = 0.0;
   for (double v : potential) total += v;
@@ -220,16 +196,21 @@ double CpuBackend::seeding_update(const float* centres, int64_t m) {
 }
 
 void CpuBackend::seeding_candidates_cost(const float* candidates, int64_t m, double* cost) {
-  std::vector<float> c_norms = norms_compute(candidates, m, data_.n_cols, 1);
+  const int64_t d = data_.n_cols;
+  const PackedCentroids packed(candidates, m, d);
   const std::vector<Block> blocks = blocks_plan(m);
   std::vector<double> partial(blocks.size() * static_cast<size_t>(m), 0.0);
-  tiles_for_each(blocks, candidates, m, [&](int64_t b, int64_t first, int64_t rows, const float* dots) {
-    double* p = partial.data() + b * m;
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t i = first + r;
-      const double w = weight(i);
-      for (int64_t j = 0; j < m; ++j)
-        p[j] += w * std::min(min_dist_[i], sq_distance_expanded(row_norms_[i], dots[r * m + j], c_norms[j]));
+  tiles_for_each(blocks, PackedCentroids::kPanelMax, [&](int64_t b, int64_t first, int64_t rows, TileScratch& s) {
+    double* block_cost = partial.data() + b * m;
+    for (int64_t p = 0; p < packed.panels(); ++p) {
+      const int64_t width = packed.panel_width(p), j0 = packed.panel_first(p), valid = std::min(width, m - j0);
+      panel_distances(packed, p, data_.x + first * d, row_norms_.data() + first, rows, s.floats.data());
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t i = first + r;
+        const double w = weight(i);
+        const float* dist = s.floats.data() + r * width;
+        for (int64_t j = 0; j < valid; ++j) block_cost[j0 + j] += w * std::min(min_dist_[i], dist[j]);
+      }
     }
   });
   std::fill(cost, cost + m, 0.0);

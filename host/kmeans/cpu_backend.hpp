@@ -1,7 +1,6 @@
-// The CPU backend: a register-blocked nearest-centroid kernel (cpu_nearest.hpp) for the Lloyd and assignment passes,
-// Eigen matrix products over tiles of rows for the seeding passes, OpenMP across fixed blocks of rows. Block boundaries
-// depend only on n and k·d, and partial sums are reduced in block order, so results are bit-identical for any thread
-// count.
+// The CPU backend: a register-blocked distance kernel (cpu_nearest.hpp) over tiles of rows for every pass, OpenMP
+// across fixed blocks of rows. Block boundaries depend only on n and k·d, and partial sums are reduced in block
+// order, so results are bit-identical for any thread count.
 #pragma once
 
 #include <vector>
@@ -38,8 +37,12 @@ class CpuBackend final : public Backend {
     int64_t end;
   };
   std::vector<Block> blocks_plan(int64_t partial_doubles) const;
+  struct TileScratch {
+    std::vector<float> floats;
+    std::vector<int32_t> labels;
+  };
   template <class TileFn>
-  void tiles_for_each(const std::vector<Block>& blocks, const float* centres, int64_t m, const TileFn& tile_fn) const;
+  void tiles_for_each(const std::vector<Block>& blocks, int64_t scratch_per_row, const TileFn& tile_fn) const;
   template <class TileFn>
   void nearest_for_each(const std::vector<Block>& blocks, const PackedCentroids& centroids,
                         const TileFn& tile_fn) const;

@@ -42,7 +42,12 @@ class PackedCentroids {
 void nearest_centroids(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
                        int32_t* labels, float* distances);
 
-// The same computed one row and one centroid at a time with std::fma, for tests.
+// Squared distances of rows [0, rows) to every centroid of panel p, as nearest_centroids computes them:
+// out[r·width + j] for j < panel_width(p) (+inf in the padding, or 0 for a row whose norm is not finite).
+void panel_distances(const PackedCentroids& centroids, int64_t p, const float* x, const float* x_norms, int64_t rows,
+                     float* out);
+
+// The same as nearest_centroids computed one row and one centroid at a time with std::fma, for tests.
 void nearest_centroids_scalar(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
                               int32_t* labels, float* distances);
 

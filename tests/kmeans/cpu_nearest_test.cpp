@@ -2,9 +2,11 @@
 // (same bits), over shapes that hit every panel width, partial register blocks and several panels.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "host/kmeans/cpu_backend.hpp"
 #include "host/kmeans/cpu_nearest.hpp"
 #include "synthetic.hpp"
 
@@ -70,6 +72,65 @@ TEST(NearestCentroids, MatchesDoubleReferenceOnEveryPanelShape) {
   int64_t clear_large = 0;
   expect_nearest_matches(2000, 70, 100, 7, clear_large);
   EXPECT_GT(clear_large, 2000 * 9 / 10);
+}
+
+TEST(NearestCentroids, PanelDistancesAreTheExpandedFormulaBitForBit) {
+  const int64_t n = 29, d = 19, k = 70;  // two panels (64 + 16 padded), a partial register block
+  const std::vector<float> x = testing::uniform_matrix(n, d, 31);
+  const std::vector<float> c = testing::uniform_matrix(k, d, 32);
+  const std::vector<float> norms = norms_of(x, n, d);
+  const PackedCentroids packed(c.data(), k, d);
+  ASSERT_EQ(packed.panels(), 2);
+  for (int64_t p = 0; p < packed.panels(); ++p) {
+    const int64_t width = packed.panel_width(p);
+    std::vector<float> out(static_cast<size_t>(n * width));
+    panel_distances(packed, p, x.data(), norms.data(), n, out.data());
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < width; ++j) {
+        const int64_t cj = packed.panel_first(p) + j;
+        if (cj >= k) {
+          EXPECT_EQ(out[i * width + j], std::numeric_limits<float>::infinity());
+          continue;
+        }
+        float dot = 0.0f, c_norm = 0.0f;
+        for (int64_t t = 0; t < d; ++t) {
+          dot = std::fma(x[i * d + t], c[cj * d + t], dot);
+          c_norm = std::fma(c[cj * d + t], c[cj * d + t], c_norm);
+        }
+        const float expected = std::max((norms[i] - (dot + dot)) + c_norm, 0.0f);
+        ASSERT_EQ(out[i * width + j], expected) << "row " << i << " centroid " << cj;
+      }
+  }
+}
+
+TEST(NearestCentroids, SeedingCostsAcrossPanelsMatchDoubleReference) {
+  const int64_t n = 3001, d = 7, m = 70;
+  const std::vector<float> x = testing::uniform_matrix(n, d, 41);
+  std::vector<float> w(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) w[i] = static_cast<float>(i % 4) * 0.5f;
+  CpuBackend backend(DataView{x.data(), w.data(), n, d}, 2);
+  backend.seeding_reset();
+  const std::vector<float> centres(x.begin(), x.begin() + 3 * d);  // rows 0..2
+  const std::vector<float> cands(x.begin() + 100 * d, x.begin() + (100 + m) * d);
+  auto sq = [&](int64_t i, const float* c) {
+    double s = 0.0;
+    for (int64_t t = 0; t < d; ++t) s += std::pow(double(x[i * d + t]) - c[t], 2);
+    return s;
+  };
+  std::vector<double> min_dist(static_cast<size_t>(n));
+  double expected_potential = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    min_dist[i] = std::min({sq(i, &centres[0]), sq(i, &centres[d]), sq(i, &centres[2 * d])});
+    expected_potential += w[i] * min_dist[i];
+  }
+  EXPECT_NEAR(backend.seeding_update(centres.data(), 3), expected_potential, 1e-5 * expected_potential);
+  std::vector<double> cost(static_cast<size_t>(m));
+  backend.seeding_candidates_cost(cands.data(), m, cost.data());
+  for (int64_t j = 0; j < m; ++j) {
+    double e = 0.0;
+    for (int64_t i = 0; i < n; ++i) e += w[i] * std::min(min_dist[i], sq(i, &cands[j * d]));
+    EXPECT_NEAR(cost[j], e, 1e-5 * e) << "candidate " << j;
+  }
 }
 
 TEST(NearestCentroids, TiesGoToLowestIndexAcrossLanesVectorsAndPanels) {
