@@ -60,9 +60,9 @@ double sgemm_once(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b, Eigen::Mat
   return 2.0 * double(a.rows()) * double(a.cols()) * double(b.cols()) / seconds_since(start) * 1e-9;
 }
 
-// The median of 3 SGEMM runs after a warm-up.
-double sgemm_gflops() {
-  Eigen::setNbThreads(omp_get_num_procs());
+// The median of 3 SGEMM runs after a warm-up, on `threads` threads.
+double sgemm_gflops(int threads) {
+  Eigen::setNbThreads(threads);
   const Eigen::MatrixXf a = Eigen::MatrixXf::Random(kSgemmSize, kSgemmSize);
   const Eigen::MatrixXf b = Eigen::MatrixXf::Random(kSgemmSize, kSgemmSize);
   Eigen::MatrixXf c(kSgemmSize, kSgemmSize);
@@ -74,7 +74,7 @@ double sgemm_gflops() {
 }
 
 void BM_Sgemm(benchmark::State& state) {
-  Eigen::setNbThreads(omp_get_num_procs());
+  Eigen::setNbThreads(static_cast<int>(state.range(0)));
   const Eigen::MatrixXf a = Eigen::MatrixXf::Random(kSgemmSize, kSgemmSize);
   const Eigen::MatrixXf b = Eigen::MatrixXf::Random(kSgemmSize, kSgemmSize);
   Eigen::MatrixXf c(kSgemmSize, kSgemmSize);
@@ -87,10 +87,11 @@ void BM_Sgemm(benchmark::State& state) {
   state.counters["threads"] = Eigen::nbThreads();
 }
 
-// Runs pass() in the timing loop and sets the counters; flops_per_pass = 0 reports rows/s only.
+// Runs pass() in the timing loop and sets the counters; flops_per_pass = 0 reports rows/s only. The SGEMM rate is
+// measured on as many threads as the pass uses.
 template <class Pass>
-void pass_measure(benchmark::State& state, double flops_per_pass, const Pass& pass) {
-  const double sgemm = flops_per_pass > 0 ? sgemm_gflops() : 0.0;
+void pass_measure(benchmark::State& state, int threads, double flops_per_pass, const Pass& pass) {
+  const double sgemm = flops_per_pass > 0 ? sgemm_gflops(threads) : 0.0;
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) pass();
   const double seconds = seconds_since(start);
@@ -105,11 +106,12 @@ void pass_measure(benchmark::State& state, double flops_per_pass, const Pass& pa
 
 void BM_LloydPass(benchmark::State& state) {
   const int64_t d = state.range(0), k = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
   const std::vector<float>& x = data_for(d);
   const std::vector<float> c = centroids_for(x, d, k);
-  kseg::CpuBackend backend(kseg::DataView{x.data(), nullptr, kRows, d}, omp_get_num_procs());
+  kseg::CpuBackend backend(kseg::DataView{x.data(), nullptr, kRows, d}, threads);
   kseg::LloydPartials partials;
-  pass_measure(state, 2.0 * double(kRows) * double(k) * double(d), [&] {
+  pass_measure(state, threads, 2.0 * double(kRows) * double(k) * double(d), [&] {
     backend.lloyd_pass(c.data(), k, partials);
     benchmark::DoNotOptimize(partials.inertia);
   });
@@ -117,10 +119,11 @@ void BM_LloydPass(benchmark::State& state) {
 
 void BM_Assign(benchmark::State& state) {
   const int64_t d = state.range(0), k = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
   const std::vector<float>& x = data_for(d);
   const std::vector<float> c = centroids_for(x, d, k);
-  kseg::CpuBackend backend(kseg::DataView{x.data(), nullptr, kRows, d}, omp_get_num_procs());
-  pass_measure(state, 2.0 * double(kRows) * double(k) * double(d), [&] {
+  kseg::CpuBackend backend(kseg::DataView{x.data(), nullptr, kRows, d}, threads);
+  pass_measure(state, threads, 2.0 * double(kRows) * double(k) * double(d), [&] {
     double inertia = backend.assign(c.data(), k);
     benchmark::DoNotOptimize(inertia);
   });
@@ -129,29 +132,35 @@ void BM_Assign(benchmark::State& state) {
 // Greedy k-means++ with scikit-learn's 2 + ⌊ln k⌋ candidates per step: the whole seeding of k centres.
 void BM_SeedingKMeansPlusPlus(benchmark::State& state) {
   const int64_t d = state.range(0), k = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
   const std::vector<float>& x = data_for(d);
-  kseg::CpuBackend backend(kseg::DataView{x.data(), nullptr, kRows, d}, omp_get_num_procs());
-  pass_measure(state, 0.0, [&] {
+  kseg::CpuBackend backend(kseg::DataView{x.data(), nullptr, kRows, d}, threads);
+  pass_measure(state, threads, 0.0, [&] {
     std::vector<float> seeds = kseg::seeds_kmeans_plus_plus(backend, k, kSeed, 0);
     benchmark::DoNotOptimize(seeds.data());
   });
 }
 
-BENCHMARK(BM_Sgemm)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
-BENCHMARK(BM_LloydPass)
-    ->ArgNames({"d", "k"})
-    ->Args({32, 64})
-    ->Args({8, 8})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_Assign)->ArgNames({"d", "k"})->Args({32, 64})->Args({8, 8})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_SeedingKMeansPlusPlus)
-    ->ArgNames({"d", "k"})
-    ->Args({32, 64})
-    ->Args({8, 8})
+// Shapes: (d, k) = (32, 64) and (8, 8); threads: all cores (2 here) and 1.
+void shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"d", "k", "threads"});
+  for (const int64_t threads : {int64_t(omp_get_num_procs()), int64_t(1)}) {
+    b->Args({32, 64, threads});
+    b->Args({8, 8, threads});
+  }
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+BENCHMARK(BM_Sgemm)
+    ->ArgName("threads")
+    ->Arg(omp_get_num_procs())
+    ->Arg(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
-    ->Iterations(1);
+    ->MinTime(1.0);
+BENCHMARK(BM_LloydPass)->Apply(shapes);
+BENCHMARK(BM_Assign)->Apply(shapes);
+BENCHMARK(BM_SeedingKMeansPlusPlus)->Apply(shapes)->Iterations(1);
 
 }  // namespace
 

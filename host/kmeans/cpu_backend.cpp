@@ -200,17 +200,14 @@ void CpuBackend::seeding_candidates_cost(const float* candidates, int64_t m, dou
   const PackedCentroids packed(candidates, m, d);
   const std::vector<Block> blocks = blocks_plan(m);
   std::vector<double> partial(blocks.size() * static_cast<size_t>(m), 0.0);
-  tiles_for_each(blocks, PackedCentroids::kPanelMax, [&](int64_t b, int64_t first, int64_t rows, TileScratch& s) {
+  tiles_for_each(blocks, m, [&](int64_t b, int64_t first, int64_t rows, TileScratch& scratch) {
     double* block_cost = partial.data() + b * m;
-    for (int64_t p = 0; p < packed.panels(); ++p) {
-      const int64_t width = packed.panel_width(p), j0 = packed.panel_first(p), valid = std::min(width, m - j0);
-      panel_distances(packed, p, data_.x + first * d, row_norms_.data() + first, rows, s.floats.data());
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t i = first + r;
-        const double w = weight(i);
-        const float* dist = s.floats.data() + r * width;
-        for (int64_t j = 0; j < valid; ++j) block_cost[j0 + j] += w * std::min(min_dist_[i], dist[j]);
-      }
+    const float* dist = scratch.floats.data();  // m × rows
+    centroid_distances(packed, data_.x + first * d, row_norms_.data() + first, rows, scratch.floats.data(), rows);
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t i = first + r;
+      const double w = weight(i);
+      for (int64_t j = 0; j < m; ++j) block_cost[j] += w * std::min(min_dist_[i], dist[j * rows + r]);
     }
   });
   std::fill(cost, cost + m, 0.0);

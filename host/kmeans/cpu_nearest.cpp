@@ -33,7 +33,13 @@ inline void best_update(float dist, int64_t index, float& best, int32_t& best_in
 
 }  // namespace
 
-PackedCentroids::PackedCentroids(const float* centroids, int64_t k, int64_t d) : k_(k), d_(d) {
+PackedCentroids::PackedCentroids(const float* centroids, int64_t k, int64_t d)
+    : k_(k), d_(d), row_major_(centroids, centroids + k * d), norms_(static_cast<size_t>(k)) {
+  for (int64_t j = 0; j < k; ++j) {
+    float norm = 0.0f;
+    for (int64_t t = 0; t < d; ++t) norm = std::fma(centroids[j * d + t], centroids[j * d + t], norm);
+    norms_[static_cast<size_t>(j)] = norm;  // the kernels' own dot product: c·c = ‖c‖² exactly
+  }
   int64_t floats = 0;
   for (int64_t first = 0; first < k; first += kPanelMax) {
     const int64_t width = align_up(std::min(kPanelMax, k - first), kLanes);
@@ -56,12 +62,8 @@ PackedCentroids::PackedCentroids(const float* centroids, int64_t k, int64_t d) :
         continue;
       }
       const float* c = centroids + (first + j) * d;
-      float norm = 0.0f;
-      for (int64_t t = 0; t < d; ++t) {
-        panel_out[t * width + j] = c[t];
-        norm = std::fma(c[t], c[t], norm);  // the kernel's own dot product: c·c = ‖c‖² exactly
-      }
-      norms_out[j] = norm;
+      for (int64_t t = 0; t < d; ++t) panel_out[t * width + j] = c[t];
+      norms_out[j] = norms_[static_cast<size_t>(first + j)];
     }
   }
 }
@@ -169,10 +171,135 @@ void panel_dispatch(const PackedCentroids& c, int64_t p, const float* x, const f
   }
 }
 
+// Rows in lanes: xt (d × stride) holds the tile transposed, two vectors of 16 rows (g) per block. J centroids
+// starting at j0, J·2 accumulators; hands each (vector, centroid) of clamped distances to epilogue(g, j, dist).
+template <int J, class Epilogue>
+inline void rows_block(const float* xt, int64_t stride, int64_t d, const float* c, const float* c_norms, int64_t j0,
+                       const __m512* xn, const Epilogue& epilogue) {
+  __m512 acc[2][J];
+#pragma GCC unroll 12
+  for (int j = 0; j < J; ++j) acc[0][j] = acc[1][j] = _mm512_setzero_ps();
+  for (int64_t t = 0; t < d; ++t) {
+    const __m512 x0 = _mm512_load_ps(xt + t * stride), x1 = _mm512_load_ps(xt + t * stride + 16);
+#pragma GCC unroll 12
+    for (int j = 0; j < J; ++j) {
+      const __m512 b = _mm512_set1_ps(c[(j0 + j) * d + t]);
+      acc[0][j] = _mm512_fmadd_ps(x0, b, acc[0][j]);
+      acc[1][j] = _mm512_fmadd_ps(x1, b, acc[1][j]);
+    }
+  }
+  const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 12
+  for (int j = 0; j < J; ++j) {
+    const __m512 cn = _mm512_set1_ps(c_norms[j0 + j]);
+#pragma GCC unroll 2
+    for (int g = 0; g < 2; ++g)
+      epilogue(g, j0 + j,
+               _mm512_max_ps(_mm512_add_ps(_mm512_sub_ps(xn[g], _mm512_add_ps(acc[g][j], acc[g][j])), cn), zero));
+  }
+}
+
+// Every centroid against one block of 32 transposed rows, J = 12 at a time then smaller.
+template <class Epilogue>
+void rows_block_all(const PackedCentroids& c, const float* xt, int64_t stride, const __m512* xn,
+                    const Epilogue& epilogue) {
+  const int64_t k = c.k(), d = c.d();
+  int64_t j = 0;
+  for (; j + 12 <= k; j += 12) rows_block<12>(xt, stride, d, c.row_major(), c.norms(), j, xn, epilogue);
+  if (j + 8 <= k) rows_block<8>(xt, stride, d, c.row_major(), c.norms(), j, xn, epilogue), j += 8;
+  if (j + 4 <= k) rows_block<4>(xt, stride, d, c.row_major(), c.norms(), j, xn, epilogue), j += 4;
+  for (; j < k; ++j) rows_block<1>(xt, stride, d, c.row_major(), c.norms(), j, xn, epilogue);
+}
+
+__mmask16 rows_mask(int64_t rows_left) {
+  return rows_left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << std::max<int64_t>(rows_left, 0)) - 1);
+}
+
+// out[c·out_stride + r] = in[r·in_stride + c] for r < min(rows, 16), c < min(cols, 16), and 0 for rows past `rows`:
+// 16 loads, 64 in-register shuffles, up to 16 stores (gathers are several times slower on Zen 4).
+void transpose_16x16(const float* in, int64_t in_stride, int64_t rows, int64_t cols, float* out, int64_t out_stride) {
+  const __mmask16 col_mask = rows_mask(cols);
+  __m512 r[16], t[16], u[16];
+  for (int i = 0; i < 16; ++i)
+    r[i] = i < rows ? _mm512_maskz_loadu_ps(col_mask, in + i * in_stride) : _mm512_setzero_ps();
+  for (int i = 0; i < 16; i += 2) {  // t[i] lane L: rows i, i+1 at columns 4L, 4L+1; t[i+1]: 4L+2, 4L+3
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {  // u[i + c] lane L: rows i..i+3 at column 4L + c
+    const auto pd = [](__m512 v) { return _mm512_castps_pd(v); };
+    u[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[i]), pd(t[i + 2])));
+    u[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[i]), pd(t[i + 2])));
+    u[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[i + 1]), pd(t[i + 3])));
+    u[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[i + 1]), pd(t[i + 3])));
+  }
+  for (int c = 0; c < 4; ++c) {  // gather the 128-bit lanes of the four row groups
+    const __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88), v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
+    const __m512 v2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+    const __m512 v3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
+    const __m512 columns[4] = {_mm512_shuffle_f32x4(v0, v2, 0x88), _mm512_shuffle_f32x4(v1, v3, 0x88),
+                               _mm512_shuffle_f32x4(v0, v2, 0xDD), _mm512_shuffle_f32x4(v1, v3, 0xDD)};
+    for (int q = 0; q < 4; ++q)  // columns c, c + 4, c + 8, c + 12
+      if (c + 4 * q < cols) _mm512_store_ps(out + (c + 4 * q) * out_stride, columns[q]);
+  }
+}
+
+// Transposes the tile (rows × d) into xt (d × stride, stride = rows rounded up to 32), zeros past the last row; then
+// calls block_fn(r0, xt + r0, mask0, mask1, xn) for every block of 32 rows.
+template <class BlockFn>
+void rows_in_lanes(const PackedCentroids& c, const float* x, const float* x_norms, int64_t rows,
+                   const BlockFn& block_fn) {
+  const int64_t d = c.d();
+  const int64_t stride = align_up(rows, 32);
+  static thread_local std::vector<float> storage;
+  storage.resize(static_cast<size_t>(d * stride + kAlignFloats));
+  float* xt =
+      storage.data() + (kAlignFloats - (reinterpret_cast<uintptr_t>(storage.data()) / 4) % kAlignFloats) % kAlignFloats;
+  for (int64_t g = 0; g < stride; g += 16)
+    for (int64_t t0 = 0; t0 < d; t0 += 16)
+      transpose_16x16(x + g * d + t0, d, rows - g, d - t0, xt + t0 * stride + g, stride);
+  for (int64_t r0 = 0; r0 < rows; r0 += 32) {
+    const __mmask16 m0 = rows_mask(rows - r0), m1 = rows_mask(rows - r0 - 16);
+    const __m512 xn[2] = {_mm512_maskz_loadu_ps(m0, x_norms + r0), _mm512_maskz_loadu_ps(m1, x_norms + r0 + 16)};
+    block_fn(r0, xt + r0, stride, m0, m1, xn);
+  }
+}
+
+// Per-row work of each layout, in vector instructions: centroids in lanes pays d FMAs per 16 centroids and a
+// horizontal argmin per row; rows in lanes pays d FMAs plus a few compares per centroid for 16 rows, and a gather.
+bool rows_in_lanes_cheaper(int64_t k, int64_t d) {
+  const int64_t centroids_in_lanes = (k + 15) / 16 * (d + 3) + 12;
+  const int64_t rows_in_lanes_cost = (k * (d + 6) + 15) / 16 + d / 2;
+  return rows_in_lanes_cost < centroids_in_lanes;
+}
+
+void nearest_rows_in_lanes(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
+                           int32_t* labels, float* distances) {
+  rows_in_lanes(centroids, x, x_norms, rows,
+                [&](int64_t r0, const float* xt, int64_t stride, __mmask16 m0, __mmask16 m1, const __m512* xn) {
+                  __m512 best[2] = {_mm512_set1_ps(std::numeric_limits<float>::infinity()),
+                                    _mm512_set1_ps(std::numeric_limits<float>::infinity())};
+                  __m512i best_index[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+                  // Centroids in increasing index with a strict comparison: ties keep the lowest index.
+                  rows_block_all(centroids, xt, stride, xn, [&](int g, int64_t j, __m512 dist) {
+                    const __mmask16 lower = _mm512_cmp_ps_mask(dist, best[g], _CMP_LT_OQ);
+                    best[g] = _mm512_mask_mov_ps(best[g], lower, dist);
+                    best_index[g] =
+                        _mm512_mask_mov_epi32(best_index[g], lower, _mm512_set1_epi32(static_cast<int32_t>(j)));
+                  });
+                  _mm512_mask_storeu_ps(distances + r0, m0, best[0]);
+                  _mm512_mask_storeu_ps(distances + r0 + 16, m1, best[1]);
+                  _mm512_mask_storeu_epi32(labels + r0, m0, best_index[0]);
+                  _mm512_mask_storeu_epi32(labels + r0 + 16, m1, best_index[1]);
+                });
+}
+
 }  // namespace
 
 void nearest_centroids(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
                        int32_t* labels, float* distances) {
+  if (rows_in_lanes_cheaper(centroids.k(), centroids.d()))
+    return nearest_rows_in_lanes(centroids, x, x_norms, rows, labels, distances);
   std::fill(distances, distances + rows, std::numeric_limits<float>::infinity());
   std::fill(labels, labels + rows, 0);
   // Panels outermost: a panel stays in L1 while the caller's tile of rows streams through.
@@ -195,16 +322,14 @@ void nearest_centroids(const PackedCentroids& centroids, const float* x, const f
   }
 }
 
-void panel_distances(const PackedCentroids& centroids, int64_t p, const float* x, const float* x_norms, int64_t rows,
-                     float* out) {
-  const int64_t width = centroids.panel_width(p);
-  panel_dispatch(centroids, p, x, x_norms, rows, [&](auto v_constant) {
-    constexpr int V = decltype(v_constant)::value;
-    return [&](int64_t r, const __m512* dist) {
-#pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) _mm512_storeu_ps(out + r * width + 16 * v, dist[v]);
-    };
-  });
+void centroid_distances(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
+                        float* out, int64_t out_stride) {
+  rows_in_lanes(centroids, x, x_norms, rows,
+                [&](int64_t r0, const float* xt, int64_t stride, __mmask16 m0, __mmask16 m1, const __m512* xn) {
+                  rows_block_all(centroids, xt, stride, xn, [&](int g, int64_t j, __m512 dist) {
+                    _mm512_mask_storeu_ps(out + j * out_stride + r0 + 16 * g, g == 0 ? m0 : m1, dist);
+                  });
+                });
 }
 
 const char* nearest_centroids_isa() { return "avx512"; }
@@ -244,10 +369,15 @@ void nearest_centroids(const PackedCentroids& centroids, const float* x, const f
   }
 }
 
-void panel_distances(const PackedCentroids& centroids, int64_t p, const float* x, const float* x_norms, int64_t rows,
-                     float* out) {
+void centroid_distances(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
+                        float* out, int64_t out_stride) {
+  const int64_t d = centroids.d();
   for (int64_t r = 0; r < rows; ++r)
-    panel_row_distances(centroids, p, x + r * centroids.d(), x_norms[r], out + r * centroids.panel_width(p));
+    for (int64_t j = 0; j < centroids.k(); ++j) {
+      float dot = 0.0f;
+      for (int64_t t = 0; t < d; ++t) dot = std::fma(x[r * d + t], centroids.row_major()[j * d + t], dot);
+      out[j * out_stride + r] = sq_distance_expanded(x_norms[r], dot, centroids.norms()[j]);
+    }
 }
 
 const char* nearest_centroids_isa() { return "portable"; }

@@ -1,8 +1,10 @@
-// Nearest-centroid search for the CPU backend. The centroids are packed once per pass into panels of up to 64
-// (16-float lanes, padded with centroids at +inf), then a register-blocked micro-kernel computes the dot products of
-// a few rows with one panel, turns them into sq_distance_expanded distances and keeps the nearest, ties going to the
-// lowest index. Every dot product is a sequence of fused multiply-adds in feature order, so the AVX-512 kernel and
-// the portable loop give the same bits, whatever the tiling or the thread count.
+// Nearest-centroid search for the CPU backend, two register-blocked layouts chosen by shape. Centroids in lanes: the
+// centroids are packed once per pass into panels of up to 64 (padded with centroids at +inf), and a micro-kernel
+// computes the dot products of a few rows with one panel (many centroids). Rows in lanes: a tile of rows is
+// transposed, and a micro-kernel computes 32 rows against a few centroids at a time (few centroids). Both turn the
+// dot products into sq_distance_expanded distances and keep the nearest, ties going to the lowest index. Every dot
+// product is a sequence of fused multiply-adds in feature order, so the AVX-512 kernel and the portable loop give the
+// same bits, whatever the tiling or the thread count.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +29,9 @@ class PackedCentroids {
   const float* panel(int64_t p) const { return base() + panel_offset_[static_cast<size_t>(p)]; }
   // width floats: ‖c‖² of the panel's centroids, +inf for the padding; 64-byte aligned.
   const float* panel_norms(int64_t p) const { return base() + norms_offset_[static_cast<size_t>(p)]; }
+  // The centroids row-major (k × d) and their norms (k), for the rows-in-lanes kernel.
+  const float* row_major() const { return row_major_.data(); }
+  const float* norms() const { return norms_.data(); }
 
  private:
   const float* base() const;
@@ -35,6 +40,7 @@ class PackedCentroids {
   int64_t d_ = 0;
   std::vector<int64_t> panel_first_, panel_width_, panel_offset_, norms_offset_;
   std::vector<float> storage_;  // over-allocated by 64 bytes for the alignment
+  std::vector<float> row_major_, norms_;
 };
 
 // For rows [0, rows) of x (row-major, d = centroids.d() columns) with squared norms x_norms: the nearest centroid
@@ -42,10 +48,10 @@ class PackedCentroids {
 void nearest_centroids(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
                        int32_t* labels, float* distances);
 
-// Squared distances of rows [0, rows) to every centroid of panel p, as nearest_centroids computes them:
-// out[r·width + j] for j < panel_width(p) (+inf in the padding, or 0 for a row whose norm is not finite).
-void panel_distances(const PackedCentroids& centroids, int64_t p, const float* x, const float* x_norms, int64_t rows,
-                     float* out);
+// Squared distances of rows [0, rows) to every centroid, as nearest_centroids computes them: out[j·out_stride + r]
+// (out_stride >= rows).
+void centroid_distances(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
+                        float* out, int64_t out_stride);
 
 // The same as nearest_centroids computed one row and one centroid at a time with std::fma, for tests.
 void nearest_centroids_scalar(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,

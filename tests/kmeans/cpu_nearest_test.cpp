@@ -74,32 +74,28 @@ TEST(NearestCentroids, MatchesDoubleReferenceOnEveryPanelShape) {
   EXPECT_GT(clear_large, 2000 * 9 / 10);
 }
 
-TEST(NearestCentroids, PanelDistancesAreTheExpandedFormulaBitForBit) {
-  const int64_t n = 29, d = 19, k = 70;  // two panels (64 + 16 padded), a partial register block
-  const std::vector<float> x = testing::uniform_matrix(n, d, 31);
-  const std::vector<float> c = testing::uniform_matrix(k, d, 32);
-  const std::vector<float> norms = norms_of(x, n, d);
-  const PackedCentroids packed(c.data(), k, d);
-  ASSERT_EQ(packed.panels(), 2);
-  for (int64_t p = 0; p < packed.panels(); ++p) {
-    const int64_t width = packed.panel_width(p);
-    std::vector<float> out(static_cast<size_t>(n * width));
-    panel_distances(packed, p, x.data(), norms.data(), n, out.data());
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < width; ++j) {
-        const int64_t cj = packed.panel_first(p) + j;
-        if (cj >= k) {
-          EXPECT_EQ(out[i * width + j], std::numeric_limits<float>::infinity());
-          continue;
-        }
-        float dot = 0.0f, c_norm = 0.0f;
-        for (int64_t t = 0; t < d; ++t) {
-          dot = std::fma(x[i * d + t], c[cj * d + t], dot);
-          c_norm = std::fma(c[cj * d + t], c[cj * d + t], c_norm);
-        }
+TEST(NearestCentroids, CentroidDistancesAreTheExpandedFormulaBitForBit) {
+  for (int64_t k : {1, 6, 13, 25, 70}) {
+    const int64_t n = 45, d = 19;  // a full block of 32 rows and a partial one
+    SCOPED_TRACE("k=" + std::to_string(k));
+    const std::vector<float> x = testing::uniform_matrix(n, d, 31);
+    const std::vector<float> c = testing::uniform_matrix(k, d, 32);
+    const std::vector<float> norms = norms_of(x, n, d);
+    const PackedCentroids packed(c.data(), k, d);
+    const int64_t stride = n + 3;
+    std::vector<float> out(static_cast<size_t>(k * stride), -1.0f);
+    centroid_distances(packed, x.data(), norms.data(), n, out.data(), stride);
+    for (int64_t j = 0; j < k; ++j) {
+      float c_norm = 0.0f;
+      for (int64_t t = 0; t < d; ++t) c_norm = std::fma(c[j * d + t], c[j * d + t], c_norm);
+      for (int64_t i = 0; i < n; ++i) {
+        float dot = 0.0f;
+        for (int64_t t = 0; t < d; ++t) dot = std::fma(x[i * d + t], c[j * d + t], dot);
         const float expected = std::max((norms[i] - (dot + dot)) + c_norm, 0.0f);
-        ASSERT_EQ(out[i * width + j], expected) << "row " << i << " centroid " << cj;
+        ASSERT_EQ(out[j * stride + i], expected) << "row " << i << " centroid " << j;
       }
+      for (int64_t i = n; i < stride; ++i) ASSERT_EQ(out[j * stride + i], -1.0f);  // nothing written past rows
+    }
   }
 }
 
@@ -133,26 +129,30 @@ TEST(NearestCentroids, SeedingCostsAcrossPanelsMatchDoubleReference) {
   }
 }
 
-TEST(NearestCentroids, TiesGoToLowestIndexAcrossLanesVectorsAndPanels) {
-  const int64_t d = 2, k = 150;
-  std::vector<float> c(static_cast<size_t>(k * d), 5.0f);  // all far away
-  // Centroid 0.5,0.5 repeated at indices 3 (lane 3), 20 (second vector), 70 and 140 (later panels).
-  for (int64_t j : {140, 70, 20, 3}) c[j * d] = c[j * d + 1] = 0.5f;
-  const PackedCentroids packed(c.data(), k, d);
-  // 13 rows: a full register block of 12 and a tail row, all at the origin.
-  const std::vector<float> x(13 * d, 0.0f);
-  const std::vector<float> norms(13, 0.0f);
-  std::vector<int32_t> labels(13);
-  std::vector<float> dists(13);
-  nearest_centroids(packed, x.data(), norms.data(), 13, labels.data(), dists.data());
-  for (int r = 0; r < 13; ++r) {
-    EXPECT_EQ(labels[r], 3) << "row " << r;
-    EXPECT_EQ(dists[r], 0.5f);
+TEST(NearestCentroids, TiesGoToLowestIndexInBothLayouts) {
+  // k = 150: centroids in lanes (ties across lanes, vectors and panels); k = 25: rows in lanes (ties across the
+  // blocks of 12 centroids and the single ones).
+  for (int64_t k : {150, 25}) {
+    SCOPED_TRACE("k=" + std::to_string(k));
+    const int64_t d = 2;
+    std::vector<float> c(static_cast<size_t>(k * d), 5.0f);  // all far away
+    for (int64_t j : {140, 70, 24, 20, 13, 3})
+      if (j < k) c[j * d] = c[j * d + 1] = 0.5f;  // the same centroid at several indices
+    // 37 rows at the origin: full register blocks and a tail in both layouts.
+    const int64_t n = 37;
+    const std::vector<float> x(static_cast<size_t>(n * d), 0.0f);
+    const std::vector<float> norms(static_cast<size_t>(n), 0.0f);
+    std::vector<int32_t> labels(static_cast<size_t>(n));
+    std::vector<float> dists(static_cast<size_t>(n));
+    nearest_centroids(PackedCentroids(c.data(), k, d), x.data(), norms.data(), n, labels.data(), dists.data());
+    for (int64_t r = 0; r < n; ++r) {
+      EXPECT_EQ(labels[r], 3) << "row " << r;
+      EXPECT_EQ(dists[r], 0.5f);
+    }
+    const std::vector<float> same(static_cast<size_t>(k * d), 1.0f);  // all identical: the first wins
+    nearest_centroids(PackedCentroids(same.data(), k, d), x.data(), norms.data(), n, labels.data(), dists.data());
+    for (int64_t r = 0; r < n; ++r) EXPECT_EQ(labels[r], 0);
   }
-  // With all centroids identical the first wins.
-  const std::vector<float> same(static_cast<size_t>(k * d), 1.0f);
-  nearest_centroids(PackedCentroids(same.data(), k, d), x.data(), norms.data(), 13, labels.data(), dists.data());
-  for (int r = 0; r < 13; ++r) EXPECT_EQ(labels[r], 0);
 }
 
 TEST(NearestCentroids, NonFiniteRowsFollowTheScalarClamp) {
