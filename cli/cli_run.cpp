@@ -1,12 +1,43 @@
 #include "cli/cli_run.hpp"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <ostream>
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
 
 namespace kseg {
+
+namespace {
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec) && std::filesystem::equivalent(a, b, ec);
+}
+
+// fit replaces the files it writes: refuse an --out whose outputs include the input.
+void fit_paths_check(const FitArgs& fit) {
+  for (const char* name : {"segments.csv", "centroids.csv", "model.json", "summary.json"}) {
+    const std::string output = (std::filesystem::path(fit.out_dir) / name).string();
+    KSEG_EXPECTS(!same_file(fit.input, output), UsageError,
+                 "--out " + fit.out_dir + ": fit would overwrite its input " + fit.input + " with its " + name +
+                     "; choose another --out");
+  }
+}
+
+// "kseg frobnicate": CLI11 only says that a subcommand is required; name the word and the commands.
+std::string unknown_command_message(const CLI::App& app, const std::vector<std::string>& args) {
+  if (args.empty() || args[0].empty() || args[0][0] == '-') return "";
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == args[0]) return "";
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  return "unknown command \"" + args[0] + "\" (commands: " + names + ")";
+}
+
+}  // namespace
 
 void device_options_register(CLI::App& app, DeviceOptions& options) {
   app.add_option("--device", options.device, "auto (GPU if usable, else CPU), cpu, cuda or cuda:N")
@@ -48,11 +79,15 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     out << "kseg " << KSEG_VERSION << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
-    err << "kseg: " << e.what() << " (see kseg --help)\n";
+    const std::string unknown = unknown_command_message(app, args);
+    err << "kseg: " << (unknown.empty() ? e.what() : unknown) << " (see kseg --help)\n";
     return 2;
   }
   try {
-    if (fit_cmd->parsed()) return fit_command_run(fit, out, err);
+    if (fit_cmd->parsed()) {
+      fit_paths_check(fit);
+      return fit_command_run(fit, out, err);
+    }
     if (assign_cmd->parsed()) return assign_command_run(assign, out, err);
     if (generate_cmd->parsed()) return generate_command_run(generate, out, err);
     return doctor_command_run(doctor, out, err);
