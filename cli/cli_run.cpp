@@ -1,11 +1,13 @@
 #include "cli/cli_run.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <ostream>
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
+#include "host/privacy/id_pseudonym.hpp"
 
 namespace kseg {
 
@@ -37,7 +39,28 @@ std::string unknown_command_message(const CLI::App& app, const std::vector<std::
   return "unknown command \"" + args[0] + "\" (commands: " + names + ")";
 }
 
+// Resolves the --hash-ids key (file, else KSEG_HASH_KEY) and where id warnings go; UsageError on contradictions.
+void id_export_resolve(IdExport& ids, bool quiet, std::ostream& err) {
+  KSEG_EXPECTS(ids.hash_ids || ids.hash_key_file.empty(), UsageError,
+               "--hash-key-file needs --hash-ids (without it ids are exported as read)");
+  if (ids.hash_ids) ids.hash_key = hash_key_resolve(ids.hash_key_file, std::getenv("KSEG_HASH_KEY"));
+  ids.warnings = quiet ? nullptr : &err;
+}
+
 }  // namespace
+
+void id_export_options_register(CLI::App& app, IdExport& ids) {
+  app.add_flag("--hash-ids", ids.hash_ids,
+               "Export every id as hex HMAC-SHA-256(key, id); key from --hash-key-file or env KSEG_HASH_KEY");
+  app.add_option("--hash-key-file", ids.hash_key_file, "File holding the --hash-ids key (>= 16 bytes)");
+  // Refused with a reason: a key in argv shows in ps and in shell history.
+  const auto refuse = [](const std::string&) {
+    throw CLI::ValidationError("--hash-key",
+                               "the key is never accepted on the command line (ps, shell history): use "
+                               "--hash-key-file FILE or the environment variable KSEG_HASH_KEY");
+  };
+  app.add_option_function<std::string>("--hash-key", refuse)->group("");
+}
 
 void device_options_register(CLI::App& app, DeviceOptions& options) {
   app.add_option("--device", options.device, "auto (GPU if usable, else CPU), cpu, cuda or cuda:N")
@@ -58,9 +81,11 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   FitArgs fit;
   CLI::App* fit_cmd = app.add_subcommand("fit", "Segment users: prepare features, run K-means, write segment files");
   fit_command_register(*fit_cmd, fit);
+  id_export_options_register(*fit_cmd, fit.ids);
   AssignArgs assign;
   CLI::App* assign_cmd = app.add_subcommand("assign", "Score users against a saved model (streaming)");
   assign_command_register(*assign_cmd, assign);
+  id_export_options_register(*assign_cmd, assign.ids);
   GenerateArgs generate;
   CLI::App* generate_cmd = app.add_subcommand("generate", "Write synthetic user profiles with planted segments");
   generate_command_register(*generate_cmd, generate);
@@ -86,9 +111,13 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     if (fit_cmd->parsed()) {
       fit_paths_check(fit);
+      id_export_resolve(fit.ids, fit.quiet, err);
       return fit_command_run(fit, out, err);
     }
-    if (assign_cmd->parsed()) return assign_command_run(assign, out, err);
+    if (assign_cmd->parsed()) {
+      id_export_resolve(assign.ids, assign.quiet, err);
+      return assign_command_run(assign, out, err);
+    }
     if (generate_cmd->parsed()) return generate_command_run(generate, out, err);
     return doctor_command_run(doctor, out, err);
   } catch (const UsageError& e) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/backend_select.hpp"
+#include "host/privacy/id_export.hpp"
 
 namespace CLI {
 class App;
@@ -31,6 +32,7 @@ struct FitArgs {
   char delimiter = ',';
   DeviceOptions device;
   bool quiet = false;
+  IdExport ids;  // --hash-ids, --hash-key-file, warnings about ids
 };
 
 struct AssignArgs {
@@ -41,6 +43,7 @@ struct AssignArgs {
   int64_t batch_rows = 1 << 20;
   DeviceOptions device;
   bool quiet = false;
+  IdExport ids;
 };
 
 struct GenerateArgs {
@@ -71,5 +74,8 @@ int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream& 
 
 // Options every computing command shares: --device, --threads, --precision, --gpu-memory.
 void device_options_register(CLI::App& app, DeviceOptions& options);
+
+// Options of commands that export ids: --hash-ids, --hash-key-file (and a refusal of --hash-key).
+void id_export_options_register(CLI::App& app, IdExport& ids);
 
 }  // namespace kseg

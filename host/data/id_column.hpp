@@ -29,6 +29,10 @@ class IdColumn {
     return numbered_ >= 0 ? numbered_ : static_cast<int64_t>(offsets_.empty() ? 0 : offsets_.size() - 1);
   }
   bool numbered() const { return numbered_ >= 0; }
+  // The raw field bytes of id i (not for numbered ids).
+  std::string_view raw(int64_t i) const {
+    return std::string_view(bytes_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
   // Appends id i to out: the raw field bytes, or the row number.
   void append_to(std::string& out, int64_t i) const {
     if (numbered_ >= 0) {

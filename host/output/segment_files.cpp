@@ -1,23 +1,67 @@
 #include "host/output/segment_files.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <ostream>
 
+#include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/csv_parse.hpp"
 #include "host/io/number_format.hpp"
+#include "host/privacy/id_pseudonym.hpp"
 
 namespace kseg {
 
-SegmentsWriter::SegmentsWriter(const std::string& path) : file_(std::make_unique<AtomicFile>(path)) {
+SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids) : export_(ids) {
+  if (export_.hash_ids) pseudonyms_ = std::make_unique<IdPseudonymizer>(export_.hash_key);
+  file_ = std::make_unique<AtomicFile>(path);
   file_->write("id,segment,distance\n");
 }
 
 SegmentsWriter::~SegmentsWriter() = default;
 
+// One id: its value (a quoted CSV field unquoted) is checked and counted, then written raw or as a pseudonym.
+void SegmentsWriter::id_append(const IdColumn& ids, int64_t i) {
+  if (ids.numbered()) {
+    if (!pseudonyms_) return ids.append_to(buffer_, i);
+    id_scratch_.clear();
+    ids.append_to(id_scratch_, i);
+    return pseudonyms_->hex_append(id_scratch_, buffer_);
+  }
+  const std::string_view raw = ids.raw(i);
+  std::string_view value = raw;
+  if (raw.size() >= 2 && raw.front() == '"') {
+    id_scratch_ = csv_field_unescape(raw);
+    value = id_scratch_;
+  }
+  id_hashes_.push_back(std::hash<std::string_view>{}(value));
+  if (!utf8_valid(value) && invalid_utf8_++ == 0) first_invalid_utf8_ = rows_ + (i - first_);
+  if (pseudonyms_) {
+    pseudonyms_->hex_append(value, buffer_);
+  } else {
+    buffer_.append(raw);
+  }
+}
+
+void SegmentsWriter::warnings_write() const {
+  if (export_.warnings == nullptr) return;
+  const std::string total = std::to_string(rows_);
+  if (duplicates_ > 0)
+    *export_.warnings << "kseg: warning: " << duplicates_ << " of " << total << " rows of " << file_->path()
+                      << " repeat an earlier row's id; ids should identify users uniquely\n";
+  if (invalid_utf8_ > 0)
+    *export_.warnings << "kseg: warning: " << invalid_utf8_ << " of " << total << " ids in " << file_->path()
+                      << " are not valid UTF-8 (first: row " << first_invalid_utf8_ << ", 0-based); written "
+                      << (pseudonyms_ ? "hashed" : "byte for byte") << "\n";
+}
+
 void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32_t* labels, const float* sq_distances,
                                  int64_t n) {
   buffer_.clear();
+  first_ = first;
   for (int64_t r = 0; r < n; ++r) {
-    ids.append_to(buffer_, first + r);
+    id_append(ids, first + r);
     buffer_ += ',';
     int64_append(buffer_, labels[r]);
     buffer_ += ',';
@@ -29,9 +73,15 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
     }
   }
   file_->write(buffer_);
+  rows_ += n;
 }
 
-void SegmentsWriter::commit() { file_->commit(); }
+void SegmentsWriter::commit() {
+  std::sort(id_hashes_.begin(), id_hashes_.end());
+  duplicates_ = static_cast<int64_t>(id_hashes_.end() - std::unique(id_hashes_.begin(), id_hashes_.end()));
+  file_->commit();
+  warnings_write();
+}
 
 std::string csv_field_escape(const std::string& text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;

@@ -10,24 +10,43 @@
 
 #include "host/data/id_column.hpp"
 #include "host/features/pipeline.hpp"
+#include "host/privacy/id_export.hpp"
 
 namespace kseg {
 
 class AtomicFile;
+class IdPseudonymizer;
 
 // Streams segments.csv: header `id,segment,distance`, rows appended in input order; distance is Euclidean in the
-// prepared space. Nothing appears at path until commit().
+// prepared space. Nothing appears at path until commit(). With ids.hash_ids every id is written as its keyed
+// pseudonym (hex HMAC-SHA-256 of the id's value, CSV quotes removed). Ids that repeat an earlier id, and ids that
+// are not valid UTF-8, are counted (8 bytes of memory per row) and reported on ids.warnings at commit.
 class SegmentsWriter {
  public:
-  explicit SegmentsWriter(const std::string& path);
+  explicit SegmentsWriter(const std::string& path, const IdExport& ids = {});
   ~SegmentsWriter();
   // Rows first .. first+n of ids, with their labels and squared distances.
   void rows_append(const IdColumn& ids, int64_t first, const int32_t* labels, const float* sq_distances, int64_t n);
   void commit();
+  // After commit: rows whose id repeats an earlier row's id, and ids that are not valid UTF-8.
+  int64_t duplicate_ids() const { return duplicates_; }
+  int64_t invalid_utf8_ids() const { return invalid_utf8_; }
 
  private:
+  void id_append(const IdColumn& ids, int64_t i);
+  void warnings_write() const;
+
   std::unique_ptr<AtomicFile> file_;
   std::string buffer_;
+  IdExport export_;
+  std::unique_ptr<IdPseudonymizer> pseudonyms_;
+  std::vector<uint64_t> id_hashes_;  // 64-bit hashes of the ids seen, for the duplicate count
+  std::string id_scratch_;           // an unquoted id or a row number being hashed
+  int64_t first_ = 0;                // `first` of the rows being appended
+  int64_t rows_ = 0;                 // rows appended so far
+  int64_t duplicates_ = 0;
+  int64_t invalid_utf8_ = 0;
+  int64_t first_invalid_utf8_ = -1;
 };
 
 // centroids.csv: `segment,size,<feature names>`, centroids mapped back to the input's original units.

@@ -1,0 +1,126 @@
+#include "host/privacy/id_pseudonym.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+
+#include "host/error.hpp"
+
+namespace kseg {
+
+// HMAC (RFC 2104) over SHA-256 with the padded-key states absorbed once: each id costs two short digests.
+struct IdPseudonymizer::State {
+  EVP_MD_CTX* inner = EVP_MD_CTX_new();  // SHA-256 after (key ^ ipad)
+  EVP_MD_CTX* outer = EVP_MD_CTX_new();  // SHA-256 after (key ^ opad)
+  EVP_MD_CTX* work = EVP_MD_CTX_new();
+  ~State() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_CTX_free(work);
+  }
+};
+
+namespace {
+
+constexpr size_t kBlock = 64;  // SHA-256 block size in bytes
+
+void openssl_check(int ok, const char* what) {
+  if (ok != 1) throw DataError(std::string("OpenSSL failed in ") + what);
+}
+
+}  // namespace
+
+IdPseudonymizer::IdPseudonymizer(std::string_view key) : state_(std::make_unique<State>()) {
+  KSEG_EXPECTS(key.size() >= kHashKeyMinBytes, UsageError,
+               "--hash-ids: the key has " + std::to_string(key.size()) + " bytes; use at least " +
+                   std::to_string(kHashKeyMinBytes) + " (e.g. openssl rand -hex 32 > key)");
+  KSEG_EXPECTS(state_->inner && state_->outer && state_->work, DataError, "OpenSSL: out of memory");
+  std::array<unsigned char, kBlock> block{};
+  if (key.size() > kBlock) {
+    unsigned int n = 0;
+    openssl_check(EVP_Digest(key.data(), key.size(), block.data(), &n, EVP_sha256(), nullptr), "EVP_Digest");
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::array<unsigned char, kBlock> pad{};
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x36;
+  openssl_check(EVP_DigestInit_ex(state_->inner, EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+  openssl_check(EVP_DigestUpdate(state_->inner, pad.data(), kBlock), "EVP_DigestUpdate");
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x5c;
+  openssl_check(EVP_DigestInit_ex(state_->outer, EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+  openssl_check(EVP_DigestUpdate(state_->outer, pad.data(), kBlock), "EVP_DigestUpdate");
+}
+
+IdPseudonymizer::~IdPseudonymizer() = default;
+
+void IdPseudonymizer::hex_append(std::string_view id, std::string& out) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  openssl_check(EVP_MD_CTX_copy_ex(state_->work, state_->inner), "EVP_MD_CTX_copy_ex");
+  openssl_check(EVP_DigestUpdate(state_->work, id.data(), id.size()), "EVP_DigestUpdate");
+  openssl_check(EVP_DigestFinal_ex(state_->work, digest, &n), "EVP_DigestFinal_ex");
+  openssl_check(EVP_MD_CTX_copy_ex(state_->work, state_->outer), "EVP_MD_CTX_copy_ex");
+  openssl_check(EVP_DigestUpdate(state_->work, digest, n), "EVP_DigestUpdate");
+  openssl_check(EVP_DigestFinal_ex(state_->work, digest, &n), "EVP_DigestFinal_ex");
+  static const char hex[] = "0123456789abcdef";
+  for (unsigned int i = 0; i < n; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+}
+
+std::string hash_key_resolve(const std::string& key_file, const char* env_value) {
+  std::string key;
+  if (!key_file.empty()) {
+    std::ifstream in(key_file, std::ios::binary);
+    KSEG_EXPECTS(in.good(), UsageError, "--hash-key-file " + key_file + ": cannot read the key file");
+    key.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!key.empty() && key.back() == '\n') key.pop_back();
+    if (!key.empty() && key.back() == '\r') key.pop_back();
+  } else {
+    KSEG_EXPECTS(env_value != nullptr && *env_value != '\0', UsageError,
+                 "--hash-ids needs a key: --hash-key-file FILE or the environment variable KSEG_HASH_KEY "
+                 "(the key is never accepted on the command line)");
+    key = env_value;
+  }
+  KSEG_EXPECTS(key.size() >= kHashKeyMinBytes, UsageError,
+               "--hash-ids: the key has " + std::to_string(key.size()) + " bytes; use at least " +
+                   std::to_string(kHashKeyMinBytes) + " (e.g. openssl rand -hex 32 > key)");
+  return key;
+}
+
+bool utf8_valid(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n = 0;
+    uint32_t cp = 0, min = 0;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, cp = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, cp = c & 0x07, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (end - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+}  // namespace kseg
