@@ -6,8 +6,11 @@
 #include <memory>
 #include <ostream>
 
+#include <omp.h>
 #include "cli/commands.hpp"
-#include "host/data/dataset.hpp"
+
+#include "host/data/schema.hpp"
+#include "host/data/table_batch.hpp"
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
 #include "host/io/npy_reader.hpp"
@@ -19,16 +22,18 @@ namespace {
 
 constexpr size_t kCsvBatchBytes = 32u << 20;
 
-// Scores one batch of raw rows (n × d, original units) and appends it to the writer.
+// Scores one batch of users (a table in original units) and appends it to the writer.
 class BatchScorer {
  public:
   BatchScorer(const Model& model, const AssignArgs& args, std::ostream& err)
       : model_(model), args_(args), err_(err), writer_(args.out) {}
 
-  void score(std::vector<float>& raw, int64_t n, const IdColumn& ids, int64_t first_id) {
+  void score(const Table& table, const IdColumn& ids, int64_t first_id) {
+    const int64_t n = table.n_rows;
     const int64_t d = model_.pipeline.n_features();
-    model_.pipeline.transform(raw.data(), n, raw.data());
-    const DataView view{raw.data(), nullptr, n, d};
+    x_.resize(static_cast<size_t>(n * d));
+    model_.pipeline.transform(table, x_.data(), &counters_);
+    const DataView view{x_.data(), nullptr, n, d};
     std::unique_ptr<Backend> backend = backend_create(view, args_.device, args_.quiet || rows_ > 0, err_);
     backend->assign(model_.centroids.data(), model_.n_clusters);
     labels_.resize(static_cast<size_t>(n));
@@ -36,66 +41,92 @@ class BatchScorer {
     backend->labels_get(labels_.data());
     backend->distances_get(distances_.data());
     writer_.rows_append(ids, first_id, labels_.data(), distances_.data(), n);
-    for (int32_t label : labels_) ++sizes_[label];
     rows_ += n;
   }
   void commit() { writer_.commit(); }
   int64_t rows() const { return rows_; }
-  const std::map<int32_t, int64_t>& sizes() const { return sizes_; }
+  const TransformCounters& counters() const { return counters_; }
 
  private:
   const Model& model_;
   const AssignArgs& args_;
   std::ostream& err_;
   SegmentsWriter writer_;
+  std::vector<float> x_;
   std::vector<int32_t> labels_;
   std::vector<float> distances_;
-  std::map<int32_t, int64_t> sizes_;
+  TransformCounters counters_;
   int64_t rows_ = 0;
 };
 
+// The roles of the input's columns, taken from the model: only the columns it needs are read.
+TableSchema assign_schema(const Model& model, const std::vector<std::string>& header, const AssignArgs& args) {
+  TableSchema schema;
+  schema.path = args.input;
+  for (size_t i = 0; i < header.size(); ++i) {
+    ColumnSchema c;
+    c.name = header[i];
+    c.position = static_cast<int>(i);
+    c.role = ColumnRole::ignore;
+    if (!model.id_column.empty() && c.name == model.id_column) c.role = ColumnRole::id;
+    for (const NumericStep& s : model.pipeline.numeric())
+      if (!s.dropped && s.name == c.name) c.role = s.is_date ? ColumnRole::date : ColumnRole::numeric;
+    for (const CategoricalStep& s : model.pipeline.categorical())
+      if (!s.dropped && s.name == c.name) c.role = ColumnRole::categorical;
+    if (c.role == ColumnRole::id) schema.id_column = c.name;
+    schema.columns.push_back(c);
+  }
+  for (const std::string& name : model.pipeline.input_columns())
+    KSEG_EXPECTS(std::find(header.begin(), header.end(), name) != header.end(), DataError,
+                 args.input + ": column \"" + name + "\" is required by the model (" + args.model + ") but missing");
+  return schema;
+}
+
 void csv_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer) {
   CsvReader reader(args.input, CsvOptions{args.delimiter});
-  const std::vector<std::string>& header = reader.header();
-  std::vector<int> positions;
-  for (const std::string& name : model.pipeline.names()) {
-    auto it = std::find(header.begin(), header.end(), name);
-    KSEG_EXPECTS(it != header.end(), DataError,
-                 args.input + ": column \"" + name + "\" is required by the model (" + args.model + ") but missing");
-    positions.push_back(static_cast<int>(it - header.begin()));
-  }
-  const bool has_model_id =
-      !model.id_column.empty() && std::find(header.begin(), header.end(), model.id_column) != header.end();
-  const std::string id_column = has_model_id ? model.id_column : id_column_detect(header, "");
-  const int id_pos = id_column.empty() ? -1 : column_positions(header, {id_column}, args.input)[0];
+  const TableSchema schema = assign_schema(model, reader.header(), args);
+  const TableBatchReader batches(schema, reader.header());
+  const int threads = args.device.threads > 0 ? args.device.threads : omp_get_max_threads();
   const IdColumn numbered = IdColumn::row_numbers(reader.records_count());
-  std::vector<float> raw;
-  reader.batches_for_each(kCsvBatchBytes, args.device.threads, [&](const CsvRecordBatch& batch) {
-    raw.resize(static_cast<size_t>(batch.n_records) * positions.size());
-    csv_batch_floats_parse(batch, positions, header, args.input, args.device.threads, raw.data());
-    if (id_pos < 0) {
-      scorer.score(raw, batch.n_records, numbered, batch.first_record);
-      return;
+  reader.batches_for_each(kCsvBatchBytes, threads, [&](const CsvRecordBatch& batch) {
+    Table table = batches.table_empty();
+    batches.append(batch, threads, table);
+    if (schema.id_column.empty()) {
+      scorer.score(table, numbered, batch.first_record);
+    } else {
+      scorer.score(table, table.ids, 0);
     }
-    IdColumn ids;
-    for (int64_t r = 0; r < batch.n_records; ++r) ids.append(batch.field_raw(r, id_pos));
-    scorer.score(raw, batch.n_records, ids, 0);
   });
 }
 
 void npy_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer) {
   NpyReader reader(args.input);
-  const int64_t d = model.pipeline.n_features();
-  KSEG_EXPECTS(reader.n_cols() == d, DataError,
-               args.input + ": " + std::to_string(reader.n_cols()) + " columns, but the model (" + args.model +
-                   ") expects " + std::to_string(d));
+  const std::vector<std::string> names = model.pipeline.input_columns();
+  for (const std::string& name : names) {
+    const bool known = name.size() > 1 && name[0] == 'f' &&
+                       name.find_first_not_of("0123456789", 1) == std::string::npos &&
+                       std::stoll(name.substr(1)) < reader.n_cols();
+    KSEG_EXPECTS(known, DataError,
+                 args.input + ": column \"" + name + "\" is required by the model (" + args.model +
+                     ") but the .npy has only columns f0..f" + std::to_string(reader.n_cols() - 1));
+  }
+  const int64_t d = reader.n_cols();
   const IdColumn numbered = IdColumn::row_numbers(reader.n_rows());
   std::vector<float> raw;
   for (int64_t first = 0; first < reader.n_rows(); first += args.batch_rows) {
     const int64_t n = std::min(args.batch_rows, reader.n_rows() - first);
     raw.resize(static_cast<size_t>(n * d));
     reader.rows_read(first, n, raw.data());
-    scorer.score(raw, n, numbered, first);
+    Table table;
+    table.path = args.input;
+    table.n_rows = n;
+    for (int64_t t = 0; t < d; ++t) {
+      TableColumn column{"f" + std::to_string(t), ColumnRole::numeric};
+      column.values.resize(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) column.values[i] = raw[i * d + t];
+      table.columns.push_back(std::move(column));
+    }
+    scorer.score(table, numbered, first);
   }
 }
 
@@ -131,6 +162,10 @@ int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& 
   }
   KSEG_EXPECTS(scorer.rows() > 0, DataError, args.input + ": no users to score");
   scorer.commit();
+  if (!args.quiet)
+    for (const auto& [column, rows] : scorer.counters().unseen_levels)
+      err << "kseg: column \"" << column << "\": " << rows << " users had a level unseen at fit, scored as "
+          << kOtherLevel << "\n";
   if (!args.quiet)
     out << "kseg: scored " << scorer.rows() << " users against " << args.model << "\n  " << args.out << "\n";
   return 0;

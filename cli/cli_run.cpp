@@ -89,6 +89,10 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   GenerateArgs generate;
   CLI::App* generate_cmd = app.add_subcommand("generate", "Write synthetic user profiles with planted segments");
   generate_command_register(*generate_cmd, generate);
+  SchemaArgs schema;
+  CLI::App* schema_cmd =
+      app.add_subcommand("schema", "Show the role kseg infers for each column (id, numeric, categorical, ...)");
+  schema_command_register(*schema_cmd, schema);
   DoctorArgs doctor;
   CLI::App* doctor_cmd =
       app.add_subcommand("doctor", "Build and device information; compares the GPU backend with the CPU backend");
@@ -119,6 +123,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       return assign_command_run(assign, out, err);
     }
     if (generate_cmd->parsed()) return generate_command_run(generate, out, err);
+    if (schema_cmd->parsed()) return schema_command_run(schema, out, err);
     return doctor_command_run(doctor, out, err);
   } catch (const UsageError& e) {
     err << "kseg: " << e.what() << "\n";

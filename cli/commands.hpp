@@ -16,6 +16,27 @@ class App;
 
 namespace kseg {
 
+// How user profiles are read and prepared (issue: mixed columns, gaps, heavy tails).
+struct PreparationArgs {
+  std::vector<std::string> categorical, numeric, ignore, audit, dates;
+  std::string impute = "median";
+  bool missing_indicators = false;
+  std::string log = "auto";  // auto | none | a,b
+  std::vector<std::string> feature_weights;  // col=weight
+  int max_levels = 50;
+  std::string as_of;
+};
+
+struct SchemaArgs {
+  std::string input;
+  std::string id_column;
+  std::string weight_column;
+  std::vector<std::string> columns;
+  char delimiter = ',';
+  int threads = 0;
+  PreparationArgs prep;
+};
+
 struct FitArgs {
   std::string input;
   int64_t k = 0;
@@ -33,6 +54,8 @@ struct FitArgs {
   DeviceOptions device;
   bool quiet = false;
   IdExport ids;  // --hash-ids, --hash-key-file, warnings about ids
+  PreparationArgs prep;
+  bool dry_run = false;
 };
 
 struct AssignArgs {
@@ -68,6 +91,9 @@ int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& 
 
 void generate_command_register(CLI::App& app, GenerateArgs& args);
 int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostream& err);
+
+void schema_command_register(CLI::App& app, SchemaArgs& args);
+int schema_command_run(const SchemaArgs& args, std::ostream& out, std::ostream& err);
 
 void doctor_command_register(CLI::App& app, DoctorArgs& args);
 int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream& err);

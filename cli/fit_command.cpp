@@ -6,8 +6,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/fit_outputs.hpp"
+#include "cli/prepare_input.hpp"
 #include "cli/progress.hpp"
-#include "host/data/dataset.hpp"
 #include "host/error.hpp"
 #include "host/features/pipeline.hpp"
 #include "host/io/atomic_file.hpp"
@@ -31,14 +31,28 @@ void init_apply(const FitArgs& args, const FeaturePipeline& pipeline, KMeansPara
   KSEG_EXPECTS(args.init.size() > 4 && args.init.compare(args.init.size() - 4, 4, ".npy") == 0, UsageError,
                "--init: expected k-means++, random or a FILE.npy of starting centroids, got \"" + args.init + "\"");
   NpyReader reader(args.init);
-  KSEG_EXPECTS(reader.n_rows() == args.k && reader.n_cols() == pipeline.n_features(), DataError,
+  KSEG_EXPECTS(reader.n_rows() == args.k && reader.n_cols() == static_cast<int64_t>(pipeline.input_columns().size()),
+               DataError,
                args.init + ": expected " + std::to_string(args.k) + " × " + std::to_string(pipeline.n_features()) +
                    " starting centroids (k × features), found " + std::to_string(reader.n_rows()) + " × " +
                    std::to_string(reader.n_cols()));
   params.init = InitMethod::given;
   params.init_centroids.resize(static_cast<size_t>(reader.n_rows() * reader.n_cols()));
   reader.rows_read(0, reader.n_rows(), params.init_centroids.data());
-  pipeline.transform(params.init_centroids.data(), reader.n_rows(), params.init_centroids.data());
+  // The rows are centroids in original units: read them as a table with the model's column names and prepare them.
+  Table rows;
+  rows.path = args.init;
+  rows.n_rows = reader.n_rows();
+  const std::vector<std::string> names = pipeline.input_columns();
+  KSEG_EXPECTS(pipeline.categorical().empty() && static_cast<int64_t>(names.size()) == pipeline.n_features(),
+               UsageError,
+               "--init FILE.npy needs purely numeric features (categorical columns have no original-unit centroid)");
+  for (size_t t = 0; t < names.size(); ++t) {
+    TableColumn column{names[t], ColumnRole::numeric};
+    for (int64_t j = 0; j < rows.n_rows; ++j) column.values.push_back(params.init_centroids[j * names.size() + t]);
+    rows.columns.push_back(std::move(column));
+  }
+  pipeline.transform(rows, params.init_centroids.data());
 }
 
 void fit_args_validate(const FitArgs& args) {
@@ -47,6 +61,7 @@ void fit_args_validate(const FitArgs& args) {
   KSEG_EXPECTS(args.max_iter >= 1, UsageError, "--max-iter must be at least 1");
   KSEG_EXPECTS(args.tol >= 0.0 && std::isfinite(args.tol), UsageError, "--tol must be a finite number >= 0");
   scale_mode_parse(args.scale);
+  impute_mode_parse(args.prep.impute);
   device_options_validate(args.device);
 }
 
@@ -69,7 +84,10 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
   app.add_option("--weight-column", args.weight_column, "Column of per-user sample weights (>= 0)");
   app.add_option("--columns", args.columns, "Feature columns, comma-separated (default: all but id/weight)")
       ->delimiter(',');
-  app.add_option("--scale", args.scale, "Feature scaling: zscore or none")->capture_default_str();
+  app.add_option("--scale", args.scale, "Feature scaling: zscore, robust (median/IQR), minmax or none")
+      ->capture_default_str();
+  preparation_options_register(app, args.prep);
+  app.add_flag("--dry-run", args.dry_run, "Print the inferred schema and stop");
   app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
   device_options_register(app, args.device);
   app.add_flag("--quiet", args.quiet, "Only errors on stderr");
@@ -77,23 +95,18 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
 
 int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err) {
   fit_args_validate(args);
+  const SchemaOptions schema_options = schema_options_make(args.id_column, args.weight_column, args.columns,
+                                                           args.delimiter, args.device.threads, args.prep);
+  if (args.dry_run) {
+    schema_print(schema_infer(args.input, schema_options), out);
+    return 0;
+  }
   FitTimings timings;
   auto start = std::chrono::steady_clock::now();
-  LoadOptions load;
-  load.id_column = args.id_column;
-  load.weight_column = args.weight_column;
-  load.columns = args.columns;
-  load.delimiter = args.delimiter;
-  load.threads = args.device.threads;
-  Dataset data = dataset_load(args.input, load);
-  timings.read = seconds_since(start);
   directory_ensure(args.out_dir);  // fail early on an unwritable --out, before the long work
-
-  start = std::chrono::steady_clock::now();
-  const FeaturePipeline pipeline =
-      FeaturePipeline::fit(data.feature_names, data.x.data(), data.n_rows, scale_mode_parse(args.scale));
-  pipeline.transform(data.x.data(), data.n_rows, data.x.data());  // in place: no second n × d copy
-  timings.prepare = seconds_since(start);
+  PreparedInput in =
+      input_prepare(args.input, schema_options, pipeline_options_make(args.scale, args.prep), args.quiet, err);
+  timings.read = seconds_since(start);
 
   KMeansParams params;
   params.n_clusters = args.k;
@@ -101,16 +114,16 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err) {
   params.tol = args.tol;
   params.n_init = args.n_init;
   params.seed = args.seed;
-  init_apply(args, pipeline, params);
-  const DataView view{data.x.data(), data.weights.empty() ? nullptr : data.weights.data(), data.n_rows, data.n_cols};
-  kmeans_params_validate(params, data.n_rows, data.n_cols);
+  init_apply(args, in.pipeline, params);
+  const DataView view{in.x.data(), in.weights.empty() ? nullptr : in.weights.data(), in.n_rows, in.n_cols};
+  kmeans_params_validate(params, in.n_rows, in.n_cols);
 
   start = std::chrono::steady_clock::now();
   std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet, err);
   SingleProcess comm;
   const double tol_absolute = args.tol * feature_variance_mean(view, comm);
   if (!args.quiet)
-    err << "kseg: fitting k=" << args.k << " on " << data.n_rows << " users × " << data.n_cols << " features ("
+    err << "kseg: fitting k=" << args.k << " on " << in.n_rows << " users × " << in.n_cols << " features ("
         << backend->name() << ", seed " << args.seed << ")\n";
   ProgressPrinter progress(err, args.quiet, args.n_init);
   const KMeansResult result = kmeans_fit(*backend, view, params, tol_absolute, comm,
@@ -118,8 +131,7 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err) {
   progress.done(result);
   timings.fit = seconds_since(start);
 
-  start = std::chrono::steady_clock::now();
-  FitOutputs outputs{args, data, pipeline, result, *backend, timings};
+  FitOutputs outputs{args, in.schema, in.table, in.pipeline, result, *backend, timings};
   fit_outputs_write(outputs, out, args.quiet);
   return 0;
 }

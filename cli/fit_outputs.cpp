@@ -29,6 +29,18 @@ nlohmann::json history_json(const KMeansRun& run) {
   return rows;
 }
 
+// Every input column's role and why, with its missing and distinct counts: what kseg did to the user's data.
+nlohmann::json columns_json(const TableSchema& schema) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const ColumnSchema& c : schema.columns)
+    columns.push_back({{"name", c.name},
+                       {"role", column_role_name(c.role)},
+                       {"why", c.why},
+                       {"missing", c.missing},
+                       {"distinct", c.distinct}});
+  return columns;
+}
+
 nlohmann::json summary_json(const FitOutputs& fit, const std::vector<int64_t>& sizes, double write_seconds) {
   const KMeansResult& r = fit.result;
   const KMeansRun& best = r.runs[r.best_run];
@@ -45,7 +57,9 @@ nlohmann::json summary_json(const FitOutputs& fit, const std::vector<int64_t>& s
           {"k", r.n_clusters},
           {"n", fit.data.n_rows},
           {"d", r.n_features},
-          {"features", fit.pipeline.names()},
+          {"features", fit.pipeline.feature_names()},
+          {"columns", columns_json(fit.schema)},
+          {"preparation", fit.pipeline.to_json()},
           {"id_column", fit.data.id_column},
           {"weight_column", fit.args.weight_column},
           {"scale", scale_mode_name(fit.pipeline.scale_mode())},
@@ -64,11 +78,7 @@ nlohmann::json summary_json(const FitOutputs& fit, const std::vector<int64_t>& s
           {"segment_sizes", sizes},
           {"runs", runs},
           {"iterations", history_json(best)},
-          {"seconds",
-           {{"read", fit.timings.read},
-            {"prepare", fit.timings.prepare},
-            {"fit", fit.timings.fit},
-            {"write", write_seconds}}}};
+          {"seconds", {{"read_and_prepare", fit.timings.read}, {"fit", fit.timings.fit}, {"write", write_seconds}}}};
 }
 
 }  // namespace

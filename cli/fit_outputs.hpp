@@ -5,21 +5,22 @@
 
 #include "cli/commands.hpp"
 #include "host/backend.hpp"
-#include "host/data/dataset.hpp"
+#include "host/data/schema.hpp"
+#include "host/data/table.hpp"
 #include "host/features/pipeline.hpp"
 #include "host/kmeans/params.hpp"
 
 namespace kseg {
 
 struct FitTimings {
-  double read = 0.0;     // seconds: parsing the input
-  double prepare = 0.0;  // feature preparation
-  double fit = 0.0;      // seeding and iterations, all restarts
+  double read = 0.0;  // seconds: schema inference, parsing and feature preparation
+  double fit = 0.0;   // seeding and iterations, all restarts
 };
 
 struct FitOutputs {
   const FitArgs& args;
-  const Dataset& data;
+  const TableSchema& schema;
+  const Table& data;
   const FeaturePipeline& pipeline;
   const KMeansResult& result;
   const Backend& backend;

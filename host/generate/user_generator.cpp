@@ -30,6 +30,52 @@ constexpr int kPersonaCount = sizeof(kPersonas) / sizeof(kPersonas[0]);
 constexpr int64_t kChunkRows = 65536;  // each chunk has its own derived seed: parallel and reproducible
 constexpr int kFeatures = 7;
 
+// Categorical columns written to CSV: per persona, the probability of each level.
+struct CategoricalSpec {
+  const char* name;
+  std::vector<const char*> levels;
+  std::vector<std::vector<double>> by_persona;
+};
+
+const std::vector<CategoricalSpec>& categorical_specs() {
+  static const std::vector<CategoricalSpec> specs = {
+      {"device",
+       {"ios", "android", "web"},
+       {{0.6, 0.3, 0.1}, {0.25, 0.6, 0.15}, {0.45, 0.45, 0.1}, {0.2, 0.2, 0.6}, {0.4, 0.5, 0.1}, {0.3, 0.3, 0.4}}},
+      {"plan",
+       {"free", "plus", "pro"},
+       {{0.05, 0.35, 0.6},
+        {0.6, 0.35, 0.05},
+        {0.8, 0.15, 0.05},
+        {0.7, 0.25, 0.05},
+        {0.9, 0.08, 0.02},
+        {0.4, 0.4, 0.2}}},
+      {"country",
+       {"US", "GB", "DE", "FR", "BR", "IN"},
+       {{0.5, 0.2, 0.1, 0.1, 0.05, 0.05},
+        {0.2, 0.1, 0.1, 0.1, 0.25, 0.25},
+        {0.3, 0.15, 0.15, 0.15, 0.1, 0.15},
+        {0.35, 0.2, 0.15, 0.1, 0.1, 0.1},
+        {0.2, 0.1, 0.1, 0.1, 0.2, 0.3},
+        {0.3, 0.2, 0.2, 0.2, 0.05, 0.05}}}};
+  return specs;
+}
+
+int level_draw(std::mt19937_64& rng, const std::vector<double>& probabilities) {
+  double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+  for (size_t l = 0; l + 1 < probabilities.size(); ++l) {
+    if (u < probabilities[l]) return static_cast<int>(l);
+    u -= probabilities[l];
+  }
+  return static_cast<int>(probabilities.size()) - 1;
+}
+
+// What a user looks like besides the numeric features: categorical levels and which cells are missing in CSV.
+struct UserExtras {
+  std::vector<uint8_t> levels;   // n × categorical_specs().size()
+  std::vector<uint8_t> missing;  // n: bit 0 avg_order_value, bit 1 email_open_rate
+};
+
 int persona_draw(std::mt19937_64& rng) {
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
   for (int p = 0; p < kPersonaCount; ++p) {
@@ -64,10 +110,14 @@ void user_draw(std::mt19937_64& rng, int persona, float* out) {
   out[6] = static_cast<float>(std::round(p.tenure_days * std::exp(std::normal_distribution<double>(0, 0.3)(rng))));
 }
 
-void users_draw(const GenerateOptions& options, std::vector<float>& features, std::vector<int32_t>& truth) {
+void users_draw(const GenerateOptions& options, std::vector<float>& features, std::vector<int32_t>& truth,
+                UserExtras& extras) {
   const int64_t n = options.users;
+  const size_t n_cat = categorical_specs().size();
   features.resize(static_cast<size_t>(n * kFeatures));
   truth.resize(static_cast<size_t>(n));
+  extras.levels.resize(static_cast<size_t>(n) * n_cat);
+  extras.missing.resize(static_cast<size_t>(n));
   const int64_t chunks = (n + kChunkRows - 1) / kChunkRows;
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t c = 0; c < chunks; ++c) {
@@ -75,15 +125,22 @@ void users_draw(const GenerateOptions& options, std::vector<float>& features, st
     for (int64_t i = c * kChunkRows; i < std::min(n, (c + 1) * kChunkRows); ++i) {
       truth[i] = persona_draw(rng);
       user_draw(rng, truth[i], features.data() + i * kFeatures);
+      for (size_t s = 0; s < n_cat; ++s)
+        extras.levels[i * n_cat + s] =
+            static_cast<uint8_t>(level_draw(rng, categorical_specs()[s].by_persona[truth[i]]));
+      std::uniform_real_distribution<double> u(0.0, 1.0);
+      extras.missing[i] = static_cast<uint8_t>((u(rng) < 0.03 ? 1 : 0) | (u(rng) < 0.05 ? 2 : 0));
     }
   }
 }
 
 void csv_write(const std::string& path, const std::vector<float>& features, const std::vector<int32_t>& truth,
-               bool with_truth) {
+               const UserExtras& extras, bool with_truth) {
   AtomicFile file(path);
+  const std::vector<CategoricalSpec>& specs = categorical_specs();
   std::string text = "user_id";
   for (const std::string& name : generated_feature_names()) text += "," + name;
+  for (const CategoricalSpec& spec : specs) text += std::string(",") + spec.name;
   text += with_truth ? ",true_segment\n" : "\n";
   char id[32];
   for (size_t i = 0; i < truth.size(); ++i) {
@@ -91,7 +148,12 @@ void csv_write(const std::string& path, const std::vector<float>& features, cons
     text += id;
     for (int t = 0; t < kFeatures; ++t) {
       text += ',';
-      float_append(text, features[i * kFeatures + t]);
+      const bool missing = (t == 2 && (extras.missing[i] & 1)) || (t == 4 && (extras.missing[i] & 2));
+      if (!missing) float_append(text, features[i * kFeatures + t]);
+    }
+    for (size_t s = 0; s < specs.size(); ++s) {
+      text += ',';
+      text += specs[s].levels[extras.levels[i * specs.size() + s]];
     }
     if (with_truth) {
       text += ',';
@@ -118,10 +180,11 @@ const std::vector<std::string>& generated_feature_names() {
 void users_generate(const std::string& path, const GenerateOptions& options) {
   std::vector<float> features;
   std::vector<int32_t> truth;
-  users_draw(options, features, truth);
+  UserExtras extras;
+  users_draw(options, features, truth, extras);
   const bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
   if (!npy) {
-    csv_write(path, features, truth, options.with_truth);
+    csv_write(path, features, truth, extras, options.with_truth);
     return;
   }
   npy_write(path, features.data(), options.users, kFeatures);

@@ -17,7 +17,8 @@ struct GenerateOptions {
 // (avg_order_value), recency in days, rates in [0, 1], tenure in days.
 const std::vector<std::string>& generated_feature_names();
 
-// Writes users to path (.csv with a user_id column, or .npy with the features only), atomically.
+// Writes users to path, atomically. CSV: user_id, the numeric features (about 3% of avg_order_value and 5% of
+// email_open_rate left empty), and categorical device, plan, country. .npy: the numeric features only, complete.
 void users_generate(const std::string& path, const GenerateOptions& options);
 
 }  // namespace kseg

@@ -96,14 +96,14 @@ std::string csv_field_escape(const std::string& text) {
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
                      const std::vector<int64_t>& sizes) {
   std::string text = "segment,size";
-  for (const std::string& name : pipeline.names()) text += "," + csv_field_escape(name);
+  for (const std::string& name : pipeline.centroids_header()) text += "," + csv_field_escape(name);
   text += "\n";
   const int64_t d = pipeline.n_features();
   for (size_t j = 0; j < sizes.size(); ++j) {
     int64_append(text, static_cast<int64_t>(j));
     text += ',';
     int64_append(text, sizes[j]);
-    for (double v : pipeline.inverse(centroids.data() + j * d)) {
+    for (double v : pipeline.centroid_original(centroids.data() + j * d)) {
       text += ',';
       // Original units rounded to float precision: the data were float32 to begin with.
       float_append(text, static_cast<float>(v));

@@ -49,7 +49,8 @@ class SegmentsWriter {
   int64_t first_invalid_utf8_ = -1;
 };
 
-// centroids.csv: `segment,size,<feature names>`, centroids mapped back to the input's original units.
+// centroids.csv: `segment,size,<features>`, centroids in the user's terms: numeric features in original units,
+// categorical levels ("col=level") as the segment's share of that level.
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
                      const std::vector<int64_t>& sizes);
 

@@ -34,6 +34,10 @@ TEST(CliErrors, UsageErrorsExitTwo) {
   expect_fit_fails(dir, {users, "--k", "2", "--scale", "wild"}, 2, "--scale");
   expect_fit_fails(dir, {users, "--k", "2", "--device", "tpu"}, 2, "--device");
   expect_fit_fails(dir, {users, "--k", "2", "--columns", "nope"}, 2, "no column named \"nope\"");
+  expect_fit_fails(dir, {users, "--k", "2", "--ignore", "a", "--numeric", "a"}, 2, "two roles");
+  expect_fit_fails(dir, {users, "--k", "2", "--impute", "guess"}, 2, "--impute");
+  expect_fit_fails(dir, {users, "--k", "2", "--feature-weight", "a"}, 2, "--feature-weight");
+  expect_fit_fails(dir, {users, "--k", "2", "--feature-weight", "zz=2"}, 2, "not a feature column");
   expect_fit_fails(dir, {users, "--k", "2", "--init", "kmeans"}, 2, "--init");
   EXPECT_EQ(cli({}).code, 2);
   EXPECT_EQ(cli({"frobnicate"}).code, 2);
@@ -42,10 +46,20 @@ TEST(CliErrors, UsageErrorsExitTwo) {
 TEST(CliErrors, DataErrorsExitOneWithLocation) {
   test::ScratchDir dir;
   expect_fit_fails(dir, {dir.file("missing.csv"), "--k", "2"}, 1, "missing.csv");
-  expect_fit_fails(dir, {dir.file_write("a.csv", "id,a,b\n1,2,3\n2,abc,4\n"), "--k", "1"}, 1,
-                   "a.csv:3:2: column \"a\": \"abc\" is not a number");
-  expect_fit_fails(dir, {dir.file_write("e.csv", "id,a\n1,\n2,3\n"), "--k", "1"}, 1, "e.csv:2:2");
-  expect_fit_fails(dir, {dir.file_write("n.csv", "id,a\n1,nan\n2,3\n"), "--k", "1"}, 1, "n.csv:2:2");
+  // Text in a column forced numeric; NaN is not a number either (it would otherwise make the column categorical).
+  expect_fit_fails(dir, {dir.file_write("a.csv", "id,a,b\n1,2,3\n2,abc,4\n"), "--k", "1", "--numeric", "a"}, 1,
+                   "a.csv:3:2: column \"a\": \"abc\" is not a finite number");
+  expect_fit_fails(dir, {dir.file_write("n.csv", "id,a,b\n1,nan,1\n2,3,2\n"), "--k", "1", "--numeric", "a"}, 1,
+                   "n.csv:2:2");
+  expect_fit_fails(dir, {dir.file_write("e.csv", "id,a\n1,\n2,\n"), "--k", "1"}, 1, "no usable feature columns");
+  expect_fit_fails(dir, {dir.file_write("ew.csv", "id,a,w\n1,1,\n2,2,1\n"), "--k", "1", "--weight-column", "w"}, 1,
+                   "ew.csv:2:3: column \"w\": empty weight");
+  expect_fit_fails(
+      dir, {dir.file_write("d.csv", "id,a,s\n1,1,2024-01-01\n2,2,yesterday\n"), "--k", "1", "--date-columns", "s"}, 1,
+      "d.csv:3:3");
+  expect_fit_fails(
+      dir, {dir.file_write("u.csv", "id,a,email\n1,1,a@x\n2,2,b@x\n3,3,c@x\n"), "--k", "1", "--max-levels", "2"}, 1,
+      "add --ignore email");
   expect_fit_fails(dir, {dir.file_write("r.csv", "id,a\n1,2,3\n"), "--k", "1"}, 1, "r.csv:2");
   expect_fit_fails(dir, {dir.file_write("k.csv", "id,a\n1,1\n2,2\n"), "--k", "3"}, 1, "larger than the number of rows");
   expect_fit_fails(dir, {dir.file_write("h.csv", "id,a\n"), "--k", "1"}, 1, "no data rows");

@@ -36,7 +36,7 @@ TEST(CliFit, WritesSegmentFilesThatAssignReproduces) {
   const nlohmann::json summary = nlohmann::json::parse(file_read(out + "/summary.json"));
   EXPECT_EQ(summary["k"], 4);
   EXPECT_EQ(summary["n"], 3000);
-  EXPECT_EQ(summary["d"], 7);
+  EXPECT_EQ(summary["d"], 7 + 3 + 3 + 6);  // numeric features + one-hot device, plan, country
   EXPECT_EQ(summary["seed"], 9);
   EXPECT_EQ(summary["device"], "cpu");
   int64_t total = 0;

@@ -5,15 +5,26 @@
 #include "host/error.hpp"
 #include "host/model/model_file.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace kseg {
 namespace {
 
 Model model_make() {
+  Table table;
+  table.path = "t";
+  table.n_rows = 4;
+  TableColumn spend("spend", ColumnRole::numeric);
+  spend.values = {10.0f, 12.0f, 13.0f, 15.0f};
+  TableColumn device("device", ColumnRole::categorical);
+  for (const char* level : {"ios", "web", "ios", "android"}) device.level_append(level);
+  table.columns = {spend, device};
   Model m;
-  m.pipeline = FeaturePipeline(ScaleMode::zscore, {{"spend", 12.5, 3.25}, {"visits", -1.0, 0.1}});
+  m.pipeline = FeaturePipeline::fit(table, PipelineOptions{});
+  EXPECT_EQ(m.pipeline.n_features(), 4);  // spend + three device levels
   m.id_column = "user_id";
-  m.centroids = {0.1f, -0.2f, 1.0f / 3.0f, 7.0e-8f, 2.5f, -4.0f};
-  m.n_clusters = 3;
+  m.centroids = {0.1f, -0.2f, 1.0f / 3.0f, 7.0e-8f, 2.5f, -4.0f, 0.0f, 1.0f};
+  m.n_clusters = 2;
   m.fit = {{"seed", 1}};
   return m;
 }
@@ -24,12 +35,13 @@ TEST(ModelFile, RoundTripIsExact) {
   model_save(dir.file("model.json"), m);
   const Model back = model_load(dir.file("model.json"));
   EXPECT_EQ(back.centroids, m.centroids);  // bit for bit: assign must reproduce fit
-  EXPECT_EQ(back.n_clusters, 3);
+  EXPECT_EQ(back.n_clusters, 2);
   EXPECT_EQ(back.id_column, "user_id");
-  ASSERT_EQ(back.pipeline.n_features(), 2);
-  EXPECT_EQ(back.pipeline.features()[0].center, 12.5);
-  EXPECT_EQ(back.pipeline.features()[1].scale, 0.1);
-  EXPECT_EQ(back.pipeline.names(), (std::vector<std::string>{"spend", "visits"}));
+  EXPECT_EQ(back.pipeline.feature_names(), m.pipeline.feature_names());
+  EXPECT_EQ(back.pipeline.numeric()[0].center, 12.5);
+  EXPECT_EQ(back.pipeline.numeric()[0].scale, m.pipeline.numeric()[0].scale);
+  EXPECT_EQ(back.pipeline.categorical()[0].levels, (std::vector<std::string>{"ios", "android", "web"}));
+  EXPECT_EQ(back.pipeline.categorical()[0].dummy_value, m.pipeline.categorical()[0].dummy_value);
 }
 
 TEST(ModelFile, RefusesDamagedFiles) {
@@ -54,11 +66,16 @@ TEST(ModelFile, RefusesDamagedFiles) {
   expect_refused("empty.json", "", "invalid JSON");
   expect_refused("other.json", "{\"format\": \"something\"}", "not a kseg model");
   expect_refused("newer.json", replaced("\"format_version\": 1", "\"format_version\": 2"), "newer kseg");
-  expect_refused("k.json", replaced("\"n_clusters\": 3", "\"n_clusters\": 4"), "n_clusters");
-  expect_refused("d.json", replaced("\"n_features\": 2", "\"n_features\": 3"), "n_features");
-  expect_refused("scale.json", replaced("\"scale\": 0.1", "\"scale\": 0.0"), "scale");
-  expect_refused("nan.json", replaced("2.5", "NaN"), "invalid JSON");
-  expect_refused("str.json", replaced("2.5", "\"x\""), "not a finite number");
+  expect_refused("k.json", replaced("\"n_clusters\": 2", "\"n_clusters\": 3"), "n_clusters");
+  expect_refused("d.json", replaced("\"n_features\": 4", "\"n_features\": 3"), "n_features");
+  expect_refused("scale.json", replaced("\"scale\": 1.8", "\"scale\": -1.8"), "scale");
+  expect_refused("levels.json", replaced("\"android\",", ""), "feature list disagrees");
+  nlohmann::json doc = nlohmann::json::parse(good);
+  doc["centroids"][1][0] = "x";
+  expect_refused("str.json", doc.dump(), "not a finite number");
+  std::string nan_text = doc.dump();
+  nan_text.replace(nan_text.find("\"x\""), 3, "NaN");
+  expect_refused("nan.json", nan_text, "invalid JSON");
   EXPECT_THROW(model_load(dir.file("absent.json")), DataError);
 }
 

@@ -1,0 +1,107 @@
+#include "cli/prepare_input.hpp"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+
+#include "host/error.hpp"
+
+namespace kseg {
+namespace {
+
+void notices_print(const FeaturePipeline& pipeline, std::ostream& err) {
+  for (const NumericStep& s : pipeline.numeric()) {
+    if (s.dropped) err << "kseg: column \"" << s.name << "\" left out: " << s.note << "\n";
+    if (s.log1p) err << "kseg: column \"" << s.name << "\" log1p-transformed (skew " << s.skew << ")\n";
+    if (s.imputed > 0 && !s.dropped)
+      err << "kseg: column \"" << s.name << "\": " << s.imputed << " missing values imputed with " << s.impute_value
+          << "\n";
+  }
+  for (const CategoricalStep& s : pipeline.categorical())
+    if (!s.note.empty()) err << "kseg: column \"" << s.name << "\": " << s.note << "\n";
+}
+
+}  // namespace
+
+void preparation_options_register(CLI::App& app, PreparationArgs& a) {
+  app.add_option("--categorical", a.categorical, "Force columns categorical (e.g. zip codes), comma-separated")
+      ->delimiter(',');
+  app.add_option("--numeric", a.numeric, "Force columns numeric, comma-separated")->delimiter(',');
+  app.add_option("--ignore", a.ignore, "Columns not read, comma-separated")->delimiter(',');
+  app.add_option("--audit-columns", a.audit, "Columns kept out of clustering but carried to profiles")->delimiter(',');
+  app.add_option("--date-columns", a.dates, "ISO 8601 date columns, turned into days before --as-of")->delimiter(',');
+  app.add_option("--impute", a.impute, "Missing numeric values: median, mean or zero")->capture_default_str();
+  app.add_flag("--missing-indicators", a.missing_indicators, "Add a 0/1 feature per numeric column with gaps");
+  app.add_option("--log", a.log, "log1p: auto (non-negative columns with skew > 2), none, or a,b")
+      ->capture_default_str();
+  app.add_option("--feature-weight", a.feature_weights, "col=W: weight a column up or down (repeatable)");
+  app.add_option("--max-levels", a.max_levels, "Categorical levels kept; rarer ones merge into (other)")
+      ->capture_default_str();
+  app.add_option("--as-of", a.as_of, "Reference date for date columns (default: the latest date in the data)");
+}
+
+SchemaOptions schema_options_make(const std::string& id_column, const std::string& weight_column,
+                                  const std::vector<std::string>& columns, char delimiter, int threads,
+                                  const PreparationArgs& prep) {
+  SchemaOptions o;
+  o.id_column = id_column;
+  o.weight_column = weight_column;
+  o.columns = columns;
+  o.categorical = prep.categorical;
+  o.numeric = prep.numeric;
+  o.ignore = prep.ignore;
+  o.audit = prep.audit;
+  o.dates = prep.dates;
+  o.max_levels = prep.max_levels;
+  o.delimiter = delimiter;
+  o.threads = threads;
+  return o;
+}
+
+PipelineOptions pipeline_options_make(const std::string& scale, const PreparationArgs& prep) {
+  PipelineOptions o;
+  o.scale = scale_mode_parse(scale);
+  o.impute = impute_mode_parse(prep.impute);
+  o.missing_indicators = prep.missing_indicators;
+  o.log_auto = prep.log == "auto";
+  if (prep.log != "auto" && prep.log != "none") {
+    std::string name;
+    for (char c : prep.log + ",") {
+      if (c != ',') {
+        name += c;
+      } else if (!name.empty()) {
+        o.log_columns.push_back(name);
+        name.clear();
+      }
+    }
+  }
+  for (const std::string& spec : prep.feature_weights) {
+    const size_t eq = spec.find('=');
+    KSEG_EXPECTS(eq != std::string::npos && eq > 0, UsageError,
+                 "--feature-weight: expected col=W, got \"" + spec + "\"");
+    try {
+      o.feature_weights[spec.substr(0, eq)] = std::stod(spec.substr(eq + 1));
+    } catch (const std::exception&) {
+      throw UsageError("--feature-weight: \"" + spec.substr(eq + 1) + "\" is not a number");
+    }
+  }
+  o.max_levels = prep.max_levels;
+  o.as_of = prep.as_of;
+  return o;
+}
+
+PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema_options,
+                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err) {
+  PreparedInput in;
+  in.schema = schema_infer(path, schema_options);
+  in.table = table_load(in.schema, schema_options);
+  in.pipeline = FeaturePipeline::fit(in.table, pipeline_options);
+  if (!quiet) notices_print(in.pipeline, err);
+  in.n_rows = in.table.n_rows;
+  in.n_cols = in.pipeline.n_features();
+  in.x.resize(static_cast<size_t>(in.n_rows * in.n_cols));
+  in.pipeline.transform(in.table, in.x.data());
+  if (const TableColumn* w = in.table.weight_column()) in.weights = w->values;
+  return in;
+}
+
+}  // namespace kseg

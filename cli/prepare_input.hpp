@@ -1,0 +1,42 @@
+// The shared front half of fit, schema (and later sweep): read the schema and table, learn the preparation,
+// build the prepared matrix.
+#pragma once
+
+#include <iosfwd>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "host/data/schema.hpp"
+#include "host/data/table.hpp"
+#include "host/features/pipeline.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace kseg {
+
+struct PreparedInput {
+  TableSchema schema;
+  Table table;
+  FeaturePipeline pipeline;
+  std::vector<float> x;        // n × d prepared, row-major
+  std::vector<float> weights;  // n, or empty
+  int64_t n_rows = 0;
+  int64_t n_cols = 0;
+};
+
+// Registers the preparation options on a command (--categorical, --numeric, --ignore, --audit-columns,
+// --date-columns, --impute, --missing-indicators, --log, --feature-weight, --max-levels, --as-of).
+void preparation_options_register(CLI::App& app, PreparationArgs& args);
+
+SchemaOptions schema_options_make(const std::string& id_column, const std::string& weight_column,
+                                  const std::vector<std::string>& columns, char delimiter, int threads,
+                                  const PreparationArgs& prep);
+PipelineOptions pipeline_options_make(const std::string& scale, const PreparationArgs& prep);
+
+// Reads the input, learns the preparation and builds X. Notices (dropped columns, merged levels, logs) go to err.
+PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema_options,
+                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err);
+
+}  // namespace kseg

@@ -1,0 +1,193 @@
+#include "host/data/schema.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ostream>
+#include <set>
+#include <unordered_set>
+
+#include "host/error.hpp"
+#include "host/io/csv_reader.hpp"
+#include "host/io/npy_reader.hpp"
+
+namespace kseg {
+namespace {
+
+constexpr size_t kBatchBytes = 64u << 20;
+
+std::string lowercase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool id_like_name(const std::string& name) {
+  const std::string n = lowercase(name);
+  return n == "id" || n == "user_id" || n == "userid" || n == "customer_id" || n == "customerid" || n == "uid";
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Per-column facts from one pass over the cells.
+struct CellStats {
+  int64_t missing = 0;
+  bool all_numeric = true;
+  bool all_dates = true;
+  std::unordered_set<std::string> distinct;
+  bool distinct_capped = false;
+};
+
+void cells_scan(const CsvRecordBatch& batch, int column, CellStats& stats) {
+  for (int64_t r = 0; r < batch.n_records; ++r) {
+    const std::string_view text = batch.field(r, column);
+    if (text.find_first_not_of(' ') == std::string_view::npos) {
+      ++stats.missing;
+      continue;
+    }
+    float v = 0.0f;
+    if (stats.all_numeric && !csv_float_try_parse(text, v)) stats.all_numeric = false;
+    if (stats.all_dates && !iso_date_parse(text, v)) stats.all_dates = false;
+    if (!stats.distinct_capped) {
+      stats.distinct.emplace(text);
+      stats.distinct_capped = static_cast<int64_t>(stats.distinct.size()) >= kDistinctCap;
+    }
+  }
+}
+
+void overrides_check(const std::vector<std::string>& header, const SchemaOptions& o, const std::string& path) {
+  const std::vector<std::pair<const char*, const std::vector<std::string>*>> lists = {
+      {"--columns", &o.columns}, {"--categorical", &o.categorical}, {"--numeric", &o.numeric},
+      {"--ignore", &o.ignore},   {"--audit-columns", &o.audit},     {"--date-columns", &o.dates}};
+  std::set<std::string> claimed;
+  for (const auto& [option, names] : lists)
+    for (const std::string& name : *names) {
+      KSEG_EXPECTS(contains(header, name), UsageError,
+                   std::string(option) + ": " + path + " has no column named \"" + name + "\"");
+      if (std::string(option) == "--columns") continue;
+      KSEG_EXPECTS(claimed.insert(name).second, UsageError,
+                   std::string(option) + ": column \"" + name + "\" is given two roles");
+    }
+  for (const std::string* name : {&o.id_column, &o.weight_column})
+    if (!name->empty()) {
+      KSEG_EXPECTS(contains(header, *name), UsageError, path + " has no column named \"" + *name + "\"");
+      KSEG_EXPECTS(!claimed.count(*name), UsageError, "column \"" + *name + "\" is given two roles");
+    }
+}
+
+// The role of one column given its statistics and the user's overrides.
+void role_decide(ColumnSchema& c, const CellStats& s, const SchemaOptions& o, int64_t n_rows, bool id_taken) {
+  c.missing = s.missing;
+  c.distinct = static_cast<int64_t>(s.distinct.size());
+  c.all_numeric = s.all_numeric;
+  const int64_t present = n_rows - s.missing;
+  auto set = [&](ColumnRole role, const std::string& why) {
+    c.role = role;
+    c.why = why;
+  };
+  if (c.name == o.weight_column) return set(ColumnRole::weight, "--weight-column");
+  if (contains(o.ignore, c.name)) return set(ColumnRole::ignore, "--ignore");
+  if (contains(o.audit, c.name)) {
+    c.audit_categorical = !s.all_numeric;
+    return set(ColumnRole::audit, "--audit-columns");
+  }
+  if (contains(o.dates, c.name)) return set(ColumnRole::date, "--date-columns");
+  if (contains(o.numeric, c.name)) return set(ColumnRole::numeric, "--numeric");
+  if (contains(o.categorical, c.name)) return set(ColumnRole::categorical, "--categorical");
+  if (!o.columns.empty() && !contains(o.columns, c.name)) return set(ColumnRole::ignore, "not in --columns");
+  if (s.all_numeric) return set(ColumnRole::numeric, present ? "every value is a number" : "empty column");
+  if (s.all_dates && present > 0) return set(ColumnRole::date, "every value is an ISO 8601 date");
+  const bool near_unique = s.distinct_capped || (c.distinct > o.max_levels && c.distinct * 10 > present * 9);
+  if (near_unique && !id_taken && s.missing == 0 && c.distinct == n_rows)
+    return set(ColumnRole::id, "unique text per row");
+  KSEG_EXPECTS(!near_unique, DataError,
+               c.name + ": " + std::to_string(c.distinct) + (s.distinct_capped ? "+" : "") + " distinct values in " +
+                   std::to_string(present) +
+                   " rows: almost unique per row (free text, emails?), useless for segments; add --ignore " + c.name);
+  set(ColumnRole::categorical, "text values");
+}
+
+TableSchema npy_schema(const std::string& path, const SchemaOptions& o) {
+  NpyReader reader(path);
+  TableSchema schema;
+  schema.path = path;
+  schema.npy = true;
+  schema.n_rows = reader.n_rows();
+  KSEG_EXPECTS(schema.n_rows > 0, DataError, path + ": the array has no rows");
+  KSEG_EXPECTS(o.weight_column.empty() && o.id_column.empty(), UsageError,
+               "--weight-column and --id-column need a CSV input; " + path + " is a .npy file");
+  for (int64_t t = 0; t < reader.n_cols(); ++t) {
+    ColumnSchema c;
+    c.name = "f" + std::to_string(t);
+    c.position = static_cast<int>(t);
+    const bool kept = (o.columns.empty() || contains(o.columns, c.name)) && !contains(o.ignore, c.name);
+    c.role = kept ? ColumnRole::numeric : ColumnRole::ignore;
+    c.all_numeric = true;
+    c.why = ".npy column";
+    schema.columns.push_back(c);
+  }
+  return schema;
+}
+
+}  // namespace
+
+TableSchema schema_infer(const std::string& path, const SchemaOptions& o) {
+  const bool npy = path.size() >= 4 && lowercase(path.substr(path.size() - 4)) == ".npy";
+  if (npy) return npy_schema(path, o);
+  CsvReader reader(path, CsvOptions{o.delimiter});
+  const std::vector<std::string>& header = reader.header();
+  overrides_check(header, o, path);
+  std::vector<CellStats> stats(header.size());
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  TableSchema schema;
+  schema.path = path;
+  reader.batches_for_each(kBatchBytes, threads, [&](const CsvRecordBatch& batch) {
+    const int n_cols = static_cast<int>(header.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int c = 0; c < n_cols; ++c) cells_scan(batch, c, stats[c]);
+    schema.n_rows += batch.n_records;
+  });
+  KSEG_EXPECTS(schema.n_rows > 0, DataError, path + ": the file has a header but no data rows");
+
+  schema.id_column = o.id_column;
+  for (const std::string& h : header)
+    if (schema.id_column.empty() && id_like_name(h) && !contains(o.ignore, h) && !contains(o.columns, h))
+      schema.id_column = h;
+  for (size_t i = 0; i < header.size(); ++i) {
+    ColumnSchema c;
+    c.name = header[i];
+    c.position = static_cast<int>(i);
+    if (c.name == schema.id_column) {
+      c.role = ColumnRole::id;
+      c.why = o.id_column.empty() ? "named like an id" : "--id-column";
+      c.missing = stats[i].missing;
+      c.distinct = static_cast<int64_t>(stats[i].distinct.size());
+    } else {
+      role_decide(c, stats[i], o, schema.n_rows, !schema.id_column.empty());
+      if (c.role == ColumnRole::id) schema.id_column = c.name;
+    }
+    schema.columns.push_back(c);
+  }
+  return schema;
+}
+
+void schema_print(const TableSchema& schema, std::ostream& out) {
+  out << schema.path << ": " << schema.n_rows << " rows, " << schema.columns.size() << " columns\n";
+  char line[512];
+  std::snprintf(line, sizeof(line), "  %-28s %-12s %9s %9s  %s\n", "column", "role", "missing", "distinct", "why");
+  out << line;
+  for (const ColumnSchema& c : schema.columns) {
+    std::string role = column_role_name(c.role);
+    if (c.role == ColumnRole::audit) role += c.audit_categorical ? " (cat.)" : " (num.)";
+    const std::string distinct =
+        c.distinct >= kDistinctCap ? std::to_string(kDistinctCap) + "+" : std::to_string(c.distinct);
+    std::snprintf(line, sizeof(line), "  %-28s %-12s %9lld %9s  %s\n", c.name.c_str(), role.c_str(),
+                  static_cast<long long>(c.missing), schema.npy ? "-" : distinct.c_str(), c.why.c_str());
+    out << line;
+  }
+}
+
+}  // namespace kseg

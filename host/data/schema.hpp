@@ -1,0 +1,62 @@
+// Which role each input column plays: inferred from the data, overridable from the command line.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "host/data/table.hpp"
+
+namespace kseg {
+
+struct SchemaOptions {
+  std::string id_column;                 // "" → a column named id/user_id/..., or a unique non-numeric column
+  std::string weight_column;             // "" → unweighted
+  std::vector<std::string> columns;      // when set: the only feature columns (others are ignored)
+  std::vector<std::string> categorical;  // forced categorical (e.g. zip codes that look numeric)
+  std::vector<std::string> numeric;      // forced numeric (every non-empty cell must parse)
+  std::vector<std::string> ignore;       // not read
+  std::vector<std::string> audit;        // kept out of clustering, carried to profiles
+  std::vector<std::string> dates;        // ISO 8601 dates → days before the reference date
+  int max_levels = 50;                   // categorical levels kept (most frequent), the rest become "other"
+  char delimiter = ',';
+  int threads = 0;
+};
+
+struct ColumnSchema {
+  std::string name;
+  int position = 0;  // 0-based field index in the input
+  ColumnRole role = ColumnRole::ignore;
+  bool audit_categorical = false;
+  int64_t missing = 0;       // empty cells
+  int64_t distinct = 0;      // distinct non-empty values (capped at kDistinctCap)
+  bool all_numeric = false;  // every non-empty cell parses as a finite number
+  std::string why;           // how the role was decided, for `kseg schema`
+};
+
+constexpr int64_t kDistinctCap = 100000;
+
+struct TableSchema {
+  std::string path;
+  bool npy = false;
+  int64_t n_rows = 0;
+  std::string id_column;              // "" → rows are numbered
+  std::vector<ColumnSchema> columns;  // every input column, in input order
+};
+
+// Reads the file once (CSV) or its header (.npy) and decides roles. UsageError for overrides that name unknown
+// columns or contradict each other; DataError for a near-unique text column (suggesting --ignore).
+TableSchema schema_infer(const std::string& path, const SchemaOptions& options);
+
+// Reads the columns the schema keeps (second pass). DataError at file:line:column for cells that do not fit their
+// role (a non-number in a forced numeric column, a bad date, a negative weight).
+Table table_load(const TableSchema& schema, const SchemaOptions& options);
+
+// A table of roles, missing counts and distinct levels, for `kseg schema` / `fit --dry-run`.
+void schema_print(const TableSchema& schema, std::ostream& out);
+
+// Days since 1970-01-01 of an ISO 8601 date (YYYY-MM-DD, optionally followed by T or a space and a time).
+bool iso_date_parse(std::string_view text, float& days);
+
+}  // namespace kseg

@@ -1,0 +1,53 @@
+// User profiles as typed columns: numeric values (NaN = missing), categorical codes into a level list, dates as
+// day numbers. Built by the CSV and .npy loaders, read by the feature pipeline and the profiles.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "host/data/id_column.hpp"
+
+namespace kseg {
+
+enum class ColumnRole { id, numeric, categorical, date, weight, audit, ignore };
+
+std::string column_role_name(ColumnRole role);
+
+// One column of the input that kseg reads (ignored columns have no TableColumn).
+struct TableColumn {
+  TableColumn() = default;
+  TableColumn(std::string column_name, ColumnRole column_role) : name(std::move(column_name)), role(column_role) {}
+
+  std::string name;
+  ColumnRole role = ColumnRole::numeric;
+  bool audit_categorical = false;   // for role audit: read as categorical (else numeric)
+  std::vector<float> values;        // numeric, weight, date (days since 1970-01-01), numeric audit; NaN = missing
+  std::vector<int32_t> codes;       // categorical (and categorical audit): index into levels, −1 = missing
+  std::vector<std::string> levels;  // distinct texts in first-seen order
+  int64_t missing = 0;              // empty cells
+
+  bool is_categorical() const {
+    return role == ColumnRole::categorical || (role == ColumnRole::audit && audit_categorical);
+  }
+  // Interns text and appends its code.
+  void level_append(std::string_view text);
+
+  std::unordered_map<std::string, int32_t> level_index;  // text → code, for level_append
+};
+
+struct Table {
+  std::string path;
+  std::string id_column;  // "" when ids are row numbers
+  IdColumn ids;
+  std::vector<TableColumn> columns;  // in input order, ignored and id columns excluded
+  int64_t n_rows = 0;
+
+  const TableColumn* column_find(const std::string& name) const;
+  const TableColumn* weight_column() const;  // nullptr when unweighted
+};
+
+}  // namespace kseg

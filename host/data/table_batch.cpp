@@ -1,0 +1,98 @@
+#include "host/data/table_batch.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "host/error.hpp"
+#include "host/io/csv_reader.hpp"
+
+namespace kseg {
+namespace {
+
+bool blank(std::string_view text) { return text.find_first_not_of(' ') == std::string_view::npos; }
+
+struct CellError {
+  int64_t row = std::numeric_limits<int64_t>::max();
+  std::string message;
+};
+
+// Reads one column's cells of the batch; returns the first bad cell (row max when none).
+CellError column_append(const CsvRecordBatch& batch, const ColumnSchema& schema, const std::string& path,
+                        TableColumn& column) {
+  const bool categorical = column.is_categorical();
+  for (int64_t r = 0; r < batch.n_records; ++r) {
+    const std::string_view text = batch.field(r, schema.position);
+    auto fail = [&](const std::string& what) {
+      return CellError{
+          r, location_format(path, batch.line(r), schema.position + 1, "column \"" + schema.name + "\": " + what)};
+    };
+    if (blank(text)) {
+      if (column.role == ColumnRole::weight) return fail("empty weight; give every row a weight >= 0");
+      ++column.missing;
+      if (categorical) {
+        column.codes.push_back(-1);
+      } else {
+        column.values.push_back(std::numeric_limits<float>::quiet_NaN());
+      }
+      continue;
+    }
+    if (categorical) {
+      column.level_append(text);
+      continue;
+    }
+    float v = 0.0f;
+    if (column.role == ColumnRole::date) {
+      if (!iso_date_parse(text, v)) return fail("\"" + std::string(text) + "\" is not an ISO 8601 date (YYYY-MM-DD)");
+    } else if (!csv_float_try_parse(text, v)) {
+      return fail("\"" + std::string(text) + "\" is not a finite number" +
+                  (column.role == ColumnRole::numeric ? " (use --categorical " + schema.name + " for text)" : ""));
+    }
+    if (column.role == ColumnRole::weight && v < 0.0f) return fail("negative weight; weights must be >= 0");
+    column.values.push_back(v);
+  }
+  return {};
+}
+
+}  // namespace
+
+TableBatchReader::TableBatchReader(const TableSchema& schema, std::vector<std::string> header)
+    : schema_(schema), header_(std::move(header)) {
+  for (const ColumnSchema& c : schema_.columns) {
+    if (c.role == ColumnRole::id) id_position_ = c.position;
+    if (c.role != ColumnRole::id && c.role != ColumnRole::ignore) kept_.push_back(&c);
+  }
+}
+
+Table TableBatchReader::table_empty() const {
+  Table table;
+  table.path = schema_.path;
+  table.id_column = schema_.id_column;
+  for (const ColumnSchema* c : kept_) {
+    TableColumn column;
+    column.name = c->name;
+    column.role = c->role;
+    column.audit_categorical = c->audit_categorical;
+    table.columns.push_back(std::move(column));
+  }
+  if (id_position_ < 0) table.ids = IdColumn::row_numbers(0);
+  return table;
+}
+
+void TableBatchReader::append(const CsvRecordBatch& batch, int threads, Table& table) const {
+  const int n_columns = static_cast<int>(kept_.size());
+  std::vector<CellError> errors(kept_.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int c = 0; c < n_columns; ++c) errors[c] = column_append(batch, *kept_[c], schema_.path, table.columns[c]);
+  const CellError* first = nullptr;
+  for (const CellError& e : errors)  // columns are in input order: ties in row go to the leftmost column
+    if (e.row != std::numeric_limits<int64_t>::max() && (!first || e.row < first->row)) first = &e;
+  if (first) throw DataError(first->message);
+  if (id_position_ >= 0) {
+    for (int64_t r = 0; r < batch.n_records; ++r) table.ids.append(batch.field_raw(r, id_position_));
+  } else {
+    table.ids = IdColumn::row_numbers(table.n_rows + batch.n_records);
+  }
+  table.n_rows += batch.n_records;
+}
+
+}  // namespace kseg

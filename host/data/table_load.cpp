@@ -1,0 +1,90 @@
+// Second pass: reads the kept columns of a CSV into typed columns (or a .npy into numeric columns).
+#include <omp.h>
+
+#include <cmath>
+#include <limits>
+
+#include "host/data/schema.hpp"
+#include "host/data/table_batch.hpp"
+#include "host/error.hpp"
+#include "host/io/csv_reader.hpp"
+#include "host/io/npy_reader.hpp"
+
+namespace kseg {
+namespace {
+
+constexpr size_t kBatchBytes = 64u << 20;
+
+Table npy_table_load(const TableSchema& schema) {
+  NpyReader reader(schema.path);
+  Table table;
+  table.path = schema.path;
+  table.n_rows = reader.n_rows();
+  table.ids = IdColumn::row_numbers(table.n_rows);
+  const int64_t d = reader.n_cols();
+  std::vector<float> rows(static_cast<size_t>(std::min<int64_t>(table.n_rows, 65536) * d));
+  for (const ColumnSchema& c : schema.columns)
+    if (c.role != ColumnRole::ignore) table.columns.push_back(TableColumn{c.name, ColumnRole::numeric});
+  for (TableColumn& column : table.columns) column.values.reserve(static_cast<size_t>(table.n_rows));
+  for (int64_t first = 0; first < table.n_rows; first += 65536) {
+    const int64_t n = std::min<int64_t>(65536, table.n_rows - first);
+    reader.rows_read(first, n, rows.data());
+    size_t kept = 0;
+    for (const ColumnSchema& c : schema.columns) {
+      if (c.role == ColumnRole::ignore) continue;
+      for (int64_t i = 0; i < n; ++i) table.columns[kept].values.push_back(rows[i * d + c.position]);
+      ++kept;
+    }
+  }
+  return table;
+}
+
+}  // namespace
+
+bool iso_date_parse(std::string_view text, float& days) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return false;
+  if (text.size() > 10 && text[10] != 'T' && text[10] != ' ') return false;
+  int parts[3] = {0, 0, 0};
+  const int starts[3] = {0, 5, 8}, lengths[3] = {4, 2, 2};
+  for (int p = 0; p < 3; ++p)
+    for (int i = 0; i < lengths[p]; ++i) {
+      const char ch = text[static_cast<size_t>(starts[p] + i)];
+      if (ch < '0' || ch > '9') return false;
+      parts[p] = parts[p] * 10 + (ch - '0');
+    }
+  const int y0 = parts[0], m = parts[1], d = parts[2];
+  static const int month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1 || d > month_days[m - 1]) return false;
+  const bool leap = (y0 % 4 == 0 && y0 % 100 != 0) || y0 % 400 == 0;
+  if (m == 2 && d == 29 && !leap) return false;
+  // Days from civil (proleptic Gregorian), after H. Hinnant's algorithm.
+  const int y = y0 - (m <= 2);
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  days = static_cast<float>(era * 146097 + doe - 719468);
+  return true;
+}
+
+Table table_load(const TableSchema& schema, const SchemaOptions& options) {
+  if (schema.npy) return npy_table_load(schema);
+  CsvReader reader(schema.path, CsvOptions{options.delimiter});
+  TableBatchReader batches(schema, reader.header());
+  Table table = batches.table_empty();
+  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  reader.batches_for_each(kBatchBytes, threads,
+                          [&](const CsvRecordBatch& batch) { batches.append(batch, threads, table); });
+  if (const TableColumn* w = table.weight_column()) {
+    double total = 0.0;
+    for (float v : w->values) total += v;
+    KSEG_EXPECTS(
+        total > 0.0, DataError,
+        schema.path + ": column \"" + w->name + "\": the weights sum to 0; at least one row needs a positive weight");
+  }
+  return table;
+}
+
+}  // namespace kseg
