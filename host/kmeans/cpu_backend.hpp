@@ -46,6 +46,7 @@ class CpuBackend final : public Backend {
   template <class TileFn>
   void nearest_for_each(const std::vector<Block>& blocks, const PackedCentroids& centroids,
                         const TileFn& tile_fn) const;
+  double weighted_min_sum(const float* dist, int64_t first, int64_t rows) const;
   float weight(int64_t i) const { return data_.weights ? data_.weights[i] : 1.0f; }
 
   DataView data_;
