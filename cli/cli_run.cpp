@@ -28,6 +28,20 @@ void fit_paths_check(const FitArgs& fit) {
   }
 }
 
+// A run killed while writing (SIGKILL, power loss) leaves ".NAME.tmp.XXXXXX" temporary files beside the outputs
+// (AtomicFile); the next run writing NAME into the same directory removes them first.
+void stale_temps_remove(const std::filesystem::path& dir, const std::vector<std::string>& names) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.empty() ? "." : dir, ec)) {
+    const std::string file = entry.path().filename().string();
+    for (const std::string& name : names) {
+      const std::string prefix = "." + name + ".tmp.";
+      if (file.size() == prefix.size() + 6 && file.compare(0, prefix.size(), prefix) == 0 && entry.is_regular_file(ec))
+        std::filesystem::remove(entry.path(), ec);
+    }
+  }
+}
+
 // "kseg frobnicate": CLI11 only says that a subcommand is required; name the word and the commands.
 std::string unknown_command_message(const CLI::App& app, const std::vector<std::string>& args) {
   if (args.empty() || args[0].empty() || args[0][0] == '-') return "";
@@ -116,10 +130,13 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (fit_cmd->parsed()) {
       fit_paths_check(fit);
       id_export_resolve(fit.ids, fit.quiet, err);
+      stale_temps_remove(fit.out_dir, {"segments.csv", "centroids.csv", "model.json", "summary.json"});
       return fit_command_run(fit, out, err);
     }
     if (assign_cmd->parsed()) {
       id_export_resolve(assign.ids, assign.quiet, err);
+      const std::filesystem::path scored(assign.out);
+      stale_temps_remove(scored.parent_path(), {scored.filename().string()});
       return assign_command_run(assign, out, err);
     }
     if (generate_cmd->parsed()) return generate_command_run(generate, out, err);
