@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
+#include "host/output/segment_files.hpp"
 #include "host/privacy/id_pseudonym.hpp"
 
 namespace kseg {
@@ -131,12 +132,14 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       fit_paths_check(fit);
       id_export_resolve(fit.ids, fit.quiet, err);
       stale_temps_remove(fit.out_dir, {"segments.csv", "centroids.csv", "model.json", "summary.json"});
+      const IdExportScope ids_scope(fit.ids);
       return fit_command_run(fit, out, err);
     }
     if (assign_cmd->parsed()) {
       id_export_resolve(assign.ids, assign.quiet, err);
       const std::filesystem::path scored(assign.out);
       stale_temps_remove(scored.parent_path(), {scored.filename().string()});
+      const IdExportScope ids_scope(assign.ids);
       return assign_command_run(assign, out, err);
     }
     if (generate_cmd->parsed()) return generate_command_run(generate, out, err);

@@ -13,6 +13,21 @@
 
 namespace kseg {
 
+namespace {
+thread_local const IdExport* current_id_export = nullptr;
+}  // namespace
+
+IdExportScope::IdExportScope(const IdExport& ids) : previous_(current_id_export) { current_id_export = &ids; }
+
+IdExportScope::~IdExportScope() { current_id_export = previous_; }
+
+const IdExport& IdExportScope::current() {
+  static const IdExport as_read;
+  return current_id_export != nullptr ? *current_id_export : as_read;
+}
+
+SegmentsWriter::SegmentsWriter(const std::string& path) : SegmentsWriter(path, IdExportScope::current()) {}
+
 SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids) : export_(ids) {
   if (export_.hash_ids) pseudonyms_ = std::make_unique<IdPseudonymizer>(export_.hash_key);
   file_ = std::make_unique<AtomicFile>(path);

@@ -23,7 +23,9 @@ class IdPseudonymizer;
 // are not valid UTF-8, are counted (8 bytes of memory per row) and reported on ids.warnings at commit.
 class SegmentsWriter {
  public:
-  explicit SegmentsWriter(const std::string& path, const IdExport& ids = {});
+  // Without ids: the IdExport of the enclosing IdExportScope (the command's --hash-ids), else ids as read.
+  explicit SegmentsWriter(const std::string& path);
+  SegmentsWriter(const std::string& path, const IdExport& ids);
   ~SegmentsWriter();
   // Rows first .. first+n of ids, with their labels and squared distances.
   void rows_append(const IdColumn& ids, int64_t first, const int32_t* labels, const float* sq_distances, int64_t n);
@@ -47,6 +49,21 @@ class SegmentsWriter {
   int64_t duplicates_ = 0;
   int64_t invalid_utf8_ = 0;
   int64_t first_invalid_utf8_ = -1;
+};
+
+// The id options of the command running on this thread: set by the CLI around a command, so that every segments file
+// it writes follows --hash-ids even where a writer is constructed without them (privacy fails safe). Scopes nest.
+class IdExportScope {
+ public:
+  explicit IdExportScope(const IdExport& ids);
+  ~IdExportScope();
+  IdExportScope(const IdExportScope&) = delete;
+  IdExportScope& operator=(const IdExportScope&) = delete;
+  // The innermost scope's options on this thread, or default options (ids as read, no warnings).
+  static const IdExport& current();
+
+ private:
+  const IdExport* previous_;
 };
 
 // centroids.csv: `segment,size,<features>`, centroids in the user's terms: numeric features in original units,

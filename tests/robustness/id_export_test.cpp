@@ -173,5 +173,48 @@ TEST(HashIdsOptions, KeyRulesAreUsageErrors) {
   ::unsetenv("KSEG_HASH_KEY");
 }
 
+TEST(HashIdsCli, FitAndAssignExportTheSamePseudonymsAndNoRawIds) {
+  test::ScratchDir dir;
+  const std::string users = dir.file_write("u.csv", "id,a,b\nalice,1,5\nbob,2,6\n\"carol\",9,9\ndave,8,8\n");
+  const std::string key = "0123456789abcdef-a-test-key";
+  const std::string key_file = dir.file_write("key", key + "\n");
+  ASSERT_EQ(test::cli({"fit", users, "--k", "2", "--out", dir.file("out"), "--hash-ids", "--hash-key-file", key_file,
+                       "--quiet"})
+                .code,
+            0);
+  const std::vector<std::string> lines = test::lines_split(test::file_read(dir.file("out/segments.csv")));
+  ASSERT_EQ(lines.size(), 5u);
+  const std::vector<std::string> names = {"alice", "bob", "carol", "dave"};
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(lines[i + 1].substr(0, 64), pseudonym(key, names[i]));
+  for (const char* file : {"segments.csv", "centroids.csv", "model.json", "summary.json"})
+    for (const std::string& name : names)
+      EXPECT_EQ(test::file_read(dir.file("out/") + file).find(name), std::string::npos) << name << " in " << file;
+
+  ::setenv("KSEG_HASH_KEY", key.c_str(), 1);  // the same key from the environment: the same pseudonyms
+  ASSERT_EQ(test::cli({"assign", users, "--model", dir.file("out/model.json"), "--out", dir.file("a.csv"), "--hash-ids",
+                       "--quiet"})
+                .code,
+            0);
+  ::unsetenv("KSEG_HASH_KEY");
+  EXPECT_EQ(test::file_read(dir.file("a.csv")), test::file_read(dir.file("out/segments.csv")));
+  ASSERT_EQ(
+      test::cli({"assign", users, "--model", dir.file("out/model.json"), "--out", dir.file("raw.csv"), "--quiet"}).code,
+      0);
+  EXPECT_NE(test::file_read(dir.file("raw.csv")).find("\nalice,"), std::string::npos);  // without --hash-ids: as read
+}
+
+TEST(HashIdsCli, DuplicateIdsAreAWarningWithACount) {
+  test::ScratchDir dir;
+  const std::string users = dir.file_write("u.csv", "id,a\n7,1\n8,2\n7,3\n9,4\n8,5\n");
+  const test::CliResult r = test::cli({"fit", users, "--k", "2", "--out", dir.file("out")});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: 2 of 5 rows of " + dir.file("out/segments.csv") + " repeat an earlier row's id"),
+            std::string::npos)
+      << r.err;
+  const test::CliResult quiet = test::cli({"fit", users, "--k", "2", "--out", dir.file("out"), "--quiet"});
+  EXPECT_EQ(quiet.code, 0);
+  EXPECT_EQ(quiet.err, "");
+}
+
 }  // namespace
 }  // namespace kseg
