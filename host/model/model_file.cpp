@@ -1,7 +1,9 @@
 #include "host/model/model_file.hpp"
 
+#include <climits>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "host/error.hpp"
@@ -9,20 +11,65 @@
 
 namespace kseg {
 
+SegmentIdentity SegmentIdentity::sequential(int64_t k) {
+  SegmentIdentity s;
+  for (int64_t j = 0; j < k; ++j) s.ids.push_back(j);
+  s.names.assign(static_cast<size_t>(k), "");
+  s.next_id = k;
+  return s;
+}
+
+bool SegmentIdentity::is_sequential() const {
+  for (size_t j = 0; j < ids.size(); ++j)
+    if (ids[j] != static_cast<int64_t>(j)) return false;
+  return true;
+}
+
+namespace {
+
+// Optional in version 1 files (then sequential); validated strictly when present.
+SegmentIdentity segments_from_json(const nlohmann::json& doc, int64_t k, const std::string& path) {
+  if (!doc.contains("segment_ids")) {
+    KSEG_EXPECTS(!doc.contains("segment_names") && !doc.contains("next_segment_id"), DataError,
+                 path + ": segment_names or next_segment_id without segment_ids (damaged model)");
+    return SegmentIdentity::sequential(k);
+  }
+  SegmentIdentity s;
+  s.ids = doc.at("segment_ids").get<std::vector<int64_t>>();
+  s.names = doc.at("segment_names").get<std::vector<std::string>>();
+  s.next_id = doc.at("next_segment_id").get<int64_t>();
+  KSEG_EXPECTS(static_cast<int64_t>(s.ids.size()) == k && static_cast<int64_t>(s.names.size()) == k, DataError,
+               path + ": segment_ids and segment_names must have one entry per centroid (" + std::to_string(k) + ")");
+  std::set<int64_t> seen;
+  for (int64_t id : s.ids) {
+    KSEG_EXPECTS(id >= 0 && id <= INT32_MAX && id < s.next_id && seen.insert(id).second, DataError,
+                 path + ": segment ids must be distinct, in [0, 2^31) and below next_segment_id (damaged model)");
+  }
+  return s;
+}
+
+}  // namespace
+
 void model_save(const std::string& path, const Model& model) {
   nlohmann::json centroids = nlohmann::json::array();
   const int64_t d = model.pipeline.n_features();
   for (int64_t j = 0; j < model.n_clusters; ++j)
     centroids.push_back(std::vector<float>(model.centroids.begin() + j * d, model.centroids.begin() + (j + 1) * d));
-  const nlohmann::json doc = {{"format", "kseg-model"},
-                              {"format_version", kModelFormatVersion},
-                              {"kseg_version", KSEG_VERSION},
-                              {"id_column", model.id_column},
-                              {"n_clusters", model.n_clusters},
-                              {"n_features", d},
-                              {"preparation", model.pipeline.to_json()},
-                              {"centroids", centroids},
-                              {"fit", model.fit}};
+  const SegmentIdentity segments =
+      model.segments.ids.empty() ? SegmentIdentity::sequential(model.n_clusters) : model.segments;
+  nlohmann::json doc = {{"format", "kseg-model"},
+                        {"format_version", segments.is_sequential() ? 1 : kModelFormatVersion},
+                        {"kseg_version", KSEG_VERSION},
+                        {"id_column", model.id_column},
+                        {"n_clusters", model.n_clusters},
+                        {"n_features", d},
+                        {"preparation", model.pipeline.to_json()},
+                        {"centroids", centroids},
+                        {"fit", model.fit},
+                        {"segment_ids", segments.ids},
+                        {"segment_names", segments.names},
+                        {"next_segment_id", segments.next_id}};
+  if (model.reference) doc["training_statistics"] = drift_reference_to_json(*model.reference);
   AtomicFile file(path);
   file.write(doc.dump(2));
   file.write("\n");
@@ -69,6 +116,9 @@ Model model_load(const std::string& path) {
         model.centroids.push_back(v.get<float>());
       }
     }
+    model.segments = segments_from_json(doc, model.n_clusters, path);
+    if (doc.contains("training_statistics"))
+      model.reference = drift_reference_from_json(doc.at("training_statistics"), model.pipeline, path);
     return model;
   } catch (const nlohmann::json::exception& e) {
     throw DataError(path + ": damaged kseg model: " + std::string(e.what()));

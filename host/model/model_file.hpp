@@ -3,21 +3,38 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "host/dynamics/drift_reference.hpp"
 #include "host/features/pipeline.hpp"
 
 namespace kseg {
 
-constexpr int kModelFormatVersion = 1;  // bump on any change that an older kseg could misread
+// Bump on any change that an older kseg could misread. Version 2 adds stable segment ids; a model whose ids are
+// 0..k−1 in centroid order is still written as version 1, which every kseg reads alike.
+constexpr int kModelFormatVersion = 2;
+
+// Stable segment identities (what campaigns refer to), kept across refits by matching new segments to old ones.
+struct SegmentIdentity {
+  std::vector<int64_t> ids;        // one per centroid row: distinct, 0 <= id <= INT32_MAX
+  std::vector<std::string> names;  // one per centroid row: user-given name, "" when unnamed
+  int64_t next_id = 0;             // smallest id never given out (> every id ever used): new segments start here
+
+  // ids 0..k−1, no names, next_id k: what a fresh fit gives.
+  static SegmentIdentity sequential(int64_t k);
+  bool is_sequential() const;
+};
 
 struct Model {
   FeaturePipeline pipeline;
   std::string id_column;         // id column name at fit ("" when rows were numbered)
   std::vector<float> centroids;  // k × d in the prepared space
   int64_t n_clusters = 0;
-  nlohmann::json fit;  // how it was fitted: seed, inertia, rows, ... (informational)
+  nlohmann::json fit;                       // how it was fitted: seed, inertia, rows, ... (informational)
+  SegmentIdentity segments;                 // stable ids and names; sequential when the file has none
+  std::optional<DriftReference> reference;  // training statistics for kseg drift (absent in older files)
 };
 
 // Atomic write (temporary file + rename).

@@ -109,13 +109,13 @@ std::string csv_field_escape(const std::string& text) {
 }
 
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
-                     const std::vector<int64_t>& sizes) {
+                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids) {
   std::string text = "segment,size";
   for (const std::string& name : pipeline.centroids_header()) text += "," + csv_field_escape(name);
   text += "\n";
   const int64_t d = pipeline.n_features();
   for (size_t j = 0; j < sizes.size(); ++j) {
-    int64_append(text, static_cast<int64_t>(j));
+    int64_append(text, segment_ids.empty() ? static_cast<int64_t>(j) : segment_ids[j]);
     text += ',';
     int64_append(text, sizes[j]);
     for (double v : pipeline.centroid_original(centroids.data() + j * d)) {

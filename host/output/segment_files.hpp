@@ -67,9 +67,10 @@ class IdExportScope {
 };
 
 // centroids.csv: `segment,size,<features>`, centroids in the user's terms: numeric features in original units,
-// categorical levels ("col=level") as the segment's share of that level.
+// categorical levels ("col=level") as the segment's share of that level. segment_ids: the stable id written for
+// each centroid row (empty: the row number).
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
-                     const std::vector<int64_t>& sizes);
+                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids = {});
 
 void json_write(const std::string& path, const nlohmann::json& doc);
 

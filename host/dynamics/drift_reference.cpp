@@ -1,0 +1,192 @@
+#include "host/dynamics/drift_reference.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "host/error.hpp"
+
+namespace kseg {
+namespace {
+
+const NumericStep* numeric_step(const FeaturePipeline& pipeline, const std::string& name) {
+  for (const NumericStep& s : pipeline.numeric())
+    if (!s.dropped && s.name == name) return &s;
+  return nullptr;
+}
+
+const CategoricalStep* categorical_step(const FeaturePipeline& pipeline, const std::string& name) {
+  for (const CategoricalStep& s : pipeline.categorical())
+    if (!s.dropped && s.name == name) return &s;
+  return nullptr;
+}
+
+// The value the preparation starts from: the raw number, or days before the model's as-of date; NaN = missing.
+double numeric_value(const NumericStep& s, float raw) { return s.is_date ? s.as_of_days - raw : double(raw); }
+
+// Bin of a numeric value: 0 for missing, then 1 + the number of edges below it.
+size_t numeric_bin(const std::vector<double>& edges, double v) {
+  if (std::isnan(v)) return 0;
+  return 1 + static_cast<size_t>(std::lower_bound(edges.begin(), edges.end(), v) - edges.begin());
+}
+
+// Deciles of the present values, deduplicated (a column with many equal values gets fewer bins).
+std::vector<double> decile_edges(std::vector<double> values) {
+  std::vector<double> edges;
+  if (values.empty()) return edges;
+  std::sort(values.begin(), values.end());
+  for (int b = 1; b < kDriftBins; ++b) {
+    const double pos = static_cast<double>(b) / kDriftBins * static_cast<double>(values.size() - 1);
+    const size_t lo = static_cast<size_t>(pos);
+    const double hi = values[std::min(lo + 1, values.size() - 1)];
+    const double edge = values[lo] + (pos - static_cast<double>(lo)) * (hi - values[lo]);
+    if (edges.empty() || edge > edges.back()) edges.push_back(edge);
+  }
+  if (!edges.empty() && edges.back() >= values.back()) edges.pop_back();  // an empty top bin separates nothing
+  return edges;
+}
+
+// Categorical: table code → position among reference levels (the last, (other), for merged, unseen, and missing
+// when the model has no (missing) level).
+std::vector<size_t> level_positions(const FeatureReference& f, const TableColumn& column, size_t& missing_position) {
+  std::unordered_map<std::string, size_t> position;
+  for (size_t l = 0; l + 1 < f.levels.size(); ++l) position[f.levels[l]] = l;
+  const size_t other = f.levels.size() - 1;
+  auto it = position.find(kMissingLevel);
+  missing_position = it != position.end() ? it->second : other;
+  std::vector<size_t> out(column.levels.size(), other);
+  for (size_t c = 0; c < column.levels.size(); ++c) {
+    auto found = position.find(column.levels[c]);
+    if (found != position.end()) out[c] = found->second;
+  }
+  return out;
+}
+
+const TableColumn& column_require(const Table& table, const std::string& name) {
+  const TableColumn* c = table.column_find(name);
+  KSEG_EXPECTS(c != nullptr, DataError, table.path + ": column \"" + name + "\" is required by the model but missing");
+  return *c;
+}
+
+void counts_add(const FeatureReference& f, const FeaturePipeline& pipeline, const Table& table,
+                std::vector<double>& counts) {
+  const TableColumn& column = column_require(table, f.name);
+  if (f.categorical) {
+    KSEG_EXPECTS(column.is_categorical(), DataError, table.path + ": column \"" + f.name + "\" must be categorical");
+    size_t missing = 0;
+    const std::vector<size_t> position = level_positions(f, column, missing);
+    for (int32_t code : column.codes) counts[code < 0 ? missing : position[code]] += 1.0;
+    return;
+  }
+  const NumericStep& s = *numeric_step(pipeline, f.name);
+  for (float raw : column.values) counts[numeric_bin(f.edges, numeric_value(s, raw))] += 1.0;
+}
+
+}  // namespace
+
+DriftCounter::DriftCounter(const DriftReference& reference, const FeaturePipeline& pipeline)
+    : reference_(reference), pipeline_(pipeline) {
+  for (const FeatureReference& f : reference.features) counts_.emplace_back(f.shares.size(), 0.0);
+}
+
+void DriftCounter::add(const Table& table) {
+  for (size_t f = 0; f < reference_.features.size(); ++f)
+    counts_add(reference_.features[f], pipeline_, table, counts_[f]);
+  rows_ += table.n_rows;
+}
+
+DriftReference drift_reference_build(const Table& table, const FeaturePipeline& pipeline, const float* sq_distances) {
+  DriftReference reference;
+  reference.n_rows = table.n_rows;
+  double distance_sum = 0.0;
+  for (int64_t i = 0; i < table.n_rows; ++i) distance_sum += std::sqrt(static_cast<double>(sq_distances[i]));
+  reference.mean_distance = table.n_rows > 0 ? distance_sum / static_cast<double>(table.n_rows) : 0.0;
+  for (const std::string& name : pipeline.input_columns()) {
+    FeatureReference f;
+    f.name = name;
+    if (const CategoricalStep* s = categorical_step(pipeline, name)) {
+      f.categorical = true;
+      f.levels = s->levels;
+      f.levels.push_back(kOtherLevel);
+    } else {
+      const NumericStep& step = *numeric_step(pipeline, name);
+      std::vector<double> present;
+      for (float raw : column_require(table, name).values)
+        if (!std::isnan(raw)) present.push_back(numeric_value(step, raw));
+      f.edges = decile_edges(std::move(present));
+    }
+    std::vector<double> counts(f.categorical ? f.levels.size() : f.edges.size() + 2, 0.0);
+    counts_add(f, pipeline, table, counts);
+    for (double& c : counts) c /= static_cast<double>(std::max<int64_t>(table.n_rows, 1));
+    f.shares = counts;
+    reference.features.push_back(std::move(f));
+  }
+  return reference;
+}
+
+nlohmann::json drift_reference_to_json(const DriftReference& reference) {
+  nlohmann::json features = nlohmann::json::array();
+  for (const FeatureReference& f : reference.features) {
+    nlohmann::json j = {{"name", f.name}, {"kind", f.categorical ? "categorical" : "numeric"}, {"shares", f.shares}};
+    if (f.categorical) {
+      j["levels"] = f.levels;
+    } else {
+      j["edges"] = f.edges;
+    }
+    features.push_back(j);
+  }
+  return {{"n_rows", reference.n_rows}, {"mean_distance", reference.mean_distance}, {"features", features}};
+}
+
+DriftReference drift_reference_from_json(const nlohmann::json& j, const FeaturePipeline& pipeline,
+                                         const std::string& where) {
+  const std::string prefix = where + ": damaged training statistics: ";
+  DriftReference r;
+  try {
+    r.n_rows = j.at("n_rows").get<int64_t>();
+    r.mean_distance = j.at("mean_distance").get<double>();
+    KSEG_EXPECTS(r.n_rows >= 1 && std::isfinite(r.mean_distance) && r.mean_distance >= 0.0, DataError,
+                 prefix + "n_rows must be >= 1 and mean_distance finite and >= 0");
+    const std::vector<std::string> columns = pipeline.input_columns();
+    const nlohmann::json& features = j.at("features");
+    KSEG_EXPECTS(features.is_array() && features.size() == columns.size(), DataError,
+                 prefix + "expected one entry per feature column (" + std::to_string(columns.size()) + ")");
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const nlohmann::json& e = features[c];
+      FeatureReference f;
+      f.name = e.at("name").get<std::string>();
+      f.categorical = e.at("kind").get<std::string>() == "categorical";
+      f.shares = e.at("shares").get<std::vector<double>>();
+      KSEG_EXPECTS(f.name == columns[c] && f.categorical == (categorical_step(pipeline, f.name) != nullptr), DataError,
+                   prefix + "entry " + std::to_string(c) + " should describe column \"" + columns[c] + "\"");
+      size_t bins = 0;
+      if (f.categorical) {
+        f.levels = e.at("levels").get<std::vector<std::string>>();
+        std::vector<std::string> expected = categorical_step(pipeline, f.name)->levels;
+        expected.push_back(kOtherLevel);
+        KSEG_EXPECTS(f.levels == expected, DataError, prefix + "column \"" + f.name + "\": levels disagree");
+        bins = f.levels.size();
+      } else {
+        f.edges = e.at("edges").get<std::vector<double>>();
+        for (size_t b = 0; b < f.edges.size(); ++b)
+          KSEG_EXPECTS(std::isfinite(f.edges[b]) && (b == 0 || f.edges[b] > f.edges[b - 1]), DataError,
+                       prefix + "column \"" + f.name + "\": edges must be finite and ascending");
+        bins = f.edges.size() + 2;
+      }
+      double total = 0.0;
+      for (double s : f.shares) {
+        KSEG_EXPECTS(std::isfinite(s) && s >= 0.0 && s <= 1.0, DataError,
+                     prefix + "column \"" + f.name + "\": shares must lie in [0, 1]");
+        total += s;
+      }
+      KSEG_EXPECTS(f.shares.size() == bins && std::abs(total - 1.0) < 1e-6, DataError,
+                   prefix + "column \"" + f.name + "\": expected " + std::to_string(bins) + " shares summing to 1");
+      r.features.push_back(std::move(f));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(prefix + e.what());
+  }
+  return r;
+}
+
+}  // namespace kseg
