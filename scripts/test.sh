@@ -18,3 +18,8 @@ cuda_args=()
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Release -DKSEG_WERROR=ON "${cuda_args[@]}"
 cmake --build build-test -j"$jobs"
 ctest --test-dir build-test --output-on-failure -j"$jobs"
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the CPU code, whole suite (scripts/sanitize.sh).
+scripts/sanitize.sh
+# Bounded fuzzing of the CSV reader, the .npy reader and the model loader (KSEG_FUZZ_SECONDS each, default 60).
+scripts/fuzz.sh
