@@ -141,12 +141,14 @@ void BM_SeedingKMeansPlusPlus(benchmark::State& state) {
   });
 }
 
-// Shapes: (d, k) = (32, 64) and (8, 8); threads: all cores (2 here) and 1.
+// Shapes: (d, k) = (32, 64), (8, 8), (16, 8) and (8, 16); threads: all cores (2 here) and 1.
 void shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"d", "k", "threads"});
   for (const int64_t threads : {int64_t(omp_get_num_procs()), int64_t(1)}) {
     b->Args({32, 64, threads});
     b->Args({8, 8, threads});
+    b->Args({16, 8, threads});
+    b->Args({8, 16, threads});
   }
   b->Unit(benchmark::kMillisecond)->UseRealTime();
 }

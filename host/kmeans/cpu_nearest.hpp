@@ -3,8 +3,8 @@
 // computes the dot products of a few rows with one panel (many centroids). Rows in lanes: a tile of rows is
 // transposed, and a micro-kernel computes 32 rows against a few centroids at a time (few centroids). Both turn the
 // dot products into sq_distance_expanded distances and keep the nearest, ties going to the lowest index. Every dot
-// product is a sequence of fused multiply-adds in feature order, so the AVX-512 kernel and the portable loop give the
-// same bits, whatever the tiling or the thread count.
+// product is a sequence of fused multiply-adds in feature order, so the AVX-512 kernels, the AVX2 kernel (centroids
+// in lanes only) and the portable loop give the same bits, whatever the tiling or the thread count.
 #pragma once
 
 #include <cstddef>
@@ -57,7 +57,7 @@ void centroid_distances(const PackedCentroids& centroids, const float* x, const 
 void nearest_centroids_scalar(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
                               int32_t* labels, float* distances);
 
-// Which implementation nearest_centroids uses in this build: "avx512" or "portable".
+// Which implementation nearest_centroids uses in this build: "avx512", "avx2" (AVX2 + FMA) or "portable".
 const char* nearest_centroids_isa();
 
 }  // namespace kseg

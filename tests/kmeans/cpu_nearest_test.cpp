@@ -176,5 +176,12 @@ TEST(NearestCentroids, NonFiniteRowsFollowTheScalarClamp) {
   }
 }
 
+#if defined(KSEG_EXPECTED_NEAREST_ISA)
+TEST(NearestCentroids, BuiltForTheExpectedIsa) {
+  // A test binary built for one instruction set (tests/CMakeLists.txt) must really run that path.
+  EXPECT_STREQ(nearest_centroids_isa(), KSEG_EXPECTED_NEAREST_ISA);
+}
+#endif
+
 }  // namespace
 }  // namespace kseg
