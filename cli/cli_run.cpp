@@ -112,6 +112,18 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* doctor_cmd =
       app.add_subcommand("doctor", "Build and device information; compares the GPU backend with the CPU backend");
   doctor_command_register(*doctor_cmd, doctor);
+  SweepArgs sweep;
+  CLI::App* sweep_cmd =
+      app.add_subcommand("sweep", "Choose k: fit a range of k with several seeds, metrics, a recommended k");
+  sweep_command_register(*sweep_cmd, sweep);
+  ProfileArgs profile;
+  CLI::App* profile_cmd = app.add_subcommand(
+      "profile", "Profiles, personas and fairness audit of segments: profiles.csv/json, report.html");
+  profile_command_register(*profile_cmd, profile);
+  ReportArgs report;
+  CLI::App* report_cmd = app.add_subcommand("report", "Rewrite report.html from profiles.json (and sweep.json)");
+  report_command_register(*report_cmd, report);
+  explain_options_register(*fit_cmd, fit.explain);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
   try {
@@ -132,6 +144,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       fit_paths_check(fit);
       id_export_resolve(fit.ids, fit.quiet, err);
       stale_temps_remove(fit.out_dir, {"segments.csv", "centroids.csv", "model.json", "summary.json"});
+      stale_temps_remove(fit.out_dir, {"profiles.csv", "profiles.json", "segment_names.csv", "report.html"});
       const IdExportScope ids_scope(fit.ids);
       return fit_command_run(fit, out, err);
     }
@@ -142,6 +155,12 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       const IdExportScope ids_scope(assign.ids);
       return assign_command_run(assign, out, err);
     }
+    if (sweep_cmd->parsed()) {
+      stale_temps_remove(sweep.out_dir, {"sweep.csv", "sweep.json", "profiles.csv", "profiles.json", "report.html"});
+      return sweep_command_run(sweep, out, err);
+    }
+    if (profile_cmd->parsed()) return profile_command_run(profile, out, err);
+    if (report_cmd->parsed()) return report_command_run(report, out, err);
     if (generate_cmd->parsed()) return generate_command_run(generate, out, err);
     if (schema_cmd->parsed()) return schema_command_run(schema, out, err);
     return doctor_command_run(doctor, out, err);

@@ -37,6 +37,12 @@ struct SchemaArgs {
   PreparationArgs prep;
 };
 
+// Options of the explanation layer (profiles, personas, fairness audit, report) shared by fit, sweep and profile.
+struct ExplainArgs {
+  double audit_ratio = 0.8;      // --audit-ratio: flag a group below this × or above 1/this × its population share
+  double audit_min_diff = 0.02;  // --audit-min-diff: ... and at least this far from it (0.02 = 2 points)
+};
+
 struct FitArgs {
   std::string input;
   int64_t k = 0;
@@ -56,6 +62,7 @@ struct FitArgs {
   IdExport ids;  // --hash-ids, --hash-key-file, warnings about ids
   PreparationArgs prep;
   bool dry_run = false;
+  ExplainArgs explain;  // profiles.csv, profiles.json, report.html
 };
 
 struct AssignArgs {
@@ -83,6 +90,50 @@ struct DoctorArgs {
   int threads = 0;
 };
 
+struct SweepArgs {
+  std::string input;
+  std::string k_range = "2..12";  // --k: 2..12, 3,5,8
+  int64_t sample = 20000;         // --sample: rows in the silhouette sample
+  int seeds = 3;                  // --seeds: fits per k
+  uint64_t seed = 42;             // --seed: first fit seed, and the sample's seed
+  int max_iter = 300;
+  double tol = 1e-4;
+  double min_share = 0.02;     // --min-share
+  double min_stability = 0.8;  // --min-stability
+  std::string out_dir = "sweep";
+  std::string id_column;
+  std::string weight_column;
+  std::vector<std::string> columns;
+  std::string scale = "zscore";
+  char delimiter = ',';
+  DeviceOptions device;
+  bool quiet = false;
+  PreparationArgs prep;
+  ExplainArgs explain;
+};
+
+struct ProfileArgs {
+  std::string input;
+  std::string model;
+  std::string segments;
+  std::string out_dir;  // default: the directory of --segments
+  std::string segment_names;
+  std::string weight_column;
+  std::vector<std::string> audit;
+  char delimiter = ',';
+  int threads = 0;
+  bool quiet = false;
+  ExplainArgs explain;
+};
+
+struct ReportArgs {
+  std::string dir;            // holds profiles.json (and sweep.json)
+  std::string sweep;          // --sweep DIR or FILE: sweep.json from elsewhere
+  std::string segment_names;  // --segment-names FILE
+  std::string out;            // default DIR/report.html
+  bool quiet = false;
+};
+
 void fit_command_register(CLI::App& app, FitArgs& args);
 int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err);
 
@@ -97,6 +148,18 @@ int schema_command_run(const SchemaArgs& args, std::ostream& out, std::ostream& 
 
 void doctor_command_register(CLI::App& app, DoctorArgs& args);
 int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream& err);
+
+void sweep_command_register(CLI::App& app, SweepArgs& args);
+int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& err);
+
+void profile_command_register(CLI::App& app, ProfileArgs& args);
+int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream& err);
+
+void report_command_register(CLI::App& app, ReportArgs& args);
+int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream& err);
+
+// Options of the explanation layer: --audit-ratio, --audit-min-diff.
+void explain_options_register(CLI::App& app, ExplainArgs& args);
 
 // Options every computing command shares: --device, --threads, --precision, --gpu-memory.
 void device_options_register(CLI::App& app, DeviceOptions& options);

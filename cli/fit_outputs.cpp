@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ostream>
 
+#include "cli/explain_outputs.hpp"
 #include "host/model/model_file.hpp"
 #include "host/output/segment_files.hpp"
 
@@ -110,6 +111,7 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
     out << "kseg: " << fit.data.n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  "
         << dir << "segments.csv\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir
         << "summary.json\n";
+  fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet);
 }
 
 }  // namespace kseg

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <random>
 
+#include <Eigen/Core>
+
 #include "host/error.hpp"
 
 namespace kseg {
@@ -91,25 +93,29 @@ std::vector<double> silhouette_scores(const float* x, int64_t n, int64_t d,
   std::vector<double> xt(static_cast<size_t>(n * d));
   for (int64_t i = 0; i < n; ++i)
     for (int64_t t = 0; t < d; ++t) xt[t * n + i] = x[i * d + t];
+  // Per-cluster distance sums of every labeling at once: dist (rows × n) times a one-hot matrix (n × Σk).
+  std::vector<int64_t> offset(ls.size() + 1, 0);
+  for (size_t l = 0; l < ls.size(); ++l) offset[l + 1] = offset[l] + ls[l].k;
+  Eigen::MatrixXd onehot = Eigen::MatrixXd::Zero(n, offset.back());
+  for (size_t l = 0; l < ls.size(); ++l)
+    for (int64_t j = 0; j < n; ++j) onehot(j, offset[l] + ls[l].labels[j]) = 1.0;
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const int64_t n_blocks = (n + kRowBlock - 1) / kRowBlock;
 #pragma omp parallel
   {
     std::vector<double> dist(static_cast<size_t>(kRowBlock * n));
-    std::vector<double> sums;
+    RowMajor sums;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t b = 0; b < n_blocks; ++b) {
       const int64_t i0 = b * kRowBlock;
       const int64_t rows = std::min(kRowBlock, n - i0);
       distance_rows(xt, n, d, i0, rows, dist.data());
+      sums.noalias() = Eigen::Map<const RowMajor>(dist.data(), rows, n) * onehot;  // includes d(i, i) = 0
       for (size_t l = 0; l < ls.size(); ++l) {
         if (!ls[l].defined) continue;
-        const int32_t* labels = ls[l].labels;
-        for (int64_t r = 0; r < rows; ++r) {
-          sums.assign(static_cast<size_t>(ls[l].k), 0.0);
-          const double* row = dist.data() + r * n;
-          for (int64_t j = 0; j < n; ++j) sums[labels[j]] += row[j];  // includes d(i, i) = 0
-          per_row[(i0 + r) * ls.size() + l] = silhouette_row(ls[l], labels[i0 + r], sums.data());
-        }
+        for (int64_t r = 0; r < rows; ++r)
+          per_row[(i0 + r) * ls.size() + l] =
+              silhouette_row(ls[l], ls[l].labels[i0 + r], sums.data() + r * offset.back() + offset[l]);
       }
     }
   }

@@ -18,7 +18,8 @@
 namespace kseg {
 namespace {
 
-const std::vector<std::string> kOutputs = {"segments.csv", "centroids.csv", "model.json", "summary.json"};
+const std::vector<std::string> kOutputs = {"segments.csv", "centroids.csv", "model.json",        "summary.json",
+                                           "profiles.csv", "profiles.json", "segment_names.csv", "report.html"};
 
 pid_t kseg_start(const std::vector<std::string>& args) {
   std::vector<char*> argv;

@@ -1,0 +1,142 @@
+// kseg sweep: prepares the users once, fits every k of a range with several seeds on one backend, prints and
+// writes the metrics with a recommended k, and explains the recommended segmentation in report.html.
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+#include "cli/commands.hpp"
+#include "cli/explain_outputs.hpp"
+#include "cli/prepare_input.hpp"
+#include "host/error.hpp"
+#include "host/io/atomic_file.hpp"
+#include "host/report/k_sweep.hpp"
+#include "host/report/personas.hpp"
+
+namespace kseg {
+namespace {
+
+void sweep_args_validate(const SweepArgs& args) {
+  KSEG_EXPECTS(args.seeds >= 1, UsageError, "--seeds must be at least 1");
+  KSEG_EXPECTS(args.sample >= 3, UsageError, "--sample must be at least 3 rows");
+  KSEG_EXPECTS(args.max_iter >= 1, UsageError, "--max-iter must be at least 1");
+  KSEG_EXPECTS(args.tol >= 0.0 && std::isfinite(args.tol), UsageError, "--tol must be a finite number >= 0");
+  KSEG_EXPECTS(args.min_share >= 0.0 && args.min_share < 1.0, UsageError, "--min-share must be in [0, 1)");
+  KSEG_EXPECTS(args.min_stability >= -1.0 && args.min_stability <= 1.0, UsageError,
+               "--min-stability must be in [-1, 1] (an adjusted Rand index)");
+  scale_mode_parse(args.scale);
+  impute_mode_parse(args.prep.impute);
+  device_options_validate(args.device);
+  profile_options_make(args.explain);
+}
+
+std::string cell(double v, const char* format) {
+  if (std::isnan(v)) return "–";
+  char text[48];
+  std::snprintf(text, sizeof text, format, v);
+  return text;
+}
+
+void table_print(const SweepResult& s, std::ostream& out) {
+  char line[200];
+  std::snprintf(line, sizeof line, "%4s %14s %11s %12s %9s %9s %10s %10s\n", "k", "inertia", "silhouette", "CH", "DB",
+                "smallest", "stability", "best seed");
+  out << line;
+  for (const SweepRow& r : s.rows) {
+    std::snprintf(line, sizeof line, "%4lld %14s %11s %12s %9s %8s%% %10s %10llu%s\n", static_cast<long long>(r.k),
+                  cell(r.inertia, "%.6g").c_str(), cell(r.silhouette, "%.4f").c_str(),
+                  cell(r.calinski_harabasz, "%.6g").c_str(), cell(r.davies_bouldin, "%.4f").c_str(),
+                  cell(100.0 * r.min_share, "%.2f").c_str(), cell(r.stability, "%.3f").c_str(),
+                  static_cast<unsigned long long>(r.best_seed), r.k == s.recommendation.k ? "  <- recommended" : "");
+    out << line;
+  }
+  out << "recommended " << s.recommendation.reason << "\n";
+}
+
+}  // namespace
+
+void sweep_command_register(CLI::App& app, SweepArgs& args) {
+  app.add_option("INPUT", args.input, "User profiles: CSV with a header, or a 2-D float .npy")->required();
+  app.add_option("--k", args.k_range, "The k to try: a range 2..12, a list 3,5,8")->capture_default_str();
+  app.add_option("--sample", args.sample, "Rows in the uniform sample the silhouette is computed on")
+      ->capture_default_str();
+  app.add_option("--seeds", args.seeds, "Fits per k (seeds --seed, --seed + 1, ...); stability compares them")
+      ->capture_default_str();
+  app.add_option("--seed", args.seed, "First seed; also the silhouette sample's seed")->capture_default_str();
+  app.add_option("--max-iter", args.max_iter, "Lloyd iterations per fit, at most")->capture_default_str();
+  app.add_option("--tol", args.tol, "Convergence tolerance, as kseg fit --tol")->capture_default_str();
+  app.add_option("--min-share", args.min_share, "Rule: the smallest segment holds at least this share of users")
+      ->capture_default_str();
+  app.add_option("--min-stability", args.min_stability, "Rule: mean ARI between seeds at least this")
+      ->capture_default_str();
+  app.add_option("--out", args.out_dir, "Output directory")->capture_default_str();
+  app.add_option("--id-column", args.id_column, "Id column (default: one named id or user_id, else row numbers)");
+  app.add_option("--weight-column", args.weight_column, "Column of per-user sample weights (>= 0)");
+  app.add_option("--columns", args.columns, "Feature columns, comma-separated (default: all but id/weight)")
+      ->delimiter(',');
+  app.add_option("--scale", args.scale, "Feature scaling: zscore, robust (median/IQR), minmax or none")
+      ->capture_default_str();
+  preparation_options_register(app, args.prep);
+  app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
+  device_options_register(app, args.device);
+  explain_options_register(app, args.explain);
+  app.add_flag("--quiet", args.quiet, "Only errors on stderr");
+}
+
+int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& err) {
+  sweep_args_validate(args);
+  SweepParams params;
+  params.ks = k_range_parse(args.k_range);
+  params.n_seeds = args.seeds;
+  params.seed = args.seed;
+  params.sample_size = args.sample;
+  params.max_iter = args.max_iter;
+  params.tol = args.tol;
+  params.min_share = args.min_share;
+  params.min_stability = args.min_stability;
+  const SchemaOptions schema_options = schema_options_make(args.id_column, args.weight_column, args.columns,
+                                                           args.delimiter, args.device.threads, args.prep);
+  directory_ensure(args.out_dir);
+  const PreparedInput in =
+      input_prepare(args.input, schema_options, pipeline_options_make(args.scale, args.prep), args.quiet, err);
+  const DataView view{in.x.data(), in.weights.empty() ? nullptr : in.weights.data(), in.n_rows, in.n_cols};
+  std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet, err);
+  if (!args.quiet)
+    err << "kseg: sweep k = " << args.k_range << " × " << args.seeds << " seeds on " << in.n_rows << " users × "
+        << in.n_cols << " features (" << backend->name() << ")\n";
+  const SweepResult result = sweep_run(*backend, view, params, [&](const SweepRow& r) {
+    if (!args.quiet) err << "kseg: k = " << r.k << " done in " << number_short(r.seconds) << " s\n";
+  });
+  table_print(result, out);
+  const std::string dir = args.out_dir + "/";
+  sweep_csv_write(dir + "sweep.csv", result);
+  AtomicFile json(dir + "sweep.json");
+  json.write(sweep_to_json(result).dump(2) + "\n");
+  json.commit();
+
+  // The recommended k's segments, explained: its best fit's final assignment.
+  const SweepRow* chosen = nullptr;
+  for (const SweepRow& r : result.rows)
+    if (r.k == result.recommendation.k) chosen = &r;
+  backend->assign(chosen->centroids.data(), chosen->k);
+  std::vector<int32_t> labels(static_cast<size_t>(in.n_rows));
+  backend->labels_get(labels.data());
+  if (!args.quiet)
+    out << "kseg: sweep of " << result.rows.size() << " k in " << number_short(result.seconds_total) << " s\n  " << dir
+        << "sweep.csv\n  " << dir << "sweep.json\n";
+  ExplainOutputs o;
+  o.dir = args.out_dir;
+  o.source = "kseg sweep " + args.input + " --k " + args.k_range +
+             ": segments of the recommended k = " + std::to_string(chosen->k) + " (kseg fit --k " +
+             std::to_string(chosen->k) + " --seed " + std::to_string(chosen->best_seed) + " reproduces them)";
+  o.table = &in.table;
+  o.pipeline = &in.pipeline;
+  o.labels = labels.data();
+  o.k = chosen->k;
+  o.sweep = &result;
+  o.names_file = false;
+  explain_outputs_write(o, args.explain, out, args.quiet);
+  return 0;
+}
+
+}  // namespace kseg
