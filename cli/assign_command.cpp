@@ -40,6 +40,7 @@ class BatchScorer {
     distances_.resize(static_cast<size_t>(n));
     backend->labels_get(labels_.data());
     backend->distances_get(distances_.data());
+    for (int32_t& label : labels_) label = static_cast<int32_t>(model_.segments.ids[label]);  // stable ids
     writer_.rows_append(ids, first_id, labels_.data(), distances_.data(), n);
     rows_ += n;
   }

@@ -125,6 +125,18 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   report_command_register(*report_cmd, report);
   explain_options_register(*fit_cmd, fit.explain);
 
+  CompareArgs compare;
+  CLI::App* compare_cmd = app.add_subcommand("compare", "Who moved between two segment files: migration, ARI, PSI");
+  compare_command_register(*compare_cmd, compare);
+  DriftArgs drift;
+  CLI::App* drift_cmd =
+      app.add_subcommand("drift", "Drift of new users against a model's training population (PSI per feature)");
+  drift_command_register(*drift_cmd, drift);
+  UpdateArgs update;
+  CLI::App* update_cmd =
+      app.add_subcommand("update", "Mini-batch K-means update of a model with new users (streaming, stable ids)");
+  update_command_register(*update_cmd, update);
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
   try {
     app.parse(reversed);
@@ -155,6 +167,9 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       const IdExportScope ids_scope(assign.ids);
       return assign_command_run(assign, out, err);
     }
+    if (compare_cmd->parsed()) return compare_command_run(compare, out, err);
+    if (drift_cmd->parsed()) return drift_command_run(drift, out, err);
+    if (update_cmd->parsed()) return update_command_run(update, out, err);
     if (sweep_cmd->parsed()) {
       stale_temps_remove(sweep.out_dir, {"sweep.csv", "sweep.json", "profiles.csv", "profiles.json", "report.html"});
       return sweep_command_run(sweep, out, err);

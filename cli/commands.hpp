@@ -63,6 +63,9 @@ struct FitArgs {
   PreparationArgs prep;
   bool dry_run = false;
   ExplainArgs explain;  // profiles.csv, profiles.json, report.html
+  std::string warm_start;     // --warm-start OLD/model.json: start from its centroids, keep its segment ids
+  std::string match_ids;      // --match-ids OLD/model.json: fresh fit, then keep its segment ids by matching
+  std::string segment_names;  // --segment-names FILE.csv: segment,name
 };
 
 struct AssignArgs {
@@ -82,6 +85,8 @@ struct GenerateArgs {
   bool with_truth = false;
   std::string out;
   bool quiet = false;
+  double drift = 0.0;  // --drift: a later snapshot of the seed's users (persona changes, behaviour shifts)
+  double churn = 0.0;  // --churn: share of users replaced by newcomers
 };
 
 struct DoctorArgs {
@@ -160,6 +165,50 @@ int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream& 
 
 // Options of the explanation layer: --audit-ratio, --audit-min-diff.
 void explain_options_register(CLI::App& app, ExplainArgs& args);
+
+// Dynamic segmentation (issue 9): compare two segment files, drift of new users against a model, mini-batch update.
+struct CompareArgs {
+  std::string before;  // OLD_SEGMENTS
+  std::string after;   // NEW_SEGMENTS
+  std::string out_dir = "compare";
+  char delimiter = ',';
+  bool quiet = false;
+};
+
+struct DriftArgs {
+  std::string input;
+  std::string model;
+  std::string out;                  // --out FILE.json (optional)
+  double psi_threshold = 0.25;      // --psi-threshold: a feature or the segment mix at or above it → refit
+  double distance_threshold = 0.2;  // --distance-threshold: relative rise of the mean distance → refit
+  char delimiter = ',';
+  int64_t batch_rows = 1 << 20;
+  DeviceOptions device;
+  bool quiet = false;
+};
+
+struct UpdateArgs {
+  std::string input;
+  std::string model;
+  std::string out_dir = "updated";
+  int64_t batch_size = 1024;         // --batch-size: rows per mini-batch (scikit-learn's default)
+  int epochs = 1;                    // --epochs: passes over the input
+  double reassignment_ratio = 0.01;  // --reassignment-ratio
+  double memory = 1.0;               // --memory: counts start at memory × the model's segment sizes
+  uint64_t seed = 42;
+  char delimiter = ',';
+  DeviceOptions device;
+  bool quiet = false;
+};
+
+void compare_command_register(CLI::App& app, CompareArgs& args);
+int compare_command_run(const CompareArgs& args, std::ostream& out, std::ostream& err);
+
+void drift_command_register(CLI::App& app, DriftArgs& args);
+int drift_command_run(const DriftArgs& args, std::ostream& out, std::ostream& err);
+
+void update_command_register(CLI::App& app, UpdateArgs& args);
+int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& err);
 
 // Options every computing command shares: --device, --threads, --precision, --gpu-memory.
 void device_options_register(CLI::App& app, DeviceOptions& options);

@@ -2,9 +2,11 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <ostream>
 
 #include "cli/commands.hpp"
+#include "cli/fit_dynamics.hpp"
 #include "cli/fit_outputs.hpp"
 #include "cli/prepare_input.hpp"
 #include "cli/progress.hpp"
@@ -63,6 +65,7 @@ void fit_args_validate(const FitArgs& args) {
   scale_mode_parse(args.scale);
   impute_mode_parse(args.prep.impute);
   device_options_validate(args.device);
+  fit_refresh_args_validate(args);
 }
 
 }  // namespace
@@ -91,6 +94,11 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
   app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
   device_options_register(app, args.device);
   app.add_flag("--quiet", args.quiet, "Only errors on stderr");
+  app.add_option("--warm-start", args.warm_start,
+                 "OLD/model.json: start from its centroids (in the new preparation) and keep its segment ids");
+  app.add_option("--match-ids", args.match_ids,
+                 "OLD/model.json: after a fresh fit, give segments the ids of the nearest old ones (Hungarian)");
+  app.add_option("--segment-names", args.segment_names, "CSV with columns segment,name: names kept in model.json");
 }
 
 int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err) {
@@ -115,12 +123,14 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err) {
   params.n_init = args.n_init;
   params.seed = args.seed;
   init_apply(args, in.pipeline, params);
+  const std::optional<FitRefresh> refresh = fit_refresh_load(args, in);
   const DataView view{in.x.data(), in.weights.empty() ? nullptr : in.weights.data(), in.n_rows, in.n_cols};
   kmeans_params_validate(params, in.n_rows, in.n_cols);
 
   start = std::chrono::steady_clock::now();
   std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet, err);
   SingleProcess comm;
+  if (refresh && refresh->warm_start) warm_start_apply(*refresh, *backend, params, comm);
   const double tol_absolute = args.tol * feature_variance_mean(view, comm);
   if (!args.quiet)
     err << "kseg: fitting k=" << args.k << " on " << in.n_rows << " users × " << in.n_cols << " features ("
@@ -131,7 +141,10 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err) {
   progress.done(result);
   timings.fit = seconds_since(start);
 
-  FitOutputs outputs{args, in.schema, in.table, in.pipeline, result, *backend, timings};
+  nlohmann::json matching;  // null without --warm-start / --match-ids
+  SegmentIdentity identity =
+      fit_identity(args, refresh, result.centroids, result.n_clusters, result.n_features, &matching);
+  FitOutputs outputs{args, in.schema, in.table, in.pipeline, result, *backend, timings, identity, matching};
   fit_outputs_write(outputs, out, args.quiet);
   return 0;
 }

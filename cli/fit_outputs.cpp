@@ -77,6 +77,9 @@ nlohmann::json summary_json(const FitOutputs& fit, const std::vector<int64_t>& s
           {"converged", best.converged},
           {"best_run", r.best_run},
           {"segment_sizes", sizes},
+          {"segment_ids", fit.segments.ids},
+          {"segment_names", fit.segments.names},
+          {"matching", fit.matching},
           {"runs", runs},
           {"iterations", history_json(best)},
           {"seconds", {{"read_and_prepare", fit.timings.read}, {"fit", fit.timings.fit}, {"write", write_seconds}}}};
@@ -89,10 +92,13 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   const std::string dir = fit.args.out_dir + "/";
   const KMeansResult& r = fit.result;
   const std::vector<int64_t> sizes = segment_sizes(r);
+  const SegmentIdentity identity = fit.segments.ids.empty() ? SegmentIdentity::sequential(r.n_clusters) : fit.segments;
+  std::vector<int32_t> labels(r.labels.size());  // stable ids
+  for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int32_t>(identity.ids[r.labels[i]]);
 
   SegmentsWriter segments(dir + "segments.csv");
-  segments.rows_append(fit.data.ids, 0, r.labels.data(), r.sq_distances.data(), fit.data.n_rows);
-  centroids_write(dir + "centroids.csv", fit.pipeline, r.centroids, sizes);
+  segments.rows_append(fit.data.ids, 0, labels.data(), r.sq_distances.data(), fit.data.n_rows);
+  centroids_write(dir + "centroids.csv", fit.pipeline, r.centroids, sizes, identity.ids);
   Model model;
   model.pipeline = fit.pipeline;
   model.id_column = fit.data.id_column;
@@ -103,6 +109,8 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
                {"n_rows", fit.data.n_rows},
                {"input", fit.args.input},
                {"segment_sizes", sizes}};
+  model.segments = identity;
+  model.reference = drift_reference_build(fit.data, fit.pipeline, r.sq_distances.data());
   model_save(dir + "model.json", model);
   segments.commit();
   const double write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -111,7 +119,8 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
     out << "kseg: " << fit.data.n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  "
         << dir << "segments.csv\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir
         << "summary.json\n";
-  fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet);
+  fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,
+                    identity.names);
 }
 
 }  // namespace kseg

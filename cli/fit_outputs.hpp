@@ -9,6 +9,7 @@
 #include "host/data/table.hpp"
 #include "host/features/pipeline.hpp"
 #include "host/kmeans/params.hpp"
+#include "host/model/model_file.hpp"
 
 namespace kseg {
 
@@ -25,6 +26,8 @@ struct FitOutputs {
   const KMeansResult& result;
   const Backend& backend;
   const FitTimings& timings;
+  SegmentIdentity segments;  // stable ids (and names) of the centroids; empty = 0..k−1
+  nlohmann::json matching;   // summary.json's "matching" section after --warm-start / --match-ids, else null
 };
 
 // Writes the four files into args.out_dir (each atomically) and prints where they are on out.

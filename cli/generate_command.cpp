@@ -14,15 +14,23 @@ void generate_command_register(CLI::App& app, GenerateArgs& args) {
   app.add_flag("--with-truth", args.with_truth,
                "Add the planted segment (CSV: true_segment column; .npy: FILE.npy.truth.csv)");
   app.add_option("--out", args.out, "FILE.csv or FILE.npy")->required();
+  app.add_option("--drift", args.drift,
+                 "0..1: a later snapshot of the same users: this share of them switch persona; behaviour shifts")
+      ->capture_default_str();
+  app.add_option("--churn", args.churn, "0..1: share of users replaced by newcomers (ids n...)")->capture_default_str();
   app.add_flag("--quiet", args.quiet, "Print nothing on success");
 }
 
 int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostream&) {
   KSEG_EXPECTS(args.users >= 1, UsageError, "--users must be at least 1");
+  KSEG_EXPECTS(args.drift >= 0.0 && args.drift <= 1.0, UsageError, "--drift must lie in [0, 1]");
+  KSEG_EXPECTS(args.churn >= 0.0 && args.churn <= 1.0, UsageError, "--churn must lie in [0, 1]");
   GenerateOptions options;
   options.users = args.users;
   options.seed = args.seed;
   options.with_truth = args.with_truth;
+  options.drift = args.drift;
+  options.churn = args.churn;
   users_generate(args.out, options);
   if (!args.quiet) out << "kseg: wrote " << args.users << " users (seed " << args.seed << ") to " << args.out << "\n";
   return 0;

@@ -75,26 +75,17 @@ void categorical_carry(const CategoricalStep& from, const float* prepared, const
 
 }  // namespace
 
-std::vector<double> column_means(const float* x, int64_t n, int64_t d) {
-  std::vector<double> means(static_cast<size_t>(d), 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t t = 0; t < d; ++t) means[t] += x[i * d + t];
-  for (double& m : means) m /= static_cast<double>(std::max<int64_t>(n, 1));
-  return means;
-}
-
 std::vector<float> centroids_reprepare(const FeaturePipeline& from, const std::vector<float>& centroids, int64_t k,
-                                       const FeaturePipeline& to, const std::vector<double>& feature_means) {
+                                       const FeaturePipeline& to, const std::vector<double>& fill) {
   const int64_t d_from = from.n_features();
   const int64_t d_to = to.n_features();
-  KSEG_EXPECTS(
-      static_cast<int64_t>(centroids.size()) == k * d_from && static_cast<int64_t>(feature_means.size()) == d_to,
-      DataError, "centroids_reprepare: sizes disagree with the preparations");
+  KSEG_EXPECTS(static_cast<int64_t>(centroids.size()) == k * d_from && static_cast<int64_t>(fill.size()) == d_to,
+               DataError, "centroids_reprepare: sizes disagree with the preparations");
   const std::map<std::string, ColumnSlot> old_slots = column_slots(from);
   const std::map<std::string, ColumnSlot> new_slots = column_slots(to);
   std::vector<float> out(static_cast<size_t>(k * d_to));
   for (int64_t j = 0; j < k; ++j)
-    for (int64_t t = 0; t < d_to; ++t) out[j * d_to + t] = static_cast<float>(feature_means[t]);
+    for (int64_t t = 0; t < d_to; ++t) out[j * d_to + t] = static_cast<float>(fill[t]);
   int common = 0;
   for (const auto& [name, slot] : new_slots) {
     auto it = old_slots.find(name);

@@ -17,14 +17,11 @@ namespace kseg {
 // An old model's centroids (k × from.n_features(), prepared by `from`) in the space prepared by `to`: each numeric
 // feature back to original units through the old centre, scale, weight and log1p (dates shifted by the change of
 // the as-of date), then forward through the new ones; one-hot blocks as level shares, re-weighted by the new block
-// (levels merged into (other) by the new preparation go there). A feature the old model lacks takes
-// feature_means[t] (the new data's mean: the same for every old centroid, so it does not sway the matching).
+// (levels merged into (other) by the new preparation go there). A feature the old model lacks takes fill[t], the
+// same for every old centroid, so it does not sway the matching (kseg fit uses 0: the new preparation's centre).
 // DataError when the two preparations share no column.
 std::vector<float> centroids_reprepare(const FeaturePipeline& from, const std::vector<float>& centroids, int64_t k,
-                                       const FeaturePipeline& to, const std::vector<double>& feature_means);
-
-// Column means of an n × d row-major matrix, in double.
-std::vector<double> column_means(const float* x, int64_t n, int64_t d);
+                                       const FeaturePipeline& to, const std::vector<double>& fill);
 
 struct MatchedSegment {
   int64_t index = 0;      // row of the new centroids

@@ -72,15 +72,30 @@ int level_draw(std::mt19937_64& rng, const std::vector<double>& probabilities) {
 
 // What a user looks like besides the numeric features: categorical levels and which cells are missing in CSV.
 struct UserExtras {
-  std::vector<uint8_t> levels;   // n × categorical_specs().size()
-  std::vector<uint8_t> missing;  // n: bit 0 avg_order_value, bit 1 email_open_rate
+  std::vector<uint8_t> levels;    // n × categorical_specs().size()
+  std::vector<uint8_t> missing;   // n: bit 0 avg_order_value, bit 1 email_open_rate
+  std::vector<uint8_t> newcomer;  // n: 1 for a user who replaced one of the seed's users (--churn)
 };
+
+// --drift: how each persona's share grows (+) or shrinks (−) per unit of drift.
+constexpr double kPersonaTilt[] = {-0.5, 0.5, -0.5, 1.0, 0.0, 0.0};
 
 int persona_draw(std::mt19937_64& rng) {
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
   for (int p = 0; p < kPersonaCount; ++p) {
     if (u < kPersonas[p].share) return p;
     u -= kPersonas[p].share;
+  }
+  return kPersonaCount - 1;
+}
+
+int persona_draw_drifted(std::mt19937_64& rng, double drift) {
+  double shares[kPersonaCount], total = 0.0;
+  for (int p = 0; p < kPersonaCount; ++p) total += shares[p] = kPersonas[p].share * (1.0 + drift * kPersonaTilt[p]);
+  double u = std::uniform_real_distribution<double>(0.0, total)(rng);
+  for (int p = 0; p < kPersonaCount; ++p) {
+    if (u < shares[p]) return p;
+    u -= shares[p];
   }
   return kPersonaCount - 1;
 }
@@ -110,6 +125,18 @@ void user_draw(std::mt19937_64& rng, int persona, float* out) {
   out[6] = static_cast<float>(std::round(p.tenure_days * std::exp(std::normal_distribution<double>(0, 0.3)(rng))));
 }
 
+void levels_draw(std::mt19937_64& rng, int persona, uint8_t* levels) {
+  for (size_t s = 0; s < categorical_specs().size(); ++s)
+    levels[s] = static_cast<uint8_t>(level_draw(rng, categorical_specs()[s].by_persona[persona]));
+}
+
+// --drift for everyone: each order kept with probability 1 − 0.3·drift, recency × (1 + drift).
+void behaviour_shift(std::mt19937_64& rng, double drift, float* out) {
+  out[0] =
+      static_cast<float>(std::binomial_distribution<int64_t>(static_cast<int64_t>(out[0]), 1.0 - 0.3 * drift)(rng));
+  out[3] = static_cast<float>(std::round(out[3] * (1.0 + drift)));
+}
+
 void users_draw(const GenerateOptions& options, std::vector<float>& features, std::vector<int32_t>& truth,
                 UserExtras& extras) {
   const int64_t n = options.users;
@@ -118,18 +145,28 @@ void users_draw(const GenerateOptions& options, std::vector<float>& features, st
   truth.resize(static_cast<size_t>(n));
   extras.levels.resize(static_cast<size_t>(n) * n_cat);
   extras.missing.resize(static_cast<size_t>(n));
+  extras.newcomer.assign(static_cast<size_t>(n), 0);
   const int64_t chunks = (n + kChunkRows - 1) / kChunkRows;
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t c = 0; c < chunks; ++c) {
     std::mt19937_64 rng(run_seed_derive(options.seed, static_cast<int>(c)));
+    std::mt19937_64 change(run_seed_derive(options.seed ^ 0xD81F7ull, static_cast<int>(c)));  // --drift, --churn
+    std::uniform_real_distribution<double> coin(0.0, 1.0);
     for (int64_t i = c * kChunkRows; i < std::min(n, (c + 1) * kChunkRows); ++i) {
       truth[i] = persona_draw(rng);
       user_draw(rng, truth[i], features.data() + i * kFeatures);
-      for (size_t s = 0; s < n_cat; ++s)
-        extras.levels[i * n_cat + s] =
-            static_cast<uint8_t>(level_draw(rng, categorical_specs()[s].by_persona[truth[i]]));
+      levels_draw(rng, truth[i], extras.levels.data() + i * n_cat);
       std::uniform_real_distribution<double> u(0.0, 1.0);
       extras.missing[i] = static_cast<uint8_t>((u(rng) < 0.03 ? 1 : 0) | (u(rng) < 0.05 ? 2 : 0));
+      // The later snapshot draws from its own stream, so the seed's users stay who they were unless changed.
+      const bool newcomer = options.churn > 0.0 && coin(change) < options.churn;
+      if (newcomer || (options.drift > 0.0 && coin(change) < options.drift)) {
+        extras.newcomer[i] = newcomer ? 1 : 0;
+        truth[i] = persona_draw_drifted(change, options.drift);
+        user_draw(change, truth[i], features.data() + i * kFeatures);
+        levels_draw(change, truth[i], extras.levels.data() + i * n_cat);
+      }
+      if (options.drift > 0.0) behaviour_shift(change, options.drift, features.data() + i * kFeatures);
     }
   }
 }
@@ -144,7 +181,7 @@ void csv_write(const std::string& path, const std::vector<float>& features, cons
   text += with_truth ? ",true_segment\n" : "\n";
   char id[32];
   for (size_t i = 0; i < truth.size(); ++i) {
-    std::snprintf(id, sizeof(id), "u%08zu", i);
+    std::snprintf(id, sizeof(id), extras.newcomer[i] ? "n%08zu" : "u%08zu", i);
     text += id;
     for (int t = 0; t < kFeatures; ++t) {
       text += ',';

@@ -11,6 +11,11 @@ struct GenerateOptions {
   int64_t users = 10000;    // rows to write
   uint64_t seed = 42;       // same seed → same file
   bool with_truth = false;  // add the planted segment (CSV: a true_segment column; .npy: a FILE.truth.csv beside it)
+  // A later snapshot of the same users (same seed): each user switches persona with probability drift, drawn from
+  // a mix tilted towards bargain hunters and lapsed users; every user orders less (× 1 − 0.3·drift) and less
+  // recently (recency × 1 + drift). 0 = the seed's users as they are.
+  double drift = 0.0;
+  double churn = 0.0;  // share of users replaced by newcomers (ids n00000000…, persona from the tilted mix)
 };
 
 // Feature columns the generator writes, in order: heavy-tailed counts (orders, sessions), monetary values

@@ -132,8 +132,8 @@ TEST(SegmentMatching, CarriedCentroidsKeepTheirMeaningInOriginalUnits) {
   const std::map<std::string, double> share = {{"ios", 0.5}, {"web", 0.3}, {"android", 0.2}};
   for (const std::string& level : week1.categorical()[0].levels)
     old.push_back(static_cast<float>(share.at(level) * one));
-  const std::vector<double> means(static_cast<size_t>(week2.n_features()), 0.0);
-  const std::vector<float> carried = centroids_reprepare(week1, old, 1, week2, means);
+  const std::vector<double> fill(static_cast<size_t>(week2.n_features()), 0.0);
+  const std::vector<float> carried = centroids_reprepare(week1, old, 1, week2, fill);
   const std::map<std::string, double> back = by_name(week2, week2.centroid_original(carried.data()));
   EXPECT_NEAR(back.at("spend"), 25.0, 1e-4);
   EXPECT_NEAR(back.at("device=ios"), 0.5, 1e-6);
@@ -141,15 +141,15 @@ TEST(SegmentMatching, CarriedCentroidsKeepTheirMeaningInOriginalUnits) {
   EXPECT_NEAR(back.at("device=android"), 0.2, 1e-6);
 }
 
-TEST(SegmentMatching, ANewColumnTakesTheNewMeanAndNoCommonColumnIsAnError) {
+TEST(SegmentMatching, ANewColumnTakesTheFillValueAndNoCommonColumnIsAnError) {
   Table a = table_make({1, 2, 3, 4}, {"x", "y", "x", "y"}, "a");
   Table b = a;
   b.columns[0].name = "visits";  // spend gone, visits new
   const FeaturePipeline pa = FeaturePipeline::fit(a, PipelineOptions{});
   const FeaturePipeline pb = FeaturePipeline::fit(b, PipelineOptions{});
-  std::vector<double> means(static_cast<size_t>(pb.n_features()), 0.0);
-  means[0] = 0.25;
-  const std::vector<float> carried = centroids_reprepare(pa, {1.0f, 2.0f, 0.0f}, 1, pb, means);
+  std::vector<double> fill(static_cast<size_t>(pb.n_features()), 0.0);
+  fill[0] = 0.25;
+  const std::vector<float> carried = centroids_reprepare(pa, {1.0f, 2.0f, 0.0f}, 1, pb, fill);
   EXPECT_FLOAT_EQ(carried[0], 0.25f);  // visits: unknown to the old model
   Table c = a;
   c.columns = {a.columns[0]};

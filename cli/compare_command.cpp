@@ -1,0 +1,66 @@
+// kseg compare OLD_SEGMENTS NEW_SEGMENTS: who moved between two segmentations of (mostly) the same users.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <ostream>
+
+#include "cli/commands.hpp"
+#include "host/dynamics/population_stability.hpp"
+#include "host/dynamics/segments_compare.hpp"
+#include "host/error.hpp"
+#include "host/io/atomic_file.hpp"
+#include "host/output/segment_files.hpp"
+
+namespace kseg {
+namespace {
+
+void text_write(const std::string& path, const std::string& text) {
+  AtomicFile file(path);
+  file.write(text);
+  file.commit();
+}
+
+void comparison_print(const SegmentComparison& c, std::ostream& out) {
+  char line[160];
+  std::snprintf(line, sizeof(line),
+                "kseg: %lld users in both, %.1f%% changed segment, adjusted Rand index %.3f; %lld appeared, "
+                "%lld disappeared; segment PSI %.3f (%s)\n",
+                static_cast<long long>(c.both), 100.0 * c.changed_share, c.ari, static_cast<long long>(c.appeared),
+                static_cast<long long>(c.disappeared), c.psi_total, psi_flag(c.psi_total).c_str());
+  out << line;
+  for (const SegmentShift& s : c.shifts) {
+    if (s.flag == "stable") continue;
+    std::snprintf(line, sizeof(line), "  segment %d: %.1f%% -> %.1f%% of users, PSI %.3f (%s)\n", s.segment,
+                  100.0 * s.old_share, 100.0 * s.new_share, s.psi, s.flag.c_str());
+    out << line;
+  }
+}
+
+}  // namespace
+
+void compare_command_register(CLI::App& app, CompareArgs& args) {
+  app.add_option("OLD_SEGMENTS", args.before, "Earlier segments file (id,segment[,distance])")->required();
+  app.add_option("NEW_SEGMENTS", args.after, "Later segments file, same ids where the users are the same")->required();
+  app.add_option("--out", args.out_dir, "Output directory")->capture_default_str();
+  app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
+  app.add_flag("--quiet", args.quiet, "Only errors on stderr");
+}
+
+int compare_command_run(const CompareArgs& args, std::ostream& out, std::ostream&) {
+  directory_ensure(args.out_dir);
+  const SegmentAssignments before = segment_assignments_read(args.before, args.delimiter);
+  const SegmentAssignments after = segment_assignments_read(args.after, args.delimiter);
+  const SegmentComparison c = segments_compare(before, after);
+  const std::string dir = args.out_dir + "/";
+  text_write(dir + "migration.csv", migration_csv(c, false));
+  text_write(dir + "migration_shares.csv", migration_csv(c, true));
+  text_write(dir + "segment_psi.csv", segment_psi_csv(c));
+  json_write(dir + "compare.json", segment_comparison_json(c, args.before, args.after));
+  if (!args.quiet) {
+    comparison_print(c, out);
+    out << "  " << dir << "migration.csv\n  " << dir << "migration_shares.csv\n  " << dir << "segment_psi.csv\n  "
+        << dir << "compare.json\n";
+  }
+  return 0;
+}
+
+}  // namespace kseg

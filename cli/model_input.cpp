@@ -1,0 +1,105 @@
+#include "cli/model_input.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "host/data/schema.hpp"
+#include "host/data/table_batch.hpp"
+#include "host/error.hpp"
+#include "host/io/csv_reader.hpp"
+#include "host/io/npy_reader.hpp"
+
+namespace kseg {
+namespace {
+
+constexpr size_t kCsvBatchBytes = 32u << 20;
+
+// The roles of the input's columns, taken from the model: only the columns it needs are read.
+TableSchema model_schema(const Model& model, const std::vector<std::string>& header, const std::string& input,
+                         const std::string& model_path) {
+  TableSchema schema;
+  schema.path = input;
+  for (size_t i = 0; i < header.size(); ++i) {
+    ColumnSchema c;
+    c.name = header[i];
+    c.position = static_cast<int>(i);
+    c.role = ColumnRole::ignore;
+    if (!model.id_column.empty() && c.name == model.id_column) c.role = ColumnRole::id;
+    for (const NumericStep& s : model.pipeline.numeric())
+      if (!s.dropped && s.name == c.name) c.role = s.is_date ? ColumnRole::date : ColumnRole::numeric;
+    for (const CategoricalStep& s : model.pipeline.categorical())
+      if (!s.dropped && s.name == c.name) c.role = ColumnRole::categorical;
+    if (c.role == ColumnRole::id) schema.id_column = c.name;
+    schema.columns.push_back(c);
+  }
+  for (const std::string& name : model.pipeline.input_columns())
+    KSEG_EXPECTS(std::find(header.begin(), header.end(), name) != header.end(), DataError,
+                 input + ": column \"" + name + "\" is required by the model (" + model_path + ") but missing");
+  return schema;
+}
+
+void csv_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
+                  const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
+  CsvReader reader(input, CsvOptions{options.delimiter});
+  const TableSchema schema = model_schema(model, reader.header(), input, options.model_path);
+  const TableBatchReader batches(schema, reader.header());
+  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const IdColumn numbered = IdColumn::row_numbers(reader.records_count());
+  reader.batches_for_each(kCsvBatchBytes, threads, [&](const CsvRecordBatch& batch) {
+    Table table = batches.table_empty();
+    batches.append(batch, threads, table);
+    if (schema.id_column.empty()) {
+      fn(table, numbered, batch.first_record);
+    } else {
+      fn(table, table.ids, 0);
+    }
+  });
+}
+
+void npy_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
+                  const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
+  NpyReader reader(input);
+  for (const std::string& name : model.pipeline.input_columns()) {
+    const bool known = name.size() > 1 && name[0] == 'f' &&
+                       name.find_first_not_of("0123456789", 1) == std::string::npos &&
+                       std::stoll(name.substr(1)) < reader.n_cols();
+    KSEG_EXPECTS(known, DataError,
+                 input + ": column \"" + name + "\" is required by the model (" + options.model_path +
+                     ") but the .npy has only columns f0..f" + std::to_string(reader.n_cols() - 1));
+  }
+  const int64_t d = reader.n_cols();
+  const IdColumn numbered = IdColumn::row_numbers(reader.n_rows());
+  std::vector<float> raw;
+  for (int64_t first = 0; first < reader.n_rows(); first += options.npy_batch_rows) {
+    const int64_t n = std::min(options.npy_batch_rows, reader.n_rows() - first);
+    raw.resize(static_cast<size_t>(n * d));
+    reader.rows_read(first, n, raw.data());
+    Table table;
+    table.path = input;
+    table.n_rows = n;
+    for (int64_t t = 0; t < d; ++t) {
+      TableColumn column{"f" + std::to_string(t), ColumnRole::numeric};
+      column.values.resize(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) column.values[i] = raw[i * d + t];
+      table.columns.push_back(std::move(column));
+    }
+    fn(table, numbered, first);
+  }
+}
+
+}  // namespace
+
+void model_input_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
+                          const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
+  KSEG_EXPECTS(options.npy_batch_rows >= 1, UsageError, "--batch-rows must be at least 1");
+  const bool npy = input.size() >= 4 && input.compare(input.size() - 4, 4, ".npy") == 0;
+  if (npy) {
+    npy_for_each(model, input, options, fn);
+  } else {
+    csv_for_each(model, input, options, fn);
+  }
+}
+
+}  // namespace kseg

@@ -1,0 +1,27 @@
+// Reading users for a saved model, in bounded memory: the columns the model's preparation needs, batch by batch
+// (CSV: about 32 MiB of input at a time; .npy: batch_rows rows), as drift and update consume them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "host/data/id_column.hpp"
+#include "host/data/table.hpp"
+#include "host/model/model_file.hpp"
+
+namespace kseg {
+
+struct ModelInputOptions {
+  std::string model_path;  // named in errors
+  char delimiter = ',';    // CSV field separator
+  int threads = 0;         // CSV tokenising threads; 0 = all cores
+  int64_t npy_batch_rows = 1 << 20;
+};
+
+// Calls fn(table, ids, first) per batch in file order; ids(first + r) is the id of the table's row r. DataError
+// naming a column the model needs that the input lacks.
+void model_input_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
+                          const std::function<void(const Table&, const IdColumn&, int64_t)>& fn);
+
+}  // namespace kseg
