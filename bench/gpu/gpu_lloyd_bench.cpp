@@ -47,9 +47,9 @@ double sgemm_rate(int m, int n, int kk, bool tf32) {
   BENCH_CHECK(cublasCreate(&handle));
   BENCH_CHECK(cublasSetMathMode(handle, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
   float *a, *b, *c;
-  BENCH_CHECK(cudaMalloc(&a, sizeof(float) * size_t(m) * kk));
-  BENCH_CHECK(cudaMalloc(&b, sizeof(float) * size_t(kk) * n));
-  BENCH_CHECK(cudaMalloc(&c, sizeof(float) * size_t(m) * n));
+  BENCH_CHECK(cudaMalloc(reinterpret_cast<void**>(&a), sizeof(float) * size_t(m) * kk));
+  BENCH_CHECK(cudaMalloc(reinterpret_cast<void**>(&b), sizeof(float) * size_t(kk) * n));
+  BENCH_CHECK(cudaMalloc(reinterpret_cast<void**>(&c), sizeof(float) * size_t(m) * n));
   BENCH_CHECK(cudaMemset(a, 0, sizeof(float) * size_t(m) * kk));
   BENCH_CHECK(cudaMemset(b, 0, sizeof(float) * size_t(kk) * n));
   const float one = 1.0f, zero = 0.0f;
