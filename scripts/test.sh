@@ -12,14 +12,15 @@ cmake -S . -B build-test-cpu -DCMAKE_BUILD_TYPE=Release -DKSEG_WERROR=ON -DKSEG_
 cmake --build build-test-cpu -j"$jobs"
 ctest --test-dir build-test-cpu --output-on-failure -j"$jobs"
 
-# Default build: CUDA compiled where nvcc exists (KSEG_CUDA_ARCHS narrows the architectures to save CI time).
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the CPU code, whole suite (scripts/sanitize.sh).
+scripts/sanitize.sh
+# Bounded fuzzing of the CSV reader, the .npy reader and the model loader (KSEG_FUZZ_SECONDS each, default 60).
+scripts/fuzz.sh
+
+# Default build, last so its ctest summary closes the log: CUDA compiled where nvcc exists (KSEG_CUDA_ARCHS narrows the architectures to save CI time).
 cuda_args=()
 [ -n "${KSEG_CUDA_ARCHS:-}" ] && cuda_args+=(-DCMAKE_CUDA_ARCHITECTURES="$KSEG_CUDA_ARCHS")
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Release -DKSEG_WERROR=ON "${cuda_args[@]}"
 cmake --build build-test -j"$jobs"
 ctest --test-dir build-test --output-on-failure -j"$jobs"
 
-# AddressSanitizer + UndefinedBehaviorSanitizer build of the CPU code, whole suite (scripts/sanitize.sh).
-scripts/sanitize.sh
-# Bounded fuzzing of the CSV reader, the .npy reader and the model loader (KSEG_FUZZ_SECONDS each, default 60).
-scripts/fuzz.sh
