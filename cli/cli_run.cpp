@@ -19,9 +19,13 @@ bool same_file(const std::string& a, const std::string& b) {
   return std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec) && std::filesystem::equivalent(a, b, ec);
 }
 
+// Every file fit may write into --out.
+const std::vector<std::string> kFitOutputs = {"segments.csv", "centroids.csv", "model.json",        "summary.json",
+                                              "profiles.csv", "profiles.json", "segment_names.csv", "report.html"};
+
 // fit replaces the files it writes: refuse an --out whose outputs include the input.
 void fit_paths_check(const FitArgs& fit) {
-  for (const char* name : {"segments.csv", "centroids.csv", "model.json", "summary.json"}) {
+  for (const std::string& name : kFitOutputs) {
     const std::string output = (std::filesystem::path(fit.out_dir) / name).string();
     KSEG_EXPECTS(!same_file(fit.input, output), UsageError,
                  "--out " + fit.out_dir + ": fit would overwrite its input " + fit.input + " with its " + name +
@@ -155,7 +159,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (fit_cmd->parsed()) {
       fit_paths_check(fit);
       id_export_resolve(fit.ids, fit.quiet, err);
-      stale_temps_remove(fit.out_dir, {"segments.csv", "centroids.csv", "model.json", "summary.json"});
+      stale_temps_remove(fit.out_dir, kFitOutputs);
       stale_temps_remove(fit.out_dir, {"profiles.csv", "profiles.json", "segment_names.csv", "report.html"});
       const IdExportScope ids_scope(fit.ids);
       return fit_command_run(fit, out, err);
