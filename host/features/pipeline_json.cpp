@@ -1,4 +1,6 @@
 // The preparation as JSON inside model.json, and the option names.
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 #include "host/error.hpp"
@@ -76,7 +78,8 @@ nlohmann::json FeaturePipeline::to_json() const {
 
 namespace {
 
-bool finite(double v) { return std::isfinite(v); }
+// Finite and within float range: prepared values are floats, so anything larger is a damaged model.
+bool finite(double v) { return std::isfinite(v) && std::abs(v) <= FLT_MAX; }
 
 NumericStep numeric_from_json(const nlohmann::json& j) {
   NumericStep s;
@@ -134,6 +137,10 @@ FeaturePipeline FeaturePipeline::from_json(const nlohmann::json& j, const std::s
     }
     p.names_build();
     KSEG_EXPECTS(p.n_features() > 0, DataError, "no features");
+    std::vector<std::string> sorted = p.feature_names_;
+    std::sort(sorted.begin(), sorted.end());
+    KSEG_EXPECTS(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(), DataError,
+                 "duplicate feature names");
     KSEG_EXPECTS(j.at("features").get<std::vector<std::string>>() == p.feature_names_, DataError,
                  "the feature list disagrees with the columns");
     return p;

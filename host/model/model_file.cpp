@@ -1,5 +1,6 @@
 #include "host/model/model_file.hpp"
 
+#include <cfloat>
 #include <climits>
 #include <cmath>
 #include <fstream>
@@ -84,7 +85,7 @@ Model model_load(const std::string& path) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers beyond double range (1e999)
     throw DataError(path + ": not a readable kseg model (invalid JSON: " + std::string(e.what()) + ")");
   }
   try {
@@ -111,7 +112,7 @@ Model model_load(const std::string& path) {
       KSEG_EXPECTS(row.is_array() && static_cast<int64_t>(row.size()) == d, DataError,
                    path + ": a centroid has the wrong number of values (expected " + std::to_string(d) + ")");
       for (const nlohmann::json& v : row) {
-        KSEG_EXPECTS(v.is_number() && std::isfinite(v.get<double>()), DataError,
+        KSEG_EXPECTS(v.is_number() && std::isfinite(v.get<double>()) && std::abs(v.get<double>()) <= FLT_MAX, DataError,
                      path + ": a centroid value is not a finite number (damaged model)");
         model.centroids.push_back(v.get<float>());
       }

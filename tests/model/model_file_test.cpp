@@ -76,6 +76,11 @@ TEST(ModelFile, RefusesDamagedFiles) {
   std::string nan_text = doc.dump();
   nan_text.replace(nan_text.find("\"x\""), 3, "NaN");
   expect_refused("nan.json", nan_text, "invalid JSON");
+  doc["centroids"][1][0] = 1e39;  // finite as a double, infinite as a float
+  expect_refused("big.json", doc.dump(), "not a finite number");
+  std::string huge = doc.dump();
+  huge.replace(huge.find("1e+39"), 5, "1e999");  // beyond double range: the JSON parser itself refuses it
+  expect_refused("huge.json", huge, "not a readable kseg model");
   EXPECT_THROW(model_load(dir.file("absent.json")), DataError);
 }
 
