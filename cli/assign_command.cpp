@@ -13,8 +13,10 @@
 #include "host/data/table_batch.hpp"
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
+#include "host/io/csv_slice.hpp"
 #include "host/io/npy_reader.hpp"
 #include "host/model/model_file.hpp"
+#include "host/mpi/segments_gather.hpp"
 #include "host/output/segment_files.hpp"
 
 namespace kseg {
@@ -22,11 +24,16 @@ namespace {
 
 constexpr size_t kCsvBatchBytes = 32u << 20;
 
-// Scores one batch of users (a table in original units) and appends it to the writer.
+// Scores one batch of users (a table in original units) and appends it to the writer. Across processes (each
+// rank scoring its slice) the rows are kept and reach rank 0's writer in rank order at commit.
 class BatchScorer {
  public:
-  BatchScorer(const Model& model, const AssignArgs& args, std::ostream& err)
-      : model_(model), args_(args), err_(err), writer_(args.out) {}
+  BatchScorer(const Model& model, const AssignArgs& args, std::ostream& err, const Communicator& comm)
+      : model_(model), args_(args), err_(err), comm_(comm) {
+    // Across processes rank 0 opens the file at commit, after the collective calls: by then no rank is still
+    // starting up (cleaning stale temporary files beside the output).
+    if (comm_.size() == 1) writer_ = std::make_unique<SegmentsWriter>(args.out);
+  }
 
   void score(const Table& table, const IdColumn& ids, int64_t first_id) {
     const int64_t n = table.n_rows;
@@ -41,18 +48,55 @@ class BatchScorer {
     backend->labels_get(labels_.data());
     backend->distances_get(distances_.data());
     for (int32_t& label : labels_) label = static_cast<int32_t>(model_.segments.ids[label]);  // stable ids
-    writer_.rows_append(ids, first_id, labels_.data(), distances_.data(), n);
+    if (comm_.size() == 1) {
+      writer_->rows_append(ids, first_id, labels_.data(), distances_.data(), n);
+    } else {
+      slice_keep(ids, first_id, n);
+    }
     rows_ += n;
   }
-  void commit() { writer_.commit(); }
+  // Collective across processes: the rows reach the writer, the counts add up; then rank 0 commits.
+  void commit(int64_t first_row) {
+    if (comm_.size() > 1) {
+      if (comm_.rank() == 0) writer_ = std::make_unique<SegmentsWriter>(args_.out);
+      segments_gather_append(comm_, writer_.get(), slice_ids_, first_row, slice_labels_.data(), slice_distances_.data(),
+                             static_cast<int64_t>(slice_labels_.size()));
+      rows_ = comm_.total(rows_);
+      counters_sum();
+    }
+    if (writer_) writer_->commit();
+  }
   int64_t rows() const { return rows_; }
   const TransformCounters& counters() const { return counters_; }
 
  private:
+  void slice_keep(const IdColumn& ids, int64_t first_id, int64_t n) {
+    if (ids.numbered()) {
+      slice_ids_ = IdColumn::row_numbers(0);
+    } else {
+      for (int64_t i = 0; i < n; ++i) slice_ids_.append(ids.raw(first_id + i));
+    }
+    slice_labels_.insert(slice_labels_.end(), labels_.begin(), labels_.end());
+    slice_distances_.insert(slice_distances_.end(), distances_.begin(), distances_.end());
+  }
+  // Unseen-level counts of all ranks, column by column in the order of the model.
+  void counters_sum() {
+    std::vector<int64_t> counts;
+    for (const CategoricalStep& s : model_.pipeline.categorical()) counts.push_back(counters_.unseen_levels[s.name]);
+    comm_.sum_all(counts.data(), counts.size());
+    counters_.unseen_levels.clear();
+    for (size_t c = 0; c < counts.size(); ++c)
+      if (counts[c] > 0) counters_.unseen_levels[model_.pipeline.categorical()[c].name] = counts[c];
+  }
+
   const Model& model_;
   const AssignArgs& args_;
   std::ostream& err_;
-  SegmentsWriter writer_;
+  const Communicator& comm_;
+  std::unique_ptr<SegmentsWriter> writer_;  // rank 0 only
+  IdColumn slice_ids_;                      // across processes: this rank's rows, kept until commit
+  std::vector<int32_t> slice_labels_;
+  std::vector<float> slice_distances_;
   std::vector<float> x_;
   std::vector<int32_t> labels_;
   std::vector<float> distances_;
@@ -83,11 +127,24 @@ TableSchema assign_schema(const Model& model, const std::vector<std::string>& he
   return schema;
 }
 
-void csv_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer) {
+// Returns the global index of this process's first row.
+int64_t csv_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer, const Communicator& comm) {
   CsvReader reader(args.input, CsvOptions{args.delimiter});
   const TableSchema schema = assign_schema(model, reader.header(), args);
   const TableBatchReader batches(schema, reader.header());
   const int threads = args.device.threads > 0 ? args.device.threads : omp_get_max_threads();
+  if (comm.size() > 1) {  // this rank's slice; ids are kept (or numbered from the slice's offset) until commit
+    const CsvByteRange range = csv_range_split(reader.source(), reader.data_begin(), reader.data_line(), comm);
+    int64_t rows = 0;
+    reader.range_for_each(range.begin, range.end, range.line, 0, kCsvBatchBytes, threads,
+                          [&](const CsvRecordBatch& batch) {
+                            Table table = batches.table_empty();
+                            batches.append(batch, threads, table);
+                            scorer.score(table, table.ids, 0);
+                            rows += batch.n_records;
+                          });
+    return comm.prefix_exclusive(rows);
+  }
   const IdColumn numbered = IdColumn::row_numbers(reader.records_count());
   reader.batches_for_each(kCsvBatchBytes, threads, [&](const CsvRecordBatch& batch) {
     Table table = batches.table_empty();
@@ -98,9 +155,11 @@ void csv_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer)
       scorer.score(table, table.ids, 0);
     }
   });
+  return 0;
 }
 
-void npy_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer) {
+// Returns the global index of this process's first row (rank r scores rows [r·n/N, (r+1)·n/N)).
+int64_t npy_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer, const Communicator& comm) {
   NpyReader reader(args.input);
   const std::vector<std::string> names = model.pipeline.input_columns();
   for (const std::string& name : names) {
@@ -113,9 +172,11 @@ void npy_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer)
   }
   const int64_t d = reader.n_cols();
   const IdColumn numbered = IdColumn::row_numbers(reader.n_rows());
+  const int64_t begin = reader.n_rows() * comm.rank() / comm.size();
+  const int64_t end = reader.n_rows() * (comm.rank() + 1) / comm.size();
   std::vector<float> raw;
-  for (int64_t first = 0; first < reader.n_rows(); first += args.batch_rows) {
-    const int64_t n = std::min(args.batch_rows, reader.n_rows() - first);
+  for (int64_t first = begin; first < end; first += args.batch_rows) {
+    const int64_t n = std::min(args.batch_rows, end - first);
     raw.resize(static_cast<size_t>(n * d));
     reader.rows_read(first, n, raw.data());
     Table table;
@@ -129,6 +190,7 @@ void npy_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer)
     }
     scorer.score(table, numbered, first);
   }
+  return begin;
 }
 
 bool same_file(const std::string& a, const std::string& b) {
@@ -148,21 +210,18 @@ void assign_command_register(CLI::App& app, AssignArgs& args) {
   app.add_flag("--quiet", args.quiet, "Only errors on stderr");
 }
 
-int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& err) {
+int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
   device_options_validate(args.device);
   KSEG_EXPECTS(args.batch_rows >= 1, UsageError, "--batch-rows must be at least 1");
   KSEG_EXPECTS(!same_file(args.input, args.out) && !same_file(args.model, args.out), UsageError,
                "--out " + args.out + " is an input file: choose another output path");
   const Model model = model_load(args.model);
-  BatchScorer scorer(model, args, err);
+  BatchScorer scorer(model, args, err, comm);
   const bool npy = args.input.size() >= 4 && args.input.compare(args.input.size() - 4, 4, ".npy") == 0;
-  if (npy) {
-    npy_assign(model, args, scorer);
-  } else {
-    csv_assign(model, args, scorer);
-  }
-  KSEG_EXPECTS(scorer.rows() > 0, DataError, args.input + ": no users to score");
-  scorer.commit();
+  const int64_t first_row = npy ? npy_assign(model, args, scorer, comm) : csv_assign(model, args, scorer, comm);
+  if (comm.size() > 1) KSEG_EXPECTS(comm.total(scorer.rows()) > 0, DataError, args.input + ": no users to score");
+  KSEG_EXPECTS(comm.size() > 1 || scorer.rows() > 0, DataError, args.input + ": no users to score");
+  scorer.commit(first_row);
   if (!args.quiet)
     for (const auto& [column, rows] : scorer.counters().unseen_levels)
       err << "kseg: column \"" << column << "\": " << rows << " users had a level unseen at fit, scored as "

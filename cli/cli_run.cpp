@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
+#include "host/kmeans/communicator.hpp"
 #include "host/output/segment_files.hpp"
 #include "host/privacy/id_pseudonym.hpp"
 
@@ -92,6 +93,10 @@ void device_options_register(CLI::App& app, DeviceOptions& options) {
 }
 
 int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return cli_run(args, out, err, single_process());
+}
+
+int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
   CLI::App app{"kseg: K-means segmentation of user profiles, on the GPU where there is one", "kseg"};
   app.set_version_flag("--version", std::string("kseg ") + KSEG_VERSION);
   app.require_subcommand(1);
@@ -156,21 +161,24 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return 2;
   }
   try {
+    fit.quiet = fit.quiet || comm.rank() != 0;  // one rank speaks for an MPI job
+    assign.quiet = assign.quiet || comm.rank() != 0;
     if (fit_cmd->parsed()) {
       fit_paths_check(fit);
       id_export_resolve(fit.ids, fit.quiet, err);
       stale_temps_remove(fit.out_dir, kFitOutputs);
       stale_temps_remove(fit.out_dir, {"profiles.csv", "profiles.json", "segment_names.csv", "report.html"});
       const IdExportScope ids_scope(fit.ids);
-      return fit_command_run(fit, out, err);
+      return fit_command_run(fit, out, err, comm);
     }
     if (assign_cmd->parsed()) {
       id_export_resolve(assign.ids, assign.quiet, err);
       const std::filesystem::path scored(assign.out);
       stale_temps_remove(scored.parent_path(), {scored.filename().string()});
       const IdExportScope ids_scope(assign.ids);
-      return assign_command_run(assign, out, err);
+      return assign_command_run(assign, out, err, comm);
     }
+    if (comm.rank() != 0) return 0;  // the other commands are not data-parallel: rank 0 runs them
     if (compare_cmd->parsed()) return compare_command_run(compare, out, err);
     if (drift_cmd->parsed()) return drift_command_run(drift, out, err);
     if (update_cmd->parsed()) return update_command_run(update, out, err);

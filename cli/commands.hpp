@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/backend_select.hpp"
+#include "host/kmeans/communicator.hpp"
 #include "host/privacy/id_export.hpp"
 
 namespace CLI {
@@ -140,10 +141,13 @@ struct ReportArgs {
 };
 
 void fit_command_register(CLI::App& app, FitArgs& args);
-int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err);
+// comm: the processes of an mpirun job sharing the rows (each reads its slice; rank 0 writes the outputs).
+int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err,
+                    const Communicator& comm = single_process());
 
 void assign_command_register(CLI::App& app, AssignArgs& args);
-int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& err);
+int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& err,
+                       const Communicator& comm = single_process());
 
 void generate_command_register(CLI::App& app, GenerateArgs& args);
 int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostream& err);

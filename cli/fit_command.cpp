@@ -101,19 +101,19 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
   app.add_option("--segment-names", args.segment_names, "CSV with columns segment,name: names kept in model.json");
 }
 
-int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err) {
+int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
   fit_args_validate(args);
   const SchemaOptions schema_options = schema_options_make(args.id_column, args.weight_column, args.columns,
                                                            args.delimiter, args.device.threads, args.prep);
   if (args.dry_run) {
-    schema_print(schema_infer(args.input, schema_options), out);
+    schema_print(schema_infer(args.input, schema_options, comm), out);
     return 0;
   }
   FitTimings timings;
   auto start = std::chrono::steady_clock::now();
   directory_ensure(args.out_dir);  // fail early on an unwritable --out, before the long work
   PreparedInput in =
-      input_prepare(args.input, schema_options, pipeline_options_make(args.scale, args.prep), args.quiet, err);
+      input_prepare(args.input, schema_options, pipeline_options_make(args.scale, args.prep), args.quiet, err, comm);
   timings.read = seconds_since(start);
 
   KMeansParams params;
@@ -125,26 +125,28 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err) {
   init_apply(args, in.pipeline, params);
   const std::optional<FitRefresh> refresh = fit_refresh_load(args, in);
   const DataView view{in.x.data(), in.weights.empty() ? nullptr : in.weights.data(), in.n_rows, in.n_cols};
-  kmeans_params_validate(params, in.n_rows, in.n_cols);
+  kmeans_params_validate(params, in.n_rows_total, in.n_cols);
 
   start = std::chrono::steady_clock::now();
   std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet, err);
-  SingleProcess comm;
   if (refresh && refresh->warm_start) warm_start_apply(*refresh, *backend, params, comm);
+  const double communication_before_fit = comm.seconds_communicating();
   const double tol_absolute = args.tol * feature_variance_mean(view, comm);
   if (!args.quiet)
-    err << "kseg: fitting k=" << args.k << " on " << in.n_rows << " users × " << in.n_cols << " features ("
+    err << "kseg: fitting k=" << args.k << " on " << in.n_rows_total << " users × " << in.n_cols << " features ("
         << backend->name() << ", seed " << args.seed << ")\n";
   ProgressPrinter progress(err, args.quiet, args.n_init);
   const KMeansResult result = kmeans_fit(*backend, view, params, tol_absolute, comm,
                                          [&](int run, const IterationStats& s) { progress.iteration(run, s); });
   progress.done(result);
   timings.fit = seconds_since(start);
+  timings.fit_communication = comm.seconds_communicating() - communication_before_fit;
 
   nlohmann::json matching;  // null without --warm-start / --match-ids
   SegmentIdentity identity =
       fit_identity(args, refresh, result.centroids, result.n_clusters, result.n_features, &matching);
   FitOutputs outputs{args, in.schema, in.table, in.pipeline, result, *backend, timings, identity, matching};
+  outputs.comm = &comm;
   fit_outputs_write(outputs, out, args.quiet);
   return 0;
 }

@@ -3,10 +3,13 @@
 #include <omp.h>
 
 #include <chrono>
+#include <memory>
 #include <ostream>
 
 #include "cli/explain_outputs.hpp"
 #include "host/model/model_file.hpp"
+#include "host/mpi/segments_gather.hpp"
+#include "host/mpi/table_gather.hpp"
 #include "host/output/segment_files.hpp"
 
 namespace kseg {
@@ -85,19 +88,51 @@ nlohmann::json summary_json(const FitOutputs& fit, const std::vector<int64_t>& s
           {"seconds", {{"read_and_prepare", fit.timings.read}, {"fit", fit.timings.fit}, {"write", write_seconds}}}};
 }
 
+// An MPI run: all rows in "n", and how each rank spent its time.
+void processes_add(nlohmann::json& summary, int64_t n_rows, const std::vector<RankTimings>& ranks) {
+  summary["n"] = n_rows;
+  nlohmann::json per_rank = nlohmann::json::array();
+  for (size_t r = 0; r < ranks.size(); ++r)
+    per_rank.push_back({{"rank", r},
+                        {"rows", ranks[r].rows},
+                        {"seconds_read", ranks[r].read},
+                        {"seconds_compute", ranks[r].compute},
+                        {"seconds_communication", ranks[r].communication}});
+  summary["processes"] = {{"count", ranks.size()}, {"ranks", per_rank}};
+}
+
 }  // namespace
 
 void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   const auto start = std::chrono::steady_clock::now();
   const std::string dir = fit.args.out_dir + "/";
   const KMeansResult& r = fit.result;
-  const std::vector<int64_t> sizes = segment_sizes(r);
+  const Communicator& comm = fit.comm ? *fit.comm : single_process();
+  const bool root = comm.rank() == 0;
+  std::vector<int64_t> sizes = segment_sizes(r);
+  comm.sum_all(sizes.data(), sizes.size());
+  const int64_t n_rows = comm.total(fit.data.n_rows);
   const SegmentIdentity identity = fit.segments.ids.empty() ? SegmentIdentity::sequential(r.n_clusters) : fit.segments;
   std::vector<int32_t> labels(r.labels.size());  // stable ids
   for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int32_t>(identity.ids[r.labels[i]]);
 
-  SegmentsWriter segments(dir + "segments.csv");
-  segments.rows_append(fit.data.ids, 0, labels.data(), r.sq_distances.data(), fit.data.n_rows);
+  std::unique_ptr<SegmentsWriter> segments;
+  if (root) segments = std::make_unique<SegmentsWriter>(dir + "segments.csv");
+  segments_gather_append(comm, segments.get(), fit.data.ids, fit.data.first_row, labels.data(), r.sq_distances.data(),
+                         fit.data.n_rows);
+  const std::vector<RankTimings> ranks =
+      rank_timings_gather(comm, {fit.data.n_rows, fit.timings.read, fit.timings.fit - fit.timings.fit_communication,
+                                 comm.seconds_communicating()});
+  // Across processes the drift reference and the profiles are computed on rank 0 from every row: the table's
+  // columns, the squared distances and the labels are gathered there.
+  std::vector<std::string> columns;
+  for (const TableColumn& c : fit.data.columns) columns.push_back(c.name);
+  std::vector<float> all_sq_distances, all_labels;
+  const Table all_rows =
+      comm.size() == 1 ? Table{} : table_gather_root(fit.data, columns, r.sq_distances, all_sq_distances, comm);
+  if (comm.size() > 1)
+    table_gather_root(fit.data, {}, std::vector<float>(r.labels.begin(), r.labels.end()), all_labels, comm);
+  if (!root) return;
   centroids_write(dir + "centroids.csv", fit.pipeline, r.centroids, sizes, identity.ids);
   Model model;
   model.pipeline = fit.pipeline;
@@ -106,21 +141,29 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   model.n_clusters = r.n_clusters;
   model.fit = {{"seed", fit.args.seed},
                {"inertia", r.inertia},
-               {"n_rows", fit.data.n_rows},
+               {"n_rows", n_rows},
                {"input", fit.args.input},
                {"segment_sizes", sizes}};
   model.segments = identity;
-  model.reference = drift_reference_build(fit.data, fit.pipeline, r.sq_distances.data());
+  model.reference = comm.size() == 1 ? drift_reference_build(fit.data, fit.pipeline, r.sq_distances.data())
+                                     : drift_reference_build(all_rows, fit.pipeline, all_sq_distances.data());
   model_save(dir + "model.json", model);
-  segments.commit();
+  segments->commit();
   const double write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  json_write(dir + "summary.json", summary_json(fit, sizes, write_seconds));
+  nlohmann::json summary = summary_json(fit, sizes, write_seconds);
+  if (comm.size() > 1) processes_add(summary, n_rows, ranks);
+  json_write(dir + "summary.json", summary);
   if (!quiet)
-    out << "kseg: " << fit.data.n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  "
-        << dir << "segments.csv\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir
-        << "summary.json\n";
-  fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,
-                    identity.names);
+    out << "kseg: " << n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  " << dir
+        << "segments.csv\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir << "summary.json\n";
+  if (comm.size() == 1) {
+    fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,
+                      identity.names);
+  } else {
+    const std::vector<int32_t> labels_all(all_labels.begin(), all_labels.end());
+    fit_explain_write(fit.args, all_rows, fit.pipeline, labels_all, r.n_clusters, out, quiet, identity.ids,
+                      identity.names);
+  }
 }
 
 }  // namespace kseg

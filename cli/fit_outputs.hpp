@@ -8,6 +8,7 @@
 #include "host/data/schema.hpp"
 #include "host/data/table.hpp"
 #include "host/features/pipeline.hpp"
+#include "host/kmeans/communicator.hpp"
 #include "host/kmeans/params.hpp"
 #include "host/model/model_file.hpp"
 
@@ -16,6 +17,8 @@ namespace kseg {
 struct FitTimings {
   double read = 0.0;  // seconds: schema inference, parsing and feature preparation
   double fit = 0.0;   // seeding and iterations, all restarts
+  // Of fit: seconds inside communication calls (MPI runs; 0 for one process).
+  double fit_communication = 0.0;
 };
 
 struct FitOutputs {
@@ -28,9 +31,13 @@ struct FitOutputs {
   const FitTimings& timings;
   SegmentIdentity segments;  // stable ids (and names) of the centroids; empty = 0..k−1
   nlohmann::json matching;   // summary.json's "matching" section after --warm-start / --match-ids, else null
+  // The processes sharing the rows (rank 0 writes); nullptr: one process.
+  const Communicator* comm = nullptr;
 };
 
-// Writes the four files into args.out_dir (each atomically) and prints where they are on out.
+// Writes the four files into args.out_dir (each atomically) and prints where they are on out. Across processes
+// this is collective: segment sizes are summed, every rank's segments reach rank 0 in input order, and rank 0
+// writes the files, with per-rank timings in summary.json.
 void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet);
 
 }  // namespace kseg

@@ -90,13 +90,15 @@ PipelineOptions pipeline_options_make(const std::string& scale, const Preparatio
 }
 
 PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema_options,
-                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err) {
+                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err,
+                            const Communicator& comm) {
   PreparedInput in;
-  in.schema = schema_infer(path, schema_options);
-  in.table = table_load(in.schema, schema_options);
-  in.pipeline = FeaturePipeline::fit(in.table, pipeline_options);
+  in.schema = schema_infer(path, schema_options, comm);
+  in.table = table_load(in.schema, schema_options, comm);
+  in.pipeline = FeaturePipeline::fit(in.table, pipeline_options, comm);
   if (!quiet) notices_print(in.pipeline, err);
   in.n_rows = in.table.n_rows;
+  in.n_rows_total = in.schema.n_rows;
   in.n_cols = in.pipeline.n_features();
   in.x.resize(static_cast<size_t>(in.n_rows * in.n_cols));
   in.pipeline.transform(in.table, in.x.data());

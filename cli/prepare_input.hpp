@@ -22,8 +22,9 @@ struct PreparedInput {
   FeaturePipeline pipeline;
   std::vector<float> x;        // n × d prepared, row-major
   std::vector<float> weights;  // n, or empty
-  int64_t n_rows = 0;
+  int64_t n_rows = 0;          // rows of this process (all rows, or an MPI rank's slice)
   int64_t n_cols = 0;
+  int64_t n_rows_total = 0;  // rows over every process
 };
 
 // Registers the preparation options on a command (--categorical, --numeric, --ignore, --audit-columns,
@@ -36,7 +37,10 @@ SchemaOptions schema_options_make(const std::string& id_column, const std::strin
 PipelineOptions pipeline_options_make(const std::string& scale, const PreparationArgs& prep);
 
 // Reads the input, learns the preparation and builds X. Notices (dropped columns, merged levels, logs) go to err.
+// Across processes (comm) each rank reads and prepares its slice of the rows; schema and preparation are learned
+// from all rows, so they are the single-process ones.
 PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema_options,
-                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err);
+                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err,
+                            const Communicator& comm = single_process());
 
 }  // namespace kseg

@@ -4,8 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake libeigen3-dev libcli11-dev nlohmann-json3-dev libfast-float-dev
-          libgtest-dev googletest libbenchmark-dev libssl-dev)
-[ "${KSEG_WITH_MPI:-0}" = 1 ] && packages+=(libopenmpi-dev openmpi-bin)
+          libgtest-dev googletest libbenchmark-dev libssl-dev libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <ostream>
 #include <set>
 #include <unordered_set>
 
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
+#include "host/io/csv_slice.hpp"
 #include "host/io/npy_reader.hpp"
 
 namespace kseg {
@@ -56,6 +58,62 @@ void cells_scan(const CsvRecordBatch& batch, int column, CellStats& stats) {
       stats.distinct_capped = static_cast<int64_t>(stats.distinct.size()) >= kDistinctCap;
     }
   }
+}
+
+// The facts of every column, as bytes for allgather_bytes: missing, the two flags, capped, then the distinct texts.
+std::string cell_stats_pack(const std::vector<CellStats>& stats) {
+  std::string out;
+  const auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+  for (const CellStats& s : stats) {
+    const char flags[3] = {char(s.all_numeric), char(s.all_dates), char(s.distinct_capped)};
+    const uint64_t count = s.distinct.size();
+    put(&s.missing, sizeof(s.missing));
+    put(flags, 3);
+    put(&count, sizeof(count));
+    for (const std::string& text : s.distinct) {
+      const uint64_t size = text.size();
+      put(&size, sizeof(size));
+      put(text.data(), text.size());
+    }
+  }
+  return out;
+}
+
+// Combines the ranks' column facts into what one pass over the whole file finds: missing counts add up, the flags
+// AND, and the distinct sets unite in rank order up to the cap (so the count is min(distinct, cap), as in one pass).
+void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm) {
+  if (comm.size() == 1) return;
+  const std::vector<std::string> blobs = comm.allgather_bytes(cell_stats_pack(stats));
+  std::vector<CellStats> all(stats.size());
+  for (const std::string& blob : blobs) {
+    size_t at = 0;
+    const auto get = [&](void* p, size_t n) {
+      std::memcpy(p, blob.data() + at, n);
+      at += n;
+    };
+    for (CellStats& s : all) {
+      int64_t missing = 0;
+      char flags[3];
+      uint64_t count = 0;
+      get(&missing, sizeof(missing));
+      get(flags, 3);
+      get(&count, sizeof(count));
+      s.missing += missing;
+      s.all_numeric = s.all_numeric && flags[0];
+      s.all_dates = s.all_dates && flags[1];
+      for (uint64_t i = 0; i < count; ++i) {
+        uint64_t size = 0;
+        get(&size, sizeof(size));
+        if (!s.distinct_capped) {
+          s.distinct.emplace(blob.data() + at, size);
+          s.distinct_capped = static_cast<int64_t>(s.distinct.size()) >= kDistinctCap;
+        }
+        at += size;
+      }
+      s.distinct_capped = s.distinct_capped || flags[2];
+    }
+  }
+  stats = std::move(all);
 }
 
 void overrides_check(const std::vector<std::string>& header, const SchemaOptions& o, const std::string& path) {
@@ -110,12 +168,16 @@ void role_decide(ColumnSchema& c, const CellStats& s, const SchemaOptions& o, in
   set(ColumnRole::categorical, "text values");
 }
 
-TableSchema npy_schema(const std::string& path, const SchemaOptions& o) {
+TableSchema npy_schema(const std::string& path, const SchemaOptions& o, const Communicator& comm) {
   NpyReader reader(path);
   TableSchema schema;
   schema.path = path;
   schema.npy = true;
   schema.n_rows = reader.n_rows();
+  const int64_t ranks = comm.size(), rank = comm.rank();
+  schema.slice.first_row = schema.n_rows * rank / ranks;  // rank r reads rows [r·n/N, (r+1)·n/N)
+  schema.slice.n_rows = schema.n_rows * (rank + 1) / ranks - schema.slice.first_row;
+  schema.slice.partial = ranks > 1;
   KSEG_EXPECTS(schema.n_rows > 0, DataError, path + ": the array has no rows");
   KSEG_EXPECTS(o.weight_column.empty() && o.id_column.empty(), UsageError,
                "--weight-column and --id-column need a CSV input; " + path + " is a .npy file");
@@ -134,9 +196,9 @@ TableSchema npy_schema(const std::string& path, const SchemaOptions& o) {
 
 }  // namespace
 
-TableSchema schema_infer(const std::string& path, const SchemaOptions& o) {
+TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const Communicator& comm) {
   const bool npy = path.size() >= 4 && lowercase(path.substr(path.size() - 4)) == ".npy";
-  if (npy) return npy_schema(path, o);
+  if (npy) return npy_schema(path, o, comm);
   CsvReader reader(path, CsvOptions{o.delimiter});
   const std::vector<std::string>& header = reader.header();
   overrides_check(header, o, path);
@@ -144,12 +206,23 @@ TableSchema schema_infer(const std::string& path, const SchemaOptions& o) {
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   TableSchema schema;
   schema.path = path;
-  reader.batches_for_each(kBatchBytes, threads, [&](const CsvRecordBatch& batch) {
+  const CsvByteRange range = csv_range_split(reader.source(), reader.data_begin(), reader.data_line(), comm);
+  reader.range_for_each(range.begin, range.end, range.line, 0, kBatchBytes, threads, [&](const CsvRecordBatch& batch) {
     const int n_cols = static_cast<int>(header.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int c = 0; c < n_cols; ++c) cells_scan(batch, c, stats[c]);
-    schema.n_rows += batch.n_records;
+    schema.slice.n_rows += batch.n_records;
   });
+  schema.n_rows = schema.slice.n_rows;
+  if (comm.size() > 1) {
+    schema.slice.partial = true;
+    schema.slice.byte_begin = range.begin;
+    schema.slice.byte_end = range.end;
+    schema.slice.line = range.line;
+    schema.slice.first_row = comm.prefix_exclusive(schema.slice.n_rows);
+    schema.n_rows = comm.total(schema.slice.n_rows);
+    cell_stats_combine(stats, comm);
+  }
   KSEG_EXPECTS(schema.n_rows > 0, DataError, path + ": the file has a header but no data rows");
 
   schema.id_column = o.id_column;

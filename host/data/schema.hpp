@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "host/data/table.hpp"
+#include "host/kmeans/communicator.hpp"
 
 namespace kseg {
 
@@ -37,21 +38,38 @@ struct ColumnSchema {
 
 constexpr int64_t kDistinctCap = 100000;
 
+// The rows one process reads: all of them, or one MPI rank's slice (global row order = rank order).
+struct RowSlice {
+  bool partial = false;   // true: this process reads only the slice below (one MPI rank); false: every row
+  int64_t first_row = 0;  // global index of the slice's first row
+  int64_t n_rows = 0;     // rows in the slice
+  size_t byte_begin = 0;  // CSV: the slice's records start in [byte_begin, byte_end)
+  size_t byte_end = 0;
+  int64_t line = 0;  // CSV: physical line of byte_begin
+};
+
 struct TableSchema {
   std::string path;
   bool npy = false;
-  int64_t n_rows = 0;
+  int64_t n_rows = 0;                 // all rows, over every process
+  RowSlice slice;                     // the rows this process reads
   std::string id_column;              // "" → rows are numbered
   std::vector<ColumnSchema> columns;  // every input column, in input order
 };
 
 // Reads the file once (CSV) or its header (.npy) and decides roles. UsageError for overrides that name unknown
 // columns or contradict each other; DataError for a near-unique text column (suggesting --ignore).
-TableSchema schema_infer(const std::string& path, const SchemaOptions& options);
+// Across processes (comm) each rank scans only its slice (csv_range_split / a row range of the .npy) and the
+// column facts are combined (sums, ANDs, the union of the capped distinct sets in rank order), so every rank
+// decides the roles a single process would.
+TableSchema schema_infer(const std::string& path, const SchemaOptions& options,
+                         const Communicator& comm = single_process());
 
-// Reads the columns the schema keeps (second pass). DataError at file:line:column for cells that do not fit their
-// role (a non-number in a forced numeric column, a bad date, a negative weight).
-Table table_load(const TableSchema& schema, const SchemaOptions& options);
+// Reads the columns the schema keeps (second pass) for the schema's slice of rows. DataError at file:line:column for
+// cells that do not fit their role (a non-number in a forced numeric column, a bad date, a negative weight).
+// Across processes the categorical level lists are unified in rank order (= first-seen order over the whole file)
+// and every rank's codes refer to them; table.first_row is the slice's global offset.
+Table table_load(const TableSchema& schema, const SchemaOptions& options, const Communicator& comm = single_process());
 
 // A table of roles, missing counts and distinct levels, for `kseg schema` / `fit --dry-run`.
 void schema_print(const TableSchema& schema, std::ostream& out);

@@ -45,6 +45,7 @@ struct Table {
   IdColumn ids;
   std::vector<TableColumn> columns;  // in input order, ignored and id columns excluded
   int64_t n_rows = 0;
+  int64_t first_row = 0;  // global index of row 0 (an MPI rank's slice); 0 for a whole file
 
   const TableColumn* column_find(const std::string& name) const;
   const TableColumn* weight_column() const;  // nullptr when unweighted

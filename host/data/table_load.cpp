@@ -2,6 +2,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "host/data/schema.hpp"
@@ -19,7 +20,10 @@ Table npy_table_load(const TableSchema& schema) {
   NpyReader reader(schema.path);
   Table table;
   table.path = schema.path;
-  table.n_rows = reader.n_rows();
+  const bool slice = schema.slice.partial;
+  const int64_t row0 = slice ? schema.slice.first_row : 0;
+  table.n_rows = slice ? schema.slice.n_rows : reader.n_rows();
+  table.first_row = row0;
   table.ids = IdColumn::row_numbers(table.n_rows);
   const int64_t d = reader.n_cols();
   std::vector<float> rows(static_cast<size_t>(std::min<int64_t>(table.n_rows, 65536) * d));
@@ -28,7 +32,7 @@ Table npy_table_load(const TableSchema& schema) {
   for (TableColumn& column : table.columns) column.values.reserve(static_cast<size_t>(table.n_rows));
   for (int64_t first = 0; first < table.n_rows; first += 65536) {
     const int64_t n = std::min<int64_t>(65536, table.n_rows - first);
-    reader.rows_read(first, n, rows.data());
+    reader.rows_read(row0 + first, n, rows.data());
     size_t kept = 0;
     for (const ColumnSchema& c : schema.columns) {
       if (c.role == ColumnRole::ignore) continue;
@@ -37,6 +41,36 @@ Table npy_table_load(const TableSchema& schema) {
     }
   }
   return table;
+}
+
+// Across ranks: every categorical column's levels become the union of the ranks' lists in rank order, which is the
+// first-seen order over the whole file, and the local codes are renumbered into it.
+void levels_unify(Table& table, const Communicator& comm) {
+  for (TableColumn& column : table.columns) {
+    if (!column.is_categorical()) continue;
+    std::string mine;
+    for (const std::string& level : column.levels) {
+      const uint64_t size = level.size();
+      mine.append(reinterpret_cast<const char*>(&size), sizeof(size));
+      mine += level;
+    }
+    std::vector<std::string> levels;
+    std::unordered_map<std::string, int32_t> index;
+    for (const std::string& blob : comm.allgather_bytes(mine))
+      for (size_t at = 0; at < blob.size();) {
+        uint64_t size = 0;
+        std::memcpy(&size, blob.data() + at, sizeof(size));
+        std::string level = blob.substr(at + sizeof(size), size);
+        at += sizeof(size) + size;
+        if (index.emplace(level, static_cast<int32_t>(levels.size())).second) levels.push_back(std::move(level));
+      }
+    std::vector<int32_t> recode(column.levels.size());
+    for (size_t l = 0; l < column.levels.size(); ++l) recode[l] = index.at(column.levels[l]);
+    for (int32_t& code : column.codes)
+      if (code >= 0) code = recode[code];
+    column.levels = std::move(levels);
+    column.level_index = std::move(index);
+  }
 }
 
 }  // namespace
@@ -69,17 +103,25 @@ bool iso_date_parse(std::string_view text, float& days) {
   return true;
 }
 
-Table table_load(const TableSchema& schema, const SchemaOptions& options) {
+Table table_load(const TableSchema& schema, const SchemaOptions& options, const Communicator& comm) {
   if (schema.npy) return npy_table_load(schema);
   CsvReader reader(schema.path, CsvOptions{options.delimiter});
   TableBatchReader batches(schema, reader.header());
   Table table = batches.table_empty();
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-  reader.batches_for_each(kBatchBytes, threads,
-                          [&](const CsvRecordBatch& batch) { batches.append(batch, threads, table); });
+  const auto append = [&](const CsvRecordBatch& batch) { batches.append(batch, threads, table); };
+  if (schema.slice.partial) {
+    reader.range_for_each(schema.slice.byte_begin, schema.slice.byte_end, schema.slice.line, 0, kBatchBytes, threads,
+                          append);
+    table.first_row = schema.slice.first_row;
+  } else {
+    reader.batches_for_each(kBatchBytes, threads, append);
+  }
+  if (comm.size() > 1) levels_unify(table, comm);
   if (const TableColumn* w = table.weight_column()) {
     double total = 0.0;
     for (float v : w->values) total += v;
+    comm.sum_all(&total, 1);
     KSEG_EXPECTS(
         total > 0.0, DataError,
         schema.path + ": column \"" + w->name + "\": the weights sum to 0; at least one row needs a positive weight");

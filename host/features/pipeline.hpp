@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host/data/table.hpp"
+#include "host/kmeans/communicator.hpp"
 
 namespace kseg {
 
@@ -72,7 +73,11 @@ inline const std::string kOtherLevel = "(other)";
 class FeaturePipeline {
  public:
   // Learns every step from the table's numeric, date and categorical columns (weight, audit columns ignored).
-  static FeaturePipeline fit(const Table& table, const PipelineOptions& options);
+  // Across processes (each table a rank's slice, levels unified by table_load) the steps are learned from all rows:
+  // level counts are summed, and each numeric column in turn is gathered in rank order (= row order; n values on
+  // every rank, one column at a time) and learned by the same code, so every rank gets the single-process pipeline.
+  static FeaturePipeline fit(const Table& table, const PipelineOptions& options,
+                             const Communicator& comm = single_process());
 
   // The prepared matrix (n × n_features(), row-major) for any table with the same column names (order and extra
   // columns do not matter). DataError naming a missing column.

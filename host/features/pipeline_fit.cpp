@@ -1,6 +1,7 @@
 // Learning the preparation from a table.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "host/data/schema.hpp"
@@ -110,20 +111,40 @@ NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, d
   return step;
 }
 
-CategoricalStep categorical_learn(const TableColumn& column, const PipelineOptions& o) {
+// The values of a numeric column over every rank, in rank order (= row order); the column itself for one process.
+TableColumn column_gather(const TableColumn& column, const Communicator& comm) {
+  TableColumn all{column.name, column.role};
+  const std::string_view mine(reinterpret_cast<const char*>(column.values.data()),
+                              column.values.size() * sizeof(float));
+  for (const std::string& part : comm.allgather_bytes(mine)) {
+    const size_t at = all.values.size();
+    all.values.resize(at + part.size() / sizeof(float));
+    std::memcpy(all.values.data() + at, part.data(), part.size());
+  }
+  return all;
+}
+
+CategoricalStep categorical_learn(const TableColumn& column, const PipelineOptions& o, const Communicator& comm) {
   CategoricalStep step;
   step.name = column.name;
   step.weight = feature_weight(o, column.name);
-  std::vector<int64_t> counts(column.levels.size(), 0);
+  // Level counts, then missing cells and rows: summed over ranks (the levels are the same list on every rank).
+  std::vector<int64_t> counts(column.levels.size() + 2, 0);
   for (int32_t code : column.codes)
     if (code >= 0) ++counts[code];
+  counts[column.levels.size()] = column.missing;
+  counts[column.levels.size() + 1] = static_cast<int64_t>(column.codes.size());
+  comm.sum_all(counts.data(), counts.size());
+  const int64_t missing = counts[column.levels.size()];
+  const int64_t rows = counts[column.levels.size() + 1];
+  counts.resize(column.levels.size());
   std::vector<std::pair<int64_t, std::string>> ranked;  // (count, level), most frequent first, then by text
   for (size_t l = 0; l < counts.size(); ++l) ranked.emplace_back(counts[l], column.levels[l]);
-  if (column.missing > 0) ranked.emplace_back(column.missing, kMissingLevel);
+  if (missing > 0) ranked.emplace_back(missing, kMissingLevel);
   std::sort(ranked.begin(), ranked.end(),
             [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   double sum_sq = 0.0, other = 0.0;
-  const double n = static_cast<double>(column.codes.size());
+  const double n = static_cast<double>(rows);
   for (size_t i = 0; i < ranked.size(); ++i) {
     const double share = static_cast<double>(ranked[i].first) / n;
     if (static_cast<int>(i) < o.max_levels) {
@@ -151,7 +172,7 @@ CategoricalStep categorical_learn(const TableColumn& column, const PipelineOptio
   return step;
 }
 
-double as_of_resolve(const Table& table, const PipelineOptions& o) {
+double as_of_resolve(const Table& table, const PipelineOptions& o, const Communicator& comm) {
   if (!o.as_of.empty()) {
     float days = 0.0f;
     KSEG_EXPECTS(iso_date_parse(o.as_of, days), UsageError, "--as-of: \"" + o.as_of + "\" is not a YYYY-MM-DD date");
@@ -162,12 +183,14 @@ double as_of_resolve(const Table& table, const PipelineOptions& o) {
     if (c.role == ColumnRole::date)
       for (float v : c.values)
         if (!std::isnan(v)) latest = std::max(latest, double(v));
+  if (comm.size() > 1)
+    for (double v : comm.allgather(latest)) latest = std::max(latest, v);
   return std::isfinite(latest) ? latest : 0.0;
 }
 
 }  // namespace
 
-FeaturePipeline FeaturePipeline::fit(const Table& table, const PipelineOptions& options) {
+FeaturePipeline FeaturePipeline::fit(const Table& table, const PipelineOptions& options, const Communicator& comm) {
   for (const auto& [name, weight] : options.feature_weights) {
     const TableColumn* c = table.column_find(name);
     KSEG_EXPECTS(
@@ -182,14 +205,15 @@ FeaturePipeline FeaturePipeline::fit(const Table& table, const PipelineOptions& 
   KSEG_EXPECTS(options.max_levels >= 1, UsageError, "--max-levels must be at least 1");
   FeaturePipeline p;
   p.scale_ = options.scale;
-  const double as_of = as_of_resolve(table, options);
+  const double as_of = as_of_resolve(table, options, comm);
   for (const TableColumn& c : table.columns) {
     if (c.role == ColumnRole::numeric || c.role == ColumnRole::date) {
       p.order_.push_back(static_cast<int>(p.numeric_.size()));
-      p.numeric_.push_back(numeric_learn(c, options, as_of));
+      p.numeric_.push_back(comm.size() == 1 ? numeric_learn(c, options, as_of)
+                                            : numeric_learn(column_gather(c, comm), options, as_of));
     } else if (c.role == ColumnRole::categorical) {
       p.order_.push_back(-1 - static_cast<int>(p.categorical_.size()));
-      p.categorical_.push_back(categorical_learn(c, options));
+      p.categorical_.push_back(categorical_learn(c, options, comm));
     }
   }
   p.names_build();

@@ -192,4 +192,27 @@ CsvScanResult csv_range_parse(const CsvSource& src, size_t begin, size_t end, si
   return scan;
 }
 
+CsvByteCounts csv_bytes_count(const CsvSource& src, size_t begin, size_t end) {
+  CsvByteCounts counts;
+  const char* const data = src.data;
+  for (size_t i = begin; i < end; ++i) {  // vectorised by the compiler: two compares per byte
+    counts.quotes += data[i] == '"';
+    counts.newlines += data[i] == '\n';
+  }
+  return counts;
+}
+
+size_t csv_boundary_next(const CsvSource& src, size_t pos, bool in_quotes, int64_t& newlines) {
+  if (pos == 0 || pos >= src.size) return std::min(pos, src.size);
+  if (!in_quotes && src.data[pos - 1] == '\n') return pos;  // pos already starts a record
+  for (size_t i = pos; i < src.size; ++i) {
+    const char c = src.data[i];
+    if (c == '"') in_quotes = !in_quotes;
+    if (c != '\n') continue;
+    ++newlines;
+    if (!in_quotes) return i + 1;
+  }
+  return src.size;
+}
+
 }  // namespace kseg

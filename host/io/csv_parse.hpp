@@ -43,4 +43,17 @@ std::string csv_field_unescape(std::string_view raw);
 CsvScanResult csv_range_parse(const CsvSource& src, size_t begin, size_t end, size_t max_bytes, int64_t line,
                               int n_fields, int n_threads, CsvRecordBatch& batch);
 
+// Quote characters and line feeds in [begin, end): with an exclusive prefix of these counts over the pieces of a
+// file, each piece knows whether it starts inside a quoted field (an odd number of quotes before it) and on which
+// physical line, without one process scanning the whole file (RFC 4180: quotes only open, close or double up).
+struct CsvByteCounts {
+  int64_t quotes = 0;
+  int64_t newlines = 0;
+};
+CsvByteCounts csv_bytes_count(const CsvSource& src, size_t begin, size_t end);
+
+// The first record boundary at or after pos (a byte that follows a line feed outside quotes), given whether pos lies
+// inside a quoted field; src.size when none. Adds the line feeds between pos and the boundary to newlines.
+size_t csv_boundary_next(const CsvSource& src, size_t pos, bool in_quotes, int64_t& newlines);
+
 }  // namespace kseg

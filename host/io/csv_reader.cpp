@@ -86,22 +86,29 @@ int64_t CsvReader::records_count() {
 
 void CsvReader::batches_for_each(size_t batch_bytes, int n_threads,
                                  const std::function<void(const CsvRecordBatch&)>& fn) {
+  int64_t records = 0;
+  range_for_each(data_begin_, file_.size(), data_line_, 0, batch_bytes, n_threads, [&](const CsvRecordBatch& batch) {
+    records += batch.n_records;
+    fn(batch);
+  });
+  records_count_ = records;
+}
+
+void CsvReader::range_for_each(size_t begin, size_t end, int64_t line, int64_t first_record, size_t batch_bytes,
+                               int n_threads, const std::function<void(const CsvRecordBatch&)>& fn) const {
   const CsvSource src = source();
   if (n_threads <= 0) n_threads = omp_get_max_threads();
   const int n_fields = static_cast<int>(header_.size());
   CsvRecordBatch batch;  // reused: its buffers keep their capacity from batch to batch
-  int64_t first_record = 0;
-  size_t pos = data_begin_;
-  int64_t line = data_line_;
-  while (pos < src.size) {
-    const CsvScanResult scan = csv_range_parse(src, pos, src.size, batch_bytes, line, n_fields, n_threads, batch);
+  size_t pos = begin;
+  while (pos < end) {
+    const CsvScanResult scan = csv_range_parse(src, pos, end, batch_bytes, line, n_fields, n_threads, batch);
     batch.first_record = first_record;
     if (batch.n_records > 0) fn(batch);
     first_record += batch.n_records;
     pos = scan.next;
     line = scan.next_line;
   }
-  records_count_ = first_record;
 }
 
 bool csv_float_try_parse(std::string_view text, float& value) {

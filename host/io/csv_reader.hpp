@@ -34,9 +34,16 @@ class CsvReader {
   // boundaries); within a batch, records are tokenised with n_threads OpenMP threads (<= 0: OpenMP's default).
   // A file without data records makes no call. Throws DataError for malformed or ragged records.
   void batches_for_each(size_t batch_bytes, int n_threads, const std::function<void(const CsvRecordBatch&)>& fn);
+  // The same over the records that start in [begin, end) (a record boundary on physical line `line`, e.g. one
+  // process's range from csv_range_split); batch.first_record counts from first_record.
+  void range_for_each(size_t begin, size_t end, int64_t line, int64_t first_record, size_t batch_bytes, int n_threads,
+                      const std::function<void(const CsvRecordBatch&)>& fn) const;
+
+  CsvSource source() const { return {file_.data(), file_.size(), path_, options_.delimiter}; }
+  size_t data_begin() const { return data_begin_; }  // first byte after the header record
+  int64_t data_line() const { return data_line_; }   // physical line of data_begin()
 
  private:
-  CsvSource source() const { return {file_.data(), file_.size(), path_, options_.delimiter}; }
   void header_parse();
 
   std::string path_;

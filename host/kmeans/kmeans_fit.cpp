@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <string>
 
@@ -16,16 +18,29 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::vector<float> seeds_choose(Backend& backend, const KMeansParams& params, uint64_t seed) {
+std::vector<float> seeds_choose(Backend& backend, const KMeansParams& params, uint64_t seed, const Communicator& comm) {
   switch (params.init) {
     case InitMethod::random:
-      return seeds_random(backend, params.n_clusters, seed);
+      return seeds_random(backend, params.n_clusters, seed, comm);
     case InitMethod::given:
       return params.init_centroids;
     case InitMethod::kmeans_plus_plus:
       break;
   }
-  return seeds_kmeans_plus_plus(backend, params.n_clusters, seed, params.n_local_trials);
+  return seeds_kmeans_plus_plus(backend, params.n_clusters, seed, params.n_local_trials, comm);
+}
+
+// Lloyd partials summed across processes in one call (one fixed-order reduction of k·d + k + 1 doubles).
+void partials_sum_all(LloydPartials& p, const Communicator& comm) {
+  if (comm.size() == 1) return;
+  std::vector<double> packed(p.sums);
+  packed.insert(packed.end(), p.weights.begin(), p.weights.end());
+  packed.push_back(p.inertia);
+  comm.sum_all(packed.data(), packed.size());
+  std::copy_n(packed.begin(), p.sums.size(), p.sums.begin());
+  std::copy_n(packed.begin() + static_cast<std::ptrdiff_t>(p.sums.size()), p.weights.size(), p.weights.begin());
+  p.inertia = packed.back();
+  comm.sum_all(&p.n_changed, 1);
 }
 
 // New centroids = sums / weights; a cluster left empty keeps its previous position. Returns Σ‖c_new − c_old‖².
@@ -51,22 +66,19 @@ KMeansRun lloyd_run(Backend& backend, const DataView& data, const KMeansParams& 
   KMeansRun result;
   result.seed = seed;
   auto start = std::chrono::steady_clock::now();
-  centroids = seeds_choose(backend, params, seed);
+  centroids = seeds_choose(backend, params, seed, comm);
   result.seconds_init = seconds_since(start);
 
   LloydPartials partials;
   for (int it = 1; it <= params.max_iter; ++it) {
     start = std::chrono::steady_clock::now();
     backend.lloyd_pass(centroids.data(), k, partials);
-    comm.sum_all(partials.sums.data(), partials.sums.size());
-    comm.sum_all(partials.weights.data(), partials.weights.size());
-    comm.sum_all(&partials.inertia, 1);
-    comm.sum_all(&partials.n_changed, 1);
+    partials_sum_all(partials, comm);
     IterationStats stats;
     stats.iteration = it;
     stats.objective = partials.inertia;
     stats.labels_changed = partials.n_changed;
-    stats.empty_repaired = empty_clusters_repair(backend, data.weights, partials, k);
+    stats.empty_repaired = empty_clusters_repair(backend, data.weights, partials, k, comm);
     stats.centroid_shift = centroids_update(partials, k, d, centroids);
     stats.seconds = seconds_since(start);
     result.history.push_back(stats);
@@ -84,6 +96,122 @@ KMeansRun lloyd_run(Backend& backend, const DataView& data, const KMeansParams& 
   result.inertia = backend.assign(centroids.data(), k);
   comm.sum_all(&result.inertia, 1);
   return result;
+}
+
+// A row that may re-seed an empty cluster, as every rank sees it.
+struct RepairCandidate {
+  float distance = 0.0f;
+  int32_t label = 0;
+  int64_t row = 0;  // global row index
+  double weight = 1.0;
+  std::vector<float> values;
+};
+
+// This rank's `count` farthest rows (stable: ties by row index), packed for allgather_bytes.
+std::string repair_candidates_pack(const Backend& backend, const float* weights, int64_t offset, int64_t count) {
+  const int64_t n = backend.n_rows();
+  const int64_t d = backend.n_cols();
+  std::vector<int32_t> labels(static_cast<size_t>(n));
+  std::vector<float> distances(static_cast<size_t>(n));
+  backend.labels_get(labels.data());
+  backend.distances_get(distances.data());
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  count = std::min(count, n);
+  std::partial_sort(order.begin(), order.begin() + count, order.end(), [&](int64_t a, int64_t b) {
+    return distances[a] != distances[b] ? distances[a] > distances[b] : a < b;
+  });
+  std::string blob;
+  std::vector<float> row(static_cast<size_t>(d));
+  for (int64_t c = 0; c < count; ++c) {
+    const int64_t i = order[c];
+    const int64_t global = offset + i;
+    const double w = weights ? weights[i] : 1.0;
+    backend.rows_get(&i, 1, row.data());
+    blob.append(reinterpret_cast<const char*>(&distances[i]), sizeof(float));
+    blob.append(reinterpret_cast<const char*>(&labels[i]), sizeof(int32_t));
+    blob.append(reinterpret_cast<const char*>(&global), sizeof(int64_t));
+    blob.append(reinterpret_cast<const char*>(&w), sizeof(double));
+    blob.append(reinterpret_cast<const char*>(row.data()), row.size() * sizeof(float));
+  }
+  return blob;
+}
+
+// empty_clusters_repair across ranks: every rank gathers the ranks' farthest rows, merges them in the order one
+// process would walk them (distance descending, then global row index) and makes the same repairs. When the walk
+// could reach past the rows a rank sent, it asks again for twice as many.
+int64_t empty_clusters_repair_ranks(const Backend& backend, const float* weights, LloydPartials& partials, int64_t k,
+                                    const Communicator& comm) {
+  std::vector<int64_t> empty;
+  for (int64_t j = 0; j < k; ++j)
+    if (!(partials.weights[j] > 0.0)) empty.push_back(j);
+  if (empty.empty()) return 0;
+  const int64_t d = backend.n_cols();
+  const std::vector<int64_t> rows_per_rank = comm.allgather(backend.n_rows());
+  const int64_t offset = comm.prefix_exclusive(backend.n_rows());
+  const size_t record = sizeof(float) + sizeof(int32_t) + sizeof(int64_t) + sizeof(double) + d * sizeof(float);
+  for (int64_t count = 2 * static_cast<int64_t>(empty.size()) + 8;; count *= 2) {
+    std::vector<RepairCandidate> merged;
+    size_t cut = SIZE_MAX;  // positions after the last row of a rank that has more rows than it sent are unknown
+    std::vector<std::pair<int64_t, int>> last_of_truncated;  // (global row, rank) of each truncated rank's last
+    const std::vector<std::string> blobs =
+        comm.allgather_bytes(repair_candidates_pack(backend, weights, offset, count));
+    for (size_t r = 0; r < blobs.size(); ++r) {
+      for (size_t at = 0; at + record <= blobs[r].size(); at += record) {
+        RepairCandidate c;
+        const char* p = blobs[r].data() + at;
+        std::memcpy(&c.distance, p, sizeof(float));
+        std::memcpy(&c.label, p + 4, sizeof(int32_t));
+        std::memcpy(&c.row, p + 8, sizeof(int64_t));
+        std::memcpy(&c.weight, p + 16, sizeof(double));
+        c.values.resize(static_cast<size_t>(d));
+        std::memcpy(c.values.data(), p + 24, static_cast<size_t>(d) * sizeof(float));
+        merged.push_back(std::move(c));
+      }
+      if (rows_per_rank[r] > count && !merged.empty()) last_of_truncated.emplace_back(merged.back().row, int(r));
+    }
+    std::sort(merged.begin(), merged.end(), [](const RepairCandidate& a, const RepairCandidate& b) {
+      return a.distance != b.distance ? a.distance > b.distance : a.row < b.row;
+    });
+    for (const auto& [row, rank] : last_of_truncated)
+      for (size_t i = 0; i < merged.size(); ++i)
+        if (merged[i].row == row) cut = std::min(cut, i);
+
+    LloydPartials trial = partials;
+    int64_t repaired = 0;
+    size_t next = 0;
+    bool complete = true;   // false: the walk needs rows a rank did not send
+    bool finished = false;  // the remaining rows sit on their centroids: nothing to gain
+    for (int64_t j : empty) {
+      for (; next < merged.size(); ++next) {
+        if (next > cut) {
+          complete = false;
+          break;
+        }
+        const RepairCandidate& c = merged[next];
+        if (!(c.distance > 0.0f)) {
+          finished = true;
+          break;
+        }
+        const int32_t from = c.label;
+        if (!(c.weight > 0.0) || trial.weights[from] <= c.weight) continue;  // never empty the donor cluster
+        for (int64_t t = 0; t < d; ++t) {
+          trial.sums[from * d + t] -= c.weight * c.values[t];
+          trial.sums[j * d + t] = c.weight * c.values[t];
+        }
+        trial.weights[from] -= c.weight;
+        trial.weights[j] = c.weight;
+        ++repaired;
+        ++next;
+        break;
+      }
+      if (!complete || finished) break;
+    }
+    if (complete) {
+      partials = std::move(trial);
+      return repaired;
+    }
+  }
 }
 
 }  // namespace
@@ -130,7 +258,9 @@ double feature_variance_mean(const DataView& data, const Communicator& comm) {
   return total / static_cast<double>(d);
 }
 
-int64_t empty_clusters_repair(const Backend& backend, const float* weights, LloydPartials& partials, int64_t k) {
+int64_t empty_clusters_repair(const Backend& backend, const float* weights, LloydPartials& partials, int64_t k,
+                              const Communicator& comm) {
+  if (comm.size() > 1) return empty_clusters_repair_ranks(backend, weights, partials, k, comm);
   std::vector<int64_t> empty;
   for (int64_t j = 0; j < k; ++j)
     if (!(partials.weights[j] > 0.0)) empty.push_back(j);
@@ -172,7 +302,7 @@ int64_t empty_clusters_repair(const Backend& backend, const float* weights, Lloy
 
 KMeansResult kmeans_fit(Backend& backend, const DataView& data, const KMeansParams& params, double tol_absolute,
                         const Communicator& comm, const IterationCallback& on_iteration) {
-  kmeans_params_validate(params, backend.n_rows(), backend.n_cols());
+  kmeans_params_validate(params, comm.size() == 1 ? backend.n_rows() : comm.total(backend.n_rows()), backend.n_cols());
   KMeansResult best;
   best.n_clusters = params.n_clusters;
   best.n_features = backend.n_cols();

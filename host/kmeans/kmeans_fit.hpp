@@ -28,7 +28,9 @@ KMeansResult kmeans_fit(Backend& backend, const DataView& data, const KMeansPara
 
 // Re-seeds clusters that received no weight with the rows farthest from their centroids (never emptying another
 // cluster), adjusting the partial sums as if those rows had been assigned there. Returns how many were repaired.
-// weights: the rows' sample weights, or nullptr for all 1.
-int64_t empty_clusters_repair(const Backend& backend, const float* weights, LloydPartials& partials, int64_t k);
+// weights: the rows' sample weights, or nullptr for all 1. Across processes (partials already summed over ranks) the
+// farthest rows are taken over all ranks, ties by global row index, so the repair is the one a single process makes.
+int64_t empty_clusters_repair(const Backend& backend, const float* weights, LloydPartials& partials, int64_t k,
+                              const Communicator& comm = single_process());
 
 }  // namespace kseg

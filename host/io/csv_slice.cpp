@@ -1,0 +1,38 @@
+#include "host/io/csv_slice.hpp"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace kseg {
+
+CsvByteRange csv_range_split(const CsvSource& src, size_t data_begin, int64_t data_line, const Communicator& comm) {
+  const size_t n_ranks = static_cast<size_t>(comm.size());
+  if (n_ranks == 1) return {data_begin, src.size, data_line};
+  const size_t rank = static_cast<size_t>(comm.rank());
+  const size_t length = src.size - data_begin;
+  const auto share_begin = [&](size_t r) {  // data_begin + ⌊length · r / N⌋ without overflow
+    return data_begin + length / n_ranks * r + length % n_ranks * r / n_ranks;
+  };
+  const size_t begin = share_begin(rank), end = share_begin(rank + 1);
+  const CsvByteCounts mine = csv_bytes_count(src, begin, end);
+  const std::vector<std::string> blobs =
+      comm.allgather_bytes(std::string_view(reinterpret_cast<const char*>(&mine), sizeof(mine)));
+  CsvByteCounts before;  // in [data_begin, begin)
+  for (size_t r = 0; r < rank; ++r) {
+    CsvByteCounts c;
+    std::memcpy(&c, blobs[r].data(), sizeof(c));
+    before.quotes += c.quotes;
+    before.newlines += c.newlines;
+  }
+  CsvByteRange range;
+  int64_t newlines = before.newlines;
+  range.begin = rank == 0 ? data_begin : csv_boundary_next(src, begin, before.quotes % 2 != 0, newlines);
+  range.line = data_line + newlines;
+  int64_t ignored = 0;
+  range.end =
+      rank + 1 == n_ranks ? src.size : csv_boundary_next(src, end, (before.quotes + mine.quotes) % 2 != 0, ignored);
+  return range;
+}
+
+}  // namespace kseg
