@@ -10,6 +10,7 @@
 #include "cli/fit_outputs.hpp"
 #include "cli/prepare_input.hpp"
 #include "cli/progress.hpp"
+#include "host/data/memory_check.hpp"
 #include "host/error.hpp"
 #include "host/features/pipeline.hpp"
 #include "host/io/atomic_file.hpp"
@@ -126,6 +127,9 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   const std::optional<FitRefresh> refresh = fit_refresh_load(args, in);
   const DataView view{in.x.data(), in.weights.empty() ? nullptr : in.weights.data(), in.n_rows, in.n_cols};
   kmeans_params_validate(params, in.n_rows_total, in.n_cols);
+  // Centroids (float) and their sums (double); the backends' per-block partials are bounded separately.
+  memory_check(static_cast<double>(params.n_clusters) * static_cast<double>(in.n_cols) * 12.0, memory_available_bytes(),
+               "k × d = " + std::to_string(params.n_clusters) + " × " + std::to_string(in.n_cols) + " centroids");
 
   start = std::chrono::steady_clock::now();
   std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet, err);

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 
+#include "host/data/memory_check.hpp"
 #include "host/error.hpp"
 
 namespace kseg {
@@ -94,8 +95,15 @@ PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema
                             const Communicator& comm) {
   PreparedInput in;
   in.schema = schema_infer(path, schema_options, comm);
+  int64_t kept = 0;
+  for (const ColumnSchema& c : in.schema.columns) kept += c.role != ColumnRole::ignore && c.role != ColumnRole::id;
+  const double local_rows = static_cast<double>(in.schema.n_rows) / comm.size();
+  // The typed columns and, at least, a prepared matrix as wide as them: 4 bytes per cell each.
+  memory_check(local_rows * static_cast<double>(kept) * 8.0, memory_available_bytes(), path + ": reading the table");
   in.table = table_load(in.schema, schema_options, comm);
   in.pipeline = FeaturePipeline::fit(in.table, pipeline_options, comm);
+  memory_check(static_cast<double>(in.table.n_rows) * static_cast<double>(in.pipeline.n_features()) * 4.0,
+               memory_available_bytes(), path + ": the prepared matrix");
   if (!quiet) notices_print(in.pipeline, err);
   in.n_rows = in.table.n_rows;
   in.n_rows_total = in.schema.n_rows;

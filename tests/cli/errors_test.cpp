@@ -69,6 +69,21 @@ TEST(CliErrors, DataErrorsExitOneWithLocation) {
                    "sum to 0");
 }
 
+TEST(CliErrors, SizesBeyondMemoryAreRefusedUpFront) {
+  test::ScratchDir dir;
+  // A sparse .npy declaring 10^8 × 1000 float32 (400 GB): valid on disk, impossible in memory.
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (100000000, 1000), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string bytes = std::string("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  const std::string path = dir.file_write("huge.npy", bytes);
+  std::filesystem::resize_file(path, bytes.size() + uint64_t(100000000) * 1000 * 4);
+  expect_fit_fails(dir, {path, "--k", "2"}, 1, "GiB of memory are available");
+}
+
 TEST(CliErrors, AssignRefusesBadModelsAndMissingColumns) {
   test::ScratchDir dir;
   const std::string users = dir.file_write("u.csv", "id,a,b\n1,1,5\n2,2,6\n3,9,9\n");
