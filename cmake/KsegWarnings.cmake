@@ -3,7 +3,7 @@ add_library(kseg_warnings INTERFACE)
 target_compile_options(kseg_warnings INTERFACE
   $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
   # GCC 12 reports false positives inside its own AVX-512 intrinsics when Eigen is built with -march=native.
-  -Wno-maybe-uninitialized>)
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>>)
 if(KSEG_WERROR)
   target_compile_options(kseg_warnings INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Werror>)
 endif()

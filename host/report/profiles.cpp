@@ -215,8 +215,9 @@ Profiles profiles_compute(const Table& table, const FeaturePipeline& pipeline, c
 
 void profiles_names_apply(Profiles& profiles, const std::vector<std::pair<int32_t, std::string>>& names) {
   for (const auto& [segment, name] : names) {
+    const int32_t wanted = segment;  // C++17 lambdas cannot capture structured bindings (clang refuses)
     auto it = std::find_if(profiles.segments.begin(), profiles.segments.end(),
-                           [&](const SegmentProfile& s) { return s.segment == segment; });
+                           [&](const SegmentProfile& s) { return s.segment == wanted; });
     std::string known;
     for (const SegmentProfile& s : profiles.segments) known += (known.empty() ? "" : ", ") + std::to_string(s.segment);
     KSEG_EXPECTS(it != profiles.segments.end(), DataError,
