@@ -8,6 +8,7 @@
 
 #include <omp.h>
 #include "cli/commands.hpp"
+#include "cli/model_input.hpp"
 
 #include "host/data/schema.hpp"
 #include "host/data/table_batch.hpp"
@@ -104,33 +105,10 @@ class BatchScorer {
   int64_t rows_ = 0;
 };
 
-// The roles of the input's columns, taken from the model: only the columns it needs are read.
-TableSchema assign_schema(const Model& model, const std::vector<std::string>& header, const AssignArgs& args) {
-  TableSchema schema;
-  schema.path = args.input;
-  for (size_t i = 0; i < header.size(); ++i) {
-    ColumnSchema c;
-    c.name = header[i];
-    c.position = static_cast<int>(i);
-    c.role = ColumnRole::ignore;
-    if (!model.id_column.empty() && c.name == model.id_column) c.role = ColumnRole::id;
-    for (const NumericStep& s : model.pipeline.numeric())
-      if (!s.dropped && s.name == c.name) c.role = s.is_date ? ColumnRole::date : ColumnRole::numeric;
-    for (const CategoricalStep& s : model.pipeline.categorical())
-      if (!s.dropped && s.name == c.name) c.role = ColumnRole::categorical;
-    if (c.role == ColumnRole::id) schema.id_column = c.name;
-    schema.columns.push_back(c);
-  }
-  for (const std::string& name : model.pipeline.input_columns())
-    KSEG_EXPECTS(std::find(header.begin(), header.end(), name) != header.end(), DataError,
-                 args.input + ": column \"" + name + "\" is required by the model (" + args.model + ") but missing");
-  return schema;
-}
-
 // Returns the global index of this process's first row.
 int64_t csv_assign(const Model& model, const AssignArgs& args, BatchScorer& scorer, const Communicator& comm) {
   CsvReader reader(args.input, CsvOptions{args.delimiter});
-  const TableSchema schema = assign_schema(model, reader.header(), args);
+  const TableSchema schema = model_schema(model, reader.header(), args.input, args.model);
   const TableBatchReader batches(schema, reader.header());
   const int threads = args.device.threads > 0 ? args.device.threads : omp_get_max_threads();
   if (comm.size() > 1) {  // this rank's slice; ids are kept (or numbered from the slice's offset) until commit

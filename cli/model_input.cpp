@@ -16,30 +16,6 @@ namespace {
 
 constexpr size_t kCsvBatchBytes = 32u << 20;
 
-// The roles of the input's columns, taken from the model: only the columns it needs are read.
-TableSchema model_schema(const Model& model, const std::vector<std::string>& header, const std::string& input,
-                         const std::string& model_path) {
-  TableSchema schema;
-  schema.path = input;
-  for (size_t i = 0; i < header.size(); ++i) {
-    ColumnSchema c;
-    c.name = header[i];
-    c.position = static_cast<int>(i);
-    c.role = ColumnRole::ignore;
-    if (!model.id_column.empty() && c.name == model.id_column) c.role = ColumnRole::id;
-    for (const NumericStep& s : model.pipeline.numeric())
-      if (!s.dropped && s.name == c.name) c.role = s.is_date ? ColumnRole::date : ColumnRole::numeric;
-    for (const CategoricalStep& s : model.pipeline.categorical())
-      if (!s.dropped && s.name == c.name) c.role = ColumnRole::categorical;
-    if (c.role == ColumnRole::id) schema.id_column = c.name;
-    schema.columns.push_back(c);
-  }
-  for (const std::string& name : model.pipeline.input_columns())
-    KSEG_EXPECTS(std::find(header.begin(), header.end(), name) != header.end(), DataError,
-                 input + ": column \"" + name + "\" is required by the model (" + model_path + ") but missing");
-  return schema;
-}
-
 void csv_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
                   const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
   CsvReader reader(input, CsvOptions{options.delimiter});
@@ -90,6 +66,30 @@ void npy_for_each(const Model& model, const std::string& input, const ModelInput
 }
 
 }  // namespace
+
+// The roles of the input's columns, taken from the model: only the columns it needs are read.
+TableSchema model_schema(const Model& model, const std::vector<std::string>& header, const std::string& input,
+                         const std::string& model_path) {
+  TableSchema schema;
+  schema.path = input;
+  for (size_t i = 0; i < header.size(); ++i) {
+    ColumnSchema c;
+    c.name = header[i];
+    c.position = static_cast<int>(i);
+    c.role = ColumnRole::ignore;
+    if (!model.id_column.empty() && c.name == model.id_column) c.role = ColumnRole::id;
+    for (const NumericStep& s : model.pipeline.numeric())
+      if (!s.dropped && s.name == c.name) c.role = s.is_date ? ColumnRole::date : ColumnRole::numeric;
+    for (const CategoricalStep& s : model.pipeline.categorical())
+      if (!s.dropped && s.name == c.name) c.role = ColumnRole::categorical;
+    if (c.role == ColumnRole::id) schema.id_column = c.name;
+    schema.columns.push_back(c);
+  }
+  for (const std::string& name : model.pipeline.input_columns())
+    KSEG_EXPECTS(std::find(header.begin(), header.end(), name) != header.end(), DataError,
+                 input + ": column \"" + name + "\" is required by the model (" + model_path + ") but missing");
+  return schema;
+}
 
 void model_input_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
                           const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {

@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "host/data/id_column.hpp"
+#include "host/data/schema.hpp"
 #include "host/data/table.hpp"
 #include "host/model/model_file.hpp"
 
@@ -18,6 +20,11 @@ struct ModelInputOptions {
   int threads = 0;         // CSV tokenising threads; 0 = all cores
   int64_t npy_batch_rows = 1 << 20;
 };
+
+// The roles of an input's columns taken from the model: only the columns it needs are read. DataError naming a
+// column the model needs that the header lacks.
+TableSchema model_schema(const Model& model, const std::vector<std::string>& header, const std::string& input,
+                         const std::string& model_path);
 
 // Calls fn(table, ids, first) per batch in file order; ids(first + r) is the id of the table's row r. DataError
 // naming a column the model needs that the input lacks.
