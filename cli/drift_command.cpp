@@ -16,8 +16,9 @@ namespace {
 
 void report_print(const DriftReport& r, std::ostream& out) {
   char line[200];
-  std::snprintf(line, sizeof(line), "kseg: %lld users; PSI per feature (stable < 0.1 <= moderate < 0.25 <= major):\n",
-                static_cast<long long>(r.rows));
+  std::snprintf(
+      line, sizeof(line), "kseg: %lld users%s%s; PSI per feature (stable < 0.1 <= moderate < 0.25 <= major):\n",
+      static_cast<long long>(r.rows), r.weight_column.empty() ? "" : ", weighted by ", r.weight_column.c_str());
   out << line;
   for (const FeatureDrift& f : r.features) {
     std::snprintf(line, sizeof(line), "  %-28s %8.4f  %s\n", f.name.c_str(), f.psi, f.flag.c_str());
@@ -67,8 +68,18 @@ int drift_command_run(const DriftArgs& args, std::ostream& out, std::ostream& er
   seen.segment_counts.assign(static_cast<size_t>(model.n_clusters), 0.0);
   std::vector<float> x, distances;
   std::vector<int32_t> labels;
-  const ModelInputOptions options{args.model, args.delimiter, args.device.threads, args.batch_rows};
+  // A weighted fit's statistics are weighted: the new users are weighted by the same column when they have it.
+  const ModelInputOptions options{args.model, args.delimiter, args.device.threads, args.batch_rows,
+                                  model.reference->weight_column};
+  bool unweighted_noted = false;
   model_input_for_each(model, args.input, options, [&](const Table& table, const IdColumn&, int64_t) {
+    const TableColumn* weights = table.weight_column();
+    if (weights) seen.weight_column = weights->name;
+    if (!weights && !options.weight_column.empty() && !unweighted_noted && !args.quiet) {
+      err << "kseg: notice: the model was fitted with weights \"" << options.weight_column << "\" but " << args.input
+          << " has no such column: its users count once each\n";
+      unweighted_noted = true;
+    }
     counter.add(table);
     const int64_t n = table.n_rows;
     const int64_t d = model.pipeline.n_features();
@@ -82,12 +93,17 @@ int drift_command_run(const DriftArgs& args, std::ostream& out, std::ostream& er
     backend->labels_get(labels.data());
     backend->distances_get(distances.data());
     for (int64_t i = 0; i < n; ++i) {
-      seen.distance_sum += std::sqrt(static_cast<double>(distances[i]));
+      const double w = weights ? static_cast<double>(weights->values[i]) : 1.0;
+      seen.weight += w;
+      seen.distance_sum += w * std::sqrt(static_cast<double>(distances[i]));
       seen.segment_counts[labels[i]] += 1.0;
     }
     seen.rows += n;
   });
   KSEG_EXPECTS(seen.rows > 0, DataError, args.input + ": no users to measure");
+  KSEG_EXPECTS(seen.weight > 0.0, DataError,
+               args.input + ": column \"" + seen.weight_column +
+                   "\": the weights sum to 0; at least one row needs a positive weight");
   const DriftThresholds thresholds{args.psi_threshold, args.distance_threshold};
   const DriftReport report = drift_report_make(model, counter.counts(), seen, thresholds);
   if (!args.out.empty()) json_write(args.out, drift_report_json(report, thresholds));

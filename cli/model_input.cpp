@@ -19,7 +19,9 @@ constexpr size_t kCsvBatchBytes = 32u << 20;
 void csv_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
                   const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
   CsvReader reader(input, CsvOptions{options.delimiter});
-  const TableSchema schema = model_schema(model, reader.header(), input, options.model_path);
+  TableSchema schema = model_schema(model, reader.header(), input, options.model_path);
+  for (ColumnSchema& c : schema.columns)
+    if (!options.weight_column.empty() && c.name == options.weight_column) c.role = ColumnRole::weight;
   const TableBatchReader batches(schema, reader.header());
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   const IdColumn numbered = IdColumn::row_numbers(reader.records_count());

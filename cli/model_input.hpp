@@ -19,6 +19,7 @@ struct ModelInputOptions {
   char delimiter = ',';    // CSV field separator
   int threads = 0;         // CSV tokenising threads; 0 = all cores
   int64_t npy_batch_rows = 1 << 20;
+  std::string weight_column;  // CSV: read this column as sample weights when the input has it ("" = none)
 };
 
 // The roles of an input's columns taken from the model: only the columns it needs are read. DataError naming a

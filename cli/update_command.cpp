@@ -112,24 +112,33 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
   UniformStream random(args.seed);
   std::vector<EpochStats> epochs(static_cast<size_t>(args.epochs));
   std::vector<double> last_sizes;
-  std::vector<float> x, batch;
+  std::vector<float> x, batch, batch_weights;
   int64_t rows = 0;
   std::string device;
-  const ModelInputOptions options{args.model, args.delimiter, args.device.threads, 1 << 20};
+  // Sample weights as at fit (the column the training statistics name), when the input has that column.
+  const std::string weight_column = model.reference ? model.reference->weight_column : std::string();
+  const ModelInputOptions options{args.model, args.delimiter, args.device.threads, 1 << 20, weight_column};
+  bool weighted = false;
   for (int e = 0; e < args.epochs; ++e) {
     EpochStats& stats = epochs[e];
     last_sizes.assign(static_cast<size_t>(k), 0.0);
     rows = 0;
     model_input_for_each(model, args.input, options, [&](const Table& table, const IdColumn&, int64_t) {
       const int64_t n = table.n_rows;
+      const TableColumn* weights = table.weight_column();
+      weighted = weights != nullptr;
       x.resize(static_cast<size_t>(n * d));
       model.pipeline.transform(table, x.data());
       const std::vector<int64_t> order = order_shuffled(n, random);
       for (int64_t first = 0; first < n; first += args.batch_size) {
         const int64_t m = std::min(args.batch_size, n - first);
         batch.resize(static_cast<size_t>(m * d));
-        for (int64_t r = 0; r < m; ++r) std::copy_n(x.data() + order[first + r] * d, d, batch.data() + r * d);
-        const DataView view{batch.data(), nullptr, m, d};
+        batch_weights.resize(weights ? static_cast<size_t>(m) : 0);
+        for (int64_t r = 0; r < m; ++r) {
+          std::copy_n(x.data() + order[first + r] * d, d, batch.data() + r * d);
+          if (weights) batch_weights[r] = weights->values[order[first + r]];
+        }
+        const DataView view{batch.data(), weights ? batch_weights.data() : nullptr, m, d};
         std::unique_ptr<Backend> backend =
             backend_create(view, args.device, args.quiet || stats.batches > 0 || e > 0, err);
         device = backend->name();
@@ -144,7 +153,13 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
       rows += n;
     });
     KSEG_EXPECTS(rows > 0, DataError, args.input + ": no users to update with");
+    KSEG_EXPECTS(stats.weight > 0.0, DataError,
+                 args.input + ": column \"" + weight_column +
+                     "\": the weights sum to 0; at least one row needs a positive weight");
   }
+  if (!weighted && !weight_column.empty() && !args.quiet)
+    err << "kseg: notice: the model was fitted with weights \"" << weight_column << "\" but " << args.input
+        << " has no such column: its users count once each\n";
 
   Model updated = model;
   updated.centroids = state.centroids;
@@ -179,6 +194,7 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
               {"model", args.model},
               {"input", args.input},
               {"rows", rows},
+              {"weight_column", weighted ? weight_column : std::string()},
               {"k", k},
               {"d", d},
               {"device", device},
@@ -194,7 +210,8 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
               {"ids", identity_change},
               {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
   if (!args.quiet)
-    out << "kseg: updated " << k << " segments with " << rows << " users (" << args.epochs << " epoch"
+    out << "kseg: updated " << k << " segments with " << rows << " users"
+        << (weighted ? " weighted by " + weight_column : std::string()) << " (" << args.epochs << " epoch"
         << (args.epochs > 1 ? "s" : "") << ", " << identity_change["new_ids"].size() << " centres reassigned)\n  "
         << dir << "model.json\n  " << dir << "centroids.csv\n  " << dir << "summary.json\n";
   return 0;

@@ -30,16 +30,38 @@ size_t numeric_bin(const std::vector<double>& edges, double v) {
   return 1 + static_cast<size_t>(std::lower_bound(edges.begin(), edges.end(), v) - edges.begin());
 }
 
-// Deciles of the present values, deduplicated (a column with many equal values gets fewer bins).
-std::vector<double> decile_edges(std::vector<double> values) {
+// Deciles of the present values, deduplicated (a column with many equal values gets fewer bins). Weighted: the
+// values repeated by their weights (positions in [0, Σw − 1]), so integer weights give the deciles of copied rows.
+std::vector<double> decile_edges(std::vector<double> values, std::vector<double> weights) {
   std::vector<double> edges;
   if (values.empty()) return edges;
-  std::sort(values.begin(), values.end());
+  std::vector<double> cumulative;  // weighted: Σ of the weights up to each sorted value
+  if (weights.empty()) {
+    std::sort(values.begin(), values.end());
+  } else {
+    std::vector<size_t> order(values.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] < values[b]; });
+    std::vector<double> sorted(values.size());
+    double total = 0.0;
+    for (size_t i = 0; i < order.size(); ++i) {
+      sorted[i] = values[order[i]];
+      total += weights[order[i]];
+      cumulative.push_back(total);
+    }
+    values = std::move(sorted);
+  }
+  const double count = cumulative.empty() ? static_cast<double>(values.size()) : cumulative.back();
+  // The value at a position of the (repeated) sorted values: the first whose copies reach past it.
+  auto value_at = [&](double position) {
+    if (cumulative.empty()) return values[std::min(static_cast<size_t>(position), values.size() - 1)];
+    const size_t j = std::upper_bound(cumulative.begin(), cumulative.end(), position) - cumulative.begin();
+    return values[std::min(j, values.size() - 1)];
+  };
   for (int b = 1; b < kDriftBins; ++b) {
-    const double pos = static_cast<double>(b) / kDriftBins * static_cast<double>(values.size() - 1);
-    const size_t lo = static_cast<size_t>(pos);
-    const double hi = values[std::min(lo + 1, values.size() - 1)];
-    const double edge = values[lo] + (pos - static_cast<double>(lo)) * (hi - values[lo]);
+    const double pos = std::max(0.0, static_cast<double>(b) / kDriftBins * (count - 1.0));
+    const double lo = std::floor(pos);
+    const double edge = value_at(lo) + (pos - lo) * (value_at(lo + 1.0) - value_at(lo));
     if (edges.empty() || edge > edges.back()) edges.push_back(edge);
   }
   if (!edges.empty() && edges.back() >= values.back()) edges.pop_back();  // an empty top bin separates nothing
@@ -68,18 +90,23 @@ const TableColumn& column_require(const Table& table, const std::string& name) {
   return *c;
 }
 
+// Adds each row's weight (1 when the table has no weight column) to its bin.
 void counts_add(const FeatureReference& f, const FeaturePipeline& pipeline, const Table& table,
                 std::vector<double>& counts) {
   const TableColumn& column = column_require(table, f.name);
+  const TableColumn* weights = table.weight_column();
+  auto weight = [&](size_t i) { return weights ? static_cast<double>(weights->values[i]) : 1.0; };
   if (f.categorical) {
     KSEG_EXPECTS(column.is_categorical(), DataError, table.path + ": column \"" + f.name + "\" must be categorical");
     size_t missing = 0;
     const std::vector<size_t> position = level_positions(f, column, missing);
-    for (int32_t code : column.codes) counts[code < 0 ? missing : position[code]] += 1.0;
+    for (size_t i = 0; i < column.codes.size(); ++i)
+      counts[column.codes[i] < 0 ? missing : position[column.codes[i]]] += weight(i);
     return;
   }
   const NumericStep& s = *numeric_step(pipeline, f.name);
-  for (float raw : column.values) counts[numeric_bin(f.edges, numeric_value(s, raw))] += 1.0;
+  for (size_t i = 0; i < column.values.size(); ++i)
+    counts[numeric_bin(f.edges, numeric_value(s, column.values[i]))] += weight(i);
 }
 
 }  // namespace
@@ -98,9 +125,16 @@ void DriftCounter::add(const Table& table) {
 DriftReference drift_reference_build(const Table& table, const FeaturePipeline& pipeline, const float* sq_distances) {
   DriftReference reference;
   reference.n_rows = table.n_rows;
-  double distance_sum = 0.0;
-  for (int64_t i = 0; i < table.n_rows; ++i) distance_sum += std::sqrt(static_cast<double>(sq_distances[i]));
-  reference.mean_distance = table.n_rows > 0 ? distance_sum / static_cast<double>(table.n_rows) : 0.0;
+  const TableColumn* weights = table.weight_column();
+  if (weights) reference.weight_column = weights->name;
+  auto weight = [&](int64_t i) { return weights ? static_cast<double>(weights->values[i]) : 1.0; };
+  double distance_sum = 0.0, total = 0.0;
+  for (int64_t i = 0; i < table.n_rows; ++i) {
+    distance_sum += weight(i) * std::sqrt(static_cast<double>(sq_distances[i]));
+    total += weight(i);
+  }
+  KSEG_EXPECTS(table.n_rows == 0 || total > 0.0, DataError, table.path + ": the weights sum to 0");
+  reference.mean_distance = table.n_rows > 0 ? distance_sum / total : 0.0;
   for (const std::string& name : pipeline.input_columns()) {
     FeatureReference f;
     f.name = name;
@@ -110,14 +144,18 @@ DriftReference drift_reference_build(const Table& table, const FeaturePipeline& 
       f.levels.push_back(kOtherLevel);
     } else {
       const NumericStep& step = *numeric_step(pipeline, name);
-      std::vector<double> present;
-      for (float raw : column_require(table, name).values)
-        if (!std::isnan(raw)) present.push_back(numeric_value(step, raw));
-      f.edges = decile_edges(std::move(present));
+      const std::vector<float>& raw = column_require(table, name).values;
+      std::vector<double> present, present_weights;
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (std::isnan(raw[i]) || !(weight(static_cast<int64_t>(i)) > 0.0)) continue;
+        present.push_back(numeric_value(step, raw[i]));
+        if (weights) present_weights.push_back(weight(static_cast<int64_t>(i)));
+      }
+      f.edges = decile_edges(std::move(present), std::move(present_weights));
     }
     std::vector<double> counts(f.categorical ? f.levels.size() : f.edges.size() + 2, 0.0);
     counts_add(f, pipeline, table, counts);
-    for (double& c : counts) c /= static_cast<double>(std::max<int64_t>(table.n_rows, 1));
+    for (double& c : counts) c /= total > 0.0 ? total : 1.0;
     f.shares = counts;
     reference.features.push_back(std::move(f));
   }
@@ -135,7 +173,9 @@ nlohmann::json drift_reference_to_json(const DriftReference& reference) {
     }
     features.push_back(j);
   }
-  return {{"n_rows", reference.n_rows}, {"mean_distance", reference.mean_distance}, {"features", features}};
+  nlohmann::json j = {{"n_rows", reference.n_rows}, {"mean_distance", reference.mean_distance}, {"features", features}};
+  if (!reference.weight_column.empty()) j["weight_column"] = reference.weight_column;
+  return j;
 }
 
 DriftReference drift_reference_from_json(const nlohmann::json& j, const FeaturePipeline& pipeline,
@@ -145,6 +185,7 @@ DriftReference drift_reference_from_json(const nlohmann::json& j, const FeatureP
   try {
     r.n_rows = j.at("n_rows").get<int64_t>();
     r.mean_distance = j.at("mean_distance").get<double>();
+    r.weight_column = j.value("weight_column", std::string());
     KSEG_EXPECTS(r.n_rows >= 1 && std::isfinite(r.mean_distance) && r.mean_distance >= 0.0, DataError,
                  prefix + "n_rows must be >= 1 and mean_distance finite and >= 0");
     const std::vector<std::string> columns = pipeline.input_columns();

@@ -48,10 +48,12 @@ DriftReport drift_report_make(const Model& model, const std::vector<std::vector<
   KSEG_EXPECTS(model.reference.has_value(), DataError, "drift: the model has no training statistics");
   const DriftReference& reference = *model.reference;
   KSEG_EXPECTS(counts.size() == reference.features.size() &&
-                   static_cast<int64_t>(seen.segment_counts.size()) == model.n_clusters && seen.rows > 0,
+                   static_cast<int64_t>(seen.segment_counts.size()) == model.n_clusters && seen.rows > 0 &&
+                   seen.weight > 0.0,
                DataError, "drift: the observation does not fit the model");
   DriftReport r;
   r.rows = seen.rows;
+  r.weight_column = seen.weight_column;
   for (size_t f = 0; f < counts.size(); ++f) {
     const FeatureReference& ref = reference.features[f];
     FeatureDrift drift;
@@ -68,7 +70,7 @@ DriftReport drift_report_make(const Model& model, const std::vector<std::vector<
     r.features.push_back(std::move(drift));
   }
   r.mean_distance_fit = reference.mean_distance;
-  r.mean_distance_new = seen.distance_sum / static_cast<double>(seen.rows);
+  r.mean_distance_new = seen.distance_sum / seen.weight;
   r.mean_distance_change = r.mean_distance_fit > 0.0 ? r.mean_distance_new / r.mean_distance_fit - 1.0 : 0.0;
   if (r.mean_distance_change >= thresholds.distance)
     r.reasons.push_back("mean distance to the centroid rose " + number_text(100.0 * r.mean_distance_change) +
@@ -100,6 +102,7 @@ nlohmann::json drift_report_json(const DriftReport& r, const DriftThresholds& th
                         {"new_share", r.segment_actual[j]},
                         {"psi", psi_term(r.segment_expected[j], r.segment_actual[j])}});
   return {{"rows", r.rows},
+          {"weight_column", r.weight_column},
           {"features", features},
           {"mean_distance",
            {{"fit", r.mean_distance_fit}, {"new", r.mean_distance_new}, {"change", r.mean_distance_change}}},

@@ -30,12 +30,15 @@ struct FeatureDrift {
 // What the new users were measured on, filled while streaming them.
 struct DriftObservation {
   int64_t rows = 0;
-  double distance_sum = 0.0;           // Σ Euclidean distance to the assigned centroid
-  std::vector<double> segment_counts;  // per centroid row of the model
+  std::string weight_column;           // the input's weight column the rows were counted by; "" = unweighted
+  double weight = 0.0;                 // Σ sample weight (the rows when unweighted)
+  double distance_sum = 0.0;           // Σ weight × Euclidean distance to the assigned centroid
+  std::vector<double> segment_counts;  // rows per centroid row of the model (unweighted, as the fit's sizes)
 };
 
 struct DriftReport {
   int64_t rows = 0;
+  std::string weight_column;           // the weights the shares and the mean distance used; "" when unweighted
   std::vector<FeatureDrift> features;  // in the preparation's column order
   double mean_distance_fit = 0.0, mean_distance_new = 0.0;
   double mean_distance_change = 0.0;  // new / fit − 1

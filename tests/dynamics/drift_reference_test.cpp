@@ -72,6 +72,7 @@ TEST(DriftReference, ShiftedPopulationPsiByHand) {
   m.segments = SegmentIdentity::sequential(1);
   DriftObservation seen;
   seen.rows = 100;
+  seen.weight = 100.0;
   seen.distance_sum = 130.0;  // mean 1.3 against 1.0 at fit: +30%
   seen.segment_counts = {100.0};
   const DriftReport report = drift_report_make(m, shifted.counts(), seen, DriftThresholds{});
@@ -81,6 +82,92 @@ TEST(DriftReference, ShiftedPopulationPsiByHand) {
   EXPECT_EQ(report.features[0].flag, "major");
   EXPECT_EQ(report.features[0].bins[1], "<= 10.9");
   EXPECT_DOUBLE_EQ(report.segment_psi, 0.0);
+}
+
+// Rows 1..n of visits (with a level each) and a weight column: the weighted table, and the same rows copied by
+// their weights.
+struct WeightedPair {
+  Table weighted, copied;
+};
+
+WeightedPair weighted_pair(const std::vector<int>& weights, float offset) {
+  WeightedPair pair;
+  for (Table* t : {&pair.weighted, &pair.copied}) {
+    t->path = "w.csv";
+    t->columns = {TableColumn("visits", ColumnRole::numeric), TableColumn("plan", ColumnRole::categorical)};
+  }
+  pair.weighted.columns.emplace_back("w", ColumnRole::weight);
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const float visits = static_cast<float>(i * i % 37) + offset;  // unsorted, with repeats
+    const char* plan = i < 20 ? "free" : "pro";
+    pair.weighted.columns[0].values.push_back(visits);
+    pair.weighted.columns[1].level_append(plan);
+    pair.weighted.columns[2].values.push_back(static_cast<float>(weights[i]));
+    for (int c = 0; c < weights[i]; ++c) {
+      pair.copied.columns[0].values.push_back(visits);
+      pair.copied.columns[1].level_append(plan);
+    }
+    pair.copied.n_rows += weights[i];
+  }
+  pair.weighted.n_rows = static_cast<int64_t>(weights.size());
+  return pair;
+}
+
+TEST(DriftReference, IntegerWeightsEqualCopiedRows) {
+  std::vector<int> weights;
+  for (int i = 0; i < 60; ++i) weights.push_back(i % 5 == 0 ? 0 : 1 + (i * 7) % 4);  // 0..4, zeros included
+  const WeightedPair train = weighted_pair(weights, 0.0f);
+  const FeaturePipeline p = FeaturePipeline::fit(train.copied, PipelineOptions{});
+  std::vector<float> distances_weighted, distances_copied;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    distances_weighted.push_back(static_cast<float>(i % 7));
+    distances_copied.insert(distances_copied.end(), static_cast<size_t>(weights[i]), static_cast<float>(i % 7));
+  }
+  const DriftReference rw = drift_reference_build(train.weighted, p, distances_weighted.data());
+  const DriftReference rc = drift_reference_build(train.copied, p, distances_copied.data());
+  EXPECT_EQ(rw.weight_column, "w");
+  EXPECT_EQ(rc.weight_column, "");
+  EXPECT_EQ(drift_reference_from_json(drift_reference_to_json(rw), p, "m.json").weight_column, "w");
+  EXPECT_NEAR(rw.mean_distance, rc.mean_distance, 1e-12);
+  ASSERT_EQ(rw.features.size(), 2u);
+  for (size_t f = 0; f < 2; ++f) {
+    EXPECT_EQ(rw.features[f].edges, rc.features[f].edges) << rw.features[f].name;
+    ASSERT_EQ(rw.features[f].shares.size(), rc.features[f].shares.size());
+    for (size_t b = 0; b < rw.features[f].shares.size(); ++b)
+      EXPECT_NEAR(rw.features[f].shares[b], rc.features[f].shares[b], 1e-12) << rw.features[f].name << " bin " << b;
+  }
+  // New users: the first half weighs more; their PSI is the PSI of the copied rows.
+  std::vector<int> later;
+  for (size_t i = 0; i < weights.size(); ++i) later.push_back(i < 30 ? 4 : 1);
+  const WeightedPair fresh = weighted_pair(later, 3.0f);
+  DriftCounter weighted(rw, p), copied(rc, p);
+  weighted.add(fresh.weighted);
+  copied.add(fresh.copied);
+  for (size_t f = 0; f < 2; ++f) {
+    const double a = psi(rw.features[f].shares, shares_of(weighted.counts()[f]));
+    const double b = psi(rc.features[f].shares, shares_of(copied.counts()[f]));
+    EXPECT_GT(a, 0.01) << rw.features[f].name;  // the planted change is seen at all
+    EXPECT_NEAR(a, b, 1e-12) << rw.features[f].name;
+  }
+}
+
+TEST(DriftReference, WeightsChangeThePsi) {
+  // Training: visits 1..100 equally. New users: the same rows, but the top half carries weight 9.
+  const Table t = table_make(0.0f, "pro");
+  const FeaturePipeline p = FeaturePipeline::fit(t, PipelineOptions{});
+  const std::vector<float> distances(100, 1.0f);
+  const DriftReference r = drift_reference_build(t, p, distances.data());
+  Table later = t;
+  TableColumn w("w", ColumnRole::weight);
+  for (int i = 1; i <= 100; ++i) w.values.push_back(i > 50 ? 9.0f : 1.0f);
+  later.columns.push_back(w);
+  DriftCounter plain(r, p), weighted(r, p);
+  plain.add(t);
+  weighted.add(later);
+  EXPECT_DOUBLE_EQ(psi(r.features[0].shares, shares_of(plain.counts()[0])), 0.0);
+  // Of the weight 500: bins 1..5 hold 10 rows × 1 = 2% each, bins 6..10 hold 10 rows × 9 = 18% each.
+  const double expected = 5 * (0.02 - 0.1) * std::log(0.2) + 5 * (0.18 - 0.1) * std::log(1.8);
+  EXPECT_NEAR(psi(r.features[0].shares, shares_of(weighted.counts()[0])), expected, 1e-12);
 }
 
 TEST(DriftReference, RoundTripsThroughTheModelAndRefusesDamage) {
