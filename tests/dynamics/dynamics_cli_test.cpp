@@ -1,4 +1,5 @@
-// kseg fit --match-ids / --warm-start, compare, drift and update, in-process: stable ids end to end.
+// kseg fit --match-ids / --warm-start, compare, drift and update, in-process: stable ids end to end, and the fit's
+// sample weights in drift and update.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -251,6 +252,128 @@ TEST(Refresh, ContradictoryOptionsAreUsageErrors) {
       cli({"fit", users, "--k", "2", "--out", dir.file("n2"), "--segment-names", dir.file("bad_names.csv"), "--quiet"});
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("bad_names.csv:2:1"), std::string::npos) << bad.err;
+}
+
+// Sample weights in drift and update: a row of integer weight w counts as w copied rows.
+struct UsersCsv {
+  std::string weighted;  // x,y,w
+  std::string copied;    // x,y: each row repeated w times
+};
+
+// Three planted blobs; a row's weight is weight(blob, row) (an integer >= 0).
+template <class Weight>
+UsersCsv users_csv(uint64_t seed, Weight weight) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  const double centres[3][2] = {{0, 0}, {10, 0}, {0, 10}};
+  UsersCsv csv{"x,y,w\n", "x,y\n"};
+  for (int blob = 0; blob < 3; ++blob)
+    for (int r = 0; r < 300; ++r) {
+      const std::string xy =
+          std::to_string(centres[blob][0] + noise(rng)) + "," + std::to_string(centres[blob][1] + noise(rng));
+      const int w = weight(blob, r);
+      csv.weighted += xy + "," + std::to_string(w) + "\n";
+      for (int c = 0; c < w; ++c) csv.copied += xy + "\n";
+    }
+  return csv;
+}
+
+nlohmann::json json_read(const std::string& path) { return nlohmann::json::parse(file_read(path)); }
+
+TEST(WeightedDrift, IntegerWeightsEqualCopiedRowsAndReweightingIsSeen) {
+  test::ScratchDir dir;
+  const UsersCsv train = users_csv(1, [](int blob, int r) { return (r + blob) % 4; });
+  dir.file_write("train.csv", train.weighted);
+  ASSERT_EQ(
+      cli({"fit", dir.file("train.csv"), "--k", "3", "--weight-column", "w", "--out", dir.file("m"), "--quiet"}).code,
+      0);
+  const nlohmann::json stats = json_read(dir.file("m/model.json"))["training_statistics"];
+  EXPECT_EQ(stats["weight_column"], "w");
+
+  // Later users: blob 0 weighs more. Weighted by w, and the same users copied (no w column: once each).
+  const UsersCsv later = users_csv(2, [](int blob, int r) { return blob == 0 ? 3 + r % 2 : r % 3; });
+  dir.file_write("later.csv", later.weighted);
+  dir.file_write("later_copied.csv", later.copied);
+  const test::CliResult a = cli({"drift", dir.file("later.csv"), "--model", dir.file("m/model.json"), "--out",
+                                 dir.file("weighted.json"), "--quiet"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  const test::CliResult b = cli(
+      {"drift", dir.file("later_copied.csv"), "--model", dir.file("m/model.json"), "--out", dir.file("copied.json")});
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_NE(b.err.find("no such column"), std::string::npos) << b.err;  // said, not silent
+  const nlohmann::json weighted = json_read(dir.file("weighted.json")), copied = json_read(dir.file("copied.json"));
+  EXPECT_EQ(weighted["weight_column"], "w");
+  EXPECT_EQ(copied["weight_column"], "");
+  ASSERT_EQ(weighted["features"].size(), 2u);
+  for (size_t f = 0; f < 2; ++f) {
+    EXPECT_NEAR(weighted["features"][f]["psi"].get<double>(), copied["features"][f]["psi"].get<double>(), 1e-9);
+    // Blob 0 holds about a third of the training weight and half of the new weight.
+    EXPECT_GE(weighted["features"][f]["psi"].get<double>(), 0.1) << weighted["features"][f]["name"];
+  }
+  EXPECT_NEAR(weighted["mean_distance"]["new"].get<double>(), copied["mean_distance"]["new"].get<double>(), 1e-6);
+
+  // The same users counted once each (the weight column under another name): the reweighting is not seen.
+  std::string renamed = later.weighted;
+  renamed.replace(0, 6, "x,y,v\n");
+  dir.file_write("later_unweighted.csv", renamed);
+  ASSERT_EQ(cli({"drift", dir.file("later_unweighted.csv"), "--model", dir.file("m/model.json"), "--out",
+                 dir.file("unweighted.json"), "--quiet"})
+                .code,
+            0);
+  const nlohmann::json unweighted = json_read(dir.file("unweighted.json"));
+  for (size_t f = 0; f < 2; ++f)
+    EXPECT_LT(unweighted["features"][f]["psi"].get<double>(), weighted["features"][f]["psi"].get<double>() / 2);
+
+  dir.file_write("zero.csv", "x,y,w\n1,2,0\n3,4,0\n");
+  const test::CliResult zero = cli({"drift", dir.file("zero.csv"), "--model", dir.file("m/model.json")});
+  EXPECT_EQ(zero.code, 1);
+  EXPECT_NE(zero.err.find("weights sum to 0"), std::string::npos) << zero.err;
+}
+
+TEST(WeightedUpdate, IntegerWeightsEqualCopiedRowsInOneBatch) {
+  test::ScratchDir dir;
+  const UsersCsv train = users_csv(3, [](int, int r) { return 1 + r % 2; });
+  dir.file_write("train.csv", train.weighted);
+  ASSERT_EQ(
+      cli({"fit", dir.file("train.csv"), "--k", "3", "--weight-column", "w", "--out", dir.file("m"), "--quiet"}).code,
+      0);
+  // New users whose weights pull the centres; one batch holds the whole file, so the steps see the same users.
+  const UsersCsv later = users_csv(4, [](int blob, int r) { return blob == 1 ? r % 5 : 1; });
+  dir.file_write("later.csv", later.weighted);
+  dir.file_write("later_copied.csv", later.copied);
+  for (const char* name : {"later", "later_copied"}) {
+    const test::CliResult r =
+        cli({"update", dir.file(std::string(name) + ".csv"), "--model", dir.file("m/model.json"), "--out",
+             dir.file(std::string("up_") + name), "--batch-size", "100000", "--epochs", "2", "--quiet"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const nlohmann::json a = json_read(dir.file("up_later/model.json")),
+                       b = json_read(dir.file("up_later_copied/model.json"));
+  const nlohmann::json sa = json_read(dir.file("up_later/summary.json"));
+  EXPECT_EQ(sa["weight_column"], "w");
+  EXPECT_EQ(json_read(dir.file("up_later_copied/summary.json"))["weight_column"], "");
+  ASSERT_EQ(a["centroids"].size(), b["centroids"].size());
+  for (size_t j = 0; j < a["centroids"].size(); ++j)
+    for (size_t t = 0; t < a["centroids"][j].size(); ++t)
+      EXPECT_NEAR(a["centroids"][j][t].get<double>(), b["centroids"][j][t].get<double>(), 1e-4) << j << "," << t;
+  const std::vector<double> wa = a["fit"]["segment_weights"], wb = b["fit"]["segment_weights"];
+  ASSERT_EQ(wa.size(), wb.size());
+  for (size_t j = 0; j < wa.size(); ++j) EXPECT_NEAR(wa[j], wb[j], 1e-9);
+
+  // Unweighted, the same file moves the centres elsewhere.
+  std::string renamed = later.weighted;
+  renamed.replace(0, 6, "x,y,v\n");
+  dir.file_write("later_unweighted.csv", renamed);
+  ASSERT_EQ(cli({"update", dir.file("later_unweighted.csv"), "--model", dir.file("m/model.json"), "--out",
+                 dir.file("up_plain"), "--batch-size", "100000", "--epochs", "2", "--quiet"})
+                .code,
+            0);
+  const nlohmann::json c = json_read(dir.file("up_plain/model.json"));
+  double moved = 0.0;
+  for (size_t j = 0; j < a["centroids"].size(); ++j)
+    for (size_t t = 0; t < a["centroids"][j].size(); ++t)
+      moved += std::abs(a["centroids"][j][t].get<double>() - c["centroids"][j][t].get<double>());
+  EXPECT_GT(moved, 1e-3);
 }
 
 }  // namespace

@@ -52,6 +52,44 @@ TEST(MiniBatch, StarvedCentresJumpToBatchRows) {
   EXPECT_DOUBLE_EQ(s.counts[1], 1020.0);  // the smallest weight among the centres that stayed
 }
 
+TEST(MiniBatch, IntegerWeightsEqualCopiedRowsBatchByBatch) {
+  // Batch b of the weighted run holds rows with weights 0..3; batch b of the copied run holds those rows repeated
+  // (same batches, so the steps meet the same data). Reassignment counts rows, as MiniBatchKMeans counts samples,
+  // so it is off here.
+  const int64_t d = 3, k = 4, rows = 50;
+  std::mt19937_64 rng(21);
+  std::normal_distribution<float> value(0.0f, 5.0f);
+  MiniBatchParams params;
+  params.reassignment_ratio = 0.0;
+  MiniBatchState weighted;
+  weighted.k = k;
+  weighted.d = d;
+  for (int64_t i = 0; i < k * d; ++i) weighted.centroids.push_back(value(rng));
+  weighted.counts = {3.0, 0.0, 10.0, 1.0};
+  MiniBatchState copied = weighted;
+  UniformStream random_weighted(4), random_copied(4);
+  for (int batch = 0; batch < 5; ++batch) {
+    std::vector<float> x, w, x_copied;
+    for (int64_t r = 0; r < rows; ++r) {
+      const int copies = static_cast<int>(rng() % 4);
+      std::vector<float> row(static_cast<size_t>(d));
+      for (float& v : row) v = value(rng);
+      x.insert(x.end(), row.begin(), row.end());
+      w.push_back(static_cast<float>(copies));
+      for (int c = 0; c < copies; ++c) x_copied.insert(x_copied.end(), row.begin(), row.end());
+    }
+    CpuBackend a(DataView{x.data(), w.data(), rows, d}, 1);
+    CpuBackend b(DataView{x_copied.data(), nullptr, static_cast<int64_t>(x_copied.size()) / d, d}, 1);
+    const MiniBatchStepStats sa = minibatch_step(a, params, weighted, random_weighted);
+    const MiniBatchStepStats sb = minibatch_step(b, params, copied, random_copied);
+    EXPECT_DOUBLE_EQ(sa.weight, sb.weight) << "batch " << batch;
+    EXPECT_NEAR(sa.inertia, sb.inertia, 1e-6 * sb.inertia) << "batch " << batch;
+    for (int64_t j = 0; j < k; ++j) EXPECT_DOUBLE_EQ(weighted.counts[j], copied.counts[j]) << "batch " << batch;
+    for (int64_t i = 0; i < k * d; ++i) EXPECT_NEAR(weighted.centroids[i], copied.centroids[i], 1e-5f) << i;
+  }
+  EXPECT_GT(weighted.counts[1], 0.0);  // the centre that started empty took part
+}
+
 // Gaussian blobs of unequal sizes around well separated centres.
 std::vector<float> blobs(int64_t n, int64_t d, int64_t k, uint64_t seed) {
   std::mt19937_64 rng(seed);
