@@ -1,7 +1,12 @@
 // kseg compare OLD_SEGMENTS NEW_SEGMENTS: who moved between two segmentations of (mostly) the same users.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <ostream>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "host/dynamics/population_stability.hpp"
@@ -9,6 +14,8 @@
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/output/segment_files.hpp"
+#include "host/report/migration_report.hpp"
+#include "host/report/profiles_io.hpp"
 
 namespace kseg {
 namespace {
@@ -35,6 +42,49 @@ void comparison_print(const SegmentComparison& c, std::ostream& out) {
   }
 }
 
+nlohmann::json json_file_read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  KSEG_EXPECTS(in.good(), DataError, "cannot read " + path);
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(path + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+// Segment names where known: the profiles.json beside the new segments, then beside the old ones (retired ids).
+std::map<int32_t, std::string> names_known(const CompareArgs& args, std::ostream& err) {
+  namespace fs = std::filesystem;
+  std::map<int32_t, std::string> names;
+  for (const std::string& segments : {args.after, args.before}) {
+    const std::string path = (fs::path(segments).parent_path() / "profiles.json").string();
+    if (!fs::exists(path)) continue;
+    try {
+      for (const SegmentProfile& s : profiles_from_json(json_file_read(path), path).segments)
+        names.emplace(s.segment, s.name);
+    } catch (const DataError& e) {
+      if (!args.quiet) err << "kseg: notice: segment names not taken from " << path << ": " << e.what() << "\n";
+    }
+  }
+  return names;
+}
+
+// The reports to draw the migration into: report.html beside the new segments and in --out, those that exist.
+std::vector<std::string> reports_present(const CompareArgs& args) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> reports;
+  std::vector<fs::path> seen;
+  for (const fs::path& dir : {fs::path(args.after).parent_path(), fs::path(args.out_dir)}) {
+    const fs::path report = dir / "report.html";
+    if (!fs::is_regular_file(report)) continue;
+    const fs::path canonical = fs::weakly_canonical(report);
+    if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
+    seen.push_back(canonical);
+    reports.push_back(report.string());
+  }
+  return reports;
+}
+
 }  // namespace
 
 void compare_command_register(CLI::App& app, CompareArgs& args) {
@@ -45,7 +95,7 @@ void compare_command_register(CLI::App& app, CompareArgs& args) {
   app.add_flag("--quiet", args.quiet, "Only errors on stderr");
 }
 
-int compare_command_run(const CompareArgs& args, std::ostream& out, std::ostream&) {
+int compare_command_run(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   directory_ensure(args.out_dir);
   const SegmentAssignments before = segment_assignments_read(args.before, args.delimiter);
   const SegmentAssignments after = segment_assignments_read(args.after, args.delimiter);
@@ -55,10 +105,20 @@ int compare_command_run(const CompareArgs& args, std::ostream& out, std::ostream
   text_write(dir + "migration_shares.csv", migration_csv(c, true));
   text_write(dir + "segment_psi.csv", segment_psi_csv(c));
   json_write(dir + "compare.json", segment_comparison_json(c, args.before, args.after));
+  // The migration chart goes into an existing report only: compare makes no report of its own.
+  const std::vector<std::string> reports = reports_present(args);
+  if (!reports.empty()) {
+    const std::string section = migration_section_html({&c, names_known(args, err), args.before, args.after});
+    for (const std::string& report : reports) report_migration_write(report, section);
+  }
   if (!args.quiet) {
     comparison_print(c, out);
     out << "  " << dir << "migration.csv\n  " << dir << "migration_shares.csv\n  " << dir << "segment_psi.csv\n  "
         << dir << "compare.json\n";
+    for (const std::string& report : reports) out << "  " << report << " (migration chart)\n";
+    if (reports.empty())
+      err << "kseg: notice: no report.html beside " << args.after << " or in " << args.out_dir
+          << ": the migration chart was not drawn (kseg fit writes the report; run compare again after it)\n";
   }
   return 0;
 }

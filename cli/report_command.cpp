@@ -1,14 +1,16 @@
 // kseg report: rewrites report.html from a directory's profiles.json (and sweep.json), e.g. after renaming
-// segments in a names file. Reads no user data.
+// segments in a names file. Reads no user data; keeps the migration section kseg compare drew into the old page.
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <ostream>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
 #include "host/report/html_report.hpp"
+#include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
 #include "host/report/profiles_io.hpp"
 
@@ -35,7 +37,7 @@ void report_command_register(CLI::App& app, ReportArgs& args) {
   app.add_flag("--quiet", args.quiet, "Only errors on stderr");
 }
 
-int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream&) {
+int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream& err) {
   namespace fs = std::filesystem;
   const std::string profiles_path = (fs::path(args.dir) / "profiles.json").string();
   KSEG_EXPECTS(fs::exists(profiles_path), DataError,
@@ -48,7 +50,19 @@ int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream&)
   std::optional<SweepResult> sweep;
   if (fs::exists(sweep_path)) sweep = sweep_from_json(json_read(sweep_path), sweep_path);
   const std::string target = args.out.empty() ? (fs::path(args.dir) / "report.html").string() : args.out;
-  report_write(target, {"kseg report " + args.dir, &profiles, sweep ? &*sweep : nullptr});
+  // kseg compare's migration section, drawn into the report this replaces, is kept.
+  std::string migration;
+  if (fs::is_regular_file(target)) {
+    std::ifstream in(target, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      migration = migration_section_find(text.str(), target);
+    } catch (const DataError& e) {
+      if (!args.quiet) err << "kseg: notice: the migration section is dropped: " << e.what() << "\n";
+    }
+  }
+  report_write(target, {"kseg report " + args.dir, &profiles, sweep ? &*sweep : nullptr, migration});
   if (!args.quiet) out << "kseg: " << target << "\n";
   return 0;
 }

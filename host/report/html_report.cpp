@@ -7,6 +7,7 @@
 
 #include "host/io/atomic_file.hpp"
 #include "host/io/number_format.hpp"
+#include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
 #include "host/report/svg_charts.hpp"
 
@@ -276,8 +277,11 @@ std::string report_html(const ReportInput& input) {
           " users in " + std::to_string(p.segments.size()) + " segments · " + e(input.source) + " · kseg " +
           KSEG_VERSION + "</p>";
   if (input.sweep) html += sweep_section(*input.sweep);
-  html += sizes_section(p) + heatmap_section(p) + cards_section(p) + audit_section(p) + values_section(p) +
-          rules_section(p) + "</main></body></html>\n";
+  // The migration section's slot (empty until kseg compare fills it), after the sizes.
+  html += sizes_section(p) +
+          (input.migration.empty() ? std::string(kMigrationBegin) + kMigrationEnd : input.migration) +
+          heatmap_section(p) + cards_section(p) + audit_section(p) + values_section(p) + rules_section(p) +
+          "</main></body></html>\n";
   return html;
 }
 

@@ -1,5 +1,6 @@
 // report.html: one self-contained page (inline CSS and SVG; no scripts, fonts or network) that explains the
-// segments: sizes, a segments × features heatmap, a card per segment, the fairness audit, and the sweep's curves.
+// segments: sizes, a segments × features heatmap, a card per segment, the fairness audit, the sweep's curves, and
+// the migration from an earlier segmentation when kseg compare wrote one (host/report/migration_report.hpp).
 #pragma once
 
 #include <string>
@@ -13,6 +14,7 @@ struct ReportInput {
   std::string source;                  // what produced it, e.g. "kseg fit users.csv --k 6"
   const Profiles* profiles = nullptr;  // the segments (required)
   const SweepResult* sweep = nullptr;  // the sweep, when one ran
+  std::string migration = {};          // kseg compare's section, markers included (kept across rewrites); "" = none
 };
 
 // The page as XHTML-style text: every element closed, attributes quoted, text escaped. Deterministic.
