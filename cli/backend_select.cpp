@@ -1,5 +1,6 @@
 #include "cli/backend_select.hpp"
 
+#include <algorithm>
 #include <ostream>
 
 #include "host/error.hpp"
@@ -39,15 +40,21 @@ void device_options_validate(const DeviceOptions& options) {
   KSEG_EXPECTS(options.gpu_memory_gb >= 0.0, UsageError, "--gpu-memory must be >= 0 GiB");
 }
 
+int cuda_device_choose(const std::string& device, int node_rank, int device_count) {
+  if (device == "auto" || device == "cuda") return device_count > 0 ? std::max(0, node_rank) % device_count : -1;
+  return cuda_ordinal_parse(device);
+}
+
 std::unique_ptr<Backend> backend_create(const DataView& data, const DeviceOptions& options, bool quiet,
-                                        std::ostream& notices) {
+                                        std::ostream& notices, const Communicator& comm) {
   device_options_validate(options);
   if (options.device == "cpu") return std::make_unique<CpuBackend>(data, options.threads);
-  const int ordinal = options.device == "auto" ? 0 : cuda_ordinal_parse(options.device);
+  const int node_rank = comm.size() > 1 ? comm.node_rank() : node_rank_from_environment();
   std::string why_none = "this kseg was built without CUDA (rebuild with the CUDA toolkit installed)";
 #if defined(KSEG_WITH_CUDA)
   const std::vector<CudaDeviceInfo> devices = cuda_devices_list(&why_none);
-  if (ordinal < static_cast<int>(devices.size())) {
+  const int ordinal = cuda_device_choose(options.device, node_rank, static_cast<int>(devices.size()));
+  if (ordinal >= 0 && ordinal < static_cast<int>(devices.size())) {
     CudaOptions cuda;
     cuda.device = ordinal;
     cuda.tf32 = options.precision == "tf32";
@@ -60,7 +67,7 @@ std::unique_ptr<Backend> backend_create(const DataView& data, const DeviceOption
   if (!devices.empty())
     why_none = "device " + std::to_string(ordinal) + " does not exist (" + std::to_string(devices.size()) + " found)";
 #else
-  (void)ordinal;
+  (void)node_rank;
 #endif
   KSEG_EXPECTS(options.device == "auto", DataError,
                "--device " + options.device + ": no usable GPU: " + why_none + "; use --device cpu or auto");

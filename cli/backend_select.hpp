@@ -6,6 +6,7 @@
 #include <string>
 
 #include "host/backend.hpp"
+#include "host/kmeans/communicator.hpp"
 
 namespace kseg {
 
@@ -20,9 +21,16 @@ struct DeviceOptions {
 void device_options_validate(const DeviceOptions& options);
 
 // Builds the backend on data. `auto` falls back to the CPU with one line on notices (unless quiet); an explicit
-// cuda request without a usable GPU is a DataError saying why.
+// cuda request without a usable GPU is a DataError saying why. Under MPI, `cuda` and `auto` give each process the
+// GPU cuda_device_choose picks from its node-local rank (comm.node_rank(), or the launcher's environment when comm
+// is a single process).
 std::unique_ptr<Backend> backend_create(const DataView& data, const DeviceOptions& options, bool quiet,
-                                        std::ostream& notices);
+                                        std::ostream& notices, const Communicator& comm = single_process());
+
+// The CUDA device ordinal for --device: `cuda:N` → N (an explicit choice, whatever the rank); `cuda` and `auto` →
+// node_rank mod device_count, one GPU per node-local rank (0 for a single process); -1 for `cpu`, an unparsable
+// value, or `cuda`/`auto` without devices.
+int cuda_device_choose(const std::string& device, int node_rank, int device_count);
 
 // Whether this build includes the CUDA backend.
 bool cuda_compiled();

@@ -67,6 +67,7 @@ struct FitArgs {
   std::string warm_start;     // --warm-start OLD/model.json: start from its centroids, keep its segment ids
   std::string match_ids;      // --match-ids OLD/model.json: fresh fit, then keep its segment ids by matching
   std::string segment_names;  // --segment-names FILE.csv: segment,name
+  bool out_parts = false;     // --out-parts: each rank writes its part of segments.csv (OUT/segments.parts/)
 };
 
 struct AssignArgs {

@@ -1,5 +1,6 @@
 // kseg fit: load → prepare → K-means → segments.csv, centroids.csv, model.json, summary.json.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "host/io/atomic_file.hpp"
 #include "host/io/npy_reader.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
+#include "host/mpi/segments_gather.hpp"
 
 namespace kseg {
 namespace {
@@ -24,15 +26,20 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// --init: k-means++, random, or a .npy of k × d starting centroids in the features' original units.
+// --init: k-means++, k-means||, random, or a .npy of k × d starting centroids in the features' original units.
 void init_apply(const FitArgs& args, const FeaturePipeline& pipeline, KMeansParams& params) {
   if (args.init == "k-means++") return;
+  if (args.init == "k-means||") {
+    params.init = InitMethod::kmeans_parallel;
+    return;
+  }
   if (args.init == "random") {
     params.init = InitMethod::random;
     return;
   }
-  KSEG_EXPECTS(args.init.size() > 4 && args.init.compare(args.init.size() - 4, 4, ".npy") == 0, UsageError,
-               "--init: expected k-means++, random or a FILE.npy of starting centroids, got \"" + args.init + "\"");
+  KSEG_EXPECTS(
+      args.init.size() > 4 && args.init.compare(args.init.size() - 4, 4, ".npy") == 0, UsageError,
+      "--init: expected k-means++, k-means||, random or a FILE.npy of starting centroids, got \"" + args.init + "\"");
   NpyReader reader(args.init);
   KSEG_EXPECTS(reader.n_rows() == args.k && reader.n_cols() == static_cast<int64_t>(pipeline.input_columns().size()),
                DataError,
@@ -56,6 +63,25 @@ void init_apply(const FitArgs& args, const FeaturePipeline& pipeline, KMeansPara
     rows.columns.push_back(std::move(column));
   }
   pipeline.transform(rows, params.init_centroids.data());
+}
+
+// The device of every process, for the progress line: "cpu" for one process; "3 processes: cuda:0 ×2, cuda:1 ×1"
+// (devices in order of first use; summary.json lists each rank's).
+std::string devices_describe(const std::vector<std::string>& names) {
+  if (names.size() == 1) return names[0];
+  std::vector<std::pair<std::string, int>> counts;
+  for (const std::string& name : names) {
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == name; });
+    if (it == counts.end()) {
+      counts.emplace_back(name, 1);
+    } else {
+      ++it->second;
+    }
+  }
+  std::string text = std::to_string(names.size()) + " processes:";
+  for (size_t c = 0; c < counts.size(); ++c)
+    text += (c ? ", " : " ") + counts[c].first + " ×" + std::to_string(counts[c].second);
+  return text;
 }
 
 void fit_args_validate(const FitArgs& args) {
@@ -82,7 +108,9 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
                  "Stop when the squared centroid shift sum is <= tol × mean feature variance (prepared space); "
                  "0 runs until no label changes")
       ->capture_default_str();
-  app.add_option("--init", args.init, "k-means++, random, or FILE.npy with k × d centroids in original units")
+  app.add_option("--init", args.init,
+                 "k-means++, k-means|| (parallel: 5 rounds sampling 2k rows each, then k-means++ on the candidates), "
+                 "random, or FILE.npy with k × d centroids in original units")
       ->capture_default_str();
   app.add_option("--id-column", args.id_column, "Id column (default: one named id or user_id, else row numbers)");
   app.add_option("--weight-column", args.weight_column, "Column of per-user sample weights (>= 0)");
@@ -100,6 +128,9 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
   app.add_option("--match-ids", args.match_ids,
                  "OLD/model.json: after a fresh fit, give segments the ids of the nearest old ones (Hungarian)");
   app.add_option("--segment-names", args.segment_names, "CSV with columns segment,name: names kept in model.json");
+  app.add_flag("--out-parts", args.out_parts,
+               "Under MPI each rank writes its rows as OUT/segments.parts/segments.part-R-of-N.csv instead of rank 0 "
+               "writing segments.csv (one process: one part)");
 }
 
 int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
@@ -113,6 +144,7 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   FitTimings timings;
   auto start = std::chrono::steady_clock::now();
   directory_ensure(args.out_dir);  // fail early on an unwritable --out, before the long work
+  if (comm.rank() == 0) segments_parts_stale_remove(args.out_dir);
   PreparedInput in =
       input_prepare(args.input, schema_options, pipeline_options_make(args.scale, args.prep), args.quiet, err, comm);
   timings.read = seconds_since(start);
@@ -123,6 +155,7 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   params.tol = args.tol;
   params.n_init = args.n_init;
   params.seed = args.seed;
+  params.n_threads = args.device.threads;
   init_apply(args, in.pipeline, params);
   const std::optional<FitRefresh> refresh = fit_refresh_load(args, in);
   const DataView view{in.x.data(), in.weights.empty() ? nullptr : in.weights.data(), in.n_rows, in.n_cols};
@@ -132,13 +165,14 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
                "k × d = " + std::to_string(params.n_clusters) + " × " + std::to_string(in.n_cols) + " centroids");
 
   start = std::chrono::steady_clock::now();
-  std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet, err);
+  std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet, err, comm);
+  const std::string devices = devices_describe(comm.allgather_bytes(backend->name()));
   if (refresh && refresh->warm_start) warm_start_apply(*refresh, *backend, params, comm);
   const double communication_before_fit = comm.seconds_communicating();
   const double tol_absolute = args.tol * feature_variance_mean(view, comm);
   if (!args.quiet)
     err << "kseg: fitting k=" << args.k << " on " << in.n_rows_total << " users × " << in.n_cols << " features ("
-        << backend->name() << ", seed " << args.seed << ")\n";
+        << devices << ", seed " << args.seed << ")\n";
   ProgressPrinter progress(err, args.quiet, args.n_init);
   const KMeansResult result = kmeans_fit(*backend, view, params, tol_absolute, comm,
                                          [&](int run, const IterationStats& s) { progress.iteration(run, s); });

@@ -88,12 +88,14 @@ nlohmann::json summary_json(const FitOutputs& fit, const std::vector<int64_t>& s
           {"seconds", {{"read_and_prepare", fit.timings.read}, {"fit", fit.timings.fit}, {"write", write_seconds}}}};
 }
 
-// An MPI run: all rows in "n", and how each rank spent its time.
-void processes_add(nlohmann::json& summary, int64_t n_rows, const std::vector<RankTimings>& ranks) {
+// An MPI run: all rows in "n", and each rank's device and how it spent its time.
+void processes_add(nlohmann::json& summary, int64_t n_rows, const std::vector<RankTimings>& ranks,
+                   const std::vector<std::string>& devices) {
   summary["n"] = n_rows;
   nlohmann::json per_rank = nlohmann::json::array();
   for (size_t r = 0; r < ranks.size(); ++r)
     per_rank.push_back({{"rank", r},
+                        {"device", devices[r]},
                         {"rows", ranks[r].rows},
                         {"seconds_read", ranks[r].read},
                         {"seconds_compute", ranks[r].compute},
@@ -117,12 +119,19 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int32_t>(identity.ids[r.labels[i]]);
 
   std::unique_ptr<SegmentsWriter> segments;
-  if (root) segments = std::make_unique<SegmentsWriter>(dir + "segments.csv");
-  segments_gather_append(comm, segments.get(), fit.data.ids, fit.data.first_row, labels.data(), r.sq_distances.data(),
-                         fit.data.n_rows);
+  std::unique_ptr<SegmentParts> parts;  // --out-parts: every rank writes its rows
+  if (fit.args.out_parts) {
+    parts = std::make_unique<SegmentParts>(comm, fit.args.out_dir);
+    parts->write(fit.data.ids, fit.data.first_row, labels.data(), r.sq_distances.data(), fit.data.n_rows);
+  } else {
+    if (root) segments = std::make_unique<SegmentsWriter>(dir + "segments.csv");
+    segments_gather_append(comm, segments.get(), fit.data.ids, fit.data.first_row, labels.data(), r.sq_distances.data(),
+                           fit.data.n_rows);
+  }
   const std::vector<RankTimings> ranks =
       rank_timings_gather(comm, {fit.data.n_rows, fit.timings.read, fit.timings.fit - fit.timings.fit_communication,
                                  comm.seconds_communicating()});
+  const std::vector<std::string> devices = comm.allgather_bytes(fit.backend.name());
   // Across processes the drift reference and the profiles are computed on rank 0 from every row: the table's
   // columns, the squared distances and the labels are gathered there.
   std::vector<std::string> columns;
@@ -148,14 +157,21 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   model.reference = comm.size() == 1 ? drift_reference_build(fit.data, fit.pipeline, r.sq_distances.data())
                                      : drift_reference_build(all_rows, fit.pipeline, all_sq_distances.data());
   model_save(dir + "model.json", model);
-  segments->commit();
+  if (parts) {
+    parts->publish();
+  } else {
+    segments->commit();
+    segments_parts_remove(fit.args.out_dir);
+  }
   const double write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json summary = summary_json(fit, sizes, write_seconds);
-  if (comm.size() > 1) processes_add(summary, n_rows, ranks);
+  if (comm.size() > 1) processes_add(summary, n_rows, ranks, devices);
+  if (parts) summary["segments_parts"] = {{"directory", "segments.parts"}, {"count", comm.size()}};
   json_write(dir + "summary.json", summary);
   if (!quiet)
     out << "kseg: " << n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  " << dir
-        << "segments.csv\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir << "summary.json\n";
+        << (parts ? "segments.parts/ (" + std::to_string(comm.size()) + " parts)" : std::string("segments.csv"))
+        << "\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir << "summary.json\n";
   if (comm.size() == 1) {
     fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,
                       identity.names);

@@ -18,10 +18,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::vector<float> seeds_choose(Backend& backend, const KMeansParams& params, uint64_t seed, const Communicator& comm) {
+std::vector<float> seeds_choose(Backend& backend, const float* weights, const KMeansParams& params, uint64_t seed,
+                                const Communicator& comm) {
   switch (params.init) {
     case InitMethod::random:
       return seeds_random(backend, params.n_clusters, seed, comm);
+    case InitMethod::kmeans_parallel:
+      return seeds_kmeans_parallel(backend, weights, params, seed, comm);
     case InitMethod::given:
       return params.init_centroids;
     case InitMethod::kmeans_plus_plus:
@@ -66,7 +69,7 @@ KMeansRun lloyd_run(Backend& backend, const DataView& data, const KMeansParams& 
   KMeansRun result;
   result.seed = seed;
   auto start = std::chrono::steady_clock::now();
-  centroids = seeds_choose(backend, params, seed, comm);
+  centroids = seeds_choose(backend, data.weights, params, seed, comm);
   result.seconds_init = seconds_since(start);
 
   LloydPartials partials;

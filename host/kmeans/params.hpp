@@ -7,7 +7,7 @@
 
 namespace kseg {
 
-enum class InitMethod { kmeans_plus_plus, random, given };
+enum class InitMethod { kmeans_plus_plus, kmeans_parallel, random, given };
 
 struct KMeansParams {
   int64_t n_clusters = 8;  // k: number of segments
@@ -17,7 +17,10 @@ struct KMeansParams {
   uint64_t seed = 42;      // every random choice derives from it; same seed → same result
   InitMethod init = InitMethod::kmeans_plus_plus;
   std::vector<float> init_centroids;  // k × d row-major, when init == given
-  int n_local_trials = 0;  // k-means++ candidates per step; 0 → 2 + ⌊ln k⌋ (scikit-learn's greedy rule)
+  int n_local_trials = 0;     // k-means++ candidates per step; 0 → 2 + ⌊ln k⌋ (scikit-learn's greedy rule)
+  int init_rounds = 5;        // k-means||: sampling rounds; 5 as in Bahmani et al.'s experiments
+  double oversampling = 0.0;  // k-means||: expected rows sampled per round, l; 0 → 2k (Spark, cuML)
+  int n_threads = 0;          // CPU threads for host-side work of the driver (k-means|| candidates); 0 = all cores
 };
 
 // What one Lloyd iteration did.

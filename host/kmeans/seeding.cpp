@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <unordered_set>
+
+#include "host/error.hpp"
+#include "host/kmeans/cpu_backend.hpp"
 
 namespace kseg {
 namespace {
@@ -98,7 +102,170 @@ class RowDraw {
   int64_t offset_ = 0;  // global index of this rank's first row
 };
 
+uint64_t mix64(uint64_t z) {  // splitmix64's finaliser
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Candidate rows of every rank on every rank: global row index and values, in rank order (so in global row order
+// when each rank lists its rows in ascending order).
+struct RowSet {
+  std::vector<int64_t> rows;
+  std::vector<float> values;  // rows.size() × d
+};
+
+RowSet rows_allgather(const Backend& backend, const std::vector<int64_t>& local, int64_t offset,
+                      const Communicator& comm) {
+  const int64_t d = backend.n_cols();
+  const int64_t m = static_cast<int64_t>(local.size());
+  RowSet mine;
+  mine.values.resize(local.size() * static_cast<size_t>(d));
+  if (m > 0) backend.rows_get(local.data(), m, mine.values.data());
+  for (int64_t i : local) mine.rows.push_back(offset + i);
+  if (comm.size() == 1) return mine;
+  const size_t record = sizeof(int64_t) + static_cast<size_t>(d) * sizeof(float);
+  std::string blob(local.size() * record, '\0');
+  for (int64_t i = 0; i < m; ++i) {
+    std::memcpy(blob.data() + i * record, &mine.rows[i], sizeof(int64_t));
+    std::memcpy(blob.data() + i * record + sizeof(int64_t), mine.values.data() + i * d, record - sizeof(int64_t));
+  }
+  RowSet all;
+  for (const std::string& part : comm.allgather_bytes(blob))
+    for (size_t at = 0; at + record <= part.size(); at += record) {
+      int64_t row = 0;
+      std::memcpy(&row, part.data() + at, sizeof(int64_t));
+      all.rows.push_back(row);
+      all.values.resize(all.values.size() + static_cast<size_t>(d));
+      std::memcpy(all.values.data() + all.values.size() - d, part.data() + at + sizeof(int64_t),
+                  record - sizeof(int64_t));
+    }
+  return all;
+}
+
+// The first k-means|| centre: the row with the smallest −ln(u)/w over all ranks (ties to the lower global row), which
+// is row i with probability w_i / Σ w whatever the split into ranks. Empty when no row has weight.
+RowSet first_centre(const Backend& backend, const float* weights, uint64_t seed, int64_t offset,
+                    const Communicator& comm) {
+  double best_key = std::numeric_limits<double>::infinity();
+  int64_t best = -1;
+  for (int64_t i = 0; i < backend.n_rows(); ++i) {
+    const double w = weights ? weights[i] : 1.0;
+    if (!(w > 0.0)) continue;
+    const double key = -std::log1p(-row_uniform(seed, 0, static_cast<uint64_t>(offset + i))) / w;
+    if (key < best_key) {
+      best_key = key;
+      best = i;
+    }
+  }
+  const std::vector<double> keys = comm.size() == 1 ? std::vector<double>{best_key} : comm.allgather(best_key);
+  const int winner = static_cast<int>(std::min_element(keys.begin(), keys.end()) - keys.begin());
+  std::vector<int64_t> local;
+  if (comm.rank() == winner && best >= 0) local.push_back(best);
+  return rows_allgather(backend, local, offset, comm);
+}
+
+// Each local row's nearest candidate so far and its squared distance, kept on the host and lowered through
+// Backend::assign against each new batch of candidates (ties stay with the earlier, lower-numbered candidate).
+class NearestCandidates {
+ public:
+  explicit NearestCandidates(int64_t n)
+      : min_dist(static_cast<size_t>(n), std::numeric_limits<float>::infinity()),
+        nearest(static_cast<size_t>(n), 0),
+        dist_(static_cast<size_t>(n)),
+        label_(static_cast<size_t>(n)) {}
+
+  void add(Backend& backend, const float* centres, int64_t m, int32_t first_index) {
+    if (m == 0) return;
+    backend.assign(centres, m);
+    backend.distances_get(dist_.data());
+    backend.labels_get(label_.data());
+    for (size_t i = 0; i < dist_.size(); ++i)
+      if (dist_[i] < min_dist[i]) {
+        min_dist[i] = dist_[i];
+        nearest[i] = first_index + label_[i];
+      }
+  }
+
+  std::vector<float> min_dist;
+  std::vector<int32_t> nearest;
+
+ private:
+  std::vector<float> dist_;
+  std::vector<int32_t> label_;
+};
+
+// φ = Σ w·D² over all ranks, as an ExactSums total.
+double potential_exact(const NearestCandidates& near, const float* weights, const Communicator& comm) {
+  double local_max = 0.0;
+  for (size_t i = 0; i < near.min_dist.size(); ++i)
+    local_max = std::max(local_max, (weights ? weights[i] : 1.0) * near.min_dist[i]);
+  ExactSums sum(1, comm.max_all(local_max));
+  for (size_t i = 0; i < near.min_dist.size(); ++i) sum.add(0, (weights ? weights[i] : 1.0) * near.min_dist[i]);
+  return sum.totals(comm)[0];
+}
+
+// The sample weight of the rows nearest to each of m candidates, over all ranks (ExactSums).
+std::vector<double> candidate_weights(const NearestCandidates& near, const float* weights, int64_t m,
+                                      const Communicator& comm) {
+  double local_max = weights ? 0.0 : 1.0;
+  if (weights)
+    for (size_t i = 0; i < near.nearest.size(); ++i) local_max = std::max(local_max, double(weights[i]));
+  ExactSums sums(static_cast<size_t>(m), comm.max_all(local_max));
+  for (size_t i = 0; i < near.nearest.size(); ++i) sums.add(near.nearest[i], weights ? weights[i] : 1.0);
+  return sums.totals(comm);
+}
+
 }  // namespace
+
+double row_uniform(uint64_t seed, uint64_t round, uint64_t row) {
+  const uint64_t stream = mix64(seed ^ mix64(round + 0x632BE59BD9B4E019ull));
+  return static_cast<double>(mix64(stream + 0x9E3779B97F4A7C15ull * (row + 1)) >> 11) * 0x1.0p-53;
+}
+
+std::vector<float> seeds_kmeans_parallel(Backend& backend, const float* weights, const KMeansParams& params,
+                                         uint64_t seed, const Communicator& comm) {
+  const int64_t k = params.n_clusters;
+  const int64_t d = backend.n_cols();
+  const int64_t n = backend.n_rows();
+  KSEG_EXPECTS(params.init_rounds >= 1, UsageError, "k-means||: at least one sampling round is needed");
+  KSEG_EXPECTS(params.oversampling >= 0.0 && std::isfinite(params.oversampling), UsageError,
+               "k-means||: the oversampling factor must be a finite number >= 0 (0 = 2k)");
+  const double l = params.oversampling > 0.0 ? params.oversampling : 2.0 * static_cast<double>(k);
+  const int64_t offset = comm.size() == 1 ? 0 : comm.prefix_exclusive(n);
+
+  RowSet candidates = first_centre(backend, weights, seed, offset, comm);
+  if (candidates.rows.empty()) return seeds_kmeans_plus_plus(backend, k, seed, params.n_local_trials, comm);
+  NearestCandidates near(n);
+  near.add(backend, candidates.values.data(), 1, 0);
+  for (int round = 1; round <= params.init_rounds; ++round) {
+    const double phi = potential_exact(near, weights, comm);
+    if (!(phi > 0.0)) break;  // every row sits on a candidate
+    std::vector<int64_t> picked;
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = (weights ? weights[i] : 1.0) * near.min_dist[i];
+      if (v > 0.0 && row_uniform(seed, static_cast<uint64_t>(round), static_cast<uint64_t>(offset + i)) * phi < l * v)
+        picked.push_back(i);
+    }
+    const RowSet batch = rows_allgather(backend, picked, offset, comm);
+    const int64_t before = static_cast<int64_t>(candidates.rows.size());
+    const int64_t added = static_cast<int64_t>(batch.rows.size());
+    KSEG_EXPECTS(before + added < std::numeric_limits<int32_t>::max(), DataError,
+                 "k-means||: too many candidates; lower the oversampling factor");
+    near.add(backend, batch.values.data(), added, static_cast<int32_t>(before));
+    candidates.rows.insert(candidates.rows.end(), batch.rows.begin(), batch.rows.end());
+    candidates.values.insert(candidates.values.end(), batch.values.begin(), batch.values.end());
+  }
+  const int64_t m = static_cast<int64_t>(candidates.rows.size());
+  if (m < k) return seeds_kmeans_plus_plus(backend, k, seed, params.n_local_trials, comm);
+
+  // Weighted greedy k-means++ on the candidates, the same on every rank (they all hold the same candidates).
+  const std::vector<double> weight_sums = candidate_weights(near, weights, m, comm);
+  std::vector<float> candidate_w(weight_sums.size());
+  for (size_t c = 0; c < weight_sums.size(); ++c) candidate_w[c] = static_cast<float>(weight_sums[c]);
+  CpuBackend on_candidates(DataView{candidates.values.data(), candidate_w.data(), m, d}, params.n_threads);
+  return seeds_kmeans_plus_plus(on_candidates, k, mix64(seed ^ 0x6B6D65616E737C7Cull), params.n_local_trials);
+}
 
 uint64_t run_seed_derive(uint64_t seed, int run) {
   uint64_t z = seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(run + 1);

@@ -7,6 +7,7 @@
 
 #include "host/backend.hpp"
 #include "host/kmeans/communicator.hpp"
+#include "host/kmeans/params.hpp"
 
 namespace kseg {
 
@@ -30,6 +31,25 @@ class UniformStream {
 // last bits of the double totals, which are summed per rank; see bench/MPI.md).
 std::vector<float> seeds_kmeans_plus_plus(Backend& backend, int64_t k, uint64_t seed, int n_local_trials,
                                           const Communicator& comm = single_process());
+
+// k-means|| (Bahmani et al. 2012, as in Spark, cuML and scikit-learn's k-means|| variants): a first centre drawn
+// ∝ w, then params.init_rounds rounds in which every row is taken as a candidate with probability
+// min(1, l·w·D²/φ) (D²: squared distance to the nearest candidate so far, φ = Σ w·D², l = params.oversampling or
+// 2k), then every candidate weighted by the sample weight of the rows nearest to it, and greedy weighted k-means++
+// (params.n_local_trials) on the candidates gives the k centres. Returns k × d row-major centroids.
+// Only the Backend's assign, labels_get, distances_get and rows_get passes are used; the per-row coin flips are made
+// on the host. weights: the backend's rows' sample weights (nullptr: all 1).
+// The same seed gives the same centres for any number of processes and threads: every random number is a
+// counter-based hash of (seed, round, global row index), the first centre is the row with the smallest −ln(u)/w
+// (an exponential race, exact ∝ w), φ and the candidate weights are ExactSums, and candidates are ordered by round,
+// then global row index. When fewer than k candidates come out (fewer distinct rows than k, or a tiny n), it falls
+// back to seeds_kmeans_plus_plus on all rows.
+std::vector<float> seeds_kmeans_parallel(Backend& backend, const float* weights, const KMeansParams& params,
+                                         uint64_t seed, const Communicator& comm = single_process());
+
+// A uniform double in [0, 1) for row `row` of round `round`: a counter-based hash (splitmix64), so any process
+// holding the row draws the same number.
+double row_uniform(uint64_t seed, uint64_t round, uint64_t row);
 
 // k distinct rows drawn with probability ∝ weight (duplicates only when fewer than k rows have weight).
 std::vector<float> seeds_random(Backend& backend, int64_t k, uint64_t seed,

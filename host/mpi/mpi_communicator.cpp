@@ -59,6 +59,16 @@ MpiCommunicator::MpiCommunicator(int* argc, char*** argv) {
   MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  MPI_Comm node = MPI_COMM_NULL;
+  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node) == MPI_SUCCESS &&
+      node != MPI_COMM_NULL) {
+    MPI_Comm_rank(node, &node_rank_);
+    MPI_Comm_size(node, &node_size_);
+    MPI_Comm_free(&node);
+  } else {
+    node_rank_ = node_rank_from_environment();
+    node_size_ = 0;  // unknown
+  }
 }
 
 MpiCommunicator::~MpiCommunicator() { MPI_Finalize(); }

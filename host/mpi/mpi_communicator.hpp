@@ -26,6 +26,10 @@ class MpiCommunicator final : public Communicator {
   std::vector<std::string> allgather_bytes(std::string_view mine) const override;
   void root_collect(std::string_view mine, const std::function<void(int, std::string_view)>& fn) const override;
   double seconds_communicating() const override { return seconds_; }
+  // From MPI_Comm_split_type(MPI_COMM_TYPE_SHARED); where that fails, the launcher's environment
+  // (node_rank_from_environment).
+  int node_rank() const override { return node_rank_; }
+  int node_size() const override { return node_size_; }
 
   // Ends every rank of the job with this exit code (MPI_Abort): after one rank failed, the others may be waiting
   // in a collective call that would never return.
@@ -34,6 +38,8 @@ class MpiCommunicator final : public Communicator {
  private:
   int rank_ = 0;
   int size_ = 1;
+  int node_rank_ = 0;
+  int node_size_ = 1;
   mutable double seconds_ = 0.0;
 };
 

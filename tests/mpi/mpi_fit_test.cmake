@@ -1,6 +1,7 @@
 # kseg under mpirun gives byte for byte the segments, centroids, model and profiles of one process, for CSV
 # (including a CSV whose byte split falls inside a quoted field holding a line break) and .npy; assign under mpirun
-# likewise; a rank meeting bad data ends every rank quickly with the error.
+# likewise; --init k-means|| (after one iteration and at convergence) and --warm-start likewise; --out-parts parts
+# that concatenate to the single-process segments.csv; a rank meeting bad data ends every rank quickly with the error.
 # Invoked by ctest as: cmake -DKSEG=<kseg> -DMPIEXEC=<mpirun> -DWORK=<dir> -P mpi_fit_test.cmake
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
@@ -107,3 +108,111 @@ endif()
 if(seconds GREATER 30 OR EXISTS "${WORK}/bad/segments.csv")
   message(FATAL_ERROR "a bad slice on one rank: took ${seconds} s or left segments.csv behind")
 endif()
+
+# --init k-means||: the same seeds for 1, 2 and 3 ranks. After a single Lloyd iteration the centroids still show any
+# difference in the seeds; at convergence the whole output must agree too.
+foreach(iterations 1 300)
+  set(one "${WORK}/parallel.${iterations}.one")
+  run_ok("${KSEG}" fit "${WORK}/users.csv" --k 7 --seed 4 --init "k-means||" --max-iter ${iterations} --out "${one}"
+         --quiet)
+  foreach(ranks 2 3)
+    set(many "${WORK}/parallel.${iterations}.${ranks}")
+    run_ok(${mpirun} -np ${ranks} "${KSEG}" fit "${WORK}/users.csv" --k 7 --seed 4 --init "k-means||"
+           --max-iter ${iterations} --out "${many}" --threads 1 --quiet)
+    foreach(f segments.csv centroids.csv model.json)
+      same("${one}/${f}" "${many}/${f}")
+    endforeach()
+  endforeach()
+endforeach()
+
+# --out-parts: one part per rank, each with the header; the parts in rank order less the repeated headers are the
+# single-process segments.csv. A stale hidden directory of an interrupted run is removed, the directory's old
+# segments.csv goes (the parts replace it), and summary.json names the parts.
+function(parts_join dir ranks result)
+  set(joined "")
+  math(EXPR last "${ranks} - 1")
+  foreach(r RANGE ${last})
+    set(rr "0000${r}")
+    string(LENGTH "${rr}" len)
+    math(EXPR from "${len} - 5")
+    string(SUBSTRING "${rr}" ${from} 5 rr)
+    set(nn "0000${ranks}")
+    string(LENGTH "${nn}" len)
+    math(EXPR from "${len} - 5")
+    string(SUBSTRING "${nn}" ${from} 5 nn)
+    set(part "${dir}/segments.parts/segments.part-${rr}-of-${nn}.csv")
+    if(NOT EXISTS "${part}")
+      message(FATAL_ERROR "--out-parts: ${part} is missing")
+    endif()
+    file(READ "${part}" text)
+    string(FIND "${text}" "\n" header_end)
+    math(EXPR body "${header_end} + 1")
+    if(r EQUAL 0)
+      set(joined "${text}")
+    else()
+      string(SUBSTRING "${text}" ${body} -1 rest)
+      string(APPEND joined "${rest}")
+    endif()
+  endforeach()
+  file(GLOB all_parts "${dir}/segments.parts/*")
+  list(LENGTH all_parts n_parts)
+  if(NOT n_parts EQUAL ranks)
+    message(FATAL_ERROR "--out-parts: ${dir}/segments.parts holds ${n_parts} files, expected ${ranks}")
+  endif()
+  set(${result} "${joined}" PARENT_SCOPE)
+endfunction()
+
+foreach(input users.csv quoted.csv)
+  file(READ "${WORK}/${input}.one/segments.csv" expected)
+  foreach(ranks 1 2 3)
+    set(parts "${WORK}/${input}.parts${ranks}")
+    file(MAKE_DIRECTORY "${parts}/.segments.parts.tmp.abcdef")
+    file(WRITE "${parts}/.segments.parts.tmp.abcdef/segments.part-00000-of-00009.csv" "stale\n")
+    file(WRITE "${parts}/segments.csv" "stale\n")
+    if(ranks EQUAL 1)
+      run_ok("${KSEG}" fit "${WORK}/${input}" --k 5 --seed 9 --out "${parts}" --out-parts --quiet)
+    else()
+      run_ok(${mpirun} -np ${ranks} "${KSEG}" fit "${WORK}/${input}" --k 5 --seed 9 --out "${parts}" --out-parts
+             --threads 1 --quiet)
+    endif()
+    parts_join("${parts}" ${ranks} joined)
+    if(NOT joined STREQUAL expected)
+      message(FATAL_ERROR "--out-parts with ${ranks} ranks: the joined parts differ from ${input}.one/segments.csv")
+    endif()
+    if(EXISTS "${parts}/.segments.parts.tmp.abcdef" OR EXISTS "${parts}/segments.csv")
+      message(FATAL_ERROR "--out-parts with ${ranks} ranks: a stale temporary directory or segments.csv is left")
+    endif()
+    file(READ "${parts}/summary.json" summary)
+    string(JSON count GET "${summary}" segments_parts count)
+    if(NOT count EQUAL ranks)
+      message(FATAL_ERROR "${parts}/summary.json: segments_parts.count is ${count}, expected ${ranks}")
+    endif()
+    same("${WORK}/${input}.one/centroids.csv" "${parts}/centroids.csv")
+  endforeach()
+endforeach()
+# A rerun with fewer ranks replaces the whole set (no part of the 3-rank set is left); a run without --out-parts
+# into the same directory removes the set.
+run_ok(${mpirun} -np 2 "${KSEG}" fit "${WORK}/users.csv" --k 5 --seed 9 --out "${WORK}/users.csv.parts3" --out-parts
+       --threads 1 --quiet)
+parts_join("${WORK}/users.csv.parts3" 2 joined)
+run_ok("${KSEG}" fit "${WORK}/users.csv" --k 5 --seed 9 --out "${WORK}/users.csv.parts3" --quiet)
+if(EXISTS "${WORK}/users.csv.parts3/segments.parts")
+  message(FATAL_ERROR "a run without --out-parts left the segments.parts of an earlier run")
+endif()
+
+# --warm-start under mpirun: a later snapshot refitted from the first model, same k and fewer segments, is the
+# single-process refit byte for byte.
+run_ok("${KSEG}" generate --users 4000 --seed 5 --drift 0.3 --out "${WORK}/later.csv" --quiet)
+foreach(k 5 4)
+  set(one "${WORK}/warm${k}.one")
+  run_ok("${KSEG}" fit "${WORK}/later.csv" --k ${k} --seed 9 --warm-start "${WORK}/users.csv.one/model.json"
+         --out "${one}" --quiet)
+  foreach(ranks 2 3)
+    set(many "${WORK}/warm${k}.${ranks}")
+    run_ok(${mpirun} -np ${ranks} "${KSEG}" fit "${WORK}/later.csv" --k ${k} --seed 9
+           --warm-start "${WORK}/users.csv.one/model.json" --out "${many}" --threads 1 --quiet)
+    foreach(f segments.csv centroids.csv model.json)
+      same("${one}/${f}" "${many}/${f}")
+    endforeach()
+  endforeach()
+endforeach()
