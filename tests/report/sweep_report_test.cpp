@@ -1,8 +1,11 @@
 // kseg sweep, profile and report in-process: the recommended k on planted segments, the rule's fallbacks, and
-// report.html checked for structure (well-formed, self-contained, every segment, numbers equal to profiles.csv).
+// report.html checked for structure (well-formed, self-contained, every segment, numbers equal to profiles.csv),
+// and the migration chart kseg compare draws into it.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <sstream>
@@ -10,6 +13,7 @@
 #include "../cli/cli_test_support.hpp"
 #include "host/error.hpp"
 #include "host/report/k_sweep.hpp"
+#include "host/report/migration_report.hpp"
 #include "host/report/svg_charts.hpp"
 
 namespace kseg {
@@ -67,6 +71,12 @@ std::string wellformed_check(const std::string& html) {
       const size_t semi = html.find(';', i);
       if (semi == std::string::npos || semi - i > 8) return "bare & at " + std::to_string(i);
       i = semi + 1;
+      continue;
+    }
+    if (html.compare(i, 4, "<!--") == 0) {  // a comment (the migration section's markers)
+      const size_t close = html.find("-->", i + 4);
+      if (close == std::string::npos) return "unterminated comment at " + std::to_string(i);
+      i = close + 3;
       continue;
     }
     if (html[i] == '>') return "bare > at " + std::to_string(i);
@@ -257,6 +267,111 @@ TEST(Report, ProfileRecomputesFitsProfilesAndNamesCarryThrough) {
   EXPECT_EQ(mismatch.code, 1);
   EXPECT_NE(mismatch.err.find("has 1500 rows but"), std::string::npos) << mismatch.err;
   EXPECT_EQ(cli({"report", dir.file("p3")}).code, 1);
+}
+
+// Count of non-overlapping occurrences of what in text.
+size_t occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+// The value of attribute name="…" in the tag starting at from.
+std::string attribute(const std::string& html, size_t from, const std::string& name) {
+  const size_t end = html.find('>', from);
+  const size_t at = html.find(" " + name + "=\"", from);
+  if (at == std::string::npos || at > end) return "";
+  const size_t begin = at + name.size() + 3;
+  return html.substr(begin, html.find('"', begin) - begin);
+}
+
+TEST(Report, CompareDrawsTheMigrationChartOnceAndReportKeepsIt) {
+  test::ScratchDir dir;
+  ASSERT_EQ(
+      cli({"fit", dir.file_write("a.csv", planted_csv(1200, 3)), "--k", "4", "--out", dir.file("old"), "--quiet"}).code,
+      0);
+  ASSERT_EQ(
+      cli({"fit", dir.file_write("b.csv", planted_csv(1200, 4)), "--k", "3", "--out", dir.file("new"), "--quiet"}).code,
+      0);
+  const std::string old_segments = dir.file("old/segments.csv"), new_segments = dir.file("new/segments.csv");
+  const test::CliResult r = cli({"compare", old_segments, new_segments, "--out", dir.file("cmp")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("report.html (migration chart)"), std::string::npos) << r.out;
+  const std::string html = file_read(dir.file("new/report.html"));
+  EXPECT_EQ(wellformed_check(html), "");
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(occurrences(html, "<!-- kseg:migration -->"), 1u);
+  EXPECT_EQ(occurrences(html, "<section id=\"migration\""), 1u);
+
+  // One cell per (old segment or appeared) × (new segment or disappeared), with migration.csv's count.
+  const std::vector<std::string> rows = lines_split(file_read(dir.file("cmp/migration.csv")));
+  ASSERT_EQ(rows.size(), 6u);  // header, 4 old segments, appeared
+  std::vector<std::string> header;
+  std::stringstream fields(rows[0]);
+  for (std::string f; std::getline(fields, f, ',');) header.push_back(f);  // old_segment,0,1,2,disappeared,total
+  std::map<std::pair<std::string, std::string>, std::string> expected;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    std::stringstream cells(rows[i]);
+    std::vector<std::string> v;
+    for (std::string f; std::getline(cells, f, ',');) v.push_back(f);
+    for (size_t k = 1; k + 1 < header.size(); ++k) expected[{v[0], header[k]}] = v[k];
+  }
+  ASSERT_EQ(expected.size(), 5u * 4u);
+  std::map<std::pair<std::string, std::string>, std::string> drawn;
+  for (size_t at = html.find("data-old=\""); at != std::string::npos; at = html.find("data-old=\"", at + 1)) {
+    const size_t tag = html.rfind('<', at);
+    const auto key = std::make_pair(attribute(html, tag, "data-old"), attribute(html, tag, "data-new"));
+    EXPECT_EQ(drawn.count(key), 0u) << key.first << " -> " << key.second;
+    drawn[key] = attribute(html, tag, "data-count");
+  }
+  EXPECT_EQ(drawn, expected);
+  // The headline numbers are compare.json's; new segments carry their names from profiles.json.
+  const nlohmann::json j = nlohmann::json::parse(file_read(dir.file("cmp/compare.json")));
+  const nlohmann::json profiles = nlohmann::json::parse(file_read(dir.file("new/profiles.json")));
+  char changed[32];
+  std::snprintf(changed, sizeof changed, "%.1f%%", 100.0 * j["changed_share"].get<double>());
+  const size_t section = html.find("<section id=\"migration\"");
+  EXPECT_NE(html.find(changed, section), std::string::npos) << changed;
+  EXPECT_NE(html.find("disappeared", section), std::string::npos);
+  const std::string name = profiles["segments"][0]["name"];
+  EXPECT_NE(html.find(">0 · " + html_escape(name) + "<", section), std::string::npos) << name;
+
+  // Again: the section is replaced, not added, and the page is the same bytes. kseg report keeps it.
+  ASSERT_EQ(cli({"compare", old_segments, new_segments, "--out", dir.file("cmp"), "--quiet"}).code, 0);
+  EXPECT_EQ(file_read(dir.file("new/report.html")), html);
+  ASSERT_EQ(cli({"report", dir.file("new"), "--quiet"}).code, 0);
+  const std::string rewritten = file_read(dir.file("new/report.html"));
+  EXPECT_EQ(occurrences(rewritten, "<section id=\"migration\""), 1u);
+  EXPECT_EQ(migration_section_find(rewritten, "r"), migration_section_find(html, "h"));
+
+  // No report beside the new segments nor in --out: a notice, and no report is made.
+  std::filesystem::create_directories(dir.file("plain"));
+  dir.file_write("plain/segments.csv", file_read(new_segments));
+  const test::CliResult none = cli({"compare", old_segments, dir.file("plain/segments.csv"), "--out", dir.file("c2")});
+  ASSERT_EQ(none.code, 0) << none.err;
+  EXPECT_NE(none.err.find("migration chart was not drawn"), std::string::npos) << none.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("plain/report.html")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("c2/report.html")));
+
+  // A damaged report (a begin marker without its end) is an error naming it, and is left as it was.
+  const std::string damaged = html.substr(0, html.find("<!-- /kseg:migration -->"));
+  dir.file_write("new/report.html", damaged);
+  const test::CliResult bad = cli({"compare", old_segments, new_segments, "--out", dir.file("cmp")});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("report.html: damaged report"), std::string::npos) << bad.err;
+  EXPECT_EQ(file_read(dir.file("new/report.html")), damaged);
+}
+
+TEST(Report, MigrationSectionGoesIntoPagesWithoutASlot) {
+  const std::string older = "<html><body><main><h1>x</h1></main></body></html>";
+  const std::string section = std::string(kMigrationBegin) + "<p>m</p>" + kMigrationEnd;
+  const std::string once = migration_section_replace(older, section, "r.html");
+  EXPECT_EQ(once, "<html><body><main><h1>x</h1>" + section + "</main></body></html>");
+  const std::string other = std::string(kMigrationBegin) + "<p>n</p>" + kMigrationEnd;
+  EXPECT_EQ(migration_section_replace(once, other, "r.html"),
+            "<html><body><main><h1>x</h1>" + other + "</main></body></html>");
+  EXPECT_EQ(migration_section_find(older, "r.html"), "");
+  EXPECT_THROW(migration_section_replace("<p>not a report</p>", section, "r.html"), DataError);
 }
 
 }  // namespace
