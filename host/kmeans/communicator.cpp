@@ -58,6 +58,13 @@ void ExactSums::add(size_t slot, double value) {
   if (lo_[slot] < units) ++hi_[slot];
 }
 
+void ExactSums::merge(const ExactSums& other) {
+  for (size_t s = 0; s < lo_.size(); ++s) {
+    lo_[s] += other.lo_[s];
+    hi_[s] += other.hi_[s] + (lo_[s] < other.lo_[s] ? 1 : 0);
+  }
+}
+
 std::vector<double> ExactSums::totals(const Communicator& comm) const {
   // Four 32-bit limbs per slot, each summed over ranks as int64 (below 2^63 for fewer than 2^31 ranks), then the
   // carries are propagated: the same integer, whatever the split.

@@ -48,6 +48,8 @@ class ExactSums {
   // slots: the number of independent sums; max_value: a bound on every value added (the same on all ranks).
   ExactSums(size_t slots, double max_value);
   void add(size_t slot, double value);  // 0 <= value <= max_value (values outside are clamped)
+  // Adds another accumulator's sums (made with the same slots and max_value), e.g. one per thread; exact.
+  void merge(const ExactSums& other);
   // The sums over all ranks, the same on every rank and for any split of the values. Collective.
   std::vector<double> totals(const Communicator& comm) const;
 

@@ -6,6 +6,8 @@
 #include <limits>
 #include <unordered_set>
 
+#include <omp.h>
+
 #include "host/error.hpp"
 #include "host/kmeans/cpu_backend.hpp"
 
@@ -145,17 +147,29 @@ RowSet rows_allgather(const Backend& backend, const std::vector<int64_t>& local,
 
 // The first k-means|| centre: the row with the smallest −ln(u)/w over all ranks (ties to the lower global row), which
 // is row i with probability w_i / Σ w whatever the split into ranks. Empty when no row has weight.
-RowSet first_centre(const Backend& backend, const float* weights, uint64_t seed, int64_t offset,
+RowSet first_centre(const Backend& backend, const float* weights, uint64_t seed, int64_t offset, int threads,
                     const Communicator& comm) {
   double best_key = std::numeric_limits<double>::infinity();
   int64_t best = -1;
-  for (int64_t i = 0; i < backend.n_rows(); ++i) {
-    const double w = weights ? weights[i] : 1.0;
-    if (!(w > 0.0)) continue;
-    const double key = -std::log1p(-row_uniform(seed, 0, static_cast<uint64_t>(offset + i))) / w;
-    if (key < best_key) {
-      best_key = key;
-      best = i;
+  const int64_t n = backend.n_rows();
+#pragma omp parallel num_threads(threads)
+  {
+    double key_mine = std::numeric_limits<double>::infinity();
+    int64_t mine = -1;
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+      const double w = weights ? weights[i] : 1.0;
+      if (!(w > 0.0)) continue;
+      const double key = -std::log1p(-row_uniform(seed, 0, static_cast<uint64_t>(offset + i))) / w;
+      if (key < key_mine) {
+        key_mine = key;
+        mine = i;
+      }
+    }
+#pragma omp critical(kseg_first_centre)
+    if (mine >= 0 && (key_mine < best_key || (key_mine == best_key && mine < best))) {
+      best_key = key_mine;
+      best = mine;
     }
   }
   const std::vector<double> keys = comm.size() == 1 ? std::vector<double>{best_key} : comm.allgather(best_key);
@@ -175,12 +189,14 @@ class NearestCandidates {
         dist_(static_cast<size_t>(n)),
         label_(static_cast<size_t>(n)) {}
 
-  void add(Backend& backend, const float* centres, int64_t m, int32_t first_index) {
+  void add(Backend& backend, const float* centres, int64_t m, int32_t first_index, int threads) {
     if (m == 0) return;
     backend.assign(centres, m);
     backend.distances_get(dist_.data());
     backend.labels_get(label_.data());
-    for (size_t i = 0; i < dist_.size(); ++i)
+    const int64_t n = static_cast<int64_t>(dist_.size());
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t i = 0; i < n; ++i)
       if (dist_[i] < min_dist[i]) {
         min_dist[i] = dist_[i];
         nearest[i] = first_index + label_[i];
@@ -195,25 +211,62 @@ class NearestCandidates {
   std::vector<int32_t> label_;
 };
 
+// ExactSums of add_row(sums, i) over rows [0, n), one accumulator per thread, merged exactly (so in any order).
+template <class AddRow>
+ExactSums exact_sums_rows(size_t slots, double max_value, int64_t n, int threads, const AddRow& add_row) {
+  ExactSums total(slots, max_value);
+#pragma omp parallel num_threads(threads)
+  {
+    ExactSums mine(slots, max_value);
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < n; ++i) add_row(mine, i);
+#pragma omp critical(kseg_exact_sums_merge)
+    total.merge(mine);
+  }
+  return total;
+}
+
 // φ = Σ w·D² over all ranks, as an ExactSums total.
-double potential_exact(const NearestCandidates& near, const float* weights, const Communicator& comm) {
+double potential_exact(const NearestCandidates& near, const float* weights, int threads, const Communicator& comm) {
+  const int64_t n = static_cast<int64_t>(near.min_dist.size());
+  const auto value = [&](int64_t i) { return (weights ? double(weights[i]) : 1.0) * near.min_dist[i]; };
   double local_max = 0.0;
-  for (size_t i = 0; i < near.min_dist.size(); ++i)
-    local_max = std::max(local_max, (weights ? weights[i] : 1.0) * near.min_dist[i]);
-  ExactSums sum(1, comm.max_all(local_max));
-  for (size_t i = 0; i < near.min_dist.size(); ++i) sum.add(0, (weights ? weights[i] : 1.0) * near.min_dist[i]);
-  return sum.totals(comm)[0];
+#pragma omp parallel for schedule(static) num_threads(threads) reduction(max : local_max)
+  for (int64_t i = 0; i < n; ++i) local_max = std::max(local_max, value(i));
+  return exact_sums_rows(1, comm.max_all(local_max), n, threads,
+                         [&](ExactSums& sums, int64_t i) { sums.add(0, value(i)); })
+      .totals(comm)[0];
 }
 
 // The sample weight of the rows nearest to each of m candidates, over all ranks (ExactSums).
-std::vector<double> candidate_weights(const NearestCandidates& near, const float* weights, int64_t m,
+std::vector<double> candidate_weights(const NearestCandidates& near, const float* weights, int64_t m, int threads,
                                       const Communicator& comm) {
+  const int64_t n = static_cast<int64_t>(near.nearest.size());
   double local_max = weights ? 0.0 : 1.0;
   if (weights)
-    for (size_t i = 0; i < near.nearest.size(); ++i) local_max = std::max(local_max, double(weights[i]));
-  ExactSums sums(static_cast<size_t>(m), comm.max_all(local_max));
-  for (size_t i = 0; i < near.nearest.size(); ++i) sums.add(near.nearest[i], weights ? weights[i] : 1.0);
-  return sums.totals(comm);
+    for (int64_t i = 0; i < n; ++i) local_max = std::max(local_max, double(weights[i]));
+  return exact_sums_rows(static_cast<size_t>(m), comm.max_all(local_max), n, threads,
+                         [&](ExactSums& sums, int64_t i) {
+                           sums.add(static_cast<size_t>(near.nearest[i]), weights ? double(weights[i]) : 1.0);
+                         })
+      .totals(comm);
+}
+
+// The rows of one k-means|| round: row i is taken when u(seed, round, global row) · φ < l · w_i · D²_i.
+std::vector<int64_t> rows_pick(const NearestCandidates& near, const float* weights, uint64_t seed, int round,
+                               int64_t offset, double phi, double l, int threads) {
+  const int64_t n = static_cast<int64_t>(near.min_dist.size());
+  std::vector<uint8_t> taken(static_cast<size_t>(n), 0);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = (weights ? double(weights[i]) : 1.0) * near.min_dist[i];
+    taken[i] =
+        v > 0.0 && row_uniform(seed, static_cast<uint64_t>(round), static_cast<uint64_t>(offset + i)) * phi < l * v;
+  }
+  std::vector<int64_t> picked;
+  for (int64_t i = 0; i < n; ++i)
+    if (taken[i]) picked.push_back(i);
+  return picked;
 }
 
 }  // namespace
@@ -234,25 +287,21 @@ std::vector<float> seeds_kmeans_parallel(Backend& backend, const float* weights,
   const double l = params.oversampling > 0.0 ? params.oversampling : 2.0 * static_cast<double>(k);
   const int64_t offset = comm.size() == 1 ? 0 : comm.prefix_exclusive(n);
 
-  RowSet candidates = first_centre(backend, weights, seed, offset, comm);
+  const int threads = params.n_threads > 0 ? params.n_threads : omp_get_max_threads();
+  RowSet candidates = first_centre(backend, weights, seed, offset, threads, comm);
   if (candidates.rows.empty()) return seeds_kmeans_plus_plus(backend, k, seed, params.n_local_trials, comm);
   NearestCandidates near(n);
-  near.add(backend, candidates.values.data(), 1, 0);
+  near.add(backend, candidates.values.data(), 1, 0, threads);
   for (int round = 1; round <= params.init_rounds; ++round) {
-    const double phi = potential_exact(near, weights, comm);
+    const double phi = potential_exact(near, weights, threads, comm);
     if (!(phi > 0.0)) break;  // every row sits on a candidate
-    std::vector<int64_t> picked;
-    for (int64_t i = 0; i < n; ++i) {
-      const double v = (weights ? weights[i] : 1.0) * near.min_dist[i];
-      if (v > 0.0 && row_uniform(seed, static_cast<uint64_t>(round), static_cast<uint64_t>(offset + i)) * phi < l * v)
-        picked.push_back(i);
-    }
+    const std::vector<int64_t> picked = rows_pick(near, weights, seed, round, offset, phi, l, threads);
     const RowSet batch = rows_allgather(backend, picked, offset, comm);
     const int64_t before = static_cast<int64_t>(candidates.rows.size());
     const int64_t added = static_cast<int64_t>(batch.rows.size());
     KSEG_EXPECTS(before + added < std::numeric_limits<int32_t>::max(), DataError,
                  "k-means||: too many candidates; lower the oversampling factor");
-    near.add(backend, batch.values.data(), added, static_cast<int32_t>(before));
+    near.add(backend, batch.values.data(), added, static_cast<int32_t>(before), threads);
     candidates.rows.insert(candidates.rows.end(), batch.rows.begin(), batch.rows.end());
     candidates.values.insert(candidates.values.end(), batch.values.begin(), batch.values.end());
   }
@@ -260,7 +309,7 @@ std::vector<float> seeds_kmeans_parallel(Backend& backend, const float* weights,
   if (m < k) return seeds_kmeans_plus_plus(backend, k, seed, params.n_local_trials, comm);
 
   // Weighted greedy k-means++ on the candidates, the same on every rank (they all hold the same candidates).
-  const std::vector<double> weight_sums = candidate_weights(near, weights, m, comm);
+  const std::vector<double> weight_sums = candidate_weights(near, weights, m, threads, comm);
   std::vector<float> candidate_w(weight_sums.size());
   for (size_t c = 0; c < weight_sums.size(); ++c) candidate_w[c] = static_cast<float>(weight_sums[c]);
   CpuBackend on_candidates(DataView{candidates.values.data(), candidate_w.data(), m, d}, params.n_threads);

@@ -32,7 +32,9 @@ std::vector<float> seeds(const std::vector<float>& x, const std::vector<float>& 
   const int64_t n = static_cast<int64_t>(x.size()) / d;
   const float* weights = w.empty() ? nullptr : w.data();
   CpuBackend backend(DataView{x.data(), weights, n, d}, threads);
-  return seeds_kmeans_parallel(backend, weights, parallel_params(k), seed);
+  KMeansParams params = parallel_params(k);
+  params.n_threads = threads;  // the host-side loops too
+  return seeds_kmeans_parallel(backend, weights, params, seed);
 }
 
 // Σ w·min_j ‖x − c_j‖²: the potential the seeds leave.
@@ -53,6 +55,7 @@ TEST(KMeansParallel, ReproducibleDistinctRowsAnyThreadCount) {
   const std::vector<float> a = seeds(x, {}, 4, 30, 7, 1);
   EXPECT_EQ(a, seeds(x, {}, 4, 30, 7, 2));
   EXPECT_EQ(a, seeds(x, {}, 4, 30, 7, 3));
+  EXPECT_EQ(a, seeds(x, {}, 4, 30, 7, 8));
   EXPECT_NE(a, seeds(x, {}, 4, 30, 8, 2));
   std::set<std::vector<float>> distinct;
   for (int j = 0; j < 30; ++j) {
@@ -199,6 +202,10 @@ TEST(ExactSums, OrderIndependentAndAccurate) {
   for (double v : copy) shuffled.add(0, v);
   const double total = forward.totals(single_process())[0];
   EXPECT_EQ(total, shuffled.totals(single_process())[0]);
+  ExactSums first_half(1, max_value), second_half(1, max_value);  // as two threads or ranks would hold them
+  for (size_t i = 0; i < copy.size(); ++i) (i < 3333 ? first_half : second_half).add(0, copy[i]);
+  second_half.merge(first_half);
+  EXPECT_EQ(total, second_half.totals(single_process())[0]);
   long double reference = 0.0L;
   for (double v : values) reference += v;
   EXPECT_NEAR(total, static_cast<double>(reference), 1e-6 * static_cast<double>(reference));
