@@ -103,6 +103,44 @@ void processes_add(nlohmann::json& summary, int64_t n_rows, const std::vector<Ra
   summary["processes"] = {{"count", ranks.size()}, {"ranks", per_rank}};
 }
 
+// segments.csv, gathered to rank 0; or with --out-parts one part per rank (host/mpi/segments_gather.hpp). Collective
+// construction; publish() puts the file or the set in place (rank 0) and removes the other form left by an earlier run.
+class SegmentsOutput {
+ public:
+  SegmentsOutput(const FitOutputs& fit, const Communicator& comm, const std::vector<int32_t>& labels)
+      : dir_(fit.args.out_dir), parts_count_(comm.size()) {
+    const int64_t n = fit.data.n_rows;
+    if (fit.args.out_parts) {
+      parts_ = std::make_unique<SegmentParts>(comm, dir_);
+      parts_->write(fit.data.ids, fit.data.first_row, labels.data(), fit.result.sq_distances.data(), n);
+      return;
+    }
+    if (comm.rank() == 0) file_ = std::make_unique<SegmentsWriter>(dir_ + "/segments.csv");
+    segments_gather_append(comm, file_.get(), fit.data.ids, fit.data.first_row, labels.data(),
+                           fit.result.sq_distances.data(), n);
+  }
+
+  void publish() {
+    if (parts_) {
+      parts_->publish();
+    } else if (file_) {
+      file_->commit();
+      segments_parts_remove(dir_);
+    }
+  }
+
+  // What was written, for the list printed after a fit.
+  std::string listed() const {
+    return parts_ ? "segments.parts/ (" + std::to_string(parts_count_) + " parts)" : "segments.csv";
+  }
+
+ private:
+  std::string dir_;
+  int parts_count_;
+  std::unique_ptr<SegmentsWriter> file_;
+  std::unique_ptr<SegmentParts> parts_;
+};
+
 }  // namespace
 
 void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
@@ -118,16 +156,7 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   std::vector<int32_t> labels(r.labels.size());  // stable ids
   for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int32_t>(identity.ids[r.labels[i]]);
 
-  std::unique_ptr<SegmentsWriter> segments;
-  std::unique_ptr<SegmentParts> parts;  // --out-parts: every rank writes its rows
-  if (fit.args.out_parts) {
-    parts = std::make_unique<SegmentParts>(comm, fit.args.out_dir);
-    parts->write(fit.data.ids, fit.data.first_row, labels.data(), r.sq_distances.data(), fit.data.n_rows);
-  } else {
-    if (root) segments = std::make_unique<SegmentsWriter>(dir + "segments.csv");
-    segments_gather_append(comm, segments.get(), fit.data.ids, fit.data.first_row, labels.data(), r.sq_distances.data(),
-                           fit.data.n_rows);
-  }
+  SegmentsOutput segments(fit, comm, labels);
   const std::vector<RankTimings> ranks =
       rank_timings_gather(comm, {fit.data.n_rows, fit.timings.read, fit.timings.fit - fit.timings.fit_communication,
                                  comm.seconds_communicating()});
@@ -157,21 +186,16 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   model.reference = comm.size() == 1 ? drift_reference_build(fit.data, fit.pipeline, r.sq_distances.data())
                                      : drift_reference_build(all_rows, fit.pipeline, all_sq_distances.data());
   model_save(dir + "model.json", model);
-  if (parts) {
-    parts->publish();
-  } else {
-    segments->commit();
-    segments_parts_remove(fit.args.out_dir);
-  }
+  segments.publish();
   const double write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json summary = summary_json(fit, sizes, write_seconds);
   if (comm.size() > 1) processes_add(summary, n_rows, ranks, devices);
-  if (parts) summary["segments_parts"] = {{"directory", "segments.parts"}, {"count", comm.size()}};
+  if (fit.args.out_parts) summary["segments_parts"] = {{"directory", "segments.parts"}, {"count", comm.size()}};
   json_write(dir + "summary.json", summary);
   if (!quiet)
     out << "kseg: " << n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  " << dir
-        << (parts ? "segments.parts/ (" + std::to_string(comm.size()) + " parts)" : std::string("segments.csv"))
-        << "\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir << "summary.json\n";
+        << segments.listed() << "\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir
+        << "summary.json\n";
   if (comm.size() == 1) {
     fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,
                       identity.names);
