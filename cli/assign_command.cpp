@@ -37,10 +37,20 @@ class BatchScorer {
   }
 
   void score(const Table& table, const IdColumn& ids, int64_t first_id) {
-    const int64_t n = table.n_rows;
-    const int64_t d = model_.pipeline.n_features();
-    x_.resize(static_cast<size_t>(n * d));
+    x_.resize(static_cast<size_t>(table.n_rows * model_.pipeline.n_features()));
     model_.pipeline.transform(table, x_.data(), &counters_);
+    prepared_score(table.n_rows, ids, first_id);
+  }
+  // A row-major block of numeric columns (a .npy batch), prepared without building a table.
+  void score_rows(const float* rows, int64_t n, const std::vector<std::string>& names, const IdColumn& ids,
+                  int64_t first_id) {
+    x_.resize(static_cast<size_t>(n * model_.pipeline.n_features()));
+    model_.pipeline.transform_rows(rows, n, names, args_.input, x_.data());
+    prepared_score(n, ids, first_id);
+  }
+  // The prepared rows in x_: nearest centroids, then to the writer (or kept, across processes).
+  void prepared_score(int64_t n, const IdColumn& ids, int64_t first_id) {
+    const int64_t d = model_.pipeline.n_features();
     const DataView view{x_.data(), nullptr, n, d};
     std::unique_ptr<Backend> backend = backend_create(view, args_.device, args_.quiet || rows_ > 0, err_);
     backend->assign(model_.centroids.data(), model_.n_clusters);
@@ -153,20 +163,13 @@ int64_t npy_assign(const Model& model, const AssignArgs& args, BatchScorer& scor
   const int64_t begin = reader.n_rows() * comm.rank() / comm.size();
   const int64_t end = reader.n_rows() * (comm.rank() + 1) / comm.size();
   std::vector<float> raw;
+  std::vector<std::string> columns;
+  for (int64_t t = 0; t < d; ++t) columns.push_back("f" + std::to_string(t));
   for (int64_t first = begin; first < end; first += args.batch_rows) {
     const int64_t n = std::min(args.batch_rows, end - first);
     raw.resize(static_cast<size_t>(n * d));
     reader.rows_read(first, n, raw.data());
-    Table table;
-    table.path = args.input;
-    table.n_rows = n;
-    for (int64_t t = 0; t < d; ++t) {
-      TableColumn column{"f" + std::to_string(t), ColumnRole::numeric};
-      column.values.resize(static_cast<size_t>(n));
-      for (int64_t i = 0; i < n; ++i) column.values[i] = raw[i * d + t];
-      table.columns.push_back(std::move(column));
-    }
-    scorer.score(table, numbered, first);
+    scorer.score_rows(raw.data(), n, columns, numbered, first);
   }
   return begin;
 }

@@ -75,7 +75,7 @@ struct AssignArgs {
   std::string model;
   std::string out = "assigned.csv";
   char delimiter = ',';
-  int64_t batch_rows = 1 << 20;
+  int64_t batch_rows = 1 << 17;  // .npy rows per batch: buffers stay small and are reused
   DeviceOptions device;
   bool quiet = false;
   IdExport ids;

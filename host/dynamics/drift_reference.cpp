@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <unordered_map>
 
 #include "host/error.hpp"
@@ -32,12 +33,34 @@ size_t numeric_bin(const std::vector<double>& edges, double v) {
 
 // Deciles of the present values, deduplicated (a column with many equal values gets fewer bins). Weighted: the
 // values repeated by their weights (positions in [0, Σw − 1]), so integer weights give the deciles of copied rows.
+// Puts the values at the given sorted positions (ascending) where a full sort would put them, in O(n log m):
+// each selection splits the range, and the positions on each side are found within their part.
+void order_statistics_select(std::vector<double>::iterator begin, std::vector<double>::iterator end,
+                             const size_t* first, const size_t* last, size_t base) {
+  if (first == last) return;
+  const size_t* middle = first + (last - first) / 2;
+  std::nth_element(begin, begin + (*middle - base), end);
+  order_statistics_select(begin, begin + (*middle - base), first, middle, base);
+  order_statistics_select(begin + (*middle - base) + 1, end, middle + 1, last, *middle + 1);
+}
+
 std::vector<double> decile_edges(std::vector<double> values, std::vector<double> weights) {
   std::vector<double> edges;
   if (values.empty()) return edges;
   std::vector<double> cumulative;  // weighted: Σ of the weights up to each sorted value
   if (weights.empty()) {
-    std::sort(values.begin(), values.end());
+    // Only the values at the decile positions (and the maximum) are read below: select them instead of sorting.
+    std::vector<size_t> positions;
+    const double last = static_cast<double>(values.size() - 1);
+    for (int b = 1; b < kDriftBins; ++b) {
+      const size_t lo = static_cast<size_t>(std::floor(static_cast<double>(b) / kDriftBins * last));
+      positions.push_back(lo);
+      positions.push_back(std::min(lo + 1, values.size() - 1));
+    }
+    positions.push_back(values.size() - 1);
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    order_statistics_select(values.begin(), values.end(), positions.data(), positions.data() + positions.size(), 0);
   } else {
     std::vector<size_t> order(values.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -109,6 +132,35 @@ void counts_add(const FeatureReference& f, const FeaturePipeline& pipeline, cons
     counts[numeric_bin(f.edges, numeric_value(s, column.values[i]))] += weight(i);
 }
 
+// One column's bins and shares at fit (total: the rows' weight sum).
+FeatureReference feature_reference_build(const Table& table, const FeaturePipeline& pipeline, const std::string& name,
+                                         double total) {
+  const TableColumn* weights = table.weight_column();
+  auto weight = [&](int64_t i) { return weights ? static_cast<double>(weights->values[i]) : 1.0; };
+  FeatureReference f;
+  f.name = name;
+  if (const CategoricalStep* s = categorical_step(pipeline, name)) {
+    f.categorical = true;
+    f.levels = s->levels;
+    f.levels.push_back(kOtherLevel);
+  } else {
+    const NumericStep& step = *numeric_step(pipeline, name);
+    const std::vector<float>& raw = column_require(table, name).values;
+    std::vector<double> present, present_weights;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (std::isnan(raw[i]) || !(weight(static_cast<int64_t>(i)) > 0.0)) continue;
+      present.push_back(numeric_value(step, raw[i]));
+      if (weights) present_weights.push_back(weight(static_cast<int64_t>(i)));
+    }
+    f.edges = decile_edges(std::move(present), std::move(present_weights));
+  }
+  std::vector<double> counts(f.categorical ? f.levels.size() : f.edges.size() + 2, 0.0);
+  counts_add(f, pipeline, table, counts);
+  for (double& c : counts) c /= total > 0.0 ? total : 1.0;
+  f.shares = counts;
+  return f;
+}
+
 }  // namespace
 
 DriftCounter::DriftCounter(const DriftReference& reference, const FeaturePipeline& pipeline)
@@ -135,30 +187,20 @@ DriftReference drift_reference_build(const Table& table, const FeaturePipeline& 
   }
   KSEG_EXPECTS(table.n_rows == 0 || total > 0.0, DataError, table.path + ": the weights sum to 0");
   reference.mean_distance = table.n_rows > 0 ? distance_sum / total : 0.0;
-  for (const std::string& name : pipeline.input_columns()) {
-    FeatureReference f;
-    f.name = name;
-    if (const CategoricalStep* s = categorical_step(pipeline, name)) {
-      f.categorical = true;
-      f.levels = s->levels;
-      f.levels.push_back(kOtherLevel);
-    } else {
-      const NumericStep& step = *numeric_step(pipeline, name);
-      const std::vector<float>& raw = column_require(table, name).values;
-      std::vector<double> present, present_weights;
-      for (size_t i = 0; i < raw.size(); ++i) {
-        if (std::isnan(raw[i]) || !(weight(static_cast<int64_t>(i)) > 0.0)) continue;
-        present.push_back(numeric_value(step, raw[i]));
-        if (weights) present_weights.push_back(weight(static_cast<int64_t>(i)));
-      }
-      f.edges = decile_edges(std::move(present), std::move(present_weights));
+  // Features are independent: built on all threads, each in its slot, so the result does not depend on them.
+  const std::vector<std::string> names = pipeline.input_columns();
+  reference.features.resize(names.size());
+  std::vector<std::exception_ptr> errors(names.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t c = 0; c < names.size(); ++c) {
+    try {
+      reference.features[c] = feature_reference_build(table, pipeline, names[c], total);
+    } catch (...) {
+      errors[c] = std::current_exception();
     }
-    std::vector<double> counts(f.categorical ? f.levels.size() : f.edges.size() + 2, 0.0);
-    counts_add(f, pipeline, table, counts);
-    for (double& c : counts) c /= total > 0.0 ? total : 1.0;
-    f.shares = counts;
-    reference.features.push_back(std::move(f));
   }
+  for (const std::exception_ptr& error : errors)  // the first column's error, as a serial loop would throw it
+    if (error) std::rethrow_exception(error);
   return reference;
 }
 

@@ -82,6 +82,10 @@ class FeaturePipeline {
   // The prepared matrix (n × n_features(), row-major) for any table with the same column names (order and extra
   // columns do not matter). DataError naming a missing column.
   void transform(const Table& table, float* out, TransformCounters* counters = nullptr) const;
+  // The same for a row-major matrix of numeric columns (n rows of names.size() floats, e.g. a .npy whose columns are
+  // f0, f1, ...), without building a table. DataError (naming path) for a missing or a categorical column.
+  void transform_rows(const float* rows, int64_t n, const std::vector<std::string>& names, const std::string& path,
+                      float* out) const;
 
   // Names of the prepared features: a numeric column's name, "col=missing", "col=level" per one-hot level.
   const std::vector<std::string>& feature_names() const { return feature_names_; }

@@ -1,6 +1,7 @@
 // Applying the learned preparation, and mapping centroids back to the user's terms.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -52,56 +53,140 @@ std::vector<std::string> FeaturePipeline::input_columns() const {
   return names;
 }
 
+namespace {
+
+// One step of transform, resolved against a table: its column, its first output column and, for a categorical
+// column, where each of the table's level codes goes.
+struct StepPlan {
+  const NumericStep* numeric = nullptr;  // else categorical
+  const CategoricalStep* categorical = nullptr;
+  const TableColumn* column = nullptr;  // categorical: the table column
+  const float* values = nullptr;        // numeric: value of row i at values[i * stride]
+  int64_t stride = 1;
+  int64_t offset = 0;  // first output column
+  int width = 0;       // categorical: block width
+  std::vector<int> code_position;
+  std::vector<char> unseen;  // per table code: a level fit never saw
+  int missing_position = -1;
+  float one = 1.0f;
+};
+
+StepPlan categorical_plan(const CategoricalStep& s, const TableColumn& c, const std::string& path) {
+  KSEG_EXPECTS(c.is_categorical(), DataError, path + ": column \"" + s.name + "\" must be categorical");
+  StepPlan plan;
+  plan.categorical = &s;
+  plan.column = &c;
+  // Table level code → block position; unknown texts go to (other), or to no column when fit saw no rare levels.
+  plan.width = static_cast<int>(s.levels.size()) + (s.has_other ? 1 : 0);
+  const int other = s.has_other ? plan.width - 1 : -1;
+  std::unordered_map<std::string, int> position;
+  for (size_t l = 0; l < s.levels.size(); ++l) position[s.levels[l]] = static_cast<int>(l);
+  for (const std::string& level : s.merged) position[level] = other;
+  plan.code_position.resize(c.levels.size());
+  plan.unseen.assign(c.levels.size(), 0);
+  for (size_t l = 0; l < c.levels.size(); ++l) {
+    auto it = position.find(c.levels[l]);
+    plan.code_position[l] = it != position.end() ? it->second : other;
+    plan.unseen[l] = it == position.end();
+  }
+  auto missing_it = position.find(kMissingLevel);
+  plan.missing_position = missing_it != position.end() ? missing_it->second : other;
+  plan.one = static_cast<float>(s.dummy_value);
+  return plan;
+}
+
+// Rows [begin, end) of one step into the row-major output (d floats per row).
+void step_apply(const StepPlan& p, int64_t begin, int64_t end, int64_t d, float* out) {
+  if (p.numeric != nullptr) {
+    const NumericStep& s = *p.numeric;
+    for (int64_t i = begin; i < end; ++i) {
+      const float v = p.values[i * p.stride];
+      float* row = out + i * d + p.offset;
+      row[0] = numeric_prepare(s, v);
+      if (s.indicator) row[1] = std::isnan(v) ? 1.0f : 0.0f;
+    }
+    return;
+  }
+  const int32_t* codes = p.column->codes.data();
+  for (int64_t i = begin; i < end; ++i) {
+    float* row = out + i * d + p.offset;
+    for (int l = 0; l < p.width; ++l) row[l] = 0.0f;
+    const int32_t code = codes[i];
+    const int q = code < 0 ? p.missing_position : p.code_position[code];
+    if (q >= 0) row[q] = p.one;
+  }
+}
+
+// Row blocks, every step per block: each output row is written while it is in cache (a step per pass over the
+// whole matrix would move every cache line of it once per input column).
+void plans_apply(const std::vector<StepPlan>& plans, int64_t n, int64_t d, float* out) {
+  constexpr int64_t kBlockRows = 1024;
+  const int64_t blocks = (n + kBlockRows - 1) / kBlockRows;
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t begin = b * kBlockRows, end = std::min(n, begin + kBlockRows);
+    for (const StepPlan& p : plans) step_apply(p, begin, end, d, out);
+  }
+}
+
+}  // namespace
+
 void FeaturePipeline::transform(const Table& table, float* out, TransformCounters* counters) const {
   const int64_t n = table.n_rows;
-  const int64_t d = n_features();
-  int64_t offset = 0;  // first output column of the current step
+  std::vector<StepPlan> plans;
+  int64_t offset = 0;
   for (int step : order_) {
     if (step >= 0) {
       const NumericStep& s = numeric_[step];
       if (s.dropped) continue;
-      const TableColumn& c = column_require(table, s.name);
-#pragma omp parallel for schedule(static)
-      for (int64_t i = 0; i < n; ++i) {
-        out[i * d + offset] = numeric_prepare(s, c.values[i]);
-        if (s.indicator) out[i * d + offset + 1] = std::isnan(c.values[i]) ? 1.0f : 0.0f;
-      }
+      StepPlan plan;
+      plan.numeric = &s;
+      plan.values = column_require(table, s.name).values.data();
+      plan.offset = offset;
+      plans.push_back(std::move(plan));
       offset += s.indicator ? 2 : 1;
       continue;
     }
     const CategoricalStep& s = categorical_[-1 - step];
     if (s.dropped) continue;
-    const TableColumn& c = column_require(table, s.name);
-    KSEG_EXPECTS(c.is_categorical(), DataError, table.path + ": column \"" + s.name + "\" must be categorical");
-    // Table level code → block position; unknown texts go to (other), or to no column when fit saw no rare levels.
-    const int width = static_cast<int>(s.levels.size()) + (s.has_other ? 1 : 0);
-    const int other = s.has_other ? width - 1 : -1;
-    std::unordered_map<std::string, int> position;
-    for (size_t l = 0; l < s.levels.size(); ++l) position[s.levels[l]] = static_cast<int>(l);
-    for (const std::string& level : s.merged) position[level] = other;
-    std::vector<int> code_position(c.levels.size());
-    std::vector<bool> unseen(c.levels.size(), false);
-    for (size_t l = 0; l < c.levels.size(); ++l) {
-      auto it = position.find(c.levels[l]);
-      code_position[l] = it != position.end() ? it->second : other;
-      unseen[l] = it == position.end();
-    }
-    auto missing_it = position.find(kMissingLevel);
-    const int missing_position = missing_it != position.end() ? missing_it->second : other;
-    const float one = static_cast<float>(s.dummy_value);
-    int64_t unseen_rows = 0;
-#pragma omp parallel for schedule(static) reduction(+ : unseen_rows)
-    for (int64_t i = 0; i < n; ++i) {
-      float* row = out + i * d + offset;
-      for (int l = 0; l < width; ++l) row[l] = 0.0f;
-      const int32_t code = c.codes[i];
-      const int p = code < 0 ? missing_position : code_position[code];
-      if (p >= 0) row[p] = one;
-      unseen_rows += code >= 0 && unseen[code];
-    }
-    if (counters && unseen_rows > 0) counters->unseen_levels[s.name] += unseen_rows;
-    offset += width;
+    plans.push_back(categorical_plan(s, column_require(table, s.name), table.path));
+    plans.back().offset = offset;
+    offset += plans.back().width;
   }
+  plans_apply(plans, n, n_features(), out);
+  if (counters == nullptr) return;
+  for (const StepPlan& p : plans) {
+    if (p.categorical == nullptr) continue;
+    int64_t unseen_rows = 0;
+    const int32_t* codes = p.column->codes.data();
+#pragma omp parallel for schedule(static) reduction(+ : unseen_rows)
+    for (int64_t i = 0; i < n; ++i) unseen_rows += codes[i] >= 0 && p.unseen[codes[i]];
+    if (unseen_rows > 0) counters->unseen_levels[p.categorical->name] += unseen_rows;
+  }
+}
+
+void FeaturePipeline::transform_rows(const float* rows, int64_t n, const std::vector<std::string>& names,
+                                     const std::string& path, float* out) const {
+  const int64_t width = static_cast<int64_t>(names.size());
+  std::vector<StepPlan> plans;
+  int64_t offset = 0;
+  for (int step : order_) {
+    const bool numeric = step >= 0;
+    const std::string& name = numeric ? numeric_[step].name : categorical_[-1 - step].name;
+    if (numeric ? numeric_[step].dropped : categorical_[-1 - step].dropped) continue;
+    const int64_t column = std::find(names.begin(), names.end(), name) - names.begin();
+    KSEG_EXPECTS(column < width, DataError, path + ": column \"" + name + "\" is required by the model but missing");
+    KSEG_EXPECTS(numeric, DataError,
+                 path + ": column \"" + name + "\" must be categorical; this input holds numbers only");
+    StepPlan plan;
+    plan.numeric = &numeric_[step];
+    plan.values = rows + column;
+    plan.stride = width;
+    plan.offset = offset;
+    plans.push_back(std::move(plan));
+    offset += numeric_[step].indicator ? 2 : 1;
+  }
+  plans_apply(plans, n, n_features(), out);
 }
 
 std::vector<std::string> FeaturePipeline::centroids_header() const { return feature_names_; }

@@ -105,6 +105,9 @@ void CsvReader::range_for_each(size_t begin, size_t end, int64_t line, int64_t f
     const CsvScanResult scan = csv_range_parse(src, pos, end, batch_bytes, line, n_fields, n_threads, batch);
     batch.first_record = first_record;
     if (batch.n_records > 0) fn(batch);
+    // The batch's values have been copied out (numbers, levels, ids): its bytes need not stay resident, so a file
+    // read once costs page cache, not the process's memory.
+    file_.pages_release(pos, scan.next);
     first_record += batch.n_records;
     pos = scan.next;
     line = scan.next_line;

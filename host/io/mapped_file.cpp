@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -45,6 +46,14 @@ MappedFile::MappedFile(const std::string& path, bool sequential) {
   }
   // The mapping keeps the file alive; the descriptor is no longer needed.
   ::close(fd);
+}
+
+void MappedFile::pages_release(size_t begin, size_t end) const {
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  begin = (begin + page - 1) / page * page;  // whole pages inside the range only
+  end = std::min(end, size_) / page * page;
+  // Only a hint about memory: on failure the pages simply stay resident.
+  if (data_ != nullptr && begin < end) ::madvise(const_cast<char*>(data_) + begin, end - begin, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

@@ -26,6 +26,9 @@ class MappedFile {
 
   const char* data() const { return data_; }
   size_t size() const { return size_; }
+  // Done reading bytes [begin, end) for now: their pages leave this process's resident set (the page cache keeps
+  // them; reading them again faults them back in). The content seen through data() does not change.
+  void pages_release(size_t begin, size_t end) const;
 
  private:
   const char* data_ = nullptr;

@@ -1,5 +1,6 @@
 #include "host/output/segment_files.hpp"
 
+#include <omp.h>
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -29,35 +30,47 @@ const IdExport& IdExportScope::current() {
 SegmentsWriter::SegmentsWriter(const std::string& path) : SegmentsWriter(path, IdExportScope::current()) {}
 
 SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids) : export_(ids) {
-  if (export_.hash_ids) pseudonyms_ = std::make_unique<IdPseudonymizer>(export_.hash_key);
   file_ = std::make_unique<AtomicFile>(path);
   file_->write("id,segment,distance\n");
 }
 
 SegmentsWriter::~SegmentsWriter() = default;
 
+namespace {
+
+// The text of a run of rows, and what was learned about their ids on the way.
+struct RowsText {
+  std::string text;
+  std::vector<uint64_t> id_hashes;
+  int64_t invalid_utf8 = 0;
+  int64_t first_invalid_utf8 = -1;  // row within the call to rows_append
+  std::string scratch;              // an unquoted id or a row number being hashed
+};
+
 // One id: its value (a quoted CSV field unquoted) is checked and counted, then written raw or as a pseudonym.
-void SegmentsWriter::id_append(const IdColumn& ids, int64_t i) {
+void id_append(const IdColumn& ids, int64_t i, int64_t row, IdPseudonymizer* pseudonyms, RowsText& out) {
   if (ids.numbered()) {
-    if (!pseudonyms_) return ids.append_to(buffer_, i);
-    id_scratch_.clear();
-    ids.append_to(id_scratch_, i);
-    return pseudonyms_->hex_append(id_scratch_, buffer_);
+    if (pseudonyms == nullptr) return int64_append(out.text, i);
+    out.scratch.clear();
+    int64_append(out.scratch, i);
+    return pseudonyms->hex_append(out.scratch, out.text);
   }
   const std::string_view raw = ids.raw(i);
   std::string_view value = raw;
   if (raw.size() >= 2 && raw.front() == '"') {
-    id_scratch_ = csv_field_unescape(raw);
-    value = id_scratch_;
+    out.scratch = csv_field_unescape(raw);
+    value = out.scratch;
   }
-  id_hashes_.push_back(std::hash<std::string_view>{}(value));
-  if (!utf8_valid(value) && invalid_utf8_++ == 0) first_invalid_utf8_ = rows_ + (i - first_);
-  if (pseudonyms_) {
-    pseudonyms_->hex_append(value, buffer_);
+  out.id_hashes.push_back(std::hash<std::string_view>{}(value));
+  if (!utf8_valid(value) && out.invalid_utf8++ == 0) out.first_invalid_utf8 = row;
+  if (pseudonyms != nullptr) {
+    pseudonyms->hex_append(value, out.text);
   } else {
-    buffer_.append(raw);
+    out.text.append(raw);
   }
 }
+
+}  // namespace
 
 void SegmentsWriter::warnings_write() const {
   if (export_.warnings == nullptr) return;
@@ -68,26 +81,47 @@ void SegmentsWriter::warnings_write() const {
   if (invalid_utf8_ > 0)
     *export_.warnings << "kseg: warning: " << invalid_utf8_ << " of " << total << " ids in " << file_->path()
                       << " are not valid UTF-8 (first: row " << first_invalid_utf8_ << ", 0-based); written "
-                      << (pseudonyms_ ? "hashed" : "byte for byte") << "\n";
+                      << (export_.hash_ids ? "hashed" : "byte for byte") << "\n";
 }
 
+// Rows are formatted in chunks on all threads (a pseudonymizer per thread), then written in order: the text is the
+// same for any thread count.
 void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32_t* labels, const float* sq_distances,
                                  int64_t n) {
-  buffer_.clear();
-  first_ = first;
-  for (int64_t r = 0; r < n; ++r) {
-    id_append(ids, first + r);
-    buffer_ += ',';
-    int64_append(buffer_, labels[r]);
-    buffer_ += ',';
-    float_append(buffer_, std::sqrt(sq_distances[r]));
-    buffer_ += '\n';
-    if (buffer_.size() > (1u << 20)) {
-      file_->write(buffer_);
-      buffer_.clear();
+  constexpr int64_t kChunkRows = 16384;
+  const int threads = std::max(1, omp_get_max_threads());
+  if (export_.hash_ids)
+    while (pseudonyms_.size() < static_cast<size_t>(threads))
+      pseudonyms_.push_back(std::make_unique<IdPseudonymizer>(export_.hash_key));
+  const int64_t chunks = (n + kChunkRows - 1) / kChunkRows;
+  std::vector<RowsText> texts(static_cast<size_t>(std::min<int64_t>(chunks, 4 * threads)));
+  const int64_t group = static_cast<int64_t>(texts.size());
+  for (int64_t c0 = 0; c0 < chunks; c0 += group) {
+    const int64_t c1 = std::min(chunks, c0 + group);
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+    for (int64_t c = c0; c < c1; ++c) {
+      RowsText& out = texts[c - c0];
+      IdPseudonymizer* pseudonyms = export_.hash_ids ? pseudonyms_[omp_get_thread_num()].get() : nullptr;
+      out.text.clear();
+      for (int64_t r = c * kChunkRows; r < std::min(n, (c + 1) * kChunkRows); ++r) {
+        id_append(ids, first + r, r, pseudonyms, out);
+        out.text += ',';
+        int64_append(out.text, labels[r]);
+        out.text += ',';
+        float_append(out.text, std::sqrt(sq_distances[r]));
+        out.text += '\n';
+      }
+    }
+    for (int64_t c = c0; c < c1; ++c) {
+      RowsText& out = texts[c - c0];
+      file_->write(out.text);
+      id_hashes_.insert(id_hashes_.end(), out.id_hashes.begin(), out.id_hashes.end());
+      out.id_hashes.clear();
+      if (out.invalid_utf8 > 0 && invalid_utf8_ == 0) first_invalid_utf8_ = rows_ + out.first_invalid_utf8;
+      invalid_utf8_ += out.invalid_utf8;
+      out.invalid_utf8 = 0;
     }
   }
-  file_->write(buffer_);
   rows_ += n;
 }
 

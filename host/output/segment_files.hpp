@@ -35,17 +35,13 @@ class SegmentsWriter {
   int64_t invalid_utf8_ids() const { return invalid_utf8_; }
 
  private:
-  void id_append(const IdColumn& ids, int64_t i);
   void warnings_write() const;
 
   std::unique_ptr<AtomicFile> file_;
-  std::string buffer_;
   IdExport export_;
-  std::unique_ptr<IdPseudonymizer> pseudonyms_;
-  std::vector<uint64_t> id_hashes_;  // 64-bit hashes of the ids seen, for the duplicate count
-  std::string id_scratch_;           // an unquoted id or a row number being hashed
-  int64_t first_ = 0;                // `first` of the rows being appended
-  int64_t rows_ = 0;                 // rows appended so far
+  std::vector<std::unique_ptr<IdPseudonymizer>> pseudonyms_;  // one per thread, with --hash-ids
+  std::vector<uint64_t> id_hashes_;                           // 64-bit hashes of the ids seen, for the duplicate count
+  int64_t rows_ = 0;                                          // rows appended so far
   int64_t duplicates_ = 0;
   int64_t invalid_utf8_ = 0;
   int64_t first_invalid_utf8_ = -1;

@@ -1,7 +1,9 @@
 // Training statistics for drift: decile bins, level shares, PSI of a shifted population by hand, strict loading.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "../io/test_files.hpp"
 #include "host/dynamics/drift_reference.hpp"
@@ -44,6 +46,39 @@ TEST(DriftReference, DecilesAndLevelShares) {
   const FeatureReference& plan = r.features[1];
   EXPECT_EQ(plan.levels, (std::vector<std::string>{"free", "pro", "(other)"}));
   EXPECT_EQ(plan.shares, (std::vector<double>{0.7, 0.3, 0.0}));
+}
+
+// The edges are found by selection, not by sorting: on shuffled values with many ties and a heavy tail they must
+// equal the linear quantiles of the fully sorted column (deduplicated, the top edge dropped when it is the maximum).
+TEST(DriftReference, DecilesOfShuffledTiedValuesEqualTheSortedQuantiles) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 20; ++trial) {
+    const int n = 50 + trial * 97;
+    Table t;
+    t.path = "t.csv";
+    t.n_rows = n;
+    TableColumn v("spend", ColumnRole::numeric);
+    for (int i = 0; i < n; ++i)
+      v.values.push_back(static_cast<float>(trial % 2 ? std::exp(std::normal_distribution<>(0, 2)(rng))
+                                                      : std::uniform_int_distribution<>(0, 12)(rng)));
+    std::vector<double> sorted(v.values.begin(), v.values.end());
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<double> expected;
+    for (int b = 1; b < kDriftBins; ++b) {
+      const double pos = static_cast<double>(b) / kDriftBins * (n - 1);
+      const size_t lo = static_cast<size_t>(pos);
+      const double edge =
+          sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[std::min<size_t>(lo + 1, n - 1)] - sorted[lo]);
+      if (expected.empty() || edge > expected.back()) expected.push_back(edge);
+    }
+    if (!expected.empty() && expected.back() >= sorted.back()) expected.pop_back();
+    t.columns = {v};
+    const FeaturePipeline p = FeaturePipeline::fit(t, PipelineOptions{});
+    const std::vector<float> distances(static_cast<size_t>(n), 1.0f);
+    const DriftReference r = drift_reference_build(t, p, distances.data());
+    ASSERT_EQ(r.features.size(), 1u);
+    EXPECT_EQ(r.features[0].edges, expected) << "trial " << trial;
+  }
 }
 
 TEST(DriftReference, ShiftedPopulationPsiByHand) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "host/error.hpp"
 #include "host/features/pipeline.hpp"
@@ -153,6 +154,43 @@ TEST(Pipeline, FeatureWeightsIndicatorsAndDates) {
   EXPECT_NEAR(back[2], 30.0, 1e-4);  // row 0 signed up 30 days before the reference date
   o.feature_weights["nope"] = 1.0;
   EXPECT_THROW(FeaturePipeline::fit(t, o), UsageError);
+}
+
+// A row-major numeric matrix (the .npy path of assign) is prepared exactly as the same columns in a table, in any
+// column order, over more rows than one block; a missing or categorical column is refused naming the file.
+TEST(Pipeline, RowMajorMatrixIsPreparedAsTheTable) {
+  const int64_t n = 3000;  // several row blocks of transform
+  std::vector<float> a, b, c;
+  for (int64_t i = 0; i < n; ++i) {
+    a.push_back(i % 7 == 0 ? kNan : static_cast<float>(i % 101));
+    b.push_back(static_cast<float>(std::exp(static_cast<double>(i % 37) / 4.0)));  // heavy-tailed: log1p
+    c.push_back(static_cast<float>((i * 13) % 17) - 8.0f);
+  }
+  PipelineOptions options;
+  options.missing_indicators = true;
+  options.feature_weights["f2"] = 2.0;
+  const FeaturePipeline p =
+      FeaturePipeline::fit(table_of({numeric("f0", a), numeric("f1", b), numeric("f2", c)}), options);
+  const int64_t d = p.n_features();
+  std::vector<float> expected(static_cast<size_t>(n * d)), got(static_cast<size_t>(n * d), -1.0f);
+  p.transform(table_of({numeric("f0", a), numeric("f1", b), numeric("f2", c)}), expected.data());
+  // The matrix holds the columns in another order, with an extra column the model does not use.
+  std::vector<float> rows;
+  for (int64_t i = 0; i < n; ++i) rows.insert(rows.end(), {c[i], 99.0f, a[i], b[i]});
+  p.transform_rows(rows.data(), n, {"f2", "extra", "f0", "f1"}, "m.npy", got.data());
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_EQ(std::memcmp(&got[i], &expected[i], sizeof(float)), 0) << "element " << i;
+  try {
+    p.transform_rows(rows.data(), n, {"f2", "extra", "f0", "g1"}, "m.npy", got.data());
+    FAIL() << "a missing column must be refused";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("m.npy: column \"f1\" is required"), std::string::npos) << e.what();
+  }
+  const FeaturePipeline with_levels = FeaturePipeline::fit(
+      table_of({numeric("f0", {1, 2, 3, 4}), categorical("f1", {"x", "y", "x", "y"})}), PipelineOptions{});
+  const std::vector<float> two = {1, 0, 2, 1, 3, 0, 4, 1};
+  std::vector<float> out(8 * static_cast<size_t>(with_levels.n_features()));
+  EXPECT_THROW(with_levels.transform_rows(two.data(), 4, {"f0", "f1"}, "m.npy", out.data()), DataError);
 }
 
 }  // namespace

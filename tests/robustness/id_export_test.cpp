@@ -1,6 +1,7 @@
 // Ids on the way out: keyed pseudonyms (HMAC-SHA-256), key resolution, duplicate and non-UTF-8 id warnings, and the
 // command-line rules for the key (never in argv, --hash-key-file needs --hash-ids).
 #include <gtest/gtest.h>
+#include <omp.h>
 #include <openssl/hmac.h>
 #include <stdlib.h>
 
@@ -214,6 +215,62 @@ TEST(HashIdsCli, DuplicateIdsAreAWarningWithACount) {
   const test::CliResult quiet = test::cli({"fit", users, "--k", "2", "--out", dir.file("out"), "--quiet"});
   EXPECT_EQ(quiet.code, 0);
   EXPECT_EQ(quiet.err, "");
+}
+
+// Rows are formatted in chunks on all threads: over many chunks the file, the counts and the first bad row must be
+// what one thread writing row by row gives, for raw, quoted and hashed ids, in two appends.
+TEST(SegmentsWriterIds, ManyRowsOnManyThreadsEqualOneThread) {
+  test::ScratchDir dir;
+  const int64_t n = 100000;  // several 16,384-row chunks
+  IdColumn ids;
+  for (int64_t i = 0; i < n; ++i) {
+    std::string id = i % 1000 == 999 ? "\"u," + std::to_string(i % 50000) + "\"" : "u" + std::to_string(i % 90000);
+    if (i == 70001 || i == 90000) id += "\xFF";
+    ids.append(id);
+  }
+  std::vector<int32_t> labels(static_cast<size_t>(n));
+  std::vector<float> sq(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    labels[i] = static_cast<int32_t>(i % 7);
+    sq[i] = static_cast<float>(i % 1013) / 7.0f;
+  }
+  for (const bool hashed : {false, true}) {
+    std::vector<std::string> text;
+    std::vector<int64_t> counts;
+    std::vector<std::string> warnings_text;
+    for (const int threads : {1, 3}) {
+      omp_set_num_threads(threads);
+      std::ostringstream warnings;
+      IdExport options;
+      options.warnings = &warnings;
+      options.hash_ids = hashed;
+      options.hash_key = "a key of at least sixteen bytes";
+      const std::string path = dir.file("t" + std::to_string(threads) + ".csv");
+      SegmentsWriter writer(path, options);
+      writer.rows_append(ids, 0, labels.data(), sq.data(), 40000);
+      writer.rows_append(ids, 40000, labels.data() + 40000, sq.data() + 40000, n - 40000);
+      writer.commit();
+      text.push_back(test::file_read(path));
+      counts.push_back(writer.duplicate_ids());
+      counts.push_back(writer.invalid_utf8_ids());
+      std::string w = warnings.str();
+      warnings_text.push_back(w.substr(w.find("are not valid")));
+    }
+    omp_set_num_threads(omp_get_num_procs());
+    EXPECT_EQ(text[0], text[1]) << "hashed " << hashed;
+    EXPECT_EQ(counts[0], counts[2]);
+    EXPECT_EQ(counts[1], 2);
+    EXPECT_EQ(counts[3], 2);
+    EXPECT_GT(counts[0], 9000);
+    EXPECT_EQ(warnings_text[0], warnings_text[1]);
+    EXPECT_NE(warnings_text[0].find("(first: row 70001,"), std::string::npos) << warnings_text[0];
+    const std::vector<std::string> lines = test::lines_split(text[0]);
+    ASSERT_EQ(lines.size(), static_cast<size_t>(n + 1));
+    for (int64_t i = 0; i < n && !hashed; i += 997) {  // rows in input order, in every chunk
+      ASSERT_EQ(lines[i + 1].rfind(std::string(ids.raw(i)) + "," + std::to_string(labels[i]) + ",", 0), 0u)
+          << lines[i + 1];
+    }
+  }
 }
 
 }  // namespace
