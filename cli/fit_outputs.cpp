@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <ostream>
@@ -19,6 +20,20 @@ std::vector<int64_t> segment_sizes(const KMeansResult& result) {
   std::vector<int64_t> sizes(static_cast<size_t>(result.n_clusters), 0);
   for (int32_t label : result.labels) ++sizes[label];
   return sizes;
+}
+
+// A weighted fit's per-segment sums of the weights, the same for any split of the rows between ranks (ExactSums);
+// empty when the fit had no weight column. Collective.
+std::vector<double> segment_weights(const Table& data, const KMeansResult& result, const Communicator& comm) {
+  const TableColumn* w = data.weight_column();
+  if (comm.max_all(w ? 1.0 : 0.0) == 0.0) return {};
+  double largest = 0.0;
+  if (w)
+    for (float v : w->values) largest = std::max(largest, static_cast<double>(v));
+  ExactSums sums(static_cast<size_t>(result.n_clusters), comm.max_all(largest));
+  if (w)
+    for (size_t i = 0; i < result.labels.size(); ++i) sums.add(result.labels[i], w->values[i]);
+  return sums.totals(comm);
 }
 
 nlohmann::json history_json(const KMeansRun& run) {
@@ -151,6 +166,7 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   const bool root = comm.rank() == 0;
   std::vector<int64_t> sizes = segment_sizes(r);
   comm.sum_all(sizes.data(), sizes.size());
+  const std::vector<double> weights = segment_weights(fit.data, r, comm);
   const int64_t n_rows = comm.total(fit.data.n_rows);
   const SegmentIdentity identity = fit.segments.ids.empty() ? SegmentIdentity::sequential(r.n_clusters) : fit.segments;
   std::vector<int32_t> labels(r.labels.size());  // stable ids
@@ -182,6 +198,7 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
                {"n_rows", n_rows},
                {"input", fit.args.input},
                {"segment_sizes", sizes}};
+  if (!weights.empty()) model.fit["segment_weights"] = weights;  // kseg update's starting counts
   model.segments = identity;
   model.reference = comm.size() == 1 ? drift_reference_build(fit.data, fit.pipeline, r.sq_distances.data())
                                      : drift_reference_build(all_rows, fit.pipeline, all_sq_distances.data());

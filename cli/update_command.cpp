@@ -87,8 +87,10 @@ void update_command_register(CLI::App& app, UpdateArgs& args) {
   app.add_option("--reassignment-ratio", args.reassignment_ratio,
                  "Centres that saw less than this × the largest centre's weight jump to random rows; 0 = never")
       ->capture_default_str();
-  app.add_option("--memory", args.memory,
-                 "Weight of the model's past: counts start at memory × its segment sizes (0: new data only)")
+  app.add_option(
+         "--memory", args.memory,
+         "Weight of the model's past: counts start at memory × its segment weights (a weighted fit's weight sums, else "
+         "sizes; 0: new data only)")
       ->capture_default_str();
   app.add_option("--seed", args.seed, "Random seed (row order, reassignment)")->capture_default_str();
   app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();

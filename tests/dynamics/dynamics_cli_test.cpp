@@ -376,5 +376,58 @@ TEST(WeightedUpdate, IntegerWeightsEqualCopiedRowsInOneBatch) {
   EXPECT_GT(moved, 1e-3);
 }
 
+// A weighted fit keeps each segment's weight sum in model.json, and update starts its counts from memory × those
+// sums (not from row counts): the final counts less what the new rows added are the start.
+TEST(WeightedUpdate, CountsStartFromTheFitsWeightSums) {
+  test::ScratchDir dir;
+  // Weights 0.5 … 2.75 in steps of 0.25: exact in float and double.
+  std::string train = "id,x,y,w\n";
+  std::vector<double> weights;
+  std::mt19937_64 rng(8);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  for (int r = 0; r < 600; ++r) {
+    weights.push_back(0.5 + 0.25 * ((r * 7) % 10));
+    train += "r" + std::to_string(r) + "," + std::to_string((r % 3) * 10 + noise(rng)) + "," +
+             std::to_string((r % 3 == 2) * 10 + noise(rng)) + "," + std::to_string(weights.back()) + "\n";
+  }
+  dir.file_write("train.csv", train);
+  ASSERT_EQ(
+      cli({"fit", dir.file("train.csv"), "--k", "3", "--weight-column", "w", "--out", dir.file("m"), "--quiet"}).code,
+      0);
+  const nlohmann::json model = json_read(dir.file("m/model.json"));
+  const std::vector<int> ids = model["segment_ids"];
+  std::map<int, double> expected;  // segment id → Σ w of its rows, from segments.csv
+  const std::map<std::string, int> segment_of = segments_read(dir.file("m/segments.csv"));
+  for (int r = 0; r < 600; ++r) expected[segment_of.at("r" + std::to_string(r))] += weights[r];
+  ASSERT_TRUE(model["fit"].contains("segment_weights"));
+  const std::vector<double> stored = model["fit"]["segment_weights"];
+  const std::vector<int64_t> sizes = model["fit"]["segment_sizes"];
+  ASSERT_EQ(stored.size(), 3u);
+  double rows_vs_weights = 0.0;
+  for (size_t j = 0; j < 3; ++j) {
+    EXPECT_NEAR(stored[j], expected[ids[j]], 1e-9) << j;
+    rows_vs_weights += std::abs(stored[j] - static_cast<double>(sizes[j]));
+  }
+  EXPECT_GT(rows_vs_weights, 1.0);  // the weights do not sum to the row counts
+
+  // New users with integer weights; one epoch, no reassignment: final counts − this epoch's additions = the start.
+  dir.file_write("later.csv", "id,x,y,w\na,0.1,0.2,2\nb,10.3,0.1,1\nc,0.2,9.8,3\nd,9.9,-0.3,1\n");
+  const test::CliResult up = cli({"update", dir.file("later.csv"), "--model", dir.file("m/model.json"), "--out",
+                                  dir.file("up"), "--memory", "0.5", "--reassignment-ratio", "0", "--quiet"});
+  ASSERT_EQ(up.code, 0) << up.err;
+  const nlohmann::json summary = json_read(dir.file("up/summary.json"));
+  const std::vector<double> final_counts = summary["segment_weights"];
+  const std::vector<int64_t> added = summary["segment_sizes_last_epoch"];
+  ASSERT_EQ(final_counts.size(), 3u);
+  for (size_t j = 0; j < 3; ++j)
+    EXPECT_NEAR(final_counts[j] - static_cast<double>(added[j]), 0.5 * stored[j], 1e-9) << j;
+
+  // An unweighted fit records no weights, and update starts from its sizes.
+  ASSERT_EQ(
+      cli({"fit", dir.file("train.csv"), "--k", "3", "--columns", "x,y", "--out", dir.file("plain"), "--quiet"}).code,
+      0);
+  EXPECT_FALSE(json_read(dir.file("plain/model.json"))["fit"].contains("segment_weights"));
+}
+
 }  // namespace
 }  // namespace kseg
