@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "host/kmeans/cpu_nearest.hpp"
@@ -87,6 +88,7 @@ void CpuBackend::nearest_for_each(const std::vector<Block>& blocks, const Packed
 
 // The nearest centroid of every row of a tile, then the block's partial sums, in row order.
 void CpuBackend::lloyd_pass(const float* centroids, int64_t k, LloydPartials& out) {
+  std::vector<float>().swap(candidate_dist_);  // seeding is over: its memory goes back before the iterations
   const int64_t d = data_.n_cols;
   const PackedCentroids packed(centroids, k, d);
   const int64_t per_block = k * d + k;
@@ -165,6 +167,7 @@ void CpuBackend::rows_get(const int64_t* rows, int64_t m, float* out) const {
 namespace kseg {
 
 double CpuBackend::seeding_reset() {
+  candidates_.clear();
   min_dist_.assign(static_cast<size_t>(data_.n_rows), std::numeric_limits<float>::infinity());
   const std::vector<Block> blocks = blocks_plan(1);
   double total = 0.0;
@@ -177,9 +180,32 @@ double CpuBackend::seeding_reset() {
 }
 
 double CpuBackend::seeding_update(const float* centres, int64_t m) {
-  const PackedCentroids packed(centres, m, data_.n_cols);
+  const int64_t d = data_.n_cols;
   const std::vector<Block> blocks = blocks_plan(1);
   std::vector<double> potential(blocks.size(), 0.0);
+  // The chosen centre is one of the candidates just scored: their distances are reused, in the same tiles and
+  // order as below, so the result is the same as computing them again.
+  const int64_t scored = static_cast<int64_t>(candidates_.size()) / std::max<int64_t>(d, 1);
+  int64_t cached = -1;
+  for (int64_t j = 0; j < scored && m == 1 && d > 0; ++j)
+    if (std::memcmp(candidates_.data() + j * d, centres, static_cast<size_t>(d) * sizeof(float)) == 0) cached = j;
+  candidates_.clear();
+  if (cached >= 0) {
+    const float* all = candidate_dist_.data() + cached * data_.n_rows;
+    tiles_for_each(blocks, 0, [&](int64_t b, int64_t first, int64_t rows, TileScratch&) {
+      double block_potential = 0.0;
+      for (int64_t i = first; i < first + rows; ++i) {
+        const float best = std::min(min_dist_[i], all[i]);
+        min_dist_[i] = best;
+        block_potential += static_cast<double>(weight(i)) * best;
+      }
+      potential[b] += block_potential;
+    });
+    double total = 0.0;
+    for (double v : potential) total += v;
+    return total;
+  }
+  const PackedCentroids packed(centres, m, d);
   nearest_for_each(blocks, packed, [&](int64_t b, int64_t first, int64_t rows, const int32_t*, const float* dists) {
     double block_potential = 0.0;
     for (int64_t r = 0; r < rows; ++r) {
@@ -216,15 +242,22 @@ double CpuBackend::weighted_min_sum(const float* dist, int64_t first, int64_t ro
 
 void CpuBackend::seeding_candidates_cost(const float* candidates, int64_t m, double* cost) {
   const int64_t d = data_.n_cols;
+  const int64_t n = data_.n_rows;
   const PackedCentroids packed(candidates, m, d);
   const std::vector<Block> blocks = blocks_plan(m);
+  candidates_.clear();
+  candidate_dist_.resize(static_cast<size_t>(m * n));
   std::vector<double> partial(blocks.size() * static_cast<size_t>(m), 0.0);
   tiles_for_each(blocks, m, [&](int64_t b, int64_t first, int64_t rows, TileScratch& scratch) {
     double* block_cost = partial.data() + b * m;
     const float* dist = scratch.floats.data();  // m × rows
     centroid_distances(packed, data_.x + first * d, row_norms_.data() + first, rows, scratch.floats.data(), rows);
-    for (int64_t j = 0; j < m; ++j) block_cost[j] += weighted_min_sum(dist + j * rows, first, rows);
+    for (int64_t j = 0; j < m; ++j) {
+      block_cost[j] += weighted_min_sum(dist + j * rows, first, rows);
+      std::copy_n(dist + j * rows, rows, candidate_dist_.data() + j * n + first);
+    }
   });
+  candidates_.assign(candidates, candidates + m * d);
   std::fill(cost, cost + m, 0.0);
   for (size_t b = 0; b < blocks.size(); ++b)
     for (int64_t j = 0; j < m; ++j) cost[j] += partial[b * m + j];

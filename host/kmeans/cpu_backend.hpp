@@ -55,6 +55,10 @@ class CpuBackend final : public Backend {
   std::vector<int32_t> labels_;
   std::vector<float> distances_;
   std::vector<float> min_dist_;  // seeding: squared distance to the nearest chosen centre
+  // seeding: the last candidates scored (m × d) and every row's squared distance to each (m × n), so that the
+  // update for the chosen one reads these instead of the data (one pass over the data per step instead of two)
+  std::vector<float> candidates_;
+  std::vector<float> candidate_dist_;
 };
 
 }  // namespace kseg

@@ -168,5 +168,39 @@ TEST(CpuBackend, SeedingPassesMatchReference) {
   EXPECT_GE(rows[2], n - 8);
 }
 
+// The update for a candidate just scored reuses the distances of the cost pass: it must give exactly what a backend
+// that computes them again gives (potential and, through a draw, every row's distance), for several shapes.
+TEST(CpuBackend, SeedingUpdateFromScoredCandidatesEqualsComputingAgain) {
+  for (const int64_t d : {3, 16, 41}) {
+    const int64_t n = 9001, m = 5;
+    const std::vector<float> x = testing::uniform_matrix(n, d, 7 + d);
+    std::vector<float> w(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) w[i] = static_cast<float>(1 + i % 3);
+    CpuBackend reusing(DataView{x.data(), w.data(), n, d}, 2), computing(DataView{x.data(), w.data(), n, d}, 2);
+    reusing.seeding_reset();
+    computing.seeding_reset();
+    const std::vector<float> first(x.begin() + 5 * d, x.begin() + 6 * d);
+    EXPECT_EQ(reusing.seeding_update(first.data(), 1), computing.seeding_update(first.data(), 1));
+    for (int step = 0; step < 3; ++step) {
+      const std::vector<float> cands(x.begin() + (100 + 37 * step) * d, x.begin() + (100 + 37 * step + m) * d);
+      std::vector<double> cost(static_cast<size_t>(m));
+      reusing.seeding_candidates_cost(cands.data(), m, cost.data());
+      const int64_t chosen = (step * 2) % m;
+      const double p_reused = reusing.seeding_update(cands.data() + chosen * d, 1);
+      const double p_computed = computing.seeding_update(cands.data() + chosen * d, 1);
+      ASSERT_EQ(p_reused, p_computed) << "d " << d << " step " << step;
+    }
+    // The rows' distances agree too: the same targets draw the same rows.
+    std::vector<double> targets;
+    for (int t = 1; t < 50; ++t)
+      targets.push_back((static_cast<double>(t) / 50.0) * reusing.seeding_update(first.data(), 1));
+    std::vector<int64_t> a(targets.size()), b(targets.size());
+    computing.seeding_update(first.data(), 1);
+    reusing.rows_sample(targets.data(), static_cast<int64_t>(targets.size()), false, a.data());
+    computing.rows_sample(targets.data(), static_cast<int64_t>(targets.size()), false, b.data());
+    EXPECT_EQ(a, b) << "d " << d;
+  }
+}
+
 }  // namespace
 }  // namespace kseg
