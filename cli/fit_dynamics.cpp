@@ -68,6 +68,7 @@ std::optional<FitRefresh> fit_refresh_load(const FitArgs& args, const PreparedIn
   refresh.path = refresh.warm_start ? args.warm_start : args.match_ids;
   refresh.old = model_load(refresh.path);
   refresh.old_sizes = old_sizes_read(refresh.old);
+  refresh.weights = in.weights.empty() ? nullptr : in.weights.data();
   try {
     refresh.old_mapped = centroids_reprepare(refresh.old.pipeline, refresh.old.centroids, refresh.old.n_clusters,
                                              in.pipeline, std::vector<double>(static_cast<size_t>(in.n_cols), 0.0));
@@ -78,12 +79,9 @@ std::optional<FitRefresh> fit_refresh_load(const FitArgs& args, const PreparedIn
 }
 
 void warm_start_apply(const FitRefresh& refresh, Backend& backend, KMeansParams& params, const Communicator& comm) {
-  KSEG_EXPECTS(comm.size() == 1 || params.n_clusters <= refresh.old.n_clusters, UsageError,
-               "--warm-start with more segments than the old model (" + std::to_string(refresh.old.n_clusters) +
-                   ") runs in one process only: run it without mpirun, or use --match-ids");
   params.init = InitMethod::given;
-  params.init_centroids = warm_start_centroids(backend, refresh.old_mapped, refresh.old.n_clusters, refresh.old_sizes,
-                                               params.n_clusters, params.seed);
+  params.init_centroids = warm_start_centroids(backend, refresh.weights, refresh.old_mapped, refresh.old.n_clusters,
+                                               refresh.old_sizes, params.n_clusters, params.seed, comm);
 }
 
 SegmentIdentity fit_identity(const FitArgs& args, const std::optional<FitRefresh>& refresh,

@@ -18,11 +18,12 @@ namespace kseg {
 
 // The old model a fit refreshes, its centroids carried into the new preparation's space.
 struct FitRefresh {
-  std::string path;               // --warm-start or --match-ids
-  bool warm_start = false;        // start from the old centroids (else only match after a fresh fit)
-  Model old;                      // as loaded
-  std::vector<float> old_mapped;  // old k × d centroids in the new prepared space
-  std::vector<double> old_sizes;  // old segment sizes (1 each when the model does not say)
+  std::string path;                // --warm-start or --match-ids
+  bool warm_start = false;         // start from the old centroids (else only match after a fresh fit)
+  Model old;                       // as loaded
+  std::vector<float> old_mapped;   // old k × d centroids in the new prepared space
+  std::vector<double> old_sizes;   // old segment sizes (1 each when the model does not say)
+  const float* weights = nullptr;  // the new input's sample weights (PreparedInput::weights), nullptr: all 1
 };
 
 // UsageError for contradictory options (both --warm-start and --match-ids; --warm-start with --init or --n-init).
@@ -32,7 +33,7 @@ void fit_refresh_args_validate(const FitArgs& args);
 std::optional<FitRefresh> fit_refresh_load(const FitArgs& args, const PreparedInput& in);
 
 // --warm-start: params.init = given, with the old centroids (k may differ from the old k: see warm_start.hpp).
-// Across processes k may not exceed the old k (the extra centres are drawn from one process's rows).
+// Collective across processes: the same centres for any number of them.
 void warm_start_apply(const FitRefresh& refresh, Backend& backend, KMeansParams& params, const Communicator& comm);
 
 // The stable ids of the fitted centroids: matched against the old model when there is one (its section for

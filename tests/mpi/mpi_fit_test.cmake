@@ -200,10 +200,10 @@ if(EXISTS "${WORK}/users.csv.parts3/segments.parts")
   message(FATAL_ERROR "a run without --out-parts left the segments.parts of an earlier run")
 endif()
 
-# --warm-start under mpirun: a later snapshot refitted from the first model, same k and fewer segments, is the
-# single-process refit byte for byte.
+# --warm-start under mpirun: a later snapshot refitted from the first model, same k, fewer and more segments (the
+# extra centres drawn by k-means++ continued over all ranks' rows), is the single-process refit byte for byte.
 run_ok("${KSEG}" generate --users 4000 --seed 5 --drift 0.3 --out "${WORK}/later.csv" --quiet)
-foreach(k 5 4)
+foreach(k 5 4 8)
   set(one "${WORK}/warm${k}.one")
   run_ok("${KSEG}" fit "${WORK}/later.csv" --k ${k} --seed 9 --warm-start "${WORK}/users.csv.one/model.json"
          --out "${one}" --quiet)
