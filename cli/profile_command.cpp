@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <sstream>
 
 #include "cli/explain_outputs.hpp"
 #include "host/data/schema.hpp"
@@ -12,6 +13,7 @@
 #include "host/io/atomic_file.hpp"
 #include "host/model/model_file.hpp"
 #include "host/report/html_report.hpp"
+#include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
 #include "host/report/profiles_io.hpp"
 
@@ -145,7 +147,7 @@ void profile_command_register(CLI::App& app, ProfileArgs& args) {
   app.add_flag("--quiet", args.quiet, "Only errors on stderr");
 }
 
-int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream&) {
+int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream& err) {
   profile_options_make(args.explain);
   const std::string dir = !args.out_dir.empty() ? args.out_dir
                           : std::filesystem::path(args.segments).has_parent_path()
@@ -180,7 +182,21 @@ int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream
   o.model_names = model.segments.names;
   o.file_names = names;
   if (!args.quiet) out << "kseg: profiles of " << table.n_rows << " users in " << o.k << " segments\n";
+  // kseg compare's migration section, drawn into the report this replaces, is kept (as kseg report keeps it).
+  const std::string report = dir + "/report.html";
+  std::string migration;
+  if (std::filesystem::is_regular_file(report)) {
+    std::ifstream in(report, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      migration = migration_section_find(text.str(), report);
+    } catch (const DataError& e) {
+      if (!args.quiet) err << "kseg: notice: the migration section is dropped: " << e.what() << "\n";
+    }
+  }
   explain_outputs_write(o, args.explain, out, args.quiet);
+  if (!migration.empty()) report_migration_write(report, migration);
   return 0;
 }
 

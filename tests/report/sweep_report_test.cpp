@@ -285,7 +285,7 @@ std::string attribute(const std::string& html, size_t from, const std::string& n
   return html.substr(begin, html.find('"', begin) - begin);
 }
 
-TEST(Report, CompareDrawsTheMigrationChartOnceAndReportKeepsIt) {
+TEST(Report, CompareDrawsTheMigrationChartOnceAndReportAndProfileKeepIt) {
   test::ScratchDir dir;
   ASSERT_EQ(
       cli({"fit", dir.file_write("a.csv", planted_csv(1200, 3)), "--k", "4", "--out", dir.file("old"), "--quiet"}).code,
@@ -343,6 +343,15 @@ TEST(Report, CompareDrawsTheMigrationChartOnceAndReportKeepsIt) {
   const std::string rewritten = file_read(dir.file("new/report.html"));
   EXPECT_EQ(occurrences(rewritten, "<section id=\"migration\""), 1u);
   EXPECT_EQ(migration_section_find(rewritten, "r"), migration_section_find(html, "h"));
+  // kseg profile rewrites the page from the users and keeps it too.
+  const test::CliResult profiled =
+      cli({"profile", dir.file("b.csv"), "--model", dir.file("new/model.json"), "--segments", new_segments, "--quiet"});
+  ASSERT_EQ(profiled.code, 0) << profiled.err;
+  const std::string reprofiled = file_read(dir.file("new/report.html"));
+  EXPECT_EQ(wellformed_check(reprofiled), "");
+  EXPECT_EQ(occurrences(reprofiled, "<!-- kseg:migration -->"), 1u);
+  EXPECT_EQ(occurrences(reprofiled, "<section id=\"migration\""), 1u);
+  EXPECT_EQ(migration_section_find(reprofiled, "p"), migration_section_find(html, "h"));
 
   // No report beside the new segments nor in --out: a notice, and no report is made.
   std::filesystem::create_directories(dir.file("plain"));
