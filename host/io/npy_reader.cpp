@@ -1,5 +1,6 @@
 #include "host/io/npy_reader.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -191,11 +192,14 @@ void NpyReader::rows_read(int64_t first, int64_t count, float* out) const {
                     "; clean the array (e.g. np.nan_to_num) before clustering");
   };
   if (item_size_ == 4) {
-    // memcpy, not a cast: the data offset need not be aligned for float.
+    // memcpy, not a cast: the data offset need not be aligned for float. (One thread: parallel first touches of the
+    // mapping contend in the kernel and were slower.)
     if (n > 0) std::memcpy(out, src, n * sizeof(float));
     for (size_t i = 0; i < n; ++i) {
       if (!std::isfinite(out[i])) bad_value(i, std::isnan(out[i]) ? "NaN value" : "infinite value");
     }
+    // Read once: the rows' pages need not stay in this process's memory (the page cache keeps them).
+    file_.pages_release(static_cast<size_t>(src - file_.data()), static_cast<size_t>(src - file_.data()) + n * 4);
     return;
   }
   for (size_t i = 0; i < n; ++i) {
