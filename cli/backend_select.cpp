@@ -1,5 +1,7 @@
 #include "cli/backend_select.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <ostream>
 
@@ -30,6 +32,12 @@ bool cuda_compiled() {
   return false;
 #endif
 }
+
+ThreadLimitScope::ThreadLimitScope(int threads) : previous_(omp_get_max_threads()) {
+  if (threads > 0) omp_set_num_threads(threads);
+}
+
+ThreadLimitScope::~ThreadLimitScope() { omp_set_num_threads(previous_); }
 
 void device_options_validate(const DeviceOptions& options) {
   KSEG_EXPECTS(options.device == "auto" || options.device == "cpu" || cuda_ordinal_parse(options.device) >= 0,

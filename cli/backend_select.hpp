@@ -17,6 +17,19 @@ struct DeviceOptions {
   double gpu_memory_gb = 0.0;      // --gpu-memory budget in GiB; 0 = a safe fraction of free memory
 };
 
+// --threads for every OpenMP loop of a command (reading, preparation, outputs), not only the backend's: set for the
+// command's lifetime and restored after, so commands run in one process (the tests) do not leak it. 0 = unchanged.
+class ThreadLimitScope {
+ public:
+  explicit ThreadLimitScope(int threads);
+  ~ThreadLimitScope();
+  ThreadLimitScope(const ThreadLimitScope&) = delete;
+  ThreadLimitScope& operator=(const ThreadLimitScope&) = delete;
+
+ private:
+  int previous_;
+};
+
 // Validates the option values (UsageError) before any work starts.
 void device_options_validate(const DeviceOptions& options);
 

@@ -169,6 +169,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       stale_temps_remove(fit.out_dir, kFitOutputs);
       stale_temps_remove(fit.out_dir, {"profiles.csv", "profiles.json", "segment_names.csv", "report.html"});
       const IdExportScope ids_scope(fit.ids);
+      const ThreadLimitScope threads(fit.device.threads);
       return fit_command_run(fit, out, err, comm);
     }
     if (assign_cmd->parsed()) {
@@ -176,13 +177,21 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       const std::filesystem::path scored(assign.out);
       stale_temps_remove(scored.parent_path(), {scored.filename().string()});
       const IdExportScope ids_scope(assign.ids);
+      const ThreadLimitScope threads(assign.device.threads);
       return assign_command_run(assign, out, err, comm);
     }
     if (comm.rank() != 0) return 0;  // the other commands are not data-parallel: rank 0 runs them
     if (compare_cmd->parsed()) return compare_command_run(compare, out, err);
-    if (drift_cmd->parsed()) return drift_command_run(drift, out, err);
-    if (update_cmd->parsed()) return update_command_run(update, out, err);
+    if (drift_cmd->parsed()) {
+      const ThreadLimitScope threads(drift.device.threads);
+      return drift_command_run(drift, out, err);
+    }
+    if (update_cmd->parsed()) {
+      const ThreadLimitScope threads(update.device.threads);
+      return update_command_run(update, out, err);
+    }
     if (sweep_cmd->parsed()) {
+      const ThreadLimitScope threads(sweep.device.threads);
       stale_temps_remove(sweep.out_dir, {"sweep.csv", "sweep.json", "profiles.csv", "profiles.json", "report.html"});
       return sweep_command_run(sweep, out, err);
     }

@@ -1,5 +1,6 @@
 // kseg generate → fit → assign in-process: output files, their formats, and the promises between them.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <sstream>
 
 #include "../io/test_files.hpp"
+#include "cli/backend_select.hpp"
 #include "cli_test_support.hpp"
 #include "host/io/npy_writer.hpp"
 
@@ -108,6 +110,31 @@ TEST(CliFit, SameFilesForOneAndTwoThreads) {
               0);
   for (const char* file : {"segments.csv", "centroids.csv", "model.json"})
     EXPECT_EQ(file_read(dir.file(std::string("t1/") + file)), file_read(dir.file(std::string("t2/") + file))) << file;
+}
+
+// --threads bounds every OpenMP loop of the command (not only the backend's) while it runs, and is restored after, so
+// one in-process command does not change the next one's thread count.
+TEST(CliFit, ThreadsOptionHoldsForTheCommandAndIsRestored) {
+  const int before = omp_get_max_threads();
+  {
+    const ThreadLimitScope limit(1);
+    EXPECT_EQ(omp_get_max_threads(), 1);
+    int seen = 0;
+#pragma omp parallel reduction(+ : seen)
+    seen += 1;
+    EXPECT_EQ(seen, 1);
+  }
+  EXPECT_EQ(omp_get_max_threads(), before);
+  {
+    const ThreadLimitScope unchanged(0);
+    EXPECT_EQ(omp_get_max_threads(), before);
+  }
+  test::ScratchDir dir;
+  const std::string users = dir.file("users.csv");
+  ASSERT_EQ(cli({"generate", "--users", "2000", "--seed", "3", "--out", users, "--quiet"}).code, 0);
+  ASSERT_EQ(
+      cli({"fit", users, "--k", "3", "--threads", "1", "--out", dir.file("o"), "--quiet", "--device", "cpu"}).code, 0);
+  EXPECT_EQ(omp_get_max_threads(), before);
 }
 
 TEST(CliFit, WeightsInitFileAndToleranceZero) {
