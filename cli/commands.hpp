@@ -22,7 +22,7 @@ struct PreparationArgs {
   std::vector<std::string> categorical, numeric, ignore, audit, dates;
   std::string impute = "median";
   bool missing_indicators = false;
-  std::string log = "auto";  // auto | none | a,b
+  std::string log = "auto";                  // auto | none | a,b
   std::vector<std::string> feature_weights;  // col=weight
   int max_levels = 50;
   std::string as_of;
@@ -63,7 +63,7 @@ struct FitArgs {
   IdExport ids;  // --hash-ids, --hash-key-file, warnings about ids
   PreparationArgs prep;
   bool dry_run = false;
-  ExplainArgs explain;  // profiles.csv, profiles.json, report.html
+  ExplainArgs explain;        // profiles.csv, profiles.json, report.html
   std::string warm_start;     // --warm-start OLD/model.json: start from its centroids, keep its segment ids
   std::string match_ids;      // --match-ids OLD/model.json: fresh fit, then keep its segment ids by matching
   std::string segment_names;  // --segment-names FILE.csv: segment,name
@@ -101,6 +101,7 @@ struct SweepArgs {
   std::string input;
   std::string k_range = "2..12";  // --k: 2..12, 3,5,8
   int64_t sample = 20000;         // --sample: rows in the silhouette sample
+  int64_t fit_sample = 0;         // --fit-sample: fits on this many random rows (0 = all), judged on all rows
   int seeds = 3;                  // --seeds: fits per k
   uint64_t seed = 42;             // --seed: first fit seed, and the sample's seed
   int max_iter = 300;

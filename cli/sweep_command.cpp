@@ -1,6 +1,7 @@
 // kseg sweep: prepares the users once, fits every k of a range with several seeds on one backend, prints and
 // writes the metrics with a recommended k, and explains the recommended segmentation in report.html.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ostream>
@@ -19,6 +20,7 @@ namespace {
 void sweep_args_validate(const SweepArgs& args) {
   KSEG_EXPECTS(args.seeds >= 1, UsageError, "--seeds must be at least 1");
   KSEG_EXPECTS(args.sample >= 3, UsageError, "--sample must be at least 3 rows");
+  KSEG_EXPECTS(args.fit_sample >= 0, UsageError, "--fit-sample must be >= 0 rows (0 = fit on all rows)");
   KSEG_EXPECTS(args.max_iter >= 1, UsageError, "--max-iter must be at least 1");
   KSEG_EXPECTS(args.tol >= 0.0 && std::isfinite(args.tol), UsageError, "--tol must be a finite number >= 0");
   KSEG_EXPECTS(args.min_share >= 0.0 && args.min_share < 1.0, UsageError, "--min-share must be in [0, 1)");
@@ -28,6 +30,18 @@ void sweep_args_validate(const SweepArgs& args) {
   impute_mode_parse(args.prep.impute);
   device_options_validate(args.device);
   profile_options_make(args.explain);
+}
+
+// The rows of data at `rows`, copied into x (and w when weighted): a view of them.
+DataView rows_copy(const DataView& data, const std::vector<int64_t>& rows, std::vector<float>& x,
+                   std::vector<float>& w) {
+  const int64_t d = data.n_cols;
+  x.resize(rows.size() * static_cast<size_t>(d));
+  for (size_t i = 0; i < rows.size(); ++i)
+    std::copy_n(data.x + rows[i] * d, d, x.begin() + static_cast<std::ptrdiff_t>(i) * d);
+  if (data.weights != nullptr)
+    for (int64_t r : rows) w.push_back(data.weights[r]);
+  return DataView{x.data(), data.weights ? w.data() : nullptr, static_cast<int64_t>(rows.size()), d};
 }
 
 std::string cell(double v, const char* format) {
@@ -59,6 +73,9 @@ void sweep_command_register(CLI::App& app, SweepArgs& args) {
   app.add_option("INPUT", args.input, "User profiles: CSV with a header, or a 2-D float .npy")->required();
   app.add_option("--k", args.k_range, "The k to try: a range 2..12, a list 3,5,8")->capture_default_str();
   app.add_option("--sample", args.sample, "Rows in the uniform sample the silhouette is computed on")
+      ->capture_default_str();
+  app.add_option("--fit-sample", args.fit_sample,
+                 "Fit each k on this many random rows (0 = all), then score all rows: for large inputs")
       ->capture_default_str();
   app.add_option("--seeds", args.seeds, "Fits per k (seeds --seed, --seed + 1, ...); stability compares them")
       ->capture_default_str();
@@ -94,6 +111,7 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
   params.tol = args.tol;
   params.min_share = args.min_share;
   params.min_stability = args.min_stability;
+  params.fit_sample = args.fit_sample;
   const SchemaOptions schema_options = schema_options_make(args.id_column, args.weight_column, args.columns,
                                                            args.delimiter, args.device.threads, args.prep);
   directory_ensure(args.out_dir);
@@ -101,12 +119,25 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
       input_prepare(args.input, schema_options, pipeline_options_make(args.scale, args.prep), args.quiet, err);
   const DataView view{in.x.data(), in.weights.empty() ? nullptr : in.weights.data(), in.n_rows, in.n_cols};
   std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet, err);
+  // --fit-sample: the sample's rows (and weights) in a matrix of their own, on a backend of their own.
+  std::vector<float> sample_x, sample_w;
+  std::unique_ptr<Backend> sample_backend;
+  SweepFitSubset subset;
+  if (args.fit_sample > 0 && args.fit_sample < in.n_rows) {
+    subset.data = rows_copy(view, sweep_fit_rows(in.n_rows, params), sample_x, sample_w);
+    sample_backend = backend_create(subset.data, args.device, true, err);
+    subset.backend = sample_backend.get();
+  }
   if (!args.quiet)
     err << "kseg: sweep k = " << args.k_range << " × " << args.seeds << " seeds on " << in.n_rows << " users × "
-        << in.n_cols << " features (" << backend->name() << ")\n";
-  const SweepResult result = sweep_run(*backend, view, params, [&](const SweepRow& r) {
-    if (!args.quiet) err << "kseg: k = " << r.k << " done in " << number_short(r.seconds) << " s\n";
-  });
+        << in.n_cols << " features (" << backend->name() << ")"
+        << (subset.backend ? ", fits on " + std::to_string(subset.data.n_rows) + " sampled users" : "") << "\n";
+  const SweepResult result = sweep_run(
+      *backend, view, params,
+      [&](const SweepRow& r) {
+        if (!args.quiet) err << "kseg: k = " << r.k << " done in " << number_short(r.seconds) << " s\n";
+      },
+      subset);
   table_print(result, out);
   const std::string dir = args.out_dir + "/";
   sweep_csv_write(dir + "sweep.csv", result);

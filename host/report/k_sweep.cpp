@@ -97,23 +97,32 @@ std::vector<int64_t> k_range_parse(const std::string& text) {
   return ks;
 }
 
-SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams& params, const SweepProgress& on_k) {
+std::vector<int64_t> sweep_fit_rows(int64_t n_rows, const SweepParams& params) {
+  // A seed of its own (not the silhouette sample's), derived from --seed so the sweep stays reproducible.
+  return rows_sample_uniform(n_rows, params.fit_sample, params.seed ^ 0x5EEDF17ull);
+}
+
+SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams& params, const SweepProgress& on_k,
+                      const SweepFitSubset& subset) {
+  Backend& fit_backend = subset.backend ? *subset.backend : backend;
+  const DataView& fit_data = subset.backend ? subset.data : data;
   const auto start = std::chrono::steady_clock::now();
   KSEG_EXPECTS(!params.ks.empty(), UsageError, "sweep: no k to try");
   KSEG_EXPECTS(params.n_seeds >= 1, UsageError, "--seeds must be at least 1");
   KSEG_EXPECTS(params.sample_size >= 3, UsageError, "--sample must be at least 3 rows");
-  KSEG_EXPECTS(params.ks.back() < data.n_rows, DataError,
+  KSEG_EXPECTS(params.ks.back() < fit_data.n_rows, DataError,
                "--k up to " + std::to_string(params.ks.back()) + " needs more rows than the " +
-                   std::to_string(data.n_rows) + " in the input");
+                   std::to_string(fit_data.n_rows) + (subset.backend ? " of --fit-sample" : " in the input"));
   SweepResult result;
   result.params = params;
   result.n_rows = data.n_rows;
   result.n_cols = data.n_cols;
   result.sample_seed = params.seed;
+  result.fit_rows = fit_data.n_rows;
   const std::vector<int64_t> sample = rows_sample_uniform(data.n_rows, params.sample_size, result.sample_seed);
   result.sample_rows = static_cast<int64_t>(sample.size());
   SingleProcess comm;
-  const double tol_absolute = params.tol * feature_variance_mean(data, comm);
+  const double tol_absolute = params.tol * feature_variance_mean(fit_data, comm);
   std::vector<std::vector<int32_t>> sample_labels;  // best fit's labels of the sample rows, per k
 
   for (int64_t k : params.ks) {
@@ -129,8 +138,13 @@ SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams&
       kp.tol = params.tol;
       kp.n_init = 1;
       kp.seed = params.seed + static_cast<uint64_t>(s);
-      kmeans_params_validate(kp, data.n_rows, data.n_cols);
-      KMeansResult fit = kmeans_fit(backend, data, kp, tol_absolute, comm);
+      kmeans_params_validate(kp, fit_data.n_rows, fit_data.n_cols);
+      KMeansResult fit = kmeans_fit(fit_backend, fit_data, kp, tol_absolute, comm);
+      if (subset.backend) {  // fitted on the sample: judged on every row
+        fit.inertia = backend.assign(fit.centroids.data(), k);
+        fit.labels.resize(static_cast<size_t>(data.n_rows));
+        backend.labels_get(fit.labels.data());
+      }
       row.inertias.push_back(fit.inertia);
       if (s == 0 || fit.inertia < best.inertia) {
         row.best_seed = kp.seed;
@@ -265,6 +279,7 @@ nlohmann::json sweep_to_json(const SweepResult& result) {
       {"min_share", p.min_share},
       {"min_stability", p.min_stability},
       {"silhouette_sample", {{"rows", result.sample_rows}, {"requested", p.sample_size}, {"seed", result.sample_seed}}},
+      {"fit_rows", result.fit_rows},
       {"seconds", {{"total", result.seconds_total}, {"silhouette", result.seconds_silhouette}}},
       {"recommended",
        {{"k", result.recommendation.k},
@@ -288,6 +303,7 @@ SweepResult sweep_from_json(const nlohmann::json& doc, const std::string& where)
     s.params.min_share = doc.at("min_share").get<double>();
     s.params.min_stability = doc.at("min_stability").get<double>();
     s.sample_rows = doc.at("silhouette_sample").at("rows").get<int64_t>();
+    s.fit_rows = doc.value("fit_rows", s.n_rows);  // older files: fits on all rows
     s.params.sample_size = doc.at("silhouette_sample").at("requested").get<int64_t>();
     s.sample_seed = doc.at("silhouette_sample").at("seed").get<uint64_t>();
     s.seconds_total = doc.at("seconds").at("total").get<double>();

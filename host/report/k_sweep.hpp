@@ -21,7 +21,17 @@ struct SweepParams {
   double tol = 1e-4;            // as fit's --tol (relative to the mean feature variance)
   double min_share = 0.02;      // the rule: smallest segment's share of users at least this
   double min_stability = 0.8;   // the rule: mean ARI between seeds at least this
+  int64_t fit_sample = 0;       // fits on a uniform sample of this many rows (0 or >= all rows: on all rows)
 };
+
+// With params.fit_sample: the backend and the data of the sample rows the fits run on (see sweep_run).
+struct SweepFitSubset {
+  Backend* backend = nullptr;  // nullptr: fits on all rows
+  DataView data{};
+};
+
+// The rows of the fit sample: rows_sample_uniform(n, fit_sample) with a seed of its own, sorted.
+std::vector<int64_t> sweep_fit_rows(int64_t n_rows, const SweepParams& params);
 
 struct SweepRow {
   int64_t k = 0;
@@ -48,6 +58,7 @@ struct SweepResult {
   SweepParams params;
   int64_t n_rows = 0;
   int64_t n_cols = 0;
+  int64_t fit_rows = 0;      // rows the fits ran on (n_rows without a fit sample)
   int64_t sample_rows = 0;   // rows in the silhouette sample
   uint64_t sample_seed = 0;  // its seed
   double seconds_silhouette = 0.0;
@@ -61,9 +72,12 @@ std::vector<int64_t> k_range_parse(const std::string& text);
 
 using SweepProgress = std::function<void(const SweepRow& row)>;
 
-// Runs the sweep on a backend built on data (the same rows). k larger than the rows is a DataError.
-SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams& params,
-                      const SweepProgress& on_k = {});
+// Runs the sweep on a backend built on data (the same rows). k larger than the rows is a DataError. With a fit
+// subset (params.fit_sample rows, sweep_fit_rows), every fit runs on subset.backend over subset.data, and its
+// centroids are then assigned to all rows on `backend`: inertia, the metrics, the shares and the stability all come
+// from that full assignment; the fits themselves see the sample only.
+SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams& params, const SweepProgress& on_k = {},
+                      const SweepFitSubset& subset = {});
 
 // The rule: among k whose smallest segment has at least min_share of the users and whose stability is at least
 // min_stability (not required when stability was not measured), the highest silhouette (ties: the smaller k).

@@ -163,6 +163,56 @@ TEST(Sweep, RecommendsThePlantedK) {
   EXPECT_EQ(file_read(dir.file("sw/profiles.csv")), file_read(dir.file("sw2/profiles.csv")));
 }
 
+// Columns 0..8 of sweep.csv (all but seconds and the recommended flag).
+std::vector<std::string> sweep_numbers(const std::string& csv) {
+  std::vector<std::string> out;
+  for (const std::string& line : lines_split(csv)) out.push_back(line.substr(0, line.rfind(',', line.rfind(',') - 1)));
+  return out;
+}
+
+// --fit-sample: fits on a sample, judged on every row. The planted k is still found; the inertia and shares are of
+// all rows (the sizes in profiles.csv add up to every user); a sample as large as the input is no sample at all; a
+// k the sample cannot hold is refused naming the option.
+TEST(Sweep, FitSampleFitsOnASampleAndJudgesOnAllRows) {
+  test::ScratchDir dir;
+  const std::string users = dir.file_write("users.csv", planted_csv(3000, 3));
+  const test::CliResult r = cli({"sweep", users, "--k", "2..6", "--seeds", "2", "--sample", "1500", "--fit-sample",
+                                 "600", "--out", dir.file("fs"), "--ignore", "gender,device"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("fits on 600 sampled users"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("recommended k = 4"), std::string::npos) << r.out;
+  const nlohmann::json sweep = nlohmann::json::parse(file_read(dir.file("fs/sweep.json")));
+  EXPECT_EQ(sweep["fit_rows"], 600);
+  EXPECT_EQ(sweep["n_rows"], 3000);
+  int64_t users_in_profiles = 0;
+  for (const std::string& line : lines_split(file_read(dir.file("fs/profiles.csv")))) {
+    std::vector<std::string> f;  // segment,name,kind,column,level,value,... (no quoted names in this data)
+    for (size_t a = 0, b = 0; b != std::string::npos; a = b + 1)
+      f.push_back(line.substr(a, (b = line.find(',', a)) - a));
+    if (f.size() > 5 && f[2] == "size") users_in_profiles += std::stoll(f[5]);
+  }
+  EXPECT_EQ(users_in_profiles, 3000);
+  // Inertia of all 3000 rows, close to that of the fit on all rows (not a fifth of it, as 600 rows would give).
+  const double inertia_sample_fit = sweep["rows"][2]["inertia"].get<double>();
+  ASSERT_EQ(cli({"sweep", users, "--k", "2..6", "--seeds", "2", "--sample", "1500", "--out", dir.file("all"),
+                 "--ignore", "gender,device", "--quiet"})
+                .code,
+            0);
+  const nlohmann::json all = nlohmann::json::parse(file_read(dir.file("all/sweep.json")));
+  const double inertia_full_fit = all["rows"][2]["inertia"].get<double>();
+  EXPECT_GT(inertia_sample_fit, 0.98 * inertia_full_fit);  // same scale: all 3000 rows, near the full fit's
+  EXPECT_LT(inertia_sample_fit, 1.10 * inertia_full_fit);
+  ASSERT_EQ(cli({"sweep", users, "--k", "2..6", "--seeds", "2", "--sample", "1500", "--fit-sample", "3000", "--out",
+                 dir.file("same"), "--ignore", "gender,device", "--quiet"})
+                .code,
+            0);
+  EXPECT_EQ(sweep_numbers(file_read(dir.file("same/sweep.csv"))), sweep_numbers(file_read(dir.file("all/sweep.csv"))));
+  const test::CliResult small = cli({"sweep", users, "--k", "2..12", "--fit-sample", "10", "--out", dir.file("x")});
+  EXPECT_EQ(small.code, 1);
+  EXPECT_NE(small.err.find("of --fit-sample"), std::string::npos) << small.err;
+  EXPECT_EQ(cli({"sweep", users, "--fit-sample", "-1", "--out", dir.file("x")}).code, 2);
+}
+
 SweepRow row(int64_t k, double silhouette, double min_share, double stability) {
   SweepRow r;
   r.k = k;
