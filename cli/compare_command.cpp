@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <ostream>
 #include <vector>
@@ -42,16 +41,6 @@ void comparison_print(const SegmentComparison& c, std::ostream& out) {
   }
 }
 
-nlohmann::json json_file_read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, "cannot read " + path);
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw DataError(path + ": not valid JSON (" + e.what() + ")");
-  }
-}
-
 // Segment names where known: the profiles.json beside the new segments, then beside the old ones (retired ids).
 std::map<int32_t, std::string> names_known(const CompareArgs& args, std::ostream& err) {
   namespace fs = std::filesystem;
@@ -60,7 +49,7 @@ std::map<int32_t, std::string> names_known(const CompareArgs& args, std::ostream
     const std::string path = (fs::path(segments).parent_path() / "profiles.json").string();
     if (!fs::exists(path)) continue;
     try {
-      for (const SegmentProfile& s : profiles_from_json(json_file_read(path), path).segments)
+      for (const SegmentProfile& s : profiles_from_json(json_read(path), path).segments)
         names.emplace(s.segment, s.name);
     } catch (const DataError& e) {
       if (!args.quiet) err << "kseg: notice: segment names not taken from " << path << ": " << e.what() << "\n";

@@ -184,17 +184,7 @@ int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream
   if (!args.quiet) out << "kseg: profiles of " << table.n_rows << " users in " << o.k << " segments\n";
   // kseg compare's migration section, drawn into the report this replaces, is kept (as kseg report keeps it).
   const std::string report = dir + "/report.html";
-  std::string migration;
-  if (std::filesystem::is_regular_file(report)) {
-    std::ifstream in(report, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    try {
-      migration = migration_section_find(text.str(), report);
-    } catch (const DataError& e) {
-      if (!args.quiet) err << "kseg: notice: the migration section is dropped: " << e.what() << "\n";
-    }
-  }
+  const std::string migration = migration_section_kept(report, args.quiet, err);
   explain_outputs_write(o, args.explain, out, args.quiet);
   if (!migration.empty()) report_migration_write(report, migration);
   return 0;

@@ -2,32 +2,19 @@
 // segments in a names file. Reads no user data; keeps the migration section kseg compare drew into the old page.
 #include <CLI/CLI.hpp>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <ostream>
-#include <sstream>
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
+#include "host/output/segment_files.hpp"
 #include "host/report/html_report.hpp"
 #include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
 #include "host/report/profiles_io.hpp"
 
 namespace kseg {
-namespace {
-
-nlohmann::json json_read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, "cannot read " + path);
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw DataError(path + ": not valid JSON (" + e.what() + ")");
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void report_command_register(CLI::App& app, ReportArgs& args) {
   app.add_option("DIR", args.dir, "Directory holding profiles.json (written by fit, sweep or profile)")->required();
@@ -51,17 +38,7 @@ int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream& 
   if (fs::exists(sweep_path)) sweep = sweep_from_json(json_read(sweep_path), sweep_path);
   const std::string target = args.out.empty() ? (fs::path(args.dir) / "report.html").string() : args.out;
   // kseg compare's migration section, drawn into the report this replaces, is kept.
-  std::string migration;
-  if (fs::is_regular_file(target)) {
-    std::ifstream in(target, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    try {
-      migration = migration_section_find(text.str(), target);
-    } catch (const DataError& e) {
-      if (!args.quiet) err << "kseg: notice: the migration section is dropped: " << e.what() << "\n";
-    }
-  }
+  const std::string migration = migration_section_kept(target, args.quiet, err);
   report_write(target, {"kseg report " + args.dir, &profiles, sweep ? &*sweep : nullptr, migration});
   if (!args.quiet) out << "kseg: " << target << "\n";
   return 0;

@@ -193,32 +193,30 @@ double CpuBackend::seeding_update(const float* centres, int64_t m) {
   if (cached >= 0) {
     const float* all = candidate_dist_.data() + cached * data_.n_rows;
     tiles_for_each(blocks, 0, [&](int64_t b, int64_t first, int64_t rows, TileScratch&) {
-      double block_potential = 0.0;
-      for (int64_t i = first; i < first + rows; ++i) {
-        const float best = std::min(min_dist_[i], all[i]);
-        min_dist_[i] = best;
-        block_potential += static_cast<double>(weight(i)) * best;
-      }
-      potential[b] += block_potential;
+      potential[b] += min_dist_merge(all + first, first, rows);
     });
-    double total = 0.0;
-    for (double v : potential) total += v;
-    return total;
+  } else {
+    const PackedCentroids packed(centres, m, d);
+    nearest_for_each(blocks, packed, [&](int64_t b, int64_t first, int64_t rows, const int32_t*, const float* dists) {
+      potential[b] += min_dist_merge(dists, first, rows);
+    });
   }
-  const PackedCentroids packed(centres, m, d);
-  nearest_for_each(blocks, packed, [&](int64_t b, int64_t first, int64_t rows, const int32_t*, const float* dists) {
-    double block_potential = 0.0;
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t i = first + r;
-      const float best = std::min(min_dist_[i], dists[r]);
-      min_dist_[i] = best;
-      block_potential += static_cast<double>(weight(i)) * best;
-    }
-    potential[b] += block_potential;
-  });
   double total = 0.0;
   for (double v : potential) total += v;
   return total;
+}
+
+// min_dist = min(min_dist, dist) for the rows [first, first + rows) of a tile (dist[r] for row first + r); returns
+// their Σ w·min_dist in row order.
+double CpuBackend::min_dist_merge(const float* dist, int64_t first, int64_t rows) {
+  double potential = 0.0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t i = first + r;
+    const float best = std::min(min_dist_[i], dist[r]);
+    min_dist_[i] = best;
+    potential += static_cast<double>(weight(i)) * best;
+  }
+  return potential;
 }
 
 // Σ w·min(min_dist, dist) over the rows [first, first + rows) of a tile, in 8 fixed lanes (row mod 8, then the lanes

@@ -47,6 +47,7 @@ class CpuBackend final : public Backend {
   void nearest_for_each(const std::vector<Block>& blocks, const PackedCentroids& centroids,
                         const TileFn& tile_fn) const;
   double weighted_min_sum(const float* dist, int64_t first, int64_t rows) const;
+  double min_dist_merge(const float* dist, int64_t first, int64_t rows);
   float weight(int64_t i) const { return data_.weights ? data_.weights[i] : 1.0f; }
 
   DataView data_;

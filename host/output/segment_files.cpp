@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <ostream>
 
@@ -162,6 +163,16 @@ void centroids_write(const std::string& path, const FeaturePipeline& pipeline, c
   AtomicFile file(path);
   file.write(text);
   file.commit();
+}
+
+nlohmann::json json_read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  KSEG_EXPECTS(in.good(), DataError, "cannot read " + path);
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(path + ": not valid JSON (" + e.what() + ")");
+  }
 }
 
 void json_write(const std::string& path, const nlohmann::json& doc) {

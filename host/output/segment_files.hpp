@@ -69,6 +69,8 @@ void centroids_write(const std::string& path, const FeaturePipeline& pipeline, c
                      const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids = {});
 
 void json_write(const std::string& path, const nlohmann::json& doc);
+// A JSON document from a file: DataError naming the file when it cannot be read or is not valid JSON.
+nlohmann::json json_read(const std::string& path);
 
 // A CSV field: quoted (with "" escapes) when it holds a delimiter, quote, or line break.
 std::string csv_field_escape(const std::string& text);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 
 #include "host/dynamics/population_stability.hpp"
@@ -226,6 +228,20 @@ void report_migration_write(const std::string& path, const std::string& section)
   AtomicFile file(path);
   file.write(html);
   file.commit();
+}
+
+std::string migration_section_kept(const std::string& path, bool quiet, std::ostream& notices) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return "";
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return migration_section_find(text.str(), path);
+  } catch (const DataError& e) {
+    if (!quiet) notices << "kseg: notice: the migration section is dropped: " << e.what() << "\n";
+    return "";
+  }
 }
 
 }  // namespace kseg

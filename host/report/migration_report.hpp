@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <string>
 
@@ -30,6 +31,10 @@ std::string migration_section_html(const MigrationInput& input);
 // A report page's migration section, markers included; "" when it has none. DataError naming where for a begin
 // marker without its end.
 std::string migration_section_find(const std::string& html, const std::string& where);
+
+// The migration section of the report at path, to carry into a page that replaces it: "" when there is no such file
+// or section; a damaged section is dropped with a notice on `notices` (unless quiet).
+std::string migration_section_kept(const std::string& path, bool quiet, std::ostream& notices);
 
 // The page with its migration section replaced by section (or, in a page without one, inserted before </main>).
 // DataError naming where when the page is not a kseg report.
