@@ -23,8 +23,8 @@ CellError column_append(const CsvRecordBatch& batch, const ColumnSchema& schema,
   for (int64_t r = 0; r < batch.n_records; ++r) {
     const std::string_view text = batch.field(r, schema.position);
     auto fail = [&](const std::string& what) {
-      return CellError{
-          r, location_format(path, batch.line(r), schema.position + 1, "column \"" + schema.name + "\": " + what)};
+      return CellError{r, location_format(path, batch.field_line(r, schema.position), schema.position + 1,
+                                          "column \"" + schema.name + "\": " + what)};
     };
     if (blank(text)) {
       if (column.role == ColumnRole::weight) return fail("empty weight; give every row a weight >= 0");

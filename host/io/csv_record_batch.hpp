@@ -1,6 +1,7 @@
 // A batch of tokenised CSV records: views into the mapped file, so a batch costs 8 bytes per field, not a copy.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -51,6 +52,13 @@ struct CsvRecordBatch {
   }
   // 1-based physical line number where record r starts (the header is line 1).
   int64_t line(int64_t r) const { return records[static_cast<size_t>(r)].line; }
+  // 1-based physical line where field c of record r starts: later than line(r) when an earlier quoted field of the
+  // record holds line breaks (for error messages).
+  int64_t field_line(int64_t r, int c) const {
+    const char* begin = data + records[static_cast<size_t>(r)].begin;
+    const CsvFieldSpan& f = fields[static_cast<size_t>(r * n_fields + c)];
+    return line(r) + std::count(begin, begin + f.offset, '\n');
+  }
 
   // Storage, filled by csv_range_parse.
   const char* data = nullptr;            // the mapped file
