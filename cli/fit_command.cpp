@@ -112,12 +112,7 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
                  "k-means++, k-means|| (parallel: 5 rounds sampling 2k rows each, then k-means++ on the candidates), "
                  "random, or FILE.npy with k × d centroids in original units")
       ->capture_default_str();
-  app.add_option("--id-column", args.id_column, "Id column (default: one named id or user_id, else row numbers)");
-  app.add_option("--weight-column", args.weight_column, "Column of per-user sample weights (>= 0)");
-  app.add_option("--columns", args.columns, "Feature columns, comma-separated (default: all but id/weight)")
-      ->delimiter(',');
-  app.add_option("--scale", args.scale, "Feature scaling: zscore, robust (median/IQR), minmax or none")
-      ->capture_default_str();
+  table_options_register(app, args.id_column, args.weight_column, args.columns, args.scale);
   preparation_options_register(app, args.prep);
   app.add_flag("--dry-run", args.dry_run, "Print the inferred schema and stop");
   app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();

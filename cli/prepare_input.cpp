@@ -34,6 +34,15 @@ void notices_print(const FeaturePipeline& pipeline, std::ostream& err) {
 
 }  // namespace
 
+void table_options_register(CLI::App& app, std::string& id_column, std::string& weight_column,
+                            std::vector<std::string>& columns, std::string& scale) {
+  app.add_option("--id-column", id_column, "Id column (default: one named id or user_id, else row numbers)");
+  app.add_option("--weight-column", weight_column, "Column of per-user sample weights (>= 0)");
+  app.add_option("--columns", columns, "Feature columns, comma-separated (default: all but id/weight)")->delimiter(',');
+  app.add_option("--scale", scale, "Feature scaling: zscore, robust (median/IQR), minmax or none")
+      ->capture_default_str();
+}
+
 void preparation_options_register(CLI::App& app, PreparationArgs& a) {
   app.add_option("--categorical", a.categorical, "Force columns categorical (e.g. zip codes), comma-separated")
       ->delimiter(',');

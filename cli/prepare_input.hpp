@@ -31,6 +31,10 @@ struct PreparedInput {
 // --date-columns, --impute, --missing-indicators, --log, --feature-weight, --max-levels, --as-of).
 void preparation_options_register(CLI::App& app, PreparationArgs& args);
 
+// Registers the table options of a command that fits (--id-column, --weight-column, --columns, --scale).
+void table_options_register(CLI::App& app, std::string& id_column, std::string& weight_column,
+                            std::vector<std::string>& columns, std::string& scale);
+
 SchemaOptions schema_options_make(const std::string& id_column, const std::string& weight_column,
                                   const std::vector<std::string>& columns, char delimiter, int threads,
                                   const PreparationArgs& prep);

@@ -87,12 +87,7 @@ void sweep_command_register(CLI::App& app, SweepArgs& args) {
   app.add_option("--min-stability", args.min_stability, "Rule: mean ARI between seeds at least this")
       ->capture_default_str();
   app.add_option("--out", args.out_dir, "Output directory")->capture_default_str();
-  app.add_option("--id-column", args.id_column, "Id column (default: one named id or user_id, else row numbers)");
-  app.add_option("--weight-column", args.weight_column, "Column of per-user sample weights (>= 0)");
-  app.add_option("--columns", args.columns, "Feature columns, comma-separated (default: all but id/weight)")
-      ->delimiter(',');
-  app.add_option("--scale", args.scale, "Feature scaling: zscore, robust (median/IQR), minmax or none")
-      ->capture_default_str();
+  table_options_register(app, args.id_column, args.weight_column, args.columns, args.scale);
   preparation_options_register(app, args.prep);
   app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
   device_options_register(app, args.device);

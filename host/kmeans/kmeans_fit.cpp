@@ -110,20 +110,36 @@ struct RepairCandidate {
   std::vector<float> values;
 };
 
-// This rank's `count` farthest rows (stable: ties by row index), packed for allgather_bytes.
-std::string repair_candidates_pack(const Backend& backend, const float* weights, int64_t offset, int64_t count) {
+// The backend's labels and squared distances, and its rows farthest first (ties by row index): the first `count`
+// of `order` in that order (all rows when count >= n).
+struct RowsFarthestFirst {
+  std::vector<int32_t> labels;
+  std::vector<float> distances;
+  std::vector<int64_t> order;
+};
+
+RowsFarthestFirst rows_farthest_first(const Backend& backend, int64_t count) {
   const int64_t n = backend.n_rows();
-  const int64_t d = backend.n_cols();
-  std::vector<int32_t> labels(static_cast<size_t>(n));
-  std::vector<float> distances(static_cast<size_t>(n));
-  backend.labels_get(labels.data());
-  backend.distances_get(distances.data());
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  count = std::min(count, n);
-  std::partial_sort(order.begin(), order.begin() + count, order.end(), [&](int64_t a, int64_t b) {
+  RowsFarthestFirst f{std::vector<int32_t>(static_cast<size_t>(n)), std::vector<float>(static_cast<size_t>(n)),
+                      std::vector<int64_t>(static_cast<size_t>(n))};
+  backend.labels_get(f.labels.data());
+  backend.distances_get(f.distances.data());
+  std::iota(f.order.begin(), f.order.end(), 0);
+  const std::vector<float>& distances = f.distances;
+  std::partial_sort(f.order.begin(), f.order.begin() + std::min(count, n), f.order.end(), [&](int64_t a, int64_t b) {
     return distances[a] != distances[b] ? distances[a] > distances[b] : a < b;
   });
+  return f;
+}
+
+// This rank's `count` farthest rows (stable: ties by row index), packed for allgather_bytes.
+std::string repair_candidates_pack(const Backend& backend, const float* weights, int64_t offset, int64_t count) {
+  const int64_t d = backend.n_cols();
+  count = std::min(count, backend.n_rows());
+  const RowsFarthestFirst farthest = rows_farthest_first(backend, count);
+  const std::vector<int32_t>& labels = farthest.labels;
+  const std::vector<float>& distances = farthest.distances;
+  const std::vector<int64_t>& order = farthest.order;
   std::string blob;
   std::vector<float> row(static_cast<size_t>(d));
   for (int64_t c = 0; c < count; ++c) {
@@ -268,15 +284,11 @@ int64_t empty_clusters_repair(const Backend& backend, const float* weights, Lloy
   for (int64_t j = 0; j < k; ++j)
     if (!(partials.weights[j] > 0.0)) empty.push_back(j);
   if (empty.empty()) return 0;
-  const int64_t n = backend.n_rows();
   const int64_t d = backend.n_cols();
-  std::vector<int32_t> labels(static_cast<size_t>(n));
-  std::vector<float> distances(static_cast<size_t>(n));
-  backend.labels_get(labels.data());
-  backend.distances_get(distances.data());
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return distances[a] > distances[b]; });
+  const RowsFarthestFirst farthest = rows_farthest_first(backend, backend.n_rows());
+  const std::vector<int32_t>& labels = farthest.labels;
+  const std::vector<float>& distances = farthest.distances;
+  const std::vector<int64_t>& order = farthest.order;
 
   std::vector<float> row(static_cast<size_t>(d));
   int64_t repaired = 0;
