@@ -46,6 +46,7 @@ void device_options_validate(const DeviceOptions& options) {
                "--precision: expected fp32 or tf32, got \"" + options.precision + "\"");
   KSEG_EXPECTS(options.threads >= 0, UsageError, "--threads must be >= 0 (0 = all cores)");
   KSEG_EXPECTS(options.gpu_memory_gb >= 0.0, UsageError, "--gpu-memory must be >= 0 GiB");
+  cpu_pass_mode_parse(options.algorithm);
 }
 
 int cuda_device_choose(const std::string& device, int node_rank, int device_count) {
@@ -56,7 +57,8 @@ int cuda_device_choose(const std::string& device, int node_rank, int device_coun
 std::unique_ptr<Backend> backend_create(const DataView& data, const DeviceOptions& options, bool quiet,
                                         std::ostream& notices, const Communicator& comm) {
   device_options_validate(options);
-  if (options.device == "cpu") return std::make_unique<CpuBackend>(data, options.threads);
+  const CpuPassMode pass = cpu_pass_mode_parse(options.algorithm);
+  if (options.device == "cpu") return std::make_unique<CpuBackend>(data, options.threads, pass);
   const int node_rank = comm.size() > 1 ? comm.node_rank() : node_rank_from_environment();
   std::string why_none = "this kseg was built without CUDA (rebuild with the CUDA toolkit installed)";
 #if defined(KSEG_WITH_CUDA)
@@ -70,6 +72,8 @@ std::unique_ptr<Backend> backend_create(const DataView& data, const DeviceOption
     std::string log;
     auto backend = cuda_backend_create(data, cuda, &log);
     if (!quiet && !log.empty()) notices << "kseg: " << log << "\n";
+    if (!quiet && pass == CpuPassMode::bounded)
+      notices << "kseg: --algorithm hamerly is a CPU pass; the GPU runs full Lloyd passes (the same segments)\n";
     return backend;
   }
   if (!devices.empty())
@@ -79,7 +83,7 @@ std::unique_ptr<Backend> backend_create(const DataView& data, const DeviceOption
 #endif
   KSEG_EXPECTS(options.device == "auto", DataError,
                "--device " + options.device + ": no usable GPU: " + why_none + "; use --device cpu or auto");
-  auto cpu = std::make_unique<CpuBackend>(data, options.threads);
+  auto cpu = std::make_unique<CpuBackend>(data, options.threads, pass);
   if (!quiet)
     notices << "kseg: no usable GPU (" << why_none << "); running on the CPU with " << cpu->threads() << " threads\n";
   return cpu;

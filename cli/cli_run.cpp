@@ -90,6 +90,10 @@ void device_options_register(CLI::App& app, DeviceOptions& options) {
       ->capture_default_str();
   app.add_option("--gpu-memory", options.gpu_memory_gb,
                  "GPU memory budget in GiB; data beyond it is streamed from host memory (0 = 80% of free)");
+  app.add_option("--algorithm", options.algorithm,
+                 "CPU pass: lloyd (every row, every iteration) or hamerly (distance bounds skip the rows whose segment "
+                 "cannot change: the same segments, faster on clustered data with few features once centroids settle)")
+      ->capture_default_str();
 }
 
 int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

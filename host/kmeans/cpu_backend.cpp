@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "host/kmeans/cpu_backend_tiles.hpp"
 #include "host/kmeans/cpu_nearest.hpp"
 #include "kernels/common/host_device.hpp"
 
@@ -16,13 +17,6 @@ namespace {
 constexpr int64_t kMinBlockRows = 4096;
 constexpr int64_t kMaxBlocks = 64;
 constexpr int64_t kPartialBudgetBytes = 256ll << 20;  // all blocks' partial sums together
-constexpr int64_t kTileBytes = 16ll << 10;            // a tile of rows stays in L1
-
-// Rows per tile: the tile's rows (about kTileBytes) stay in L1 while the centroid panels stream past; a multiple of
-// 24 so every register block of the kernel (6, 8 or 12 rows) is full. Depends on d only, not on threads.
-int64_t tile_rows_for(int64_t d) {
-  return std::clamp<int64_t>(kTileBytes / (4 * std::max<int64_t>(d, 1)) / 24 * 24, 24, 480);
-}
 
 std::vector<float> norms_compute(const float* x, int64_t n, int64_t d, int threads) {
   std::vector<float> norms(static_cast<size_t>(n));
@@ -36,14 +30,63 @@ std::vector<float> norms_compute(const float* x, int64_t n, int64_t d, int threa
   return norms;
 }
 
+// Adds w·x of a tile's rows (w = 1 without weights) to sums[label] (k × d) and w to weights[label]: row by row, in
+// row order, each sum one fused multiply-add per row. For few clusters the rows are first grouped by label (stable),
+// so each cluster's running sums stay in registers across its rows instead of every row waiting for the previous
+// row's store to the same sums; the operations and their order per sum are the same, so are the bits.
+void tile_sums_add(const float* x, int64_t d, const float* w, const int32_t* labels, int64_t rows, int64_t k,
+                   double* sums, double* weights) {
+  constexpr int64_t kGroupedMaxClusters = 64;
+  constexpr int64_t kGroupedMaxRows = 512;
+  const auto weight_at = [w](int64_t r) { return w ? static_cast<double>(w[r]) : 1.0; };
+  if (k > kGroupedMaxClusters || rows > kGroupedMaxRows) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const double wr = weight_at(r);
+      double* s = sums + labels[r] * d;
+      weights[labels[r]] += wr;
+      for (int64_t t = 0; t < d; ++t) s[t] = std::fma(wr, static_cast<double>(x[r * d + t]), s[t]);
+    }
+    return;
+  }
+  int32_t starts[kGroupedMaxClusters + 1] = {};
+  int32_t order[kGroupedMaxRows];
+  for (int64_t r = 0; r < rows; ++r) ++starts[labels[r] + 1];
+  for (int64_t j = 0; j < k; ++j) starts[j + 1] += starts[j];
+  int32_t next[kGroupedMaxClusters];
+  std::copy_n(starts, k, next);
+  for (int64_t r = 0; r < rows; ++r) order[next[labels[r]]++] = static_cast<int32_t>(r);
+  for (int64_t j = 0; j < k; ++j) {
+    const int32_t* members = order + starts[j];
+    const int64_t count = starts[j + 1] - starts[j];
+    if (count == 0) continue;
+    double* s = sums + j * d;
+    for (int64_t q = 0; q < count; ++q) weights[j] += weight_at(members[q]);
+    int64_t t0 = 0;
+    for (; t0 + 8 <= d; t0 += 8) {  // 8 running sums in one vector register
+      double acc[8];
+      for (int u = 0; u < 8; ++u) acc[u] = s[t0 + u];
+      for (int64_t q = 0; q < count; ++q) {
+        const double wr = weight_at(members[q]);
+        const float* xr = x + members[q] * d + t0;
+        for (int u = 0; u < 8; ++u) acc[u] = std::fma(wr, static_cast<double>(xr[u]), acc[u]);
+      }
+      for (int u = 0; u < 8; ++u) s[t0 + u] = acc[u];
+    }
+    for (; t0 < d; ++t0)
+      for (int64_t q = 0; q < count; ++q)
+        s[t0] = std::fma(weight_at(members[q]), static_cast<double>(x[members[q] * d + t0]), s[t0]);
+  }
+}
+
 }  // namespace
 
-CpuBackend::CpuBackend(const DataView& data, int n_threads)
+CpuBackend::CpuBackend(const DataView& data, int n_threads, CpuPassMode mode)
     : data_(data),
       n_threads_(n_threads > 0 ? n_threads : omp_get_max_threads()),
       row_norms_(norms_compute(data.x, data.n_rows, data.n_cols, n_threads_)),
       labels_(static_cast<size_t>(data.n_rows), -1),
-      distances_(static_cast<size_t>(data.n_rows), 0.0f) {}
+      distances_(static_cast<size_t>(data.n_rows), 0.0f),
+      mode_(mode) {}
 
 std::vector<CpuBackend::Block> CpuBackend::blocks_plan(int64_t partial_doubles) const {
   const int64_t n = data_.n_rows;
@@ -54,24 +97,6 @@ std::vector<CpuBackend::Block> CpuBackend::blocks_plan(int64_t partial_doubles) 
   const int64_t step = (n + count - 1) / count;
   for (int64_t b = 0; b < n; b += step) blocks.push_back({b, std::min(n, b + step)});
   return blocks;
-}
-
-// tile_fn(block_index, first_row, rows, scratch) for the tiles of every block, in row order within a block; scratch
-// holds tile_rows × scratch_per_row floats and tile_rows labels, private to the thread.
-template <class TileFn>
-void CpuBackend::tiles_for_each(const std::vector<Block>& blocks, int64_t scratch_per_row,
-                                const TileFn& tile_fn) const {
-  const int64_t tile = tile_rows_for(data_.n_cols);
-  const int64_t n_blocks = static_cast<int64_t>(blocks.size());
-#pragma omp parallel num_threads(n_threads_)
-  {
-    TileScratch scratch{std::vector<float>(static_cast<size_t>(tile * scratch_per_row)),
-                        std::vector<int32_t>(static_cast<size_t>(tile))};
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t b = 0; b < n_blocks; ++b)
-      for (int64_t r0 = blocks[b].begin; r0 < blocks[b].end; r0 += tile)
-        tile_fn(b, r0, std::min(tile, blocks[b].end - r0), scratch);
-  }
 }
 
 // tile_fn(block_index, first_row, rows, labels, distances): the nearest centroid of each row of a tile.
@@ -86,9 +111,20 @@ void CpuBackend::nearest_for_each(const std::vector<Block>& blocks, const Packed
   });
 }
 
-// The nearest centroid of every row of a tile, then the block's partial sums, in row order.
 void CpuBackend::lloyd_pass(const float* centroids, int64_t k, LloydPartials& out) {
   std::vector<float>().swap(candidate_dist_);  // seeding is over: its memory goes back before the iterations
+  if (mode_ == CpuPassMode::bounded) {
+    lloyd_pass_bounded(centroids, k, out);
+  } else {
+    bounds_valid_ = false;
+    distances_stale_ = false;
+    rows_computed_ = data_.n_rows;
+    lloyd_pass_full(centroids, k, out);
+  }
+}
+
+// The nearest centroid of every row of a tile, then the block's partial sums, in row order.
+void CpuBackend::lloyd_pass_full(const float* centroids, int64_t k, LloydPartials& out) {
   const int64_t d = data_.n_cols;
   const PackedCentroids packed(centroids, k, d);
   const int64_t per_block = k * d + k;
@@ -108,13 +144,10 @@ void CpuBackend::lloyd_pass(const float* centroids, int64_t k, LloydPartials& ou
                        block_changed += labels_[i] != j;
                        labels_[i] = j;
                        distances_[i] = dists[r];
-                       const double w = weight(i);
-                       block_inertia += w * dists[r];
-                       weights[j] += w;
-                       const float* x = data_.x + i * d;
-                       double* s = sums + j * d;
-                       for (int64_t t = 0; t < d; ++t) s[t] += w * x[t];
+                       block_inertia += static_cast<double>(weight(i)) * dists[r];
                      }
+                     const float* w = data_.weights ? data_.weights + first : nullptr;
+                     tile_sums_add(data_.x + first * d, d, w, labels, rows, k, sums, weights);
                      inertia[b] += block_inertia;
                      changed[b] += block_changed;
                    });
@@ -132,6 +165,8 @@ void CpuBackend::lloyd_pass(const float* centroids, int64_t k, LloydPartials& ou
 }
 
 double CpuBackend::assign(const float* centroids, int64_t k) {
+  bounds_valid_ = false;  // labels_ change without the bounded pass's sums following
+  distances_stale_ = false;
   const PackedCentroids packed(centroids, k, data_.n_cols);
   const std::vector<Block> blocks = blocks_plan(1);
   std::vector<double> inertia(blocks.size(), 0.0);
@@ -154,6 +189,7 @@ double CpuBackend::assign(const float* centroids, int64_t k) {
 void CpuBackend::labels_get(int32_t* labels) const { std::copy(labels_.begin(), labels_.end(), labels); }
 
 void CpuBackend::distances_get(float* sq_distances) const {
+  if (distances_stale_) return distances_for_labels(sq_distances);
   std::copy(distances_.begin(), distances_.end(), sq_distances);
 }
 

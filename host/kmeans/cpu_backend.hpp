@@ -3,22 +3,38 @@
 // order, so results are bit-identical for any thread count.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "host/backend.hpp"
+#include "host/kmeans/cpu_bounds.hpp"
 #include "host/kmeans/cpu_nearest.hpp"
 
 namespace kseg {
 
+// How lloyd_pass finds the labels. full (Lloyd): the distance kernel on every row, sums in double in row order.
+// bounded (Hamerly): per-row distance bounds skip the rows whose label provably stays (labels identical to a full
+// pass on the same centroids), and the sums are exact integers moved only for the rows that change cluster. It wins
+// on clustered low-dimensional data once the centroids settle (1M × 8, k = 16: 1.2–1.3× per fit, 2× per late
+// iteration) and loses where most rows sit near a boundary, as in overlapping clouds (bench/NOTES.md §10); so it is a
+// choice, not the default.
+enum class CpuPassMode { full, bounded };
+
+// "lloyd" (full) or "hamerly" (bounded) → the mode; throws UsageError for anything else.
+CpuPassMode cpu_pass_mode_parse(const std::string& name);
+
 class CpuBackend final : public Backend {
  public:
   // data must outlive the backend. n_threads <= 0 means all cores (OpenMP's default).
-  CpuBackend(const DataView& data, int n_threads);
+  CpuBackend(const DataView& data, int n_threads, CpuPassMode mode = CpuPassMode::full);
 
   std::string name() const override { return "cpu"; }
   int64_t n_rows() const override { return data_.n_rows; }
   int64_t n_cols() const override { return data_.n_cols; }
   int threads() const { return n_threads_; }
+  CpuPassMode mode() const { return mode_; }
+  // Rows the latest lloyd_pass ran the distance kernel on (all of them for a full pass).
+  int64_t rows_computed() const { return rows_computed_; }
 
   void lloyd_pass(const float* centroids, int64_t k, LloydPartials& out) override;
   double assign(const float* centroids, int64_t k) override;
@@ -46,6 +62,10 @@ class CpuBackend final : public Backend {
   template <class TileFn>
   void nearest_for_each(const std::vector<Block>& blocks, const PackedCentroids& centroids,
                         const TileFn& tile_fn) const;
+  void lloyd_pass_full(const float* centroids, int64_t k, LloydPartials& out);
+  void lloyd_pass_bounded(const float* centroids, int64_t k, LloydPartials& out);
+  void bounded_scales_prepare();
+  void distances_for_labels(float* out) const;
   double weighted_min_sum(const float* dist, int64_t first, int64_t rows) const;
   double min_dist_merge(const float* dist, int64_t first, int64_t rows);
   float weight(int64_t i) const { return data_.weights ? data_.weights[i] : 1.0f; }
@@ -60,6 +80,17 @@ class CpuBackend final : public Backend {
   // update for the chosen one reads these instead of the data (one pass over the data per step instead of two)
   std::vector<float> candidates_;
   std::vector<float> candidate_dist_;
+  // bounded passes (cpu_backend_bounded.cpp): per row an upper bound on the distance to its centroid and a lower
+  // bound on the distance to any other, the centroids they refer to, and the clusters' exact sums for labels_
+  CpuPassMode mode_;
+  bool bounds_valid_ = false;  // upper_, lower_, sums_fixed_ and labels_ agree with bounds_centroids_
+  std::vector<float> upper_, lower_;
+  std::vector<float> bounds_centroids_;
+  std::vector<int64_t> sums_fixed_;  // k × (d + 2), see FixedPointScales
+  FixedPointScales scales_;
+  bool scales_ready_ = false;
+  bool distances_stale_ = false;
+  int64_t rows_computed_ = 0;  // distances_ lag behind labels_ (rows skipped by a bounded pass)
 };
 
 }  // namespace kseg

@@ -112,6 +112,36 @@ TEST(CliFit, SameFilesForOneAndTwoThreads) {
     EXPECT_EQ(file_read(dir.file(std::string("t1/") + file)), file_read(dir.file(std::string("t2/") + file))) << file;
 }
 
+// --algorithm hamerly gives the segments of the default Lloyd pass (centroids within rounding of the sums), and on one
+// or two threads the same files; an unknown algorithm is a usage error before any work.
+TEST(CliFit, HamerlyGivesTheSegmentsOfLloyd) {
+  test::ScratchDir dir;
+  const std::string users = dir.file("users.csv");
+  ASSERT_EQ(cli({"generate", "--users", "20000", "--seed", "5", "--out", users, "--quiet"}).code, 0);
+  const auto fit = [&](const std::string& algorithm, const char* threads) {
+    const std::string out = dir.file(algorithm + threads);
+    EXPECT_EQ(cli({"fit", users, "--k", "6", "--seed", "2", "--algorithm", algorithm, "--threads", threads, "--out",
+                   out, "--quiet", "--device", "cpu"})
+                  .code,
+              0);
+    return out;
+  };
+  const std::string lloyd = fit("lloyd", "2"), hamerly = fit("hamerly", "2"), hamerly_one = fit("hamerly", "1");
+  const auto segments = [](const std::string& dir_path) {
+    std::vector<std::string> labels;
+    for (const std::string& row : lines_split(file_read(dir_path + "/segments.csv")))
+      labels.push_back(row.substr(0, row.rfind(',')));  // id and segment, without the distance's last digits
+    return labels;
+  };
+  EXPECT_EQ(segments(lloyd), segments(hamerly));
+  for (const char* file : {"segments.csv", "centroids.csv", "model.json"})
+    EXPECT_EQ(file_read(hamerly + "/" + file), file_read(hamerly_one + "/" + file)) << file;
+  const test::CliResult bad = cli({"fit", users, "--k", "6", "--algorithm", "elkan", "--out", dir.file("bad")});
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.err.find("--algorithm"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad")));
+}
+
 // --threads bounds every OpenMP loop of the command (not only the backend's) while it runs, and is restored after, so
 // one in-process command does not change the next one's thread count.
 TEST(CliFit, ThreadsOptionHoldsForTheCommandAndIsRestored) {
