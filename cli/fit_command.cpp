@@ -164,7 +164,7 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   const std::string devices = devices_describe(comm.allgather_bytes(backend->name()));
   if (refresh && refresh->warm_start) warm_start_apply(*refresh, *backend, params, comm);
   const double communication_before_fit = comm.seconds_communicating();
-  const double tol_absolute = args.tol * feature_variance_mean(view, comm);
+  const double tol_absolute = args.tol > 0.0 ? args.tol * feature_variance_mean(view, comm) : 0.0;
   if (!args.quiet)
     err << "kseg: fitting k=" << args.k << " on " << in.n_rows_total << " users × " << in.n_cols << " features ("
         << devices << ", seed " << args.seed << ")\n";

@@ -7,6 +7,10 @@
 #include <cstring>
 #include <limits>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "host/kmeans/cpu_backend_tiles.hpp"
 #include "host/kmeans/cpu_nearest.hpp"
 #include "kernels/common/host_device.hpp"
@@ -18,17 +22,26 @@ constexpr int64_t kMinBlockRows = 4096;
 constexpr int64_t kMaxBlocks = 64;
 constexpr int64_t kPartialBudgetBytes = 256ll << 20;  // all blocks' partial sums together
 
-std::vector<float> norms_compute(const float* x, int64_t n, int64_t d, int threads) {
-  std::vector<float> norms(static_cast<size_t>(n));
-#pragma omp parallel for schedule(static) num_threads(threads)
+}  // namespace
+
+// ‖x_i‖² of every row, and the first writes of the per-row arrays, on all threads.
+void CpuBackend::rows_initialize() {
+  const int64_t n = data_.n_rows, d = data_.n_cols;
+  row_norms_.resize(static_cast<size_t>(n));
+  labels_.resize(static_cast<size_t>(n));
+  distances_.resize(static_cast<size_t>(n));
+#pragma omp parallel for schedule(static) num_threads(n_threads_)
   for (int64_t i = 0; i < n; ++i) {
-    const float* row = x + i * d;
+    const float* row = data_.x + i * d;
     float s = 0.0f;
     for (int64_t j = 0; j < d; ++j) s = std::fma(row[j], row[j], s);  // as the kernel's dot products: x·x = ‖x‖²
-    norms[static_cast<size_t>(i)] = s;
+    row_norms_[i] = s;
+    labels_[i] = -1;
+    distances_[i] = 0.0f;
   }
-  return norms;
 }
+
+namespace {
 
 // Adds w·x of a tile's rows (w = 1 without weights) to sums[label] (k × d) and w to weights[label]: row by row, in
 // row order, each sum one fused multiply-add per row. For few clusters the rows are first grouped by label (stable),
@@ -61,6 +74,22 @@ void tile_sums_add(const float* x, int64_t d, const float* w, const int32_t* lab
     if (count == 0) continue;
     double* s = sums + j * d;
     for (int64_t q = 0; q < count; ++q) weights[j] += weight_at(members[q]);
+#if defined(__AVX512F__)
+    if (d <= 16) {  // every running sum of the cluster in two registers, its rows read once
+      const __mmask8 m0 = static_cast<__mmask8>((1u << std::min<int64_t>(d, 8)) - 1);
+      const __mmask8 m1 = static_cast<__mmask8>((1u << std::max<int64_t>(d - 8, 0)) - 1);
+      __m512d acc0 = _mm512_maskz_loadu_pd(m0, s), acc1 = _mm512_maskz_loadu_pd(m1, s + 8);
+      for (int64_t q = 0; q < count; ++q) {
+        const __m512d wr = _mm512_set1_pd(weight_at(members[q]));
+        const float* xr = x + members[q] * d;
+        acc0 = _mm512_fmadd_pd(wr, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m0, xr)), acc0);
+        acc1 = _mm512_fmadd_pd(wr, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m1, xr + 8)), acc1);
+      }
+      _mm512_mask_storeu_pd(s, m0, acc0);
+      _mm512_mask_storeu_pd(s + 8, m1, acc1);
+      continue;
+    }
+#endif
     int64_t t0 = 0;
     for (; t0 + 8 <= d; t0 += 8) {  // 8 running sums in one vector register
       double acc[8];
@@ -81,12 +110,9 @@ void tile_sums_add(const float* x, int64_t d, const float* w, const int32_t* lab
 }  // namespace
 
 CpuBackend::CpuBackend(const DataView& data, int n_threads, CpuPassMode mode)
-    : data_(data),
-      n_threads_(n_threads > 0 ? n_threads : omp_get_max_threads()),
-      row_norms_(norms_compute(data.x, data.n_rows, data.n_cols, n_threads_)),
-      labels_(static_cast<size_t>(data.n_rows), -1),
-      distances_(static_cast<size_t>(data.n_rows), 0.0f),
-      mode_(mode) {}
+    : data_(data), n_threads_(n_threads > 0 ? n_threads : omp_get_max_threads()), mode_(mode) {
+  rows_initialize();
+}
 
 std::vector<CpuBackend::Block> CpuBackend::blocks_plan(int64_t partial_doubles) const {
   const int64_t n = data_.n_rows;

@@ -256,21 +256,34 @@ void kmeans_params_validate(const KMeansParams& params, int64_t n_rows, int64_t 
 }
 
 double feature_variance_mean(const DataView& data, const Communicator& comm) {
-  // Two passes (means, then squared deviations) stay accurate when means are large next to spreads.
+  // Two passes (means, then squared deviations) stay accurate when means are large next to spreads. Each pass sums
+  // fixed blocks of rows on all threads and adds the blocks in order: the same value for any thread count.
   const int64_t d = data.n_cols;
-  std::vector<double> sums(static_cast<size_t>(d + 1), 0.0);
-  for (int64_t i = 0; i < data.n_rows; ++i)
-    for (int64_t t = 0; t < d; ++t) sums[t] += data.x[i * d + t];
-  sums[d] = static_cast<double>(data.n_rows);
+  const int64_t n_blocks = std::max<int64_t>(1, std::min<int64_t>(64, data.n_rows / 8192));
+  const auto block_sums = [&](const auto& term) {
+    std::vector<double> partial(static_cast<size_t>(n_blocks * d), 0.0);
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < n_blocks; ++b) {
+      double* s = partial.data() + b * d;
+      for (int64_t i = data.n_rows * b / n_blocks; i < data.n_rows * (b + 1) / n_blocks; ++i)
+        for (int64_t t = 0; t < d; ++t) s[t] += term(data.x[i * d + t], t);
+    }
+    std::vector<double> total(static_cast<size_t>(d), 0.0);
+    for (int64_t b = 0; b < n_blocks; ++b)
+      for (int64_t t = 0; t < d; ++t) total[t] += partial[b * d + t];
+    return total;
+  };
+  std::vector<double> sums = block_sums([](float v, int64_t) { return static_cast<double>(v); });
+  sums.push_back(static_cast<double>(data.n_rows));
   comm.sum_all(sums.data(), sums.size());
   const double n = sums[d];
   if (n <= 0.0) return 0.0;
-  std::vector<double> squares(static_cast<size_t>(d), 0.0);
-  for (int64_t i = 0; i < data.n_rows; ++i)
-    for (int64_t t = 0; t < d; ++t) {
-      const double v = data.x[i * d + t] - sums[t] / n;
-      squares[t] += v * v;
-    }
+  std::vector<double> means(static_cast<size_t>(d));
+  for (int64_t t = 0; t < d; ++t) means[t] = sums[t] / n;
+  std::vector<double> squares = block_sums([&](float v, int64_t t) {
+    const double centred = v - means[t];
+    return centred * centred;
+  });
   comm.sum_all(squares.data(), squares.size());
   double total = 0.0;
   for (double s : squares) total += s / n;

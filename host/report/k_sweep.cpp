@@ -122,7 +122,7 @@ SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams&
   const std::vector<int64_t> sample = rows_sample_uniform(data.n_rows, params.sample_size, result.sample_seed);
   result.sample_rows = static_cast<int64_t>(sample.size());
   SingleProcess comm;
-  const double tol_absolute = params.tol * feature_variance_mean(fit_data, comm);
+  const double tol_absolute = params.tol > 0.0 ? params.tol * feature_variance_mean(fit_data, comm) : 0.0;
   std::vector<std::vector<int32_t>> sample_labels;  // best fit's labels of the sample rows, per k
 
   for (int64_t k : params.ks) {

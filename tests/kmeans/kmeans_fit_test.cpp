@@ -1,5 +1,6 @@
 // The driver over the CPU backend: seeding, convergence, repair, weights, determinism and known answers.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <set>
 
@@ -151,6 +152,38 @@ TEST(KMeansFit, RejectsBadParameters) {
   params.init = InitMethod::given;
   params.init_centroids = {1, 2, 3};
   EXPECT_THROW(fit(x, nullptr, 5, 2, params), DataError);
+}
+
+}  // namespace
+}  // namespace kseg
+
+namespace kseg {
+namespace {
+
+// tol's scale: the mean of the features' population variances, in double, the same on any number of threads (fixed
+// blocks of rows added in order), and accurate when the means dwarf the spreads.
+TEST(FeatureVarianceMean, MatchesTwoPassReferenceOnAnyThreadCount) {
+  const int64_t n = 100'003, d = 5;
+  std::vector<float> x = testing::uniform_matrix(n, d, 12);
+  for (int64_t i = 0; i < n; ++i) x[i * d + 4] = 1e4f + 0.5f * x[i * d + 4];  // large mean, small spread
+  double reference = 0.0;
+  for (int64_t t = 0; t < d; ++t) {
+    double mean = 0.0, squares = 0.0;
+    for (int64_t i = 0; i < n; ++i) mean += x[i * d + t];
+    mean /= static_cast<double>(n);
+    for (int64_t i = 0; i < n; ++i) squares += (x[i * d + t] - mean) * (x[i * d + t] - mean);
+    reference += squares / static_cast<double>(n);
+  }
+  reference /= static_cast<double>(d);
+  const DataView view{x.data(), nullptr, n, d};
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const double one = feature_variance_mean(view, single_process());
+  omp_set_num_threads(2);
+  const double two = feature_variance_mean(view, single_process());
+  omp_set_num_threads(before);
+  EXPECT_EQ(one, two);
+  EXPECT_NEAR(one, reference, 1e-9 * reference);
 }
 
 }  // namespace
