@@ -178,7 +178,13 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   nlohmann::json matching;  // null without --warm-start / --match-ids
   SegmentIdentity identity =
       fit_identity(args, refresh, result.centroids, result.n_clusters, result.n_features, &matching);
-  FitOutputs outputs{args, in.schema, in.table, in.pipeline, result, *backend, timings, identity, matching};
+  // The outputs need the table, the labels and the distances, not the prepared matrix nor the backend: both go back
+  // before writing, which is where a fit's memory would otherwise peak (profiles, drift reference, formatting).
+  const std::string backend_name = backend->name();
+  backend.reset();
+  std::vector<float>().swap(in.x);
+  memory_release_to_system();
+  FitOutputs outputs{args, in.schema, in.table, in.pipeline, result, backend_name, timings, identity, matching};
   outputs.comm = &comm;
   fit_outputs_write(outputs, out, args.quiet);
   return 0;

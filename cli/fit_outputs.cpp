@@ -88,7 +88,7 @@ nlohmann::json summary_json(const FitOutputs& fit, const std::vector<int64_t>& s
           {"max_iter", fit.args.max_iter},
           {"tol", fit.args.tol},
           {"tol_absolute", r.tol_absolute},
-          {"device", fit.backend.name()},
+          {"device", fit.backend_name},
           {"threads", threads},
           {"inertia", r.inertia},
           {"n_iter", best.n_iter},
@@ -176,7 +176,7 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   const std::vector<RankTimings> ranks =
       rank_timings_gather(comm, {fit.data.n_rows, fit.timings.read, fit.timings.fit - fit.timings.fit_communication,
                                  comm.seconds_communicating()});
-  const std::vector<std::string> devices = comm.allgather_bytes(fit.backend.name());
+  const std::vector<std::string> devices = comm.allgather_bytes(fit.backend_name);
   // Across processes the drift reference and the profiles are computed on rank 0 from every row: the table's
   // columns, the squared distances and the labels are gathered there.
   std::vector<std::string> columns;

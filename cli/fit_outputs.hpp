@@ -27,7 +27,7 @@ struct FitOutputs {
   const Table& data;
   const FeaturePipeline& pipeline;
   const KMeansResult& result;
-  const Backend& backend;
+  std::string backend_name;  // "cpu" or "cuda:N" (the backend itself is gone by the time outputs are written)
   const FitTimings& timings;
   SegmentIdentity segments;  // stable ids (and names) of the centroids; empty = 0..k−1
   nlohmann::json matching;   // summary.json's "matching" section after --warm-start / --match-ids, else null

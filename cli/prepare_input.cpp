@@ -1,9 +1,6 @@
 #include "cli/prepare_input.hpp"
 
 #include <CLI/CLI.hpp>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <ostream>
 
 #include "host/data/memory_check.hpp"
@@ -11,14 +8,6 @@
 
 namespace kseg {
 namespace {
-
-// The reading passes leave their batch buffers (tens of MB) freed but held by the allocator; handing them back before
-// the prepared matrix is allocated keeps them out of the peak resident set. Only a hint, where glibc offers it.
-void heap_trim() {
-#ifdef __GLIBC__
-  ::malloc_trim(0);
-#endif
-}
 
 void notices_print(const FeaturePipeline& pipeline, std::ostream& err) {
   for (const NumericStep& s : pipeline.numeric()) {
@@ -121,8 +110,11 @@ PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema
   // The typed columns and, at least, a prepared matrix as wide as them: 4 bytes per cell each.
   memory_check(local_rows * static_cast<double>(kept) * 8.0, memory_available_bytes(), path + ": reading the table");
   in.table = table_load(in.schema, schema_options, comm);
-  heap_trim();
+  // The reading passes leave their batch buffers (tens of MB) freed but held by the allocator: back before the
+  // prepared matrix is allocated, so they stay out of the peak.
+  memory_release_to_system();
   in.pipeline = FeaturePipeline::fit(in.table, pipeline_options, comm);
+  memory_release_to_system();  // the statistics' column copies, before the matrix
   memory_check(static_cast<double>(in.table.n_rows) * static_cast<double>(in.pipeline.n_features()) * 4.0,
                memory_available_bytes(), path + ": the prepared matrix");
   if (!quiet) notices_print(in.pipeline, err);

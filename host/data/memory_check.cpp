@@ -1,5 +1,9 @@
 #include "host/data/memory_check.hpp"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cstdio>
 #include <fstream>
 #include <limits>
@@ -26,6 +30,12 @@ void memory_check(double bytes, uint64_t available, const std::string& what) {
                 "--k, or more processes (mpirun)",
                 what.c_str(), bytes / 1073741824.0, static_cast<double>(available) / 1073741824.0);
   throw DataError(message);
+}
+
+void memory_release_to_system() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
 }
 
 }  // namespace kseg
