@@ -193,5 +193,28 @@ TEST(Pipeline, RowMajorMatrixIsPreparedAsTheTable) {
   EXPECT_THROW(with_levels.transform_rows(two.data(), 4, {"f0", "f1"}, "m.npy", out.data()), DataError);
 }
 
+// Plain numeric columns in the matrix's own order take the whole-row path: the same bits as the table's transform,
+// imputed gaps included (the division in a vector is the same IEEE division).
+TEST(Pipeline, RowMajorMatrixInModelOrderIsPreparedAsTheTable) {
+  const int64_t n = 2500, d = 5;
+  std::vector<std::vector<float>> cols(static_cast<size_t>(d));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t t = 0; t < d; ++t)
+      cols[t].push_back((i + t) % 11 == 0 ? kNan : static_cast<float>((i * (t + 3)) % 29) * 0.37f - 4.0f);
+  PipelineOptions options;
+  options.feature_weights["f3"] = 0.5;
+  std::vector<TableColumn> columns;
+  for (int64_t t = 0; t < d; ++t) columns.push_back(numeric("f" + std::to_string(t), cols[t]));
+  const FeaturePipeline p = FeaturePipeline::fit(table_of(columns), options);
+  ASSERT_EQ(p.n_features(), d);  // no indicators, no log: every step plain
+  std::vector<float> expected(static_cast<size_t>(n * d)), got(static_cast<size_t>(n * d), -1.0f), rows;
+  p.transform(table_of(columns), expected.data());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t t = 0; t < d; ++t) rows.push_back(cols[t][i]);
+  p.transform_rows(rows.data(), n, {"f0", "f1", "f2", "f3", "f4"}, "m.npy", got.data());
+  for (size_t i = 0; i < got.size(); ++i)
+    ASSERT_EQ(std::memcmp(&got[i], &expected[i], sizeof(float)), 0) << "element " << i;
+}
+
 }  // namespace
 }  // namespace kseg
