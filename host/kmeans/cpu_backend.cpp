@@ -44,66 +44,59 @@ void CpuBackend::rows_initialize() {
 namespace {
 
 // Adds w·x of a tile's rows (w = 1 without weights) to sums[label] (k × d) and w to weights[label]: row by row, in
-// row order, each sum one fused multiply-add per row. For few clusters the rows are first grouped by label (stable),
-// so each cluster's running sums stay in registers across its rows instead of every row waiting for the previous
-// row's store to the same sums; the operations and their order per sum are the same, so are the bits.
+// row order, each sum one fused multiply-add per row. With AVX-512, for d <= 16 and few clusters, the rows are first
+// grouped by label (stable) and each cluster's running sums stay in two registers across its rows, instead of every
+// row waiting for the previous row's store to the same sums; the operations and their order per sum are the same, so
+// are the bits. (For wider rows the row-by-row loop is already limited by the arithmetic, not by the stores.)
 void tile_sums_add(const float* x, int64_t d, const float* w, const int32_t* labels, int64_t rows, int64_t k,
                    double* sums, double* weights) {
+  const auto weight_at = [w](int64_t r) { return w ? static_cast<double>(w[r]) : 1.0; };
+#if defined(__AVX512F__)
   constexpr int64_t kGroupedMaxClusters = 64;
   constexpr int64_t kGroupedMaxRows = 512;
-  const auto weight_at = [w](int64_t r) { return w ? static_cast<double>(w[r]) : 1.0; };
-  if (k > kGroupedMaxClusters || rows > kGroupedMaxRows) {
-    for (int64_t r = 0; r < rows; ++r) {
-      const double wr = weight_at(r);
-      double* s = sums + labels[r] * d;
-      weights[labels[r]] += wr;
-      for (int64_t t = 0; t < d; ++t) s[t] = std::fma(wr, static_cast<double>(x[r * d + t]), s[t]);
+  if (d <= 16 && k <= kGroupedMaxClusters && rows <= kGroupedMaxRows) {
+    int32_t starts[kGroupedMaxClusters + 1] = {};
+    int32_t order[kGroupedMaxRows];
+    for (int64_t r = 0; r < rows; ++r) ++starts[labels[r] + 1];
+    for (int64_t j = 0; j < k; ++j) starts[j + 1] += starts[j];
+    int32_t next[kGroupedMaxClusters];
+    std::copy_n(starts, k, next);
+    for (int64_t r = 0; r < rows; ++r) order[next[labels[r]]++] = static_cast<int32_t>(r);
+    const __mmask8 m0 = static_cast<__mmask8>((1u << std::min<int64_t>(d, 8)) - 1);
+    const __mmask8 m1 = static_cast<__mmask8>((1u << std::max<int64_t>(d - 8, 0)) - 1);
+    for (int64_t j = 0; j < k; ++j) {
+      const int32_t* members = order + starts[j];
+      const int64_t count = starts[j + 1] - starts[j];
+      if (count == 0) continue;
+      double* s = sums + j * d;
+      for (int64_t q = 0; q < count; ++q) weights[j] += weight_at(members[q]);
+      __m512d acc0 = _mm512_maskz_loadu_pd(m0, s);
+      if (d <= 8) {
+        for (int64_t q = 0; q < count; ++q)
+          acc0 = _mm512_fmadd_pd(_mm512_set1_pd(weight_at(members[q])),
+                                 _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m0, x + members[q] * d)), acc0);
+      } else {
+        __m512d acc1 = _mm512_maskz_loadu_pd(m1, s + 8);
+        for (int64_t q = 0; q < count; ++q) {
+          const __m512d wr = _mm512_set1_pd(weight_at(members[q]));
+          const float* xr = x + members[q] * d;
+          acc0 = _mm512_fmadd_pd(wr, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m0, xr)), acc0);
+          acc1 = _mm512_fmadd_pd(wr, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m1, xr + 8)), acc1);
+        }
+        _mm512_mask_storeu_pd(s + 8, m1, acc1);
+      }
+      _mm512_mask_storeu_pd(s, m0, acc0);
     }
     return;
   }
-  int32_t starts[kGroupedMaxClusters + 1] = {};
-  int32_t order[kGroupedMaxRows];
-  for (int64_t r = 0; r < rows; ++r) ++starts[labels[r] + 1];
-  for (int64_t j = 0; j < k; ++j) starts[j + 1] += starts[j];
-  int32_t next[kGroupedMaxClusters];
-  std::copy_n(starts, k, next);
-  for (int64_t r = 0; r < rows; ++r) order[next[labels[r]]++] = static_cast<int32_t>(r);
-  for (int64_t j = 0; j < k; ++j) {
-    const int32_t* members = order + starts[j];
-    const int64_t count = starts[j + 1] - starts[j];
-    if (count == 0) continue;
-    double* s = sums + j * d;
-    for (int64_t q = 0; q < count; ++q) weights[j] += weight_at(members[q]);
-#if defined(__AVX512F__)
-    if (d <= 16) {  // every running sum of the cluster in two registers, its rows read once
-      const __mmask8 m0 = static_cast<__mmask8>((1u << std::min<int64_t>(d, 8)) - 1);
-      const __mmask8 m1 = static_cast<__mmask8>((1u << std::max<int64_t>(d - 8, 0)) - 1);
-      __m512d acc0 = _mm512_maskz_loadu_pd(m0, s), acc1 = _mm512_maskz_loadu_pd(m1, s + 8);
-      for (int64_t q = 0; q < count; ++q) {
-        const __m512d wr = _mm512_set1_pd(weight_at(members[q]));
-        const float* xr = x + members[q] * d;
-        acc0 = _mm512_fmadd_pd(wr, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m0, xr)), acc0);
-        acc1 = _mm512_fmadd_pd(wr, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m1, xr + 8)), acc1);
-      }
-      _mm512_mask_storeu_pd(s, m0, acc0);
-      _mm512_mask_storeu_pd(s + 8, m1, acc1);
-      continue;
-    }
+#else
+  (void)k;
 #endif
-    int64_t t0 = 0;
-    for (; t0 + 8 <= d; t0 += 8) {  // 8 running sums in one vector register
-      double acc[8];
-      for (int u = 0; u < 8; ++u) acc[u] = s[t0 + u];
-      for (int64_t q = 0; q < count; ++q) {
-        const double wr = weight_at(members[q]);
-        const float* xr = x + members[q] * d + t0;
-        for (int u = 0; u < 8; ++u) acc[u] = std::fma(wr, static_cast<double>(xr[u]), acc[u]);
-      }
-      for (int u = 0; u < 8; ++u) s[t0 + u] = acc[u];
-    }
-    for (; t0 < d; ++t0)
-      for (int64_t q = 0; q < count; ++q)
-        s[t0] = std::fma(weight_at(members[q]), static_cast<double>(x[members[q] * d + t0]), s[t0]);
+  for (int64_t r = 0; r < rows; ++r) {
+    const double wr = weight_at(r);
+    double* s = sums + labels[r] * d;
+    weights[labels[r]] += wr;
+    for (int64_t t = 0; t < d; ++t) s[t] = std::fma(wr, static_cast<double>(x[r * d + t]), s[t]);
   }
 }
 
