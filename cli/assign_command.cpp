@@ -37,27 +37,40 @@ class BatchScorer {
   }
 
   void score(const Table& table, const IdColumn& ids, int64_t first_id) {
-    x_.resize(static_cast<size_t>(table.n_rows * model_.pipeline.n_features()));
+    prepared_resize(table.n_rows);
     model_.pipeline.transform(table, x_.data(), &counters_);
     prepared_score(table.n_rows, ids, first_id);
   }
   // A row-major block of numeric columns (a .npy batch), prepared without building a table.
   void score_rows(const float* rows, int64_t n, const std::vector<std::string>& names, const IdColumn& ids,
                   int64_t first_id) {
-    x_.resize(static_cast<size_t>(n * model_.pipeline.n_features()));
+    prepared_resize(n);
     model_.pipeline.transform_rows(rows, n, names, args_.input, x_.data());
     prepared_score(n, ids, first_id);
   }
-  // The prepared rows in x_: nearest centroids, then to the writer (or kept, across processes).
+  // x_ sized for n prepared rows. A batch of another size drops the backend first: it was built on x_ (a GPU
+  // backend may have pinned its pages) and x_ may move.
+  void prepared_resize(int64_t n) {
+    const size_t size = static_cast<size_t>(n * model_.pipeline.n_features());
+    if (size != x_.size()) backend_.reset();
+    x_.resize(size);
+  }
+  // The prepared rows in x_: nearest centroids, then to the writer (or kept, across processes). Batches of the same
+  // size reuse one backend (refreshed from x_): a GPU backend is not rebuilt (streams, cuBLAS, memory) per batch.
   void prepared_score(int64_t n, const IdColumn& ids, int64_t first_id) {
     const int64_t d = model_.pipeline.n_features();
-    const DataView view{x_.data(), nullptr, n, d};
-    std::unique_ptr<Backend> backend = backend_create(view, args_.device, args_.quiet || rows_ > 0, err_);
-    backend->assign(model_.centroids.data(), model_.n_clusters);
+    if (backend_) {
+      backend_->data_refresh();
+    } else {
+      const DataView view{x_.data(), nullptr, n, d};
+      backend_ = backend_create(view, args_.device, args_.quiet || rows_ > 0, err_);
+    }
+    Backend& backend = *backend_;
+    backend.assign(model_.centroids.data(), model_.n_clusters);
     labels_.resize(static_cast<size_t>(n));
     distances_.resize(static_cast<size_t>(n));
-    backend->labels_get(labels_.data());
-    backend->distances_get(distances_.data());
+    backend.labels_get(labels_.data());
+    backend.distances_get(distances_.data());
     for (int32_t& label : labels_) label = static_cast<int32_t>(model_.segments.ids[label]);  // stable ids
     if (comm_.size() == 1) {
       writer_->rows_append(ids, first_id, labels_.data(), distances_.data(), n);
@@ -109,6 +122,7 @@ class BatchScorer {
   std::vector<int32_t> slice_labels_;
   std::vector<float> slice_distances_;
   std::vector<float> x_;
+  std::unique_ptr<Backend> backend_;  // built on x_ (declared after it: destroyed before it)
   std::vector<int32_t> labels_;
   std::vector<float> distances_;
   TransformCounters counters_;

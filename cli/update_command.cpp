@@ -115,6 +115,7 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
   std::vector<EpochStats> epochs(static_cast<size_t>(args.epochs));
   std::vector<double> last_sizes;
   std::vector<float> x, batch, batch_weights;
+  std::unique_ptr<Backend> backend;  // built on batch and batch_weights (declared after them: destroyed first)
   int64_t rows = 0;
   std::string device;
   // Sample weights as at fit (the column the training statistics name), when the input has that column.
@@ -134,6 +135,9 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
       const std::vector<int64_t> order = order_shuffled(n, random);
       for (int64_t first = 0; first < n; first += args.batch_size) {
         const int64_t m = std::min(args.batch_size, n - first);
+        // Mini-batches of one size reuse one backend (refreshed from the batch buffers, which then do not move); any
+        // other size drops it before the buffers are resized (a GPU backend may have pinned their pages).
+        if (backend && (backend->n_rows() != m || (weights != nullptr) != !batch_weights.empty())) backend.reset();
         batch.resize(static_cast<size_t>(m * d));
         batch_weights.resize(weights ? static_cast<size_t>(m) : 0);
         for (int64_t r = 0; r < m; ++r) {
@@ -141,8 +145,11 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
           if (weights) batch_weights[r] = weights->values[order[first + r]];
         }
         const DataView view{batch.data(), weights ? batch_weights.data() : nullptr, m, d};
-        std::unique_ptr<Backend> backend =
-            backend_create(view, args.device, args.quiet || stats.batches > 0 || e > 0, err);
+        if (backend) {
+          backend->data_refresh();
+        } else {
+          backend = backend_create(view, args.device, args.quiet || stats.batches > 0 || e > 0, err);
+        }
         device = backend->name();
         const std::vector<double> before = state.counts;
         const MiniBatchStepStats step = minibatch_step(*backend, params, state, random);

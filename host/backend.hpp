@@ -48,6 +48,11 @@ class Backend {
   // Copies the given rows (m indices into this backend's rows) to out (m × d).
   virtual void rows_get(const int64_t* rows, int64_t m, float* out) const = 0;
 
+  // The rows (and weights) behind the DataView given at construction were overwritten in place: same pointers, same
+  // n × d. Re-derives everything the backend keeps from them (norms; on a GPU the resident copy) and forgets labels,
+  // bounds and seeding state, so one backend can score batch after batch of a stream without being rebuilt.
+  virtual void data_refresh() = 0;
+
   // Seeding support. The backend keeps min_dist[i], the squared distance of row i to its nearest chosen centre.
   // seeding_reset sets it to +inf and returns Σ w (local). seeding_update lowers it with m new centres and returns
   // the potential Σ w·min_dist (local).

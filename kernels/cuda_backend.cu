@@ -43,6 +43,7 @@ class CudaBackend final : public Backend {
   void labels_get(int32_t* labels) const override;
   void distances_get(float* sq_distances) const override;
   void rows_get(const int64_t* rows, int64_t m, float* out) const override;
+  void data_refresh() override;
   double seeding_reset() override;
   double seeding_update(const float* centres, int64_t m) override;
   void seeding_candidates_cost(const float* candidates, int64_t m, double* cost) override;
@@ -101,7 +102,6 @@ CudaBackend::CudaBackend(const DataView& data, const CudaOptions& options, std::
   plan_ = workspace_plan(n_, d_, budget_.budget_bytes - budget_.used_bytes);
   if (plan_.resident) {
     KSEG_RESERVE(x_, plan_.data_bytes, "the data (resident)");
-    KSEG_CUDA_CHECK(cudaMemcpyAsync(x_.as<float>(), data_.x, plan_.data_bytes, cudaMemcpyHostToDevice, compute_));
   } else {
     const size_t staging = static_cast<size_t>(plan_.batch_rows * d_) * sizeof(float);
     for (DeviceBuffer& s : staging_) KSEG_RESERVE(s, staging, "a streaming staging buffer");
@@ -109,11 +109,27 @@ CudaBackend::CudaBackend(const DataView& data, const CudaOptions& options, std::
     host_registered_ = cudaHostRegister(host, plan_.data_bytes, cudaHostRegisterDefault) == cudaSuccess;
     if (!host_registered_) cudaGetLastError();  // pageable fallback: copies still correct, not overlapped
   }
+  data_refresh();
+  if (log) *log += workspace_plan_describe(plan_, budget_.budget_bytes, host_registered_) + "\n";
+}
+
+// The data's device-side derivatives: the resident copy, weights, norms; labels to −1 and seeding distances to +inf
+// as after construction (the constructor's own last step, so the path is the same for the first batch and the next).
+void CudaBackend::data_refresh() {
+  device_guard();
+  const size_t n = static_cast<size_t>(n_);
+  if (plan_.resident)
+    KSEG_CUDA_CHECK(cudaMemcpyAsync(x_.as<float>(), data_.x, plan_.data_bytes, cudaMemcpyHostToDevice, compute_));
+  if (data_.weights)
+    KSEG_CUDA_CHECK(
+        cudaMemcpyAsync(weights_.as<float>(), data_.weights, n * sizeof(float), cudaMemcpyHostToDevice, compute_));
+  KSEG_CUDA_CHECK(cudaMemsetAsync(labels_.as<int32_t>(), 0xff, n * sizeof(int32_t), compute_));  // -1: no label yet
+  fill_launch(min_dist_.as<float>(), n_, std::numeric_limits<float>::infinity(), compute_);
   batches_for_each([&](int64_t b0, int64_t rows, const float* xb) {
     row_norms_launch(xb, rows, d_, norms_.as<float>() + b0, compute_);
   });
   KSEG_CUDA_CHECK(cudaStreamSynchronize(compute_));
-  if (log) *log += workspace_plan_describe(plan_, budget_.budget_bytes, host_registered_) + "\n";
+  prefix_state_ = Prefix::none;
 }
 
 CudaBackend::~CudaBackend() {
@@ -142,11 +158,7 @@ void CudaBackend::stream_setup() {
 
 void CudaBackend::allocate_persistent() {
   const size_t n = static_cast<size_t>(n_);
-  if (data_.weights) {
-    KSEG_RESERVE(weights_, n * sizeof(float), "row weights");
-    KSEG_CUDA_CHECK(
-        cudaMemcpyAsync(weights_.as<float>(), data_.weights, n * sizeof(float), cudaMemcpyHostToDevice, compute_));
-  }
+  if (data_.weights) KSEG_RESERVE(weights_, n * sizeof(float), "row weights");  // filled by data_refresh
   KSEG_RESERVE(norms_, n * sizeof(float), "row norms");
   KSEG_RESERVE(labels_, n * sizeof(int32_t), "labels");
   KSEG_RESERVE(dists_, n * sizeof(float), "distances");
@@ -155,8 +167,6 @@ void CudaBackend::allocate_persistent() {
   KSEG_RESERVE(run_label_, n * sizeof(int32_t), "running best labels");
   KSEG_RESERVE(prefix_, n * sizeof(double), "prefix sums");
   KSEG_RESERVE(scan_scratch_, static_cast<size_t>(scan_scratch_count(n_)) * sizeof(double), "scan scratch");
-  KSEG_CUDA_CHECK(cudaMemsetAsync(labels_.as<int32_t>(), 0xff, n * sizeof(int32_t), compute_));  // -1: no label yet
-  fill_launch(min_dist_.as<float>(), n_, std::numeric_limits<float>::infinity(), compute_);
 }
 
 // Row tile and centroid tile for k centres, and the per-pass buffers sized for them.

@@ -212,6 +212,16 @@ void CpuBackend::distances_get(float* sq_distances) const {
   std::copy(distances_.begin(), distances_.end(), sq_distances);
 }
 
+void CpuBackend::data_refresh() {
+  rows_initialize();
+  bounds_valid_ = false;
+  scales_ready_ = false;  // the bounded pass's integer scales come from the data
+  distances_stale_ = false;
+  std::vector<float>().swap(min_dist_);
+  candidates_.clear();
+  std::vector<float>().swap(candidate_dist_);
+}
+
 void CpuBackend::rows_get(const int64_t* rows, int64_t m, float* out) const {
   const int64_t d = data_.n_cols;
   for (int64_t r = 0; r < m; ++r) std::copy(data_.x + rows[r] * d, data_.x + (rows[r] + 1) * d, out + r * d);

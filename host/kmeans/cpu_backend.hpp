@@ -65,6 +65,7 @@ class CpuBackend final : public Backend {
   void labels_get(int32_t* labels) const override;
   void distances_get(float* sq_distances) const override;
   void rows_get(const int64_t* rows, int64_t m, float* out) const override;
+  void data_refresh() override;
 
   double seeding_reset() override;
   double seeding_update(const float* centres, int64_t m) override;

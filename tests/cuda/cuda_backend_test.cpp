@@ -210,6 +210,26 @@ TEST(cuda_backend, streaming_path_matches_resident) {
   for (int c = 0; c < 3; ++c) EXPECT_NEAR(cost_s[c], cost_r[c], 1e-6 * cost_r[c]);
 }
 
+// One backend scoring batch after batch (assign, update): rows overwritten in place and data_refresh() give what a
+// backend built on the new rows gives, resident and streamed.
+TEST(cuda_backend, data_refresh_equals_a_fresh_backend) {
+  KSEG_NEED_GPU();
+  for (const bool streamed : {false, true}) {
+    Problem p = problem_make(21, 12000, 10, 5);
+    const Problem next = problem_make(22, 12000, 10, 5);
+    CudaOptions options;
+    if (streamed) options.memory_budget_bytes = row_state_bytes(p.n, true) + p.n * p.d * 4 / 2;
+    auto gpu = cuda_backend_create(p.view(true), options, nullptr);
+    LloydPartials first;
+    gpu->lloyd_pass(p.centres.data(), p.k, first);
+    std::copy(next.x.begin(), next.x.end(), p.x.begin());
+    std::copy(next.w.begin(), next.w.end(), p.w.begin());
+    gpu->data_refresh();
+    CpuBackend cpu(p.view(true), 0);
+    passes_compare(cpu, *gpu, p, 1e-4, streamed ? "refreshed, streamed" : "refreshed, resident");
+  }
+}
+
 TEST(cuda_backend, tf32_within_documented_tolerance) {
   KSEG_NEED_GPU();
   // TF32 keeps 10 mantissa bits in the product: distances move by about 1e-3·(‖x‖² + ‖c‖²). Well-separated blobs

@@ -190,6 +190,37 @@ TEST(CpuBoundedPass, NewKAndAssignStartFromScratch) {
   expect_same_pass(pf, pb, full, bounded, view, c6, 6);
 }
 
+// One backend scoring batch after batch: rows overwritten in place, then data_refresh(), give exactly what a backend
+// built on the new rows gives, in both pass modes (the bounded pass's integer scales come from the data).
+TEST(CpuBackendRefresh, RefreshedBackendEqualsAFreshOne) {
+  for (const CpuPassMode mode : {CpuPassMode::full, CpuPassMode::bounded}) {
+    testing::Blobs b = testing::blobs_make(5000, 6, 4, 31, 2.0f);
+    const testing::Blobs next = testing::blobs_make(5000, 6, 4, 32, 9.0f);
+    std::vector<float> w(5000, 1.0f);
+    const DataView view{b.x.data(), w.data(), b.n, b.d};
+    CpuBackend reused(view, 2, mode);
+    std::vector<float> c(b.x.begin(), b.x.begin() + 4 * b.d);
+    LloydPartials p;
+    reused.lloyd_pass(c.data(), 4, p);
+    reused.lloyd_pass(c.data(), 4, p);
+    std::copy(next.x.begin(), next.x.end(), b.x.begin());
+    for (size_t i = 0; i < w.size(); ++i) w[i] = 0.5f + static_cast<float>(i % 3);
+    reused.data_refresh();
+    CpuBackend fresh(view, 2, mode);
+    const std::vector<float> c2(next.x.begin() + 100 * b.d, next.x.begin() + 104 * b.d);
+    LloydPartials pr, pf;
+    reused.lloyd_pass(c2.data(), 4, pr);
+    fresh.lloyd_pass(c2.data(), 4, pf);
+    EXPECT_EQ(labels_of(reused), labels_of(fresh));
+    EXPECT_EQ(distances_of(reused), distances_of(fresh));
+    EXPECT_EQ(pr.sums, pf.sums);
+    EXPECT_EQ(pr.weights, pf.weights);
+    EXPECT_EQ(pr.inertia, pf.inertia);
+    EXPECT_EQ(pr.n_changed, b.n);  // every label is new after a refresh, as on a fresh backend
+    EXPECT_EQ(reused.assign(c2.data(), 4), fresh.assign(c2.data(), 4));
+  }
+}
+
 TEST(CpuBoundedPass, FitMatchesTheFullPassFit) {
   testing::Blobs b = testing::blobs_make(8000, 12, 7, 21, 4.0f);
   KMeansParams params;
