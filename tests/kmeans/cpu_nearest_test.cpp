@@ -75,28 +75,30 @@ TEST(NearestCentroids, MatchesDoubleReferenceOnEveryPanelShape) {
 }
 
 TEST(NearestCentroids, CentroidDistancesAreTheExpandedFormulaBitForBit) {
-  for (int64_t k : {1, 6, 13, 25, 70}) {
-    const int64_t n = 45, d = 19;  // a full block of 32 rows and a partial one
-    SCOPED_TRACE("k=" + std::to_string(k));
-    const std::vector<float> x = testing::uniform_matrix(n, d, 31);
-    const std::vector<float> c = testing::uniform_matrix(k, d, 32);
-    const std::vector<float> norms = norms_of(x, n, d);
-    const PackedCentroids packed(c.data(), k, d);
-    const int64_t stride = n + 3;
-    std::vector<float> out(static_cast<size_t>(k * stride), -1.0f);
-    centroid_distances(packed, x.data(), norms.data(), n, out.data(), stride);
-    for (int64_t j = 0; j < k; ++j) {
-      float c_norm = 0.0f;
-      for (int64_t t = 0; t < d; ++t) c_norm = std::fma(c[j * d + t], c[j * d + t], c_norm);
-      for (int64_t i = 0; i < n; ++i) {
-        float dot = 0.0f;
-        for (int64_t t = 0; t < d; ++t) dot = std::fma(x[i * d + t], c[j * d + t], dot);
-        const float expected = std::max((norms[i] - (dot + dot)) + c_norm, 0.0f);
-        ASSERT_EQ(out[j * stride + i], expected) << "row " << i << " centroid " << j;
+  // d <= 8 takes the 16 × 8 transposition, wider rows the 16 × 16 one (a full block and a partial one of each).
+  for (int64_t d : {1, 5, 8, 19})
+    for (int64_t k : {1, 6, 13, 25, 70}) {
+      const int64_t n = 45;  // a full block of 32 rows and a partial one
+      SCOPED_TRACE("k=" + std::to_string(k) + " d=" + std::to_string(d));
+      const std::vector<float> x = testing::uniform_matrix(n, d, 31);
+      const std::vector<float> c = testing::uniform_matrix(k, d, 32);
+      const std::vector<float> norms = norms_of(x, n, d);
+      const PackedCentroids packed(c.data(), k, d);
+      const int64_t stride = n + 3;
+      std::vector<float> out(static_cast<size_t>(k * stride), -1.0f);
+      centroid_distances(packed, x.data(), norms.data(), n, out.data(), stride);
+      for (int64_t j = 0; j < k; ++j) {
+        float c_norm = 0.0f;
+        for (int64_t t = 0; t < d; ++t) c_norm = std::fma(c[j * d + t], c[j * d + t], c_norm);
+        for (int64_t i = 0; i < n; ++i) {
+          float dot = 0.0f;
+          for (int64_t t = 0; t < d; ++t) dot = std::fma(x[i * d + t], c[j * d + t], dot);
+          const float expected = std::max((norms[i] - (dot + dot)) + c_norm, 0.0f);
+          ASSERT_EQ(out[j * stride + i], expected) << "row " << i << " centroid " << j;
+        }
+        for (int64_t i = n; i < stride; ++i) ASSERT_EQ(out[j * stride + i], -1.0f);  // nothing written past rows
       }
-      for (int64_t i = n; i < stride; ++i) ASSERT_EQ(out[j * stride + i], -1.0f);  // nothing written past rows
     }
-  }
 }
 
 TEST(NearestCentroids, SeedingCostsAcrossPanelsMatchDoubleReference) {
