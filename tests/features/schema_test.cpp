@@ -52,6 +52,28 @@ TEST(Schema, InfersRolesOfTrickyColumns) {
   EXPECT_NE(printed.str().find("--categorical"), std::string::npos);
 }
 
+// Distinct values are counted by text (by hash, growing the table many times): "1" and "1.0" are two values, blanks
+// are not values, and the count stops at kDistinctCap, marked "+" by schema_print.
+TEST(Schema, CountsDistinctTextsUpToTheCap) {
+  test::ScratchDir dir;
+  std::string text = "level,number,spelled,unique\n";
+  const int64_t n = kDistinctCap + 5000;
+  for (int64_t i = 0; i < n; ++i) {
+    text += "L" + std::to_string(i % 7) + "," + std::to_string(i % 3001) + ",";
+    text += (i % 4 == 0 ? "1" : i % 4 == 1 ? "1.0" : i % 4 == 2 ? "" : " ");
+    text += "," + std::to_string(i) + "\n";
+  }
+  const TableSchema s = schema_infer(dir.file_write("d.csv", text), SchemaOptions{});
+  EXPECT_EQ(column(s, "level").distinct, 7);
+  EXPECT_EQ(column(s, "number").distinct, 3001);
+  EXPECT_EQ(column(s, "spelled").distinct, 2);
+  EXPECT_EQ(column(s, "spelled").missing, n / 2);
+  EXPECT_EQ(column(s, "unique").distinct, kDistinctCap);
+  std::ostringstream printed;
+  schema_print(s, printed);
+  EXPECT_NE(printed.str().find(std::to_string(kDistinctCap) + "+"), std::string::npos) << printed.str();
+}
+
 TEST(Schema, DetectsUniqueTextIdAndRefusesNearUniqueText) {
   test::ScratchDir dir;
   std::string text = "customer,segment_hint,email,x\n";
