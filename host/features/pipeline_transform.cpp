@@ -18,11 +18,16 @@ const TableColumn& column_require(const Table& table, const std::string& name) {
   return *c;
 }
 
+// The last step of every numeric value, in double: centred, scaled, weighted.
+inline float numeric_standardize(double v, double center, double scale, double weight) {
+  return static_cast<float>((v - center) / scale * weight);
+}
+
 // Shared by fit and assign, in double, so both give the same float for the same cell.
 float numeric_prepare(const NumericStep& s, float raw) {
   double v = std::isnan(raw) ? s.impute_value : (s.is_date ? s.as_of_days - raw : double(raw));
   if (s.log1p) v = std::log1p(std::max(v, 0.0));
-  return static_cast<float>((v - s.center) / s.scale * s.weight);
+  return numeric_standardize(v, s.center, s.scale, s.weight);
 }
 
 }  // namespace
@@ -142,7 +147,8 @@ bool plans_identity_numeric(const std::vector<StepPlan>& plans, const float* row
   return true;
 }
 
-// numeric_prepare over whole rows in one contiguous loop per row, which the compiler vectorises (the division too:
+// numeric_prepare of plain numbers (no date, no log: impute, then numeric_standardize) over whole rows in one
+// contiguous loop per row, which the compiler vectorises (the division too:
 // IEEE division gives the same bits in a vector as one value at a time, so fit and assign still agree).
 void rows_numeric_apply(const std::vector<StepPlan>& plans, const float* rows, int64_t n, float* out) {
   const int64_t d = static_cast<int64_t>(plans.size());
@@ -160,7 +166,7 @@ void rows_numeric_apply(const std::vector<StepPlan>& plans, const float* rows, i
 #pragma omp simd
     for (int64_t t = 0; t < d; ++t) {
       const double v = std::isnan(in[t]) ? impute[t] : static_cast<double>(in[t]);
-      row[t] = static_cast<float>((v - center[t]) / scale[t] * weight[t]);
+      row[t] = numeric_standardize(v, center[t], scale[t], weight[t]);
     }
   }
 }

@@ -115,8 +115,8 @@ class CpuBackend final : public Backend {
   std::vector<int64_t> sums_fixed_;  // k × (d + 2), see FixedPointScales
   FixedPointScales scales_;
   bool scales_ready_ = false;
-  bool distances_stale_ = false;
-  int64_t rows_computed_ = 0;  // distances_ lag behind labels_ (rows skipped by a bounded pass)
+  bool distances_stale_ = false;  // distances_ lag behind labels_ (rows skipped by a bounded pass)
+  int64_t rows_computed_ = 0;     // rows the latest lloyd_pass ran the distance kernel on
 };
 
 }  // namespace kseg

@@ -11,15 +11,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kUp = 1.0 + 0x1p-40;  // rounding slack of a few double operations, outwards
 constexpr double kDown = 1.0 - 0x1p-40;
 
-double distance(const float* a, const float* b, int64_t d) {
-  double s = 0.0;
-  for (int64_t t = 0; t < d; ++t) {
-    const double v = static_cast<double>(a[t]) - b[t];  // exact: the difference of two floats fits a double
-    s += v * v;
-  }
-  return std::sqrt(s);
-}
-
 // A power of two s with total · s < 2^61 (1 when total is 0), so a sum of values whose magnitudes add up to at most
 // total never leaves int64 once scaled.
 double scale_for(double total) {
@@ -37,7 +28,7 @@ CentroidMotion centroid_motion(const std::vector<float>& previous, const float* 
   m.shift_other.assign(static_cast<size_t>(k), kInf);
   m.separation.assign(static_cast<size_t>(k), kInf);
   if (static_cast<int64_t>(previous.size()) == k * d)
-    for (int64_t j = 0; j < k; ++j) m.shift[j] = distance(previous.data() + j * d, centroids + j * d, d) * kUp;
+    for (int64_t j = 0; j < k; ++j) m.shift[j] = distance_at_least(previous.data() + j * d, centroids + j * d, d);
   // The largest and second-largest shift give max over the others for every j.
   int64_t top = -1;
   for (int64_t j = 0; j < k; ++j)
@@ -48,7 +39,7 @@ CentroidMotion centroid_motion(const std::vector<float>& previous, const float* 
   for (int64_t j = 0; j < k; ++j) m.shift_other[j] = j == top ? second : m.shift[top];
   for (int64_t j = 0; j < k; ++j)
     for (int64_t i = j + 1; i < k; ++i) {
-      const double between = distance(centroids + j * d, centroids + i * d, d) * kDown;
+      const double between = distance_double(centroids + j * d, centroids + i * d, d) * kDown;
       m.separation[j] = std::min(m.separation[j], between);
       m.separation[i] = std::min(m.separation[i], between);
     }

@@ -44,9 +44,9 @@ inline bool bounds_decide(double upper, double lower, double error) {
 inline float float_at_least(double v) { return static_cast<float>(v * (v > 0.0 ? 1.0 + 0x1p-22 : 1.0 - 0x1p-22)); }
 inline float float_at_most(double v) { return static_cast<float>(v * (v > 0.0 ? 1.0 - 0x1p-22 : 1.0 + 0x1p-22)); }
 
-// An upper bound on the true distance ‖a − b‖ of two float vectors: double arithmetic in 8 independent lanes (so that
-// it vectorises), rounded outwards; any summation order is within d·2^−53 of the exact value.
-inline double distance_at_least(const float* a, const float* b, int64_t d) {
+// ‖a − b‖ of two float vectors in double, in 8 independent lanes (so that it vectorises): each difference is exact,
+// the sum within d·2^−53 of the exact value in any order.
+inline double distance_double(const float* a, const float* b, int64_t d) {
   double lanes[8] = {};
   int64_t t = 0;
   for (; t + 8 <= d; t += 8)
@@ -60,7 +60,12 @@ inline double distance_at_least(const float* a, const float* b, int64_t d) {
   }
   double s = 0.0;
   for (double v : lanes) s += v;
-  return std::sqrt(s) * (1.0 + 0x1p-40);
+  return std::sqrt(s);
+}
+
+// An upper bound on the true distance ‖a − b‖: distance_double rounded outwards.
+inline double distance_at_least(const float* a, const float* b, int64_t d) {
+  return distance_double(a, b, d) * (1.0 + 0x1p-40);
 }
 
 // Per-cluster sums of w·x (k × d), of w (k) and of w·‖x‖² (k), each value truncated to a multiple of a power of two
