@@ -4,18 +4,21 @@
 set -euo pipefail
 
 packages=(build-essential cmake libeigen3-dev libcli11-dev nlohmann-json3-dev libfast-float-dev
-          libgtest-dev googletest libbenchmark-dev libssl-dev libopenmpi-dev openmpi-bin)
+          libgtest-dev googletest libbenchmark-dev libssl-dev libopenmpi-dev openmpi-bin
+          zlib1g-dev libzstd-dev python3-venv ccache)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: everything is installed"
-  exit 0
+  echo "install-deps: every Debian package is installed"
+else
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-sudo=""
-[ "$(id -u)" -ne 0 ] && sudo="sudo"
-echo "install-deps: installing ${missing[*]}"
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The Python side (.venv/): pyarrow for Parquet, references for the tests.
+"$(dirname "$0")/install-python-deps.sh"
