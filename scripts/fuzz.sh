@@ -12,7 +12,7 @@ command -v clang++ > /dev/null || {
 }
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DKSEG_CUDA=OFF \
-  -DKSEG_BUILD_BENCH=OFF -DKSEG_BUILD_FUZZ=ON -DKSEG_NATIVE=OFF -DCMAKE_CXX_FLAGS="$flags" > /dev/null
+  -DKSEG_BUILD_BENCH=OFF -DKSEG_PYTHON_MODULE=OFF -DKSEG_BUILD_FUZZ=ON -DKSEG_NATIVE=OFF -DCMAKE_CXX_FLAGS="$flags" > /dev/null
 cmake --build build-fuzz -j"$(nproc)" --target csv_reader_fuzz npy_reader_fuzz model_load_fuzz
 mkdir -p build-fuzz/findings
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"  # OpenMP's thread pool outlives the inputs

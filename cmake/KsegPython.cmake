@@ -1,0 +1,26 @@
+# Decides KSEG_WITH_PYTHON from KSEG_PYTHON_MODULE: under scikit-build-core (SKBUILD) always; otherwise where a
+# Python with nanobind is found — Python_EXECUTABLE if given, else the repository's .venv/ (scripts/install-deps.sh).
+# The libraries the extension links are then built position-independent.
+set(KSEG_WITH_PYTHON OFF)
+if(SKBUILD OR KSEG_PYTHON_MODULE STREQUAL "ON")
+  set(KSEG_WITH_PYTHON ON)
+elseif(KSEG_PYTHON_MODULE STREQUAL "AUTO")
+  if(NOT Python_EXECUTABLE AND EXISTS "${PROJECT_SOURCE_DIR}/.venv/bin/python")
+    set(Python_EXECUTABLE "${PROJECT_SOURCE_DIR}/.venv/bin/python" CACHE FILEPATH "Python for the extension")
+  endif()
+  if(Python_EXECUTABLE)
+    execute_process(COMMAND "${Python_EXECUTABLE}" -c "import nanobind" RESULT_VARIABLE kseg_nanobind_missing
+                    OUTPUT_QUIET ERROR_QUIET)
+    if(kseg_nanobind_missing EQUAL 0)
+      set(KSEG_WITH_PYTHON ON)
+    endif()
+  endif()
+endif()
+if(KSEG_WITH_PYTHON)
+  foreach(target kseg_host kseg_cli kseg_cuda)
+    if(TARGET ${target})
+      set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    endif()
+  endforeach()
+endif()
+message(STATUS "kseg: Python extension ${KSEG_WITH_PYTHON} (KSEG_PYTHON_MODULE=${KSEG_PYTHON_MODULE})")
