@@ -1,0 +1,103 @@
+#include "host/io/csv_stream.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace kseg {
+namespace {
+
+// Decompressed bytes asked of the stream at a time.
+constexpr size_t kReadBytes = size_t{1} << 20;
+
+}  // namespace
+
+size_t CsvStreamWindow::fill(size_t want) {
+  for (;;) {
+    if (ended_) return size_;
+    if (size_ >= want) {
+      const size_t boundary = boundary_last();
+      if (boundary > 0) return boundary;
+      want = size_ + kReadBytes;  // one record longer than the window: read on until it ends
+    }
+    if (bytes_.size() < size_ + kReadBytes) bytes_.resize(std::max(size_ + kReadBytes, bytes_.size() * 2));
+    const size_t got = in_->read(bytes_.data() + size_, bytes_.size() - size_);
+    size_ += got;
+    ended_ = got == 0;
+  }
+}
+
+// The last line feed outside quotes, plus one; 0 when the window has none. data()[0] starts a record, so a line feed
+// is outside quotes when an even number of quotes precedes it (RFC 4180: quotes only open, close or double up).
+size_t CsvStreamWindow::boundary_last() const {
+  const char* const data = bytes_.data();
+  size_t end = size_;
+  int64_t quotes = std::count(data, data + end, '"');
+  for (;;) {
+    const void* nl = end == 0 ? nullptr : ::memrchr(data, '\n', end);
+    if (nl == nullptr) return 0;
+    const size_t at = static_cast<size_t>(static_cast<const char*>(nl) - data);
+    quotes -= std::count(data + at, data + end, '"');
+    if (quotes % 2 == 0) return at + 1;
+    end = at;
+  }
+}
+
+void CsvStreamWindow::consume(size_t n) {
+  std::memmove(bytes_.data(), bytes_.data() + n, size_ - n);
+  size_ -= n;
+  offset_ += static_cast<int64_t>(n);
+}
+
+namespace {
+
+// The first record boundary at or after window position at (pos <= at <= src.size, pos a boundary on line `line`);
+// adds the line feeds between pos and it to line.
+size_t boundary_from(const CsvSource& src, size_t pos, size_t at, int64_t& line) {
+  const CsvByteCounts counts = csv_bytes_count(src, pos, at);
+  line += counts.newlines;
+  return csv_boundary_next(src, at, counts.quotes % 2 != 0, line);
+}
+
+}  // namespace
+
+void csv_stream_for_each(CsvStreamWindow& window, const CsvSource& src, const CsvStreamPass& pass, size_t batch_bytes,
+                         int n_fields, int n_threads, const std::function<void(const CsvRecordBatch&)>& fn) {
+  CsvRecordBatch batch;  // reused: its buffers keep their capacity from batch to batch
+  int64_t line = pass.data_line;
+  int64_t first_record = pass.first_record;
+  size_t pos = static_cast<size_t>(pass.data_begin - window.offset());
+  for (;;) {
+    const size_t cut = window.fill(pos + batch_bytes);
+    if (pos >= cut) break;  // the stream has ended
+    CsvSource view = src;
+    view.data = window.data();
+    view.size = cut;
+    const int64_t offset = window.offset();
+    // Records before the range: skipped, their line feeds counted.
+    if (pass.range_begin > offset + static_cast<int64_t>(pos)) {
+      const auto at = static_cast<size_t>(std::min<int64_t>(pass.range_begin - offset, static_cast<int64_t>(cut)));
+      pos = boundary_from(view, pos, at, line);
+    }
+    // The range ends in this window: stop at the boundary the next range starts from.
+    size_t stop = cut;
+    const bool last = pass.range_end < offset + static_cast<int64_t>(cut);
+    if (last) {
+      int64_t ignored = 0;
+      const auto at = static_cast<size_t>(std::max<int64_t>(pass.range_end - offset, static_cast<int64_t>(pos)));
+      stop = boundary_from(view, pos, at, ignored);
+    }
+    if (pos < stop) {
+      const CsvScanResult scan = csv_range_parse(view, pos, stop, SIZE_MAX, line, n_fields, n_threads, batch);
+      batch.first_record = first_record;
+      if (batch.n_records > 0) fn(batch);
+      first_record += batch.n_records;
+      pos = scan.next;
+      line = scan.next_line;
+    }
+    if (last) break;
+    window.consume(pos);
+    pos = 0;
+  }
+}
+
+}  // namespace kseg
