@@ -213,6 +213,8 @@ int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& 
   const Model model = model_load(args.model);
   BatchScorer scorer(model, args, err, comm);
   const bool npy = input_format_detect(args.input) == InputFormat::npy;
+  if (const std::string conversion = npy ? npy_conversion(args.input) : ""; !args.quiet && !conversion.empty())
+    err << "kseg: " << args.input << ": " << conversion << "\n";
   const int64_t first_row = npy ? npy_assign(model, args, scorer, comm) : csv_assign(model, args, scorer, comm);
   if (comm.size() > 1) KSEG_EXPECTS(comm.total(scorer.rows()) > 0, DataError, args.input + ": no users to score");
   KSEG_EXPECTS(comm.size() > 1 || scorer.rows() > 0, DataError, args.input + ": no users to score");
