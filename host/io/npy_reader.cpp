@@ -170,13 +170,13 @@ void NpyReader::header_parse() {
 
 void NpyReader::dtype_parse(const std::string& d) {
   const auto fail = [&](const std::string& message) { throw DataError(location_format(path_, 0, 0, message)); };
-  // '=' (native) is little-endian on this host; '|' (not applicable) is only valid for one-byte types.
+  // '=' (native) and '|' (not applicable) mean little-endian on this little-endian host.
   const bool known_order = d.size() == 3 && (d[0] == '<' || d[0] == '>' || d[0] == '=' || d[0] == '|');
   const int size = d.size() == 3 ? d[2] - '0' : 0;
   const bool float_ok = d.size() == 3 && d[1] == 'f' && (size == 2 || size == 4 || size == 8);
   const bool int_ok =
       d.size() == 3 && (d[1] == 'i' || d[1] == 'u') && (size == 1 || size == 2 || size == 4 || size == 8);
-  if (!known_order || !(float_ok || int_ok) || (d[0] == '|' && size != 1)) {
+  if (!known_order || !(float_ok || int_ok)) {
     fail("unsupported dtype '" + d +
          "': expected a float (f2, f4, f8) or integer (i1..i8, u1..u8) array; convert it with a.astype(np.float32)");
   }
