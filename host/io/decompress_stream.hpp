@@ -15,7 +15,8 @@ class DecompressStream {
   virtual ~DecompressStream() = default;
   // Writes up to capacity decompressed bytes to out and returns how many; 0 only at the end of the data. Throws
   // DataError naming the file when it is truncated (ends inside a gzip member or a Zstandard frame) or corrupt
-  // (bad data, a failed checksum, bytes after the last member that are not another member).
+  // (bad data, a failed checksum, bytes after the last member that are not another member). Checksums are checked at
+  // the end of each member or frame: damage that still decodes may first surface as a CSV error at its line.
   virtual size_t read(char* out, size_t capacity) = 0;
 };
 

@@ -26,10 +26,14 @@ inline std::string gzip_bytes(const std::string& text, int level = 6) {
   return out;
 }
 
-// One Zstandard frame holding text.
+// One Zstandard frame holding text, with the content checksum the zstd tool writes by default.
 inline std::string zstd_bytes(const std::string& text, int level = 3) {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
   std::string out(ZSTD_compressBound(text.size()), '\0');
-  const size_t size = ZSTD_compress(out.data(), out.size(), text.data(), text.size(), level);
+  const size_t size = ZSTD_compress2(cctx, out.data(), out.size(), text.data(), text.size());
+  ZSTD_freeCCtx(cctx);
   if (ZSTD_isError(size)) throw std::runtime_error(ZSTD_getErrorName(size));
   out.resize(size);
   return out;
