@@ -19,7 +19,9 @@ size_t CsvStreamWindow::fill(size_t want) {
       if (boundary > 0) return boundary;
       want = size_ + kReadBytes;  // one record longer than the window: read on until it ends
     }
-    if (bytes_.size() < size_ + kReadBytes) bytes_.resize(std::max(size_ + kReadBytes, bytes_.size() * 2));
+    // Room for want and one more read; a record outgrowing the window grows it by half again (amortised copies).
+    const size_t needed = std::max(want, size_) + kReadBytes;
+    if (bytes_.size() < needed) bytes_.resize(std::max(needed, bytes_.size() + bytes_.size() / 2));
     const size_t got = in_->read(bytes_.data() + size_, bytes_.size() - size_);
     size_ += got;
     ended_ = got == 0;

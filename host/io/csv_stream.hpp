@@ -35,7 +35,7 @@ class CsvStreamWindow {
   size_t boundary_last() const;
 
   std::unique_ptr<DecompressStream> in_;
-  std::vector<char> bytes_;  // capacity: about the largest want plus one read
+  std::vector<char> bytes_;  // size: the largest want plus one read (more only for a record longer than that)
   size_t size_ = 0;
   int64_t offset_ = 0;
   bool ended_ = false;
