@@ -50,7 +50,7 @@ CsvSource CsvReader::source() const {
 
 void CsvReader::stream_header_parse() {
   CsvStreamWindow window(decompress_stream_open(path_, format_));
-  const size_t cut = window.fill(kHeaderBytes);
+  const size_t cut = window.fill(0, kHeaderBytes, path_, 1);
   header_parse(CsvSource{window.data(), cut, path_, options_.delimiter});
 }
 

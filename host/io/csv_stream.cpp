@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+
+#include "host/error.hpp"
 
 namespace kseg {
 namespace {
@@ -11,12 +14,16 @@ constexpr size_t kReadBytes = size_t{1} << 20;
 
 }  // namespace
 
-size_t CsvStreamWindow::fill(size_t want) {
+size_t CsvStreamWindow::fill(size_t from, size_t want, std::string_view file, int64_t line) {
   for (;;) {
     if (ended_) return size_;
     if (size_ >= want) {
       const size_t boundary = boundary_last();
-      if (boundary > 0) return boundary;
+      if (boundary > from) return boundary;
+      if (size_ - from >= record_limit_)
+        throw DataError(location_format(
+            std::string(file), line, 0,
+            "a record longer than " + std::to_string(record_limit_ >> 20) + " MiB starts here; is a quote left open?"));
       want = size_ + kReadBytes;  // one record longer than the window: read on until it ends
     }
     // Room for want and one more read; a record outgrowing the window grows it by half again (amortised copies).
@@ -69,7 +76,7 @@ void csv_stream_for_each(CsvStreamWindow& window, const CsvSource& src, const Cs
   int64_t first_record = pass.first_record;
   size_t pos = static_cast<size_t>(pass.data_begin - window.offset());
   for (;;) {
-    const size_t cut = window.fill(pos + batch_bytes);
+    const size_t cut = window.fill(pos, pos + batch_bytes, src.file, line);
     if (pos >= cut) break;  // the stream has ended
     CsvSource view = src;
     view.data = window.data();

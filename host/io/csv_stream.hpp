@@ -18,11 +18,17 @@ namespace kseg {
 // The decompressed bytes [offset(), offset() + size()) of a stream; data()[0] is always a record boundary.
 class CsvStreamWindow {
  public:
-  explicit CsvStreamWindow(std::unique_ptr<DecompressStream> in) : in_(std::move(in)) {}
+  // record_limit: the longest record the window grows to hold (memory stays bounded whatever the stream holds).
+  explicit CsvStreamWindow(std::unique_ptr<DecompressStream> in, size_t record_limit = kRecordLimit)
+      : in_(std::move(in)), record_limit_(record_limit) {}
 
-  // Reads until the window holds at least want bytes and a record boundary (a line feed outside quotes) after its
-  // start, or the stream has ended; returns the last record boundary in the window (size() once the stream ended).
-  size_t fill(size_t want);
+  // Reads until the window holds at least want bytes and a record boundary (a line feed outside quotes) after from
+  // (a record boundary on physical line `line`), or the stream has ended; returns the last record boundary in the
+  // window (size() once the stream ended). Throws DataError at file:line when record_limit bytes after from hold no
+  // record boundary.
+  size_t fill(size_t from, size_t want, std::string_view file, int64_t line);
+
+  static constexpr size_t kRecordLimit = size_t{256} << 20;
   // Drops the first n bytes (n: a record boundary); the rest moves to the front.
   void consume(size_t n);
 
@@ -35,6 +41,7 @@ class CsvStreamWindow {
   size_t boundary_last() const;
 
   std::unique_ptr<DecompressStream> in_;
+  size_t record_limit_ = kRecordLimit;
   std::vector<char> bytes_;  // size: the largest want plus one read (more only for a record longer than that)
   size_t size_ = 0;
   int64_t offset_ = 0;

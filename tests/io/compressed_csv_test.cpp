@@ -11,6 +11,7 @@
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
 #include "host/io/csv_slice.hpp"
+#include "host/io/csv_stream.hpp"
 #include "host/io/input_format.hpp"
 #include "tests/io/compress_support.hpp"
 #include "tests/io/test_files.hpp"
@@ -163,6 +164,43 @@ std::string open_error(const std::string& path) {
     return e.what();
   }
   return "no error";
+}
+
+// Records longer than one decompressed read (1 MiB) and than the batch, first after the header and later.
+TEST(CompressedCsv, RecordsLongerThanTheWindowAreRead) {
+  test::ScratchDir dir;
+  const std::string long_field(3u << 20, 'y');
+  const std::string text = "id,note\n1,\"" + long_field + "\n" + long_field + "\"\n2,short\n3," + long_field + "\n";
+  const std::string plain = dir.file_write("l.csv", text);
+  const std::string gz = dir.file_write("l.csv.gz", test::gzip_bytes(text, 1));
+  const Records expected = all_read(plain, 1 << 10);
+  ASSERT_EQ(expected.raw.size(), 3u);
+  records_expect_equal(expected, all_read(gz, 1 << 10), gz);
+  records_expect_equal(expected, all_read(gz, 1 << 30), gz);
+}
+
+// A window bounded at 1 MiB refuses a longer record at its line instead of growing without end (an unclosed quote
+// in a large file would otherwise pull the rest of the stream into memory).
+TEST(CompressedCsv, RecordLimitBoundsTheWindow) {
+  test::ScratchDir dir;
+  const std::string text = "id,note\n1,ok\n2,\"never closed " + std::string(3u << 20, 'z') + "\n3,x\n";
+  const std::string path = dir.file_write("q.csv.zst", test::zstd_bytes(text));
+  CsvReader reader(path);
+  CsvStreamWindow window(decompress_stream_open(path, InputFormat::csv_zstd), size_t{1} << 20);
+  CsvStreamPass pass;
+  pass.data_begin = static_cast<int64_t>(reader.data_begin());
+  pass.data_line = reader.data_line();
+  int64_t records = 0;
+  try {
+    csv_stream_for_each(window, CsvSource{nullptr, 0, path, ','}, pass, 1 << 10, 2, 1,
+                        [&](const CsvRecordBatch& batch) { records += batch.n_records; });
+    ADD_FAILURE() << "no error";
+  } catch (const DataError& e) {
+    EXPECT_EQ(std::string(e.what()), path + ":3: a record longer than 1 MiB starts here; is a quote left open?");
+  }
+  EXPECT_EQ(records, 1);
+  // The reader's own window (256 MiB) reads on to the end and reports the quote where it opened.
+  EXPECT_EQ(open_error(path), path + ":3:2: unterminated quoted field: the quote opened here is never closed");
 }
 
 TEST(CompressedCsv, ErrorsCarryDecompressedLineNumbers) {
