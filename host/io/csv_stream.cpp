@@ -36,25 +36,35 @@ size_t CsvStreamWindow::fill(size_t from, size_t want, std::string_view file, in
 }
 
 // The last line feed outside quotes, plus one; 0 when the window has none. data()[0] starts a record, so a line feed
-// is outside quotes when an even number of quotes precedes it (RFC 4180: quotes only open, close or double up).
-size_t CsvStreamWindow::boundary_last() const {
+// is outside quotes when an even number of quotes precedes it (RFC 4180: quotes only open, close or double up). Only
+// the bytes read since the last call are scanned, so a record growing over many reads costs linear time.
+size_t CsvStreamWindow::boundary_last() {
   const char* const data = bytes_.data();
-  size_t end = size_;
-  int64_t quotes = std::count(data, data + end, '"');
-  for (;;) {
-    const void* nl = end == 0 ? nullptr : ::memrchr(data, '\n', end);
-    if (nl == nullptr) return 0;
+  const int64_t fresh = std::count(data + scanned_, data + size_, '"');
+  int64_t quotes = fresh;  // in [scanned_, end)
+  for (size_t end = size_; end > scanned_;) {
+    const void* nl = ::memrchr(data + scanned_, '\n', end - scanned_);
+    if (nl == nullptr) break;
     const size_t at = static_cast<size_t>(static_cast<const char*>(nl) - data);
     quotes -= std::count(data + at, data + end, '"');
-    if (quotes % 2 == 0) return at + 1;
+    if ((quotes + (quotes_odd_ ? 1 : 0)) % 2 == 0) {
+      last_boundary_ = at + 1;
+      break;
+    }
     end = at;
   }
+  quotes_odd_ = (fresh + (quotes_odd_ ? 1 : 0)) % 2 != 0;
+  scanned_ = size_;
+  return last_boundary_;
 }
 
 void CsvStreamWindow::consume(size_t n) {
   std::memmove(bytes_.data(), bytes_.data() + n, size_ - n);
   size_ -= n;
   offset_ += static_cast<int64_t>(n);
+  // n is a record boundary: an even number of quotes precedes it, so the parity of what was scanned holds.
+  scanned_ -= std::min(scanned_, n);
+  last_boundary_ -= std::min(last_boundary_, n);
 }
 
 namespace {

@@ -38,12 +38,15 @@ class CsvStreamWindow {
   bool ended() const { return ended_; }
 
  private:
-  size_t boundary_last() const;
+  size_t boundary_last();
 
   std::unique_ptr<DecompressStream> in_;
   size_t record_limit_ = kRecordLimit;
   std::vector<char> bytes_;  // size: the largest want plus one read (more only for a record longer than that)
   size_t size_ = 0;
+  size_t scanned_ = 0;        // bytes [0, scanned_) searched for boundaries already
+  bool quotes_odd_ = false;   // an odd number of quotes in [0, scanned_)
+  size_t last_boundary_ = 0;  // the last record boundary in [0, scanned_] (0: none)
   int64_t offset_ = 0;
   bool ended_ = false;
 };
