@@ -32,8 +32,8 @@ constexpr size_t count_scan_bytes = size_t{64} << 20;
 constexpr size_t kHeaderBytes = size_t{1} << 16;
 
 CsvReader::CsvReader(std::string path, CsvOptions options) : path_(std::move(path)), options_(options) {
-  input_format_check_supported(path_);
   format_ = input_format_detect(path_);
+  if (format_ == InputFormat::other_compressed) input_format_check_supported(path_);  // throws, naming it
   if (format_ == InputFormat::csv_gzip || format_ == InputFormat::csv_zstd) {
     stream_header_parse();
     return;
