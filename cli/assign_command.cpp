@@ -15,6 +15,7 @@
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
 #include "host/io/csv_slice.hpp"
+#include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
 #include "host/model/model_file.hpp"
 #include "host/mpi/segments_gather.hpp"
@@ -136,7 +137,7 @@ int64_t csv_assign(const Model& model, const AssignArgs& args, BatchScorer& scor
   const TableBatchReader batches(schema, reader.header());
   const int threads = args.device.threads > 0 ? args.device.threads : omp_get_max_threads();
   if (comm.size() > 1) {  // this rank's slice; ids are kept (or numbered from the slice's offset) until commit
-    const CsvByteRange range = csv_range_split(reader.source(), reader.data_begin(), reader.data_line(), comm);
+    const CsvByteRange range = csv_range_split(reader, comm);
     int64_t rows = 0;
     reader.range_for_each(range.begin, range.end, range.line, 0, kCsvBatchBytes, threads,
                           [&](const CsvRecordBatch& batch) {
@@ -147,12 +148,11 @@ int64_t csv_assign(const Model& model, const AssignArgs& args, BatchScorer& scor
                           });
     return comm.prefix_exclusive(rows);
   }
-  const IdColumn numbered = IdColumn::row_numbers(reader.records_count());
   reader.batches_for_each(kCsvBatchBytes, threads, [&](const CsvRecordBatch& batch) {
     Table table = batches.table_empty();
     batches.append(batch, threads, table);
-    if (schema.id_column.empty()) {
-      scorer.score(table, numbered, batch.first_record);
+    if (schema.id_column.empty()) {  // row numbers up to this batch's: no counting pass over the file first
+      scorer.score(table, IdColumn::row_numbers(batch.first_record + batch.n_records), batch.first_record);
     } else {
       scorer.score(table, table.ids, 0);
     }
@@ -212,7 +212,9 @@ int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& 
                "--out " + args.out + " is an input file: choose another output path");
   const Model model = model_load(args.model);
   BatchScorer scorer(model, args, err, comm);
-  const bool npy = args.input.size() >= 4 && args.input.compare(args.input.size() - 4, 4, ".npy") == 0;
+  const bool npy = input_format_detect(args.input) == InputFormat::npy;
+  if (const std::string conversion = npy ? npy_conversion(args.input) : ""; !args.quiet && !conversion.empty())
+    err << "kseg: " << args.input << ": " << conversion << "\n";
   const int64_t first_row = npy ? npy_assign(model, args, scorer, comm) : csv_assign(model, args, scorer, comm);
   if (comm.size() > 1) KSEG_EXPECTS(comm.total(scorer.rows()) > 0, DataError, args.input + ": no users to score");
   KSEG_EXPECTS(comm.size() > 1 || scorer.rows() > 0, DataError, args.input + ": no users to score");

@@ -8,6 +8,8 @@
 #include <ostream>
 
 #include "cli/explain_outputs.hpp"
+#include "host/io/input_format.hpp"
+#include "host/io/npy_reader.hpp"
 #include "host/model/model_file.hpp"
 #include "host/mpi/segments_gather.hpp"
 #include "host/mpi/table_gather.hpp"
@@ -73,6 +75,8 @@ nlohmann::json summary_json(const FitOutputs& fit, const std::vector<int64_t>& s
   const int threads = fit.args.device.threads > 0 ? fit.args.device.threads : omp_get_max_threads();
   return {{"kseg_version", KSEG_VERSION},
           {"input", fit.args.input},
+          {"input_format", input_format_name(fit.args.input)},
+          {"input_conversion", npy_conversion(fit.args.input)},  // "" when the values were read as stored
           {"k", r.n_clusters},
           {"n", fit.data.n_rows},
           {"d", r.n_features},

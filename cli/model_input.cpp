@@ -9,6 +9,7 @@
 #include "host/data/table_batch.hpp"
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
+#include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
 
 namespace kseg {
@@ -24,12 +25,11 @@ void csv_for_each(const Model& model, const std::string& input, const ModelInput
     if (!options.weight_column.empty() && c.name == options.weight_column) c.role = ColumnRole::weight;
   const TableBatchReader batches(schema, reader.header());
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-  const IdColumn numbered = IdColumn::row_numbers(reader.records_count());
   reader.batches_for_each(kCsvBatchBytes, threads, [&](const CsvRecordBatch& batch) {
     Table table = batches.table_empty();
     batches.append(batch, threads, table);
-    if (schema.id_column.empty()) {
-      fn(table, numbered, batch.first_record);
+    if (schema.id_column.empty()) {  // row numbers up to this batch's: no counting pass over the file first
+      fn(table, IdColumn::row_numbers(batch.first_record + batch.n_records), batch.first_record);
     } else {
       fn(table, table.ids, 0);
     }
@@ -96,7 +96,7 @@ TableSchema model_schema(const Model& model, const std::vector<std::string>& hea
 void model_input_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
                           const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
   KSEG_EXPECTS(options.npy_batch_rows >= 1, UsageError, "--batch-rows must be at least 1");
-  const bool npy = input.size() >= 4 && input.compare(input.size() - 4, 4, ".npy") == 0;
+  const bool npy = input_format_detect(input) == InputFormat::npy;
   if (npy) {
     npy_for_each(model, input, options, fn);
   } else {

@@ -5,6 +5,7 @@
 
 #include "host/data/memory_check.hpp"
 #include "host/error.hpp"
+#include "host/io/npy_reader.hpp"
 
 namespace kseg {
 namespace {
@@ -118,6 +119,8 @@ PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema
   memory_check(static_cast<double>(in.table.n_rows) * static_cast<double>(in.pipeline.n_features()) * 4.0,
                memory_available_bytes(), path + ": the prepared matrix");
   if (!quiet) notices_print(in.pipeline, err);
+  if (const std::string conversion = in.schema.npy ? npy_conversion(path) : ""; !quiet && !conversion.empty())
+    err << "kseg: " << path << ": " << conversion << "\n";
   in.n_rows = in.table.n_rows;
   in.n_rows_total = in.schema.n_rows;
   in.n_cols = in.pipeline.n_features();

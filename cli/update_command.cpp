@@ -11,6 +11,8 @@
 #include "host/dynamics/minibatch.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_format.hpp"
+#include "host/io/npy_reader.hpp"
 #include "host/model/model_file.hpp"
 #include "host/output/segment_files.hpp"
 
@@ -202,6 +204,8 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
              {{"kseg_version", KSEG_VERSION},
               {"model", args.model},
               {"input", args.input},
+              {"input_format", input_format_name(args.input)},
+              {"input_conversion", npy_conversion(args.input)},
               {"rows", rows},
               {"weight_column", weighted ? weight_column : std::string()},
               {"k", k},

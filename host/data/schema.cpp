@@ -14,6 +14,7 @@
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
 #include "host/io/csv_slice.hpp"
+#include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
 
 namespace kseg {
@@ -230,8 +231,7 @@ TableSchema npy_schema(const std::string& path, const SchemaOptions& o, const Co
 }  // namespace
 
 TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const Communicator& comm) {
-  const bool npy = path.size() >= 4 && lowercase(path.substr(path.size() - 4)) == ".npy";
-  if (npy) return npy_schema(path, o, comm);
+  if (input_format_detect(path) == InputFormat::npy) return npy_schema(path, o, comm);
   CsvReader reader(path, CsvOptions{o.delimiter});
   const std::vector<std::string>& header = reader.header();
   overrides_check(header, o, path);
@@ -239,7 +239,7 @@ TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const 
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   TableSchema schema;
   schema.path = path;
-  const CsvByteRange range = csv_range_split(reader.source(), reader.data_begin(), reader.data_line(), comm);
+  const CsvByteRange range = csv_range_split(reader, comm);
   reader.range_for_each(range.begin, range.end, range.line, 0, kBatchBytes, threads, [&](const CsvRecordBatch& batch) {
     const int n_cols = static_cast<int>(header.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)

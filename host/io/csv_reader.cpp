@@ -9,6 +9,7 @@
 #include <fast_float/fast_float.h>
 
 #include "host/error.hpp"
+#include "host/io/csv_stream.hpp"
 
 namespace kseg {
 
@@ -27,13 +28,34 @@ constexpr size_t count_scan_bytes = size_t{64} << 20;
 
 }  // namespace
 
-CsvReader::CsvReader(std::string path, CsvOptions options)
-    : path_(std::move(path)), options_(options), file_(path_, /*sequential=*/true) {
-  header_parse();
+// Decompressed bytes read at first: the header is the first record of the window, which ends at a record boundary.
+constexpr size_t kHeaderBytes = size_t{1} << 16;
+
+CsvReader::CsvReader(std::string path, CsvOptions options) : path_(std::move(path)), options_(options) {
+  format_ = input_format_detect(path_);
+  if (format_ == InputFormat::other_compressed) input_format_check_supported(path_);  // throws, naming it
+  if (format_ == InputFormat::csv_gzip || format_ == InputFormat::csv_zstd) {
+    stream_header_parse();
+    return;
+  }
+  format_ = InputFormat::csv;  // anything else is read as text (a damaged file fails as CSV, where it fails)
+  file_.emplace(path_, /*sequential=*/true);
+  header_parse(source());
 }
 
-void CsvReader::header_parse() {
-  const CsvSource src = source();
+CsvSource CsvReader::source() const {
+  KSEG_EXPECTS(file_.has_value(), DataError, path_ + ": a compressed file has no mapped bytes");
+  return {file_->data(), file_->size(), path_, options_.delimiter};
+}
+
+void CsvReader::stream_header_parse() {
+  CsvStreamWindow window(decompress_stream_open(path_, format_));
+  const size_t cut = window.fill(0, kHeaderBytes, path_, 1);
+  header_parse(CsvSource{window.data(), cut, path_, options_.delimiter});
+}
+
+// src: the file's first bytes, ending at a record boundary (or the whole file).
+void CsvReader::header_parse(const CsvSource& src) {
   size_t begin = 0;
   if (src.size >= 3 && std::string_view(src.data, 3) == "\xEF\xBB\xBF") begin = 3;  // UTF-8 byte order mark
   std::vector<CsvRecordSpan> records;
@@ -66,6 +88,10 @@ void CsvReader::header_parse() {
 
 int64_t CsvReader::records_count() {
   if (records_count_) return *records_count_;
+  if (compressed()) {
+    batches_for_each(size_t{16} << 20, 0, [](const CsvRecordBatch&) {});
+    return *records_count_;
+  }
   const CsvSource src = source();
   std::vector<CsvRecordSpan> records;
   int64_t count = 0;
@@ -87,7 +113,8 @@ int64_t CsvReader::records_count() {
 void CsvReader::batches_for_each(size_t batch_bytes, int n_threads,
                                  const std::function<void(const CsvRecordBatch&)>& fn) {
   int64_t records = 0;
-  range_for_each(data_begin_, file_.size(), data_line_, 0, batch_bytes, n_threads, [&](const CsvRecordBatch& batch) {
+  const size_t end = compressed() ? SIZE_MAX : file_->size();
+  range_for_each(data_begin_, end, data_line_, 0, batch_bytes, n_threads, [&](const CsvRecordBatch& batch) {
     records += batch.n_records;
     fn(batch);
   });
@@ -96,9 +123,21 @@ void CsvReader::batches_for_each(size_t batch_bytes, int n_threads,
 
 void CsvReader::range_for_each(size_t begin, size_t end, int64_t line, int64_t first_record, size_t batch_bytes,
                                int n_threads, const std::function<void(const CsvRecordBatch&)>& fn) const {
-  const CsvSource src = source();
   if (n_threads <= 0) n_threads = omp_get_max_threads();
   const int n_fields = static_cast<int>(header_.size());
+  if (compressed()) {
+    CsvStreamWindow window(decompress_stream_open(path_, format_));
+    CsvStreamPass pass;
+    pass.data_begin = static_cast<int64_t>(data_begin_);
+    pass.data_line = data_line_;
+    pass.range_begin = static_cast<int64_t>(begin);
+    pass.range_end = end >= static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(end);
+    pass.first_record = first_record;
+    csv_stream_for_each(window, CsvSource{nullptr, 0, path_, options_.delimiter}, pass, batch_bytes, n_fields,
+                        n_threads, fn);
+    return;
+  }
+  const CsvSource src = source();
   CsvRecordBatch batch;  // reused: its buffers keep their capacity from batch to batch
   size_t pos = begin;
   while (pos < end) {
@@ -107,11 +146,23 @@ void CsvReader::range_for_each(size_t begin, size_t end, int64_t line, int64_t f
     if (batch.n_records > 0) fn(batch);
     // The batch's values have been copied out (numbers, levels, ids): its bytes need not stay resident, so a file
     // read once costs page cache, not the process's memory.
-    file_.pages_release(pos, scan.next);
+    file_->pages_release(pos, scan.next);
     first_record += batch.n_records;
     pos = scan.next;
     line = scan.next_line;
   }
+}
+
+int64_t CsvReader::decompressed_size() {
+  if (!compressed()) return static_cast<int64_t>(file_->size());
+  if (!decompressed_size_) {
+    const std::unique_ptr<DecompressStream> in = decompress_stream_open(path_, format_);
+    std::vector<char> buffer(size_t{1} << 20);
+    int64_t size = 0;
+    for (size_t got; (got = in->read(buffer.data(), buffer.size())) > 0;) size += static_cast<int64_t>(got);
+    decompressed_size_ = size;
+  }
+  return *decompressed_size_;
 }
 
 bool csv_float_try_parse(std::string_view text, float& value) {

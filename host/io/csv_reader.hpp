@@ -1,4 +1,5 @@
-// A fast RFC 4180 CSV reader over a memory-mapped file, delivering records in batches tokenised in parallel.
+// A fast RFC 4180 CSV reader delivering records in batches tokenised in parallel: over a memory-mapped file, or over
+// the decompressed stream of a gzip or Zstandard file (detected by its magic bytes, whatever its name).
 #pragma once
 
 #include <cstddef>
@@ -11,6 +12,7 @@
 
 #include "host/io/csv_parse.hpp"
 #include "host/io/csv_record_batch.hpp"
+#include "host/io/input_format.hpp"
 #include "host/io/mapped_file.hpp"
 
 namespace kseg {
@@ -21,34 +23,46 @@ struct CsvOptions {
 
 class CsvReader {
  public:
-  // Opens and maps path and parses the header row (required). Throws DataError for an unreadable or empty file and
-  // for empty, whitespace-only or duplicate column names.
+  // Opens path (maps a plain file; starts decompressing a gzip or Zstandard one) and parses the header row
+  // (required). Throws DataError for an unreadable or empty file, for empty, whitespace-only or duplicate column
+  // names, for a truncated or corrupt compressed stream, and for a compression kseg does not read (bzip2, xz, zip).
   explicit CsvReader(std::string path, CsvOptions options = {});
 
   const std::string& path() const { return path_; }
   // Unescaped column names.
   const std::vector<std::string>& header() const { return header_; }
-  // Number of data records (quote-aware, blank lines excluded); counted once, then cached.
+  // Number of data records (quote-aware, blank lines excluded); counted once, then cached (a compressed file is
+  // decompressed and parsed for it: prefer counting the batches of a pass that is needed anyway).
   int64_t records_count();
   // Calls fn for consecutive batches covering the whole file in order, each about batch_bytes of input (cut at record
   // boundaries); within a batch, records are tokenised with n_threads OpenMP threads (<= 0: OpenMP's default).
   // A file without data records makes no call. Throws DataError for malformed or ragged records.
   void batches_for_each(size_t batch_bytes, int n_threads, const std::function<void(const CsvRecordBatch&)>& fn);
   // The same over the records that start in [begin, end) (a record boundary on physical line `line`, e.g. one
-  // process's range from csv_range_split); batch.first_record counts from first_record.
+  // process's range from csv_range_split); batch.first_record counts from first_record. A compressed file is
+  // decompressed from its start (positions count decompressed bytes): its records are those from the first record
+  // boundary at or after begin up to the first at or after end, and `line` is not needed (the lines are counted).
   void range_for_each(size_t begin, size_t end, int64_t line, int64_t first_record, size_t batch_bytes, int n_threads,
                       const std::function<void(const CsvRecordBatch&)>& fn) const;
 
-  CsvSource source() const { return {file_.data(), file_.size(), path_, options_.delimiter}; }
+  // A gzip or Zstandard file: read as a stream, so source() is unavailable and a byte range needs decompressed_size().
+  bool compressed() const { return format_ != InputFormat::csv; }
+  // The decompressed size in bytes (a compressed file is decompressed once to count them, then cached).
+  int64_t decompressed_size();
+  // The mapped bytes of a plain file (not for compressed files).
+  CsvSource source() const;
   size_t data_begin() const { return data_begin_; }  // first byte after the header record
   int64_t data_line() const { return data_line_; }   // physical line of data_begin()
 
  private:
-  void header_parse();
+  void header_parse(const CsvSource& src);
+  void stream_header_parse();
 
   std::string path_;
   CsvOptions options_;
-  MappedFile file_;
+  InputFormat format_ = InputFormat::csv;
+  std::optional<MappedFile> file_;  // a plain file; none for a compressed one
+  std::optional<int64_t> decompressed_size_;
   std::vector<std::string> header_;
   size_t data_begin_ = 0;  // first byte after the header record
   int64_t data_line_ = 0;  // physical line of data_begin_

@@ -35,4 +35,15 @@ CsvByteRange csv_range_split(const CsvSource& src, size_t data_begin, int64_t da
   return range;
 }
 
+CsvByteRange csv_range_split(CsvReader& reader, const Communicator& comm) {
+  if (!reader.compressed()) return csv_range_split(reader.source(), reader.data_begin(), reader.data_line(), comm);
+  const size_t n_ranks = static_cast<size_t>(comm.size());
+  if (n_ranks == 1) return {reader.data_begin(), SIZE_MAX, reader.data_line()};
+  const size_t rank = static_cast<size_t>(comm.rank());
+  const size_t data_begin = reader.data_begin();
+  const size_t length = static_cast<size_t>(reader.decompressed_size()) - data_begin;
+  const auto share_begin = [&](size_t r) { return data_begin + length / n_ranks * r + length % n_ranks * r / n_ranks; };
+  return {share_begin(rank), rank + 1 == n_ranks ? SIZE_MAX : share_begin(rank + 1), reader.data_line()};
+}
+
 }  // namespace kseg

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "host/io/csv_parse.hpp"
+#include "host/io/csv_reader.hpp"
 #include "host/kmeans/communicator.hpp"
 
 namespace kseg {
@@ -22,5 +23,11 @@ struct CsvByteRange {
 // allgather) tells it whether its share starts inside a quoted field, then it moves its start and its end to the
 // next record boundary (reading at most one record beyond its share). Collective. One process gets the whole range.
 CsvByteRange csv_range_split(const CsvSource& src, size_t data_begin, int64_t data_line, const Communicator& comm);
+
+// This rank's range of reader's data records, for reader.range_for_each. A plain file: as above. A compressed file
+// cannot be entered in the middle: every rank decompresses it once to learn its size, takes the same equal share of
+// the decompressed bytes, and its passes decompress from the start, parsing only the records of its share (so the
+// ranks read the records a plain copy of the file would give them). Collective.
+CsvByteRange csv_range_split(CsvReader& reader, const Communicator& comm);
 
 }  // namespace kseg

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "host/error.hpp"
+#include "host/io/input_format.hpp"
+#include "host/io/npy_convert.hpp"
 #include "host/io/number_format.hpp"
 
 namespace kseg {
@@ -144,21 +146,8 @@ void NpyReader::header_parse() {
   const NpyHeader header =
       NpyDictParser(std::string_view(file_.data() + 8 + length_bytes, header_size), path_).header_parse();
 
-  const std::string& d = header.descr;
-  if (d.size() == 3 && (d[0] == '>') && d[1] == 'f') {
-    fail("big-endian data ('" + d + "') is not supported; convert it with a.astype('<" + d.substr(1) + "')");
-  }
-  // '=' (native) and '|' (not applicable) mean little-endian on this little-endian host.
-  const bool little = d.size() == 3 && (d[0] == '<' || d[0] == '=' || d[0] == '|');
-  if (!little || d[1] != 'f' || (d[2] != '4' && d[2] != '8')) {
-    fail("unsupported dtype '" + d +
-         "': expected float32 or float64 ('<f4' or '<f8'); convert it with "
-         "a.astype(np.float32)");
-  }
-  item_size_ = d[2] - '0';
-  if (header.fortran_order) {
-    fail("the array is in Fortran order; save it with np.save(path, np.ascontiguousarray(a))");
-  }
+  dtype_parse(header.descr);
+  fortran_ = header.fortran_order;
   if (header.shape.size() != 2) {
     fail("expected a 2-D array, found shape " + shape_format(header.shape) + "; reshape it to (rows, columns)");
   }
@@ -179,10 +168,38 @@ void NpyReader::header_parse() {
   }
 }
 
+void NpyReader::dtype_parse(const std::string& d) {
+  const auto fail = [&](const std::string& message) { throw DataError(location_format(path_, 0, 0, message)); };
+  // '=' (native) and '|' (not applicable) mean little-endian on this little-endian host.
+  const bool known_order = d.size() == 3 && (d[0] == '<' || d[0] == '>' || d[0] == '=' || d[0] == '|');
+  const int size = d.size() == 3 ? d[2] - '0' : 0;
+  const bool float_ok = d.size() == 3 && d[1] == 'f' && (size == 2 || size == 4 || size == 8);
+  const bool int_ok =
+      d.size() == 3 && (d[1] == 'i' || d[1] == 'u') && (size == 1 || size == 2 || size == 4 || size == 8);
+  if (!known_order || !(float_ok || int_ok)) {
+    fail("unsupported dtype '" + d +
+         "': expected a float (f2, f4, f8) or integer (i1..i8, u1..u8) array; convert it with a.astype(np.float32)");
+  }
+  descr_ = d;
+  kind_ = d[1];
+  item_size_ = size;
+  swapped_ = d[0] == '>' && size > 1;
+}
+
+std::string NpyReader::conversion() const {
+  const bool direct = kind_ == 'f' && item_size_ >= 4 && !swapped_ && !fortran_;
+  if (direct) return "";
+  const char* kinds = kind_ == 'f' ? "float" : kind_ == 'i' ? "int" : "uint";
+  std::string text = "'" + descr_ + "' (" + (swapped_ ? "big-endian " : "") + kinds + std::to_string(8 * item_size_) +
+                     ")" + (fortran_ ? " in Fortran order" : "") + ", converted to float32";
+  return fortran_ ? text + " row-major" : text;
+}
+
 void NpyReader::rows_read(int64_t first, int64_t count, float* out) const {
   KSEG_EXPECTS(first >= 0 && count >= 0 && first + count <= n_rows_, DataError,
                path_ + ": rows [" + std::to_string(first) + ", " + std::to_string(first + count) +
                    ") are outside the array's " + std::to_string(n_rows_) + " rows");
+  if (kind_ != 'f' || item_size_ == 2 || swapped_ || fortran_) return rows_convert(first, count, out);
   const size_t n = static_cast<size_t>(count * n_cols_);
   const char* src = file_.data() + data_offset_ + static_cast<size_t>(first * n_cols_) * item_size_;
   const auto bad_value = [&](size_t i, const std::string& what) {
@@ -221,6 +238,38 @@ void NpyReader::rows_read(int64_t first, int64_t count, float* out) const {
       bad_value(i, text + " is outside the float32 range");
     }
     out[i] = static_cast<float>(v);
+  }
+}
+
+std::string npy_conversion(const std::string& path) {
+  return input_format_detect(path) == InputFormat::npy ? NpyReader(path).conversion() : std::string();
+}
+
+void NpyReader::rows_convert(int64_t first, int64_t count, float* out) const {
+  const NpyDtype dtype{kind_, item_size_, swapped_};
+  const char* data = file_.data() + data_offset_;
+  const auto size = static_cast<size_t>(item_size_);
+  std::string problem;
+  const auto bad_value = [&](int64_t row, int64_t col) {
+    throw DataError(path_ + ": row " + std::to_string(row) + ", column " + std::to_string(col) + ": " + problem +
+                    "; clean the array (e.g. np.nan_to_num) before clustering");
+  };
+  if (!fortran_) {
+    const size_t n = static_cast<size_t>(count * n_cols_);
+    const char* src = data + static_cast<size_t>(first * n_cols_) * size;
+    const size_t done = npy_elements_convert(dtype, src, n, out, 1, &problem);
+    if (done < n) bad_value(first + static_cast<int64_t>(done) / n_cols_, static_cast<int64_t>(done) % n_cols_);
+    file_.pages_release(static_cast<size_t>(src - file_.data()), static_cast<size_t>(src - file_.data()) + n * size);
+    return;
+  }
+  // Fortran order: column c of the rows is one contiguous run, written to every n_cols-th float of out (a transpose
+  // of this batch only, so memory stays that of the batch).
+  for (int64_t c = 0; c < n_cols_; ++c) {
+    const char* src = data + static_cast<size_t>(c * n_rows_ + first) * size;
+    const auto n = static_cast<size_t>(count);
+    const size_t done = npy_elements_convert(dtype, src, n, out + c, static_cast<size_t>(n_cols_), &problem);
+    if (done < n) bad_value(first + static_cast<int64_t>(done), c);
+    file_.pages_release(static_cast<size_t>(src - file_.data()), static_cast<size_t>(src - file_.data()) + n * size);
   }
 }
 
