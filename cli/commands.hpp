@@ -171,14 +171,14 @@ void report_command_register(CLI::App& app, ReportArgs& args);
 int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream& err);
 
 // kseg profile-build: behavioural user profiles from an event log (host/events/profile_build.hpp). Empty strings and
-// max_categories -1 mean "not given" (the request's defaults, or the --spec's settings).
+// max_categories INT_MIN mean "not given" (the request's defaults, or the --spec's settings).
 struct ProfileBuildArgs {
   std::string events;
   std::string out;
   std::string user_column, time_column, amount_column, category_column;
   std::string as_of;
-  std::string windows;      // "7,30,90"
-  int max_categories = -1;  // -1: 10
+  std::string windows;             // "7,30,90"
+  int max_categories = INT32_MIN;  // INT32_MIN: not given (10)
   std::vector<std::string> last, mode;
   bool rfm_scores = false;
   std::string families;  // "rfm,windows,categories,time"

@@ -40,7 +40,7 @@ void spec_conflicts_check(const ProfileBuildArgs& a) {
                                                 {!a.amount_column.empty(), "--amount-column"},
                                                 {!a.category_column.empty(), "--category-column"},
                                                 {!a.windows.empty(), "--windows"},
-                                                {a.max_categories >= 0, "--max-categories"},
+                                                {a.max_categories != INT32_MIN, "--max-categories"},
                                                 {!a.last.empty(), "--last"},
                                                 {!a.mode.empty(), "--mode"},
                                                 {a.rfm_scores, "--rfm-scores"},
@@ -58,7 +58,7 @@ ProfileBuildRequest request_from_flags(const ProfileBuildArgs& a) {
   r.amount_column = a.amount_column;
   r.category_column = a.category_column;
   if (!a.windows.empty()) r.windows = windows_parse(a.windows);
-  if (a.max_categories >= 0) r.max_categories = a.max_categories;
+  if (a.max_categories != INT32_MIN) r.max_categories = a.max_categories;
   r.last_columns = a.last;
   r.mode_columns = a.mode;
   r.rfm_scores = a.rfm_scores;
