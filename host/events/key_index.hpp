@@ -2,7 +2,9 @@
 // accumulators live in plain vectors and memory grows with distinct keys (users, user-days), not with events.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,12 +68,18 @@ class StringIndex {
     for (size_t i = key_mix(hash) & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.index < 0) {
-        s = {hash, static_cast<int32_t>(offsets_.size())};
+        s.hash = hash;
+        s.index = static_cast<int32_t>(offsets_.size());
+        s.size = static_cast<uint32_t>(std::min(text.size(), size_t{UINT32_MAX}));
+        if (text.size() <= kInline) std::memcpy(s.text, text.data(), text.size());
         offsets_.push_back(bytes_.size());
         bytes_.append(text);
         return s.index;
       }
-      if (s.hash == hash && at(static_cast<size_t>(s.index)) == text) return s.index;
+      if (s.hash == hash && s.size == text.size() &&
+          (text.size() <= kInline ? std::memcmp(s.text, text.data(), text.size()) == 0
+                                  : at(static_cast<size_t>(s.index)) == text))
+        return s.index;
     }
   }
   size_t size() const { return offsets_.size(); }
@@ -81,9 +89,14 @@ class StringIndex {
   }
 
  private:
+  // Texts up to kInline bytes (most ids and categories) are compared in the slot itself: one cache line per
+  // lookup instead of a second miss in bytes_.
+  static constexpr size_t kInline = 16;
   struct Slot {
     uint64_t hash = 0;
     int32_t index = -1;
+    uint32_t size = 0;
+    char text[kInline] = {};
   };
   void grow() {
     std::vector<Slot> old(slots_.empty() ? 16 : slots_.size() * 2);
