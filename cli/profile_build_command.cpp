@@ -44,7 +44,8 @@ void spec_conflicts_check(const ProfileBuildArgs& a) {
                                                 {!a.last.empty(), "--last"},
                                                 {!a.mode.empty(), "--mode"},
                                                 {a.rfm_scores, "--rfm-scores"},
-                                                {!a.families.empty(), "--families"}};
+                                                {!a.families.empty(), "--families"},
+                                                {a.delimiter != ',', "--delimiter"}};
   for (const auto& [set, name] : given)
     KSEG_EXPECTS(!set, UsageError,
                  std::string(name) + ": the settings come from --spec " + a.spec + "; drop " + name +

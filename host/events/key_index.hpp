@@ -36,6 +36,10 @@ class KeyIndex {
       if (s.key == key) return s.index;
     }
   }
+  // Asks for the cache line where key's probe starts (a lookup soon after then does not wait for memory).
+  void prefetch(uint64_t key) const {
+    if (!slots_.empty()) __builtin_prefetch(slots_.data() + (key_mix(key) & (slots_.size() - 1)));
+  }
   size_t size() const { return keys_.size(); }
   uint64_t key(size_t index) const { return keys_[index]; }
 
@@ -81,6 +85,9 @@ class StringIndex {
                                   : at(static_cast<size_t>(s.index)) == text))
         return s.index;
     }
+  }
+  void prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(slots_.data() + (key_mix(hash) & (slots_.size() - 1)));
   }
   size_t size() const { return offsets_.size(); }
   std::string_view at(size_t index) const {

@@ -143,7 +143,7 @@ ProfileBuildProducts profile_build(const ProfileBuildRequest& request) {
 void profile_build_write(const ProfileBuildProducts& products, const std::string& users_path,
                          const std::string& spec_path) {
   const ProfileBuildRequest& s = products.settings;
-  users_csv_write(products.users, users_path, s.delimiter);
+  users_csv_write(products.users, users_path, ',');  // whatever the log's delimiter: fit's default
   nlohmann::json columns = products.users.numeric_names;
   for (const std::string& name : products.users.categorical_names) columns.push_back(name);
   const nlohmann::json spec = {{"kind", kSpecKind},
