@@ -150,6 +150,11 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       app.add_subcommand("update", "Mini-batch K-means update of a model with new users (streaming, stable ids)");
   update_command_register(*update_cmd, update);
 
+  ProfileBuildArgs profile_build;
+  CLI::App* profile_build_cmd =
+      app.add_subcommand("profile-build", "User profiles (RFM, windows, category mix, time habits) from an event log");
+  profile_build_command_register(*profile_build_cmd, profile_build);
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
   try {
     app.parse(reversed);
@@ -201,6 +206,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     if (profile_cmd->parsed()) return profile_command_run(profile, out, err);
     if (report_cmd->parsed()) return report_command_run(report, out, err);
+    if (profile_build_cmd->parsed()) return profile_build_command_run(profile_build, out, err);
     if (generate_cmd->parsed()) return generate_command_run(generate, out, err);
     if (schema_cmd->parsed()) return schema_command_run(schema, out, err);
     return doctor_command_run(doctor, out, err);

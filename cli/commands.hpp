@@ -89,6 +89,7 @@ struct GenerateArgs {
   bool quiet = false;
   double drift = 0.0;  // --drift: a later snapshot of the seed's users (persona changes, behaviour shifts)
   double churn = 0.0;  // --churn: share of users replaced by newcomers
+  std::string events;  // --events FILE: also write an order log for these users
 };
 
 struct DoctorArgs {
@@ -168,6 +169,26 @@ int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream
 
 void report_command_register(CLI::App& app, ReportArgs& args);
 int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream& err);
+
+// kseg profile-build: behavioural user profiles from an event log (host/events/profile_build.hpp). Empty strings and
+// max_categories INT_MIN mean "not given" (the request's defaults, or the --spec's settings).
+struct ProfileBuildArgs {
+  std::string events;
+  std::string out;
+  std::string user_column, time_column, amount_column, category_column;
+  std::string as_of;
+  std::string windows;             // "7,30,90"
+  int max_categories = INT32_MIN;  // INT32_MIN: not given (10)
+  std::vector<std::string> last, mode;
+  bool rfm_scores = false;
+  std::string families;  // "rfm,windows,categories,time"
+  std::string spec;      // profile_build.json of an earlier build
+  char delimiter = ',';
+  int threads = 0;
+  bool quiet = false;
+};
+void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args);
+int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream& err);
 
 // Options of the explanation layer: --audit-ratio, --audit-min-diff.
 void explain_options_register(CLI::App& app, ExplainArgs& args);

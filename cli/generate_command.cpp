@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
+#include "host/generate/event_generator.hpp"
 #include "host/generate/user_generator.hpp"
 
 namespace kseg {
@@ -18,6 +19,7 @@ void generate_command_register(CLI::App& app, GenerateArgs& args) {
                  "0..1: a later snapshot of the same users: this share of them switch persona; behaviour shifts")
       ->capture_default_str();
   app.add_option("--churn", args.churn, "0..1: share of users replaced by newcomers (ids n...)")->capture_default_str();
+  app.add_option("--events", args.events, "Also write an order log of these users (CSV, sorted by time)");
   app.add_flag("--quiet", args.quiet, "Print nothing on success");
 }
 
@@ -33,6 +35,10 @@ int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostre
   options.churn = args.churn;
   users_generate(args.out, options);
   if (!args.quiet) out << "kseg: wrote " << args.users << " users (seed " << args.seed << ") to " << args.out << "\n";
+  if (!args.events.empty()) {
+    const int64_t events = events_generate(args.events, options, EventGenerateOptions{});
+    if (!args.quiet) out << "kseg: wrote " << events << " events of these users to " << args.events << "\n";
+  }
   return 0;
 }
 

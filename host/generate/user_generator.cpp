@@ -214,6 +214,14 @@ const std::vector<std::string>& generated_feature_names() {
   return names;
 }
 
+GeneratedUsers generated_users_draw(const GenerateOptions& options) {
+  GeneratedUsers users;
+  UserExtras extras;
+  users_draw(options, users.features, users.persona, extras);
+  users.newcomer = std::move(extras.newcomer);
+  return users;
+}
+
 void users_generate(const std::string& path, const GenerateOptions& options) {
   std::vector<float> features;
   std::vector<int32_t> truth;

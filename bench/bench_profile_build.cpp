@@ -1,0 +1,97 @@
+// profile-build's RFM family against the CSV reader on the same event log: tokenising only, tokenising plus
+// parsing the two columns RFM needs (amount with fast_float, time with the ISO date parser), and the whole
+// profile_build (parse, route, aggregate, features; no output file). Counters: MB/s of file bytes (10^6) and
+// M events/s. The log: $KSEG_EVENTS, else /tmp/kseg_bench_events.csv written once by events_generate
+// (1.5M generated users, ~10.3M events, ~520 MB).
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "host/data/schema.hpp"
+#include "host/events/profile_build.hpp"
+#include "host/generate/event_generator.hpp"
+#include "host/io/csv_reader.hpp"
+
+namespace {
+
+constexpr size_t kBatchBytes = 16u << 20;  // as profile_build reads
+
+std::string events_path() {
+  if (const char* env = std::getenv("KSEG_EVENTS")) return env;
+  const std::string path = "/tmp/kseg_bench_events.csv";
+  if (!std::filesystem::exists(path)) {
+    kseg::GenerateOptions users;
+    users.users = 1'500'000;
+    kseg::events_generate(path, users, kseg::EventGenerateOptions{});
+  }
+  return path;
+}
+
+void counters_set(benchmark::State& state, double bytes, double events) {
+  state.counters["MB/s"] = benchmark::Counter(bytes * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["Mevents/s"] = benchmark::Counter(events * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_EventsTokenise(benchmark::State& state) {
+  const std::string path = events_path();
+  int64_t records = 0;
+  for (auto _ : state) {
+    kseg::CsvReader reader(path);
+    records = 0;
+    reader.batches_for_each(kBatchBytes, omp_get_num_procs(),
+                            [&](const kseg::CsvRecordBatch& batch) { records += batch.n_records; });
+  }
+  counters_set(state, double(std::filesystem::file_size(path)), double(records));
+}
+
+// The reader as the table loader uses it, on the columns RFM reads: order_time (field 1) and amount (field 2).
+void BM_EventsReadTimeAmount(benchmark::State& state) {
+  const std::string path = events_path();
+  const std::string column = "amount";
+  int64_t records = 0;
+  for (auto _ : state) {
+    kseg::CsvReader reader(path);
+    records = 0;
+    double total = 0.0;
+    reader.batches_for_each(kBatchBytes, omp_get_num_procs(), [&](const kseg::CsvRecordBatch& batch) {
+      records += batch.n_records;
+#pragma omp parallel for reduction(+ : total) schedule(static)
+      for (int64_t r = 0; r < batch.n_records; ++r) {
+        float day = 0.0f;
+        kseg::iso_date_parse(batch.field(r, 1), day);
+        const std::string_view amount = batch.field(r, 2);
+        total += day + (amount.empty() ? 0.0f : kseg::csv_float_parse(amount, path, batch.line(r), 3, column));
+      }
+    });
+    benchmark::DoNotOptimize(total);
+  }
+  counters_set(state, double(std::filesystem::file_size(path)), double(records));
+}
+
+void BM_ProfileBuildRfm(benchmark::State& state) {
+  kseg::ProfileBuildRequest request;
+  request.events_path = events_path();
+  request.user_column = "user_id";
+  request.time_column = "order_time";
+  request.amount_column = "amount";
+  request.families = {true, false, false, false};
+  int64_t events = 0;
+  for (auto _ : state) {
+    const kseg::ProfileBuildProducts products = kseg::profile_build(request);
+    events = products.events_read;
+    benchmark::DoNotOptimize(products.users.ids.data());
+  }
+  counters_set(state, double(std::filesystem::file_size(request.events_path)), double(events));
+}
+
+}  // namespace
+
+BENCHMARK(BM_EventsTokenise)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_EventsReadTimeAmount)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ProfileBuildRfm)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+BENCHMARK_MAIN();

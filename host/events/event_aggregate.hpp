@@ -1,0 +1,81 @@
+// Reading an event log and aggregating it per user: records are parsed in parallel batches, routed to a fixed
+// number of user partitions by a hash of the user id, and each partition folds its events in file order. The
+// result is therefore the same for any thread count (floating-point sums included).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "host/events/key_index.hpp"
+#include "host/events/profile_build.hpp"
+
+namespace kseg {
+
+// Users are spread over this many partitions (fixed, so results do not depend on the thread count).
+constexpr int kEventPartitions = 64;
+
+// One user's running totals.
+struct UserTotals {
+  int64_t first_record = 0;  // index of the user's first event in the log (the output order)
+  int64_t events = 0;
+  int64_t amount_events = 0;  // events with an amount
+  int64_t refunds = 0;        // events with a negative amount
+  double amount_sum = 0.0;    // net: refunds subtract
+  double amount_max = 0.0;    // largest amount (valid when amount_events > 0)
+  int32_t first_day = 0;      // UTC days
+  int32_t last_day = 0;
+  int64_t weekend = 0;       // events on a Saturday or Sunday (local date as written)
+  int64_t timed = 0;         // events whose time has a time of day
+  int64_t day_part[4] = {};  // timed events at night [0,6), morning [6,12), afternoon [12,18), evening [18,24)
+};
+
+// Events and amount of one user on one day (the key holds user slot and day).
+struct DayTotals {
+  int64_t events = 0;
+  double amount = 0.0;
+};
+
+// --last: the user's most recent non-empty value (ties in time: the later record).
+struct LastValue {
+  int64_t utc_seconds = INT64_MIN;
+  int64_t record = -1;
+  int32_t code = -1;
+};
+
+// The users whose id hashes to one partition.
+struct EventPartition {
+  StringIndex users;
+  std::vector<UserTotals> totals;  // per user slot
+  KeyIndex days;                   // (slot << 32) | (day + 2^31) → index into day_totals
+  std::vector<DayTotals> day_totals;
+  // Text columns (category, then --last, then --mode columns): values interned per partition.
+  std::vector<StringIndex> values;
+  // Counted text columns (category and --mode): (slot << 32) | code → index into value_counts.
+  std::vector<KeyIndex> value_keys;
+  std::vector<std::vector<int64_t>> value_counts;
+  std::vector<std::vector<LastValue>> last;  // per --last column, per user slot
+};
+
+struct EventAggregate {
+  std::vector<EventPartition> partitions;
+  int64_t events_read = 0;
+  int64_t events_after_as_of = 0;
+  int64_t amounts_missing = 0;
+  bool any_time_of_day = false;
+  int32_t max_day = INT32_MIN;  // latest UTC day among the events kept
+};
+
+// Text columns in EventPartition::values order: the category column (when set), then request.last_columns, then
+// request.mode_columns. counted: category and mode columns.
+struct TextColumns {
+  std::vector<int> positions;  // field index in the log
+  bool has_category = false;
+  size_t first_last = 0, first_mode = 0;
+};
+
+// Reads request.events_path and aggregates its events; events whose UTC day is after as_of_day are left out
+// (as_of_day = INT32_MAX keeps all). Throws as profile_build documents.
+EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day);
+
+}  // namespace kseg

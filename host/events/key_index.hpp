@@ -1,0 +1,124 @@
+// Open-addressing hash indexes for the per-user aggregation: keys → dense indices in insertion order, so the
+// accumulators live in plain vectors and memory grows with distinct keys (users, user-days), not with events.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kseg {
+
+// A 64-bit finaliser (splitmix64): spreads keys whose low bits repeat (day numbers, small codes) over the table.
+inline uint64_t key_mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// uint64 key → index 0, 1, 2… in order of first insertion. Linear probing; grows ×2 at half load.
+class KeyIndex {
+ public:
+  int32_t find_or_insert(uint64_t key) {
+    if ((keys_.size() + 1) * 2 > slots_.size()) grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = key_mix(key) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.index < 0) {
+        s = {key, static_cast<int32_t>(keys_.size())};
+        keys_.push_back(key);
+        return s.index;
+      }
+      if (s.key == key) return s.index;
+    }
+  }
+  // Asks for the cache line where key's probe starts (a lookup soon after then does not wait for memory).
+  void prefetch(uint64_t key) const {
+    if (!slots_.empty()) __builtin_prefetch(slots_.data() + (key_mix(key) & (slots_.size() - 1)));
+  }
+  size_t size() const { return keys_.size(); }
+  uint64_t key(size_t index) const { return keys_[index]; }
+
+ private:
+  struct Slot {
+    uint64_t key = 0;
+    int32_t index = -1;
+  };
+  void grow() {
+    std::vector<Slot> old(slots_.empty() ? 16 : slots_.size() * 2);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.index < 0) continue;
+      size_t i = key_mix(s.key) & mask;
+      while (slots_[i].index >= 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<uint64_t> keys_;
+};
+
+// Text → index 0, 1, 2… in order of first insertion; the caller passes the text's hash (computed once, in parallel).
+class StringIndex {
+ public:
+  int32_t find_or_insert(std::string_view text, uint64_t hash) {
+    if ((offsets_.size() + 1) * 2 > slots_.size()) grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = key_mix(hash) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.index < 0) {
+        s.hash = hash;
+        s.index = static_cast<int32_t>(offsets_.size());
+        s.size = static_cast<uint32_t>(std::min(text.size(), size_t{UINT32_MAX}));
+        if (text.size() <= kInline) std::memcpy(s.text, text.data(), text.size());
+        offsets_.push_back(bytes_.size());
+        bytes_.append(text);
+        return s.index;
+      }
+      if (s.hash == hash && s.size == text.size() &&
+          (text.size() <= kInline ? std::memcmp(s.text, text.data(), text.size()) == 0
+                                  : at(static_cast<size_t>(s.index)) == text))
+        return s.index;
+    }
+  }
+  void prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(slots_.data() + (key_mix(hash) & (slots_.size() - 1)));
+  }
+  size_t size() const { return offsets_.size(); }
+  std::string_view at(size_t index) const {
+    const size_t end = index + 1 < offsets_.size() ? offsets_[index + 1] : bytes_.size();
+    return std::string_view(bytes_).substr(offsets_[index], end - offsets_[index]);
+  }
+
+ private:
+  // Texts up to kInline bytes (most ids and categories) are compared in the slot itself: one cache line per
+  // lookup instead of a second miss in bytes_.
+  static constexpr size_t kInline = 16;
+  struct Slot {
+    uint64_t hash = 0;
+    int32_t index = -1;
+    uint32_t size = 0;
+    char text[kInline] = {};
+  };
+  void grow() {
+    std::vector<Slot> old(slots_.empty() ? 16 : slots_.size() * 2);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.index < 0) continue;
+      size_t i = key_mix(s.hash) & mask;
+      while (slots_[i].index >= 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<size_t> offsets_;  // where each text starts in bytes_
+  std::string bytes_;
+};
+
+}  // namespace kseg

@@ -1,0 +1,233 @@
+#include "host/events/profile_build.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "host/error.hpp"
+#include "host/events/event_aggregate.hpp"
+#include "host/events/event_time.hpp"
+#include "host/events/profile_features.hpp"
+#include "host/io/atomic_file.hpp"
+
+namespace kseg {
+
+namespace {
+
+constexpr const char* kSpecKind = "kseg profile-build spec";
+constexpr int kSpecVersion = 1;
+
+void request_validate(const ProfileBuildRequest& r) {
+  KSEG_EXPECTS(!r.user_column.empty(), UsageError, "--user-column is required: the column naming who did each event");
+  KSEG_EXPECTS(!r.time_column.empty(), UsageError, "--time-column is required: the column saying when");
+  for (int w : r.windows)
+    KSEG_EXPECTS(w >= 1 && w <= 36500, UsageError,
+                 "--windows: " + std::to_string(w) + " is not a window length in days (1..36500)");
+  KSEG_EXPECTS(r.max_categories >= 0, UsageError, "--max-categories must be 0 or more");
+  KSEG_EXPECTS(!r.rfm_scores || r.families.rfm, UsageError, "--rfm-scores needs the rfm family (--families rfm,...)");
+  KSEG_EXPECTS(r.threads >= 0, UsageError, "--threads must be 0 (all cores) or more");
+}
+
+int32_t as_of_parse(const std::string& text) {
+  EventTime t;
+  KSEG_EXPECTS(event_time_parse(text, t), UsageError,
+               "--as-of: \"" + text + "\" is not an ISO 8601 date or timestamp (e.g. 2026-11-30)");
+  return t.utc_day;
+}
+
+std::string families_text(const ProfileFamilies& f) {
+  std::string out;
+  for (const auto& [on, name] : {std::pair{f.rfm, "rfm"}, std::pair{f.windows, "windows"},
+                                 std::pair{f.categories, "categories"}, std::pair{f.time, "time"}})
+    if (on) out += (out.empty() ? "" : ",") + std::string(name);
+  return out;
+}
+
+// CSV text of one cell: quoted (inner quotes doubled) when it holds the delimiter, a quote or a line break.
+void csv_cell_append(std::string& out, std::string_view text, char delimiter) {
+  if (text.find_first_of(std::string{delimiter, '"', '\n', '\r'}) == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+// 12 significant digits: sums of amounts read back as written (2243.06, not 2243.0600000000004), counts exactly.
+void value_append(std::string& out, double v) {
+  char buffer[32];
+  const std::to_chars_result result = std::to_chars(buffer, buffer + sizeof(buffer), v, std::chars_format::general, 12);
+  out.append(buffer, result.ptr);
+}
+
+void users_csv_write(const ProfileTable& t, const std::string& path, char delimiter) {
+  AtomicFile file(path);
+  std::string text;
+  csv_cell_append(text, t.id_name, delimiter);
+  for (const std::string& name : t.numeric_names) csv_cell_append(text += delimiter, name, delimiter);
+  for (const std::string& name : t.categorical_names) csv_cell_append(text += delimiter, name, delimiter);
+  text += '\n';
+  for (size_t i = 0; i < t.ids.size(); ++i) {
+    csv_cell_append(text, t.ids[i], delimiter);
+    for (const std::vector<double>& column : t.numeric) {
+      text += delimiter;
+      if (!std::isnan(column[i])) value_append(text, column[i]);
+    }
+    for (const std::vector<std::string>& column : t.categorical)
+      csv_cell_append(text += delimiter, column[i], delimiter);
+    text += '\n';
+    if (text.size() > (1u << 20)) {
+      file.write(text);
+      text.clear();
+    }
+  }
+  file.write(text);
+  file.commit();
+}
+
+}  // namespace
+
+std::string day_format(int32_t day) {
+  // Civil from days (H. Hinnant), the inverse of the schema's ISO date parser.
+  const int64_t z = int64_t{day} + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = yoe + era * 400 + (m <= 2);
+  char text[80];
+  std::snprintf(text, sizeof(text), "%04lld-%02lld-%02lld", static_cast<long long>(y), static_cast<long long>(m),
+                static_cast<long long>(d));
+  return text;
+}
+
+ProfileBuildProducts profile_build(const ProfileBuildRequest& request) {
+  request_validate(request);
+  const bool as_of_given = !request.as_of.empty();
+  int32_t as_of_day = as_of_given ? as_of_parse(request.as_of) : std::numeric_limits<int32_t>::max();
+  const EventAggregate agg = events_aggregate(request, as_of_day);
+  KSEG_EXPECTS(agg.max_day != std::numeric_limits<int32_t>::min(), DataError,
+               request.events_path + ": no events" +
+                   (as_of_given ? " on or before --as-of " + request.as_of : std::string()) +
+                   "; a profile needs at least one event");
+  if (!as_of_given) as_of_day = agg.max_day;
+
+  ProfileBuildProducts products;
+  ProfileBuildRequest& s = products.settings;
+  s = request;
+  s.families.categories = s.families.categories && !s.category_column.empty();
+  if (s.families.categories && !s.categories_fixed) s.categories = categories_choose(agg, s.max_categories);
+  s.categories_fixed = s.families.categories;
+  if (s.time_of_day < 0) s.time_of_day = agg.any_time_of_day ? 1 : 0;
+  products.users = profile_table_build(agg, s, as_of_day);
+  products.as_of_day = as_of_day;
+  products.events_read = agg.events_read;
+  products.events_after_as_of = agg.events_after_as_of;
+  products.amounts_missing = agg.amounts_missing;
+  for (const EventPartition& part : agg.partitions)
+    for (const UserTotals& u : part.totals) products.refunds += u.refunds;
+  return products;
+}
+
+void profile_build_write(const ProfileBuildProducts& products, const std::string& users_path,
+                         const std::string& spec_path) {
+  const ProfileBuildRequest& s = products.settings;
+  users_csv_write(products.users, users_path, ',');  // whatever the log's delimiter: fit's default
+  nlohmann::json columns = products.users.numeric_names;
+  for (const std::string& name : products.users.categorical_names) columns.push_back(name);
+  const nlohmann::json spec = {{"kind", kSpecKind},
+                               {"version", kSpecVersion},
+                               {"events", s.events_path},
+                               {"user_column", s.user_column},
+                               {"time_column", s.time_column},
+                               {"amount_column", s.amount_column},
+                               {"category_column", s.category_column},
+                               {"delimiter", std::string(1, s.delimiter)},
+                               {"families", families_text(s.families)},
+                               {"windows", s.windows},
+                               {"max_categories", s.max_categories},
+                               {"categories", s.categories},
+                               {"time_of_day", s.time_of_day == 1},
+                               {"last", s.last_columns},
+                               {"mode", s.mode_columns},
+                               {"rfm_scores", s.rfm_scores},
+                               {"as_of", day_format(products.as_of_day)},
+                               {"as_of_given", !s.as_of.empty()},
+                               {"events_read", products.events_read},
+                               {"events_after_as_of", products.events_after_as_of},
+                               {"amounts_missing", products.amounts_missing},
+                               {"refunds", products.refunds},
+                               {"users", products.users.ids.size()},
+                               {"columns", columns}};
+  AtomicFile file(spec_path);
+  file.write(spec.dump(2) + "\n");
+  file.commit();
+}
+
+ProfileFamilies profile_families_parse(const std::string& text) {
+  ProfileFamilies f{false, false, false, false};
+  std::stringstream in(text);
+  for (std::string name; std::getline(in, name, ',');) {
+    if (name == "rfm")
+      f.rfm = true;
+    else if (name == "windows")
+      f.windows = true;
+    else if (name == "categories")
+      f.categories = true;
+    else if (name == "time")
+      f.time = true;
+    else
+      throw UsageError("--families: unknown family \"" + name + "\" (use rfm, windows, categories, time)");
+  }
+  KSEG_EXPECTS(f.rfm || f.windows || f.categories || f.time, UsageError, "--families: name at least one family");
+  return f;
+}
+
+ProfileBuildRequest profile_spec_read(const std::string& path) {
+  std::ifstream in(path);
+  KSEG_EXPECTS(in.good(), DataError, "--spec: cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  ProfileBuildRequest r;
+  try {
+    const nlohmann::json doc = nlohmann::json::parse(text.str());
+    KSEG_EXPECTS(doc.value("kind", "") == kSpecKind, DataError,
+                 path + ": not a profile_build.json written by kseg profile-build");
+    KSEG_EXPECTS(doc.at("version").get<int>() == kSpecVersion, DataError,
+                 path + ": spec version " + doc.at("version").dump() + " is not supported (expected 1)");
+    r.user_column = doc.at("user_column").get<std::string>();
+    r.time_column = doc.at("time_column").get<std::string>();
+    r.amount_column = doc.at("amount_column").get<std::string>();
+    r.category_column = doc.at("category_column").get<std::string>();
+    const std::string delimiter = doc.at("delimiter").get<std::string>();
+    KSEG_EXPECTS(delimiter.size() == 1, DataError, path + ": \"delimiter\" must be one character");
+    r.delimiter = delimiter[0];
+    r.families = profile_families_parse(doc.at("families").get<std::string>());
+    r.windows = doc.at("windows").get<std::vector<int>>();
+    r.max_categories = doc.at("max_categories").get<int>();
+    r.categories = doc.at("categories").get<std::vector<std::string>>();
+    r.categories_fixed = true;
+    r.time_of_day = doc.at("time_of_day").get<bool>() ? 1 : 0;
+    r.last_columns = doc.at("last").get<std::vector<std::string>>();
+    r.mode_columns = doc.at("mode").get<std::vector<std::string>>();
+    r.rfm_scores = doc.at("rfm_scores").get<bool>();
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(path + ": malformed profile_build.json (" + std::string(e.what()) + ")");
+  } catch (const UsageError& e) {
+    throw DataError(path + ": " + e.what());
+  }
+  return r;
+}
+
+}  // namespace kseg
