@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
+#include "host/generate/campaign_generator.hpp"
 #include "host/generate/user_generator.hpp"
 
 namespace kseg {
@@ -18,6 +19,9 @@ void generate_command_register(CLI::App& app, GenerateArgs& args) {
                  "0..1: a later snapshot of the same users: this share of them switch persona; behaviour shifts")
       ->capture_default_str();
   app.add_option("--churn", args.churn, "0..1: share of users replaced by newcomers (ids n...)")->capture_default_str();
+  app.add_option("--campaign", args.campaign,
+                 "Also write FILE.csv: a synthetic campaign on these users (user_id,group,pre_revenue,converted,"
+                 "revenue; +30% order rate for lapsed users, +20% for new users, none for the others)");
   app.add_flag("--quiet", args.quiet, "Print nothing on success");
 }
 
@@ -33,6 +37,11 @@ int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostre
   options.churn = args.churn;
   users_generate(args.out, options);
   if (!args.quiet) out << "kseg: wrote " << args.users << " users (seed " << args.seed << ") to " << args.out << "\n";
+  if (!args.campaign.empty()) {
+    campaign_generate(args.campaign, options);
+    if (!args.quiet)
+      out << "kseg: wrote their campaign (control/treatment, planted effects) to " << args.campaign << "\n";
+  }
   return 0;
 }
 
