@@ -14,9 +14,10 @@ double mde_proportion(double p0, double n1, double n0, double alpha, double powe
 double mde_mean(double variance1, double n1, double variance0, double n0, double alpha, double power);
 
 // Users per group (equal groups) to detect a relative change mde of a baseline rate p0 (p1 = p0·(1 + mde)):
-// ⌈z²·(p0(1 − p0) + p1(1 − p1)) / (p1 − p0)²⌉ — statsmodels NormalIndPower().solve_power(effect_size =
-// (p1 − p0)/√((p0(1 − p0) + p1(1 − p1))/2), alpha, power, ratio=1), rounded up. −1 when p1 leaves (0, 1] or
-// mde = 0 (no finite size detects it).
+// ⌈z²·(p0(1 − p0) + p1(1 − p1)) / (p1 − p0)²⌉, the unpooled normal approximation. statsmodels
+// NormalIndPower().solve_power(effect_size = (p1 − p0)/√((p0(1 − p0) + p1(1 − p1))/2), alpha, power, ratio=1) agrees
+// to within a fraction of a user (it also counts the far tail). −1 when p1 leaves (0, 1] or mde = 0 (no finite size
+// detects it).
 int64_t sample_size_per_group(double p0, double relative_mde, double alpha, double power);
 
 }  // namespace kseg

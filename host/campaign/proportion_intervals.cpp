@@ -20,7 +20,8 @@ Interval wilson_interval(double successes, double n, double alpha) {
   const double p = successes / n;
   const double centre = (successes + z2 / 2.0) / (n + z2);
   const double half = z / (n + z2) * std::sqrt(n * p * (1.0 - p) + z2 / 4.0);
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // At 0 or n successes the bounds are exactly 0 or 1 (rounding would leave 1e-17 or 1 − 1e-16).
+  return {successes <= 0.0 ? 0.0 : std::max(0.0, centre - half), successes >= n ? 1.0 : std::min(1.0, centre + half)};
 }
 
 Interval newcombe_interval(double successes1, double n1, double successes0, double n0, double alpha) {
