@@ -40,6 +40,14 @@ void metric_print(const MeasureProducts& p, const MetricHeterogeneity& h, std::o
                   r.significant ? "  *" : "");
     out << line;
   }
+  for (const MeasureRow& r : p.rows) {  // CUPED over all users, where a pre-metric was given
+    if (r.variant != h.variant || r.metric != h.metric || r.segment >= 0 || std::isnan(r.cuped_theta)) continue;
+    std::snprintf(line, sizeof line, "  CUPED (%s): all %s [%s,%s], p %s, variance of the difference %s\n",
+                  p.request.pre_metric.c_str(), difference_text(r.cuped_difference, r.rate).c_str(),
+                  difference_text(r.cuped_ci.low, r.rate).c_str(), difference_text(r.cuped_ci.high, r.rate).c_str(),
+                  cell("%.4f", r.cuped_p).c_str(), cell("%+.1f%%", -100.0 * r.variance_reduction).c_str());
+    out << line;
+  }
   const Heterogeneity& t = h.test;
   std::snprintf(line, sizeof line, "  heterogeneity: Q %.2f on %.0f df, p %s, I² %s\n", t.q, t.df,
                 cell("%.4f", t.p_value).c_str(), cell("%.0f%%", 100.0 * t.i_squared).c_str());

@@ -16,6 +16,7 @@ constexpr double kOrderRate[] = {0.6, 0.3, 0.15, 0.10, 0.04, 0.12};
 constexpr double kOrderValue[] = {90.0, 25.0, 40.0, 45.0, 30.0, 60.0};
 constexpr double kLift[] = {0.0, 0.0, 0.20, 0.30, 0.0, 0.0};
 constexpr int kPersonas = 6;
+constexpr double kPrePeriods = 3.0;    // the pre-period is three campaign periods long
 constexpr int64_t kChunkRows = 65536;  // a derived seed per chunk, as in the user generator
 
 double orders_value(std::mt19937_64& rng, int64_t orders, double typical) {
@@ -42,7 +43,7 @@ void campaign_generate(const std::string& path, const GenerateOptions& users, co
       const int32_t p = truth.personas[static_cast<size_t>(i)];
       const double rate = kOrderRate[p] * std::exp(std::normal_distribution<double>(-0.125, 0.5)(rng));
       const bool treated = coin(rng) < options.treatment_share;
-      const int64_t pre_orders = std::poisson_distribution<int64_t>(rate)(rng);
+      const int64_t pre_orders = std::poisson_distribution<int64_t>(kPrePeriods * rate)(rng);
       const double pre_revenue = orders_value(rng, pre_orders, kOrderValue[p]);
       const double post_rate = rate * (treated ? 1.0 + kLift[p] : 1.0);
       const int64_t orders = std::poisson_distribution<int64_t>(post_rate)(rng);

@@ -20,8 +20,8 @@ double campaign_planted_lift(int32_t persona);
 
 // Writes path atomically: user_id,group,pre_revenue,converted,revenue for every user of users (same ids, same
 // order). Each user has an order rate (the persona's, times a log-normal factor); pre_revenue sums a Poisson count
-// of orders at that rate over the period before; in the campaign period the rate is multiplied by 1 + the planted
-// lift in treatment; converted = at least one order; revenue = their log-normal values. Deterministic for the
+// of orders at that rate over the three periods before; in the campaign period the rate is multiplied by 1 + the
+// planted lift in treatment; converted = at least one order; revenue = their log-normal values. Deterministic for the
 // users' seed.
 void campaign_generate(const std::string& path, const GenerateOptions& users, const CampaignOptions& options = {});
 

@@ -39,6 +39,14 @@ std::string p_text(double p) {
   return p < 0.0001 ? "<0.0001" : fmt("%.4f", p);
 }
 
+// Labels longer than max characters are cut with an ellipsis (the full text stays in the row's tooltip).
+std::string clip(const std::string& text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t cut = max - 1;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
+  return text.substr(0, cut) + "…";
+}
+
 std::string segment_label(const MeasureProducts& p, int32_t segment) {
   if (segment < 0) return "all users";
   const auto it = p.names.find(segment);
@@ -83,7 +91,7 @@ std::string svg_forest_plot(const MeasureProducts& p, const std::string& variant
   lo -= pad;
   hi += pad;
   const bool rate = !rows.empty() && rows[0]->rate;
-  const double label_w = 210.0, plot_w = 420.0, text_w = 290.0, row_h = 26.0, top = 30.0, axis_h = 40.0;
+  const double label_w = 250.0, plot_w = 400.0, text_w = 340.0, row_h = 26.0, top = 30.0, axis_h = 40.0;
   const double width = label_w + plot_w + text_w, height = top + row_h * static_cast<double>(rows.size()) + axis_h;
   const auto x_of = [&](double v) { return label_w + plot_w * (v - lo) / (hi - lo); };
   std::string svg = "<svg class=\"chart forest\" role=\"img\" width=\"" + num(width) + "\" height=\"" + num(height) +
@@ -98,8 +106,8 @@ std::string svg_forest_plot(const MeasureProducts& p, const std::string& variant
     const double tick = std::fabs(t) < 1e-9 * step ? 0.0 : t;
     svg += "<line x1=\"" + num(x_of(tick)) + "\" y1=\"" + num(bottom) + "\" x2=\"" + num(x_of(tick)) + "\" y2=\"" +
            num(bottom + 5.0) + "\" stroke=\"#8894a0\"/>";
-    svg += text_at(x_of(tick), bottom + 17.0, rate ? fmt("%+.3g pp", 100.0 * tick) : fmt("%+.3g", tick),
-                   "class=\"tick\" text-anchor=\"middle\"");
+    const std::string label = tick == 0.0 ? "0" : rate ? fmt("%+.3g pp", 100.0 * tick) : fmt("%+.3g", tick);
+    svg += text_at(x_of(tick), bottom + 17.0, label, "class=\"tick\" text-anchor=\"middle\"");
   }
   svg += "<line class=\"zero\" x1=\"" + num(x_of(0.0)) + "\" y1=\"" + num(top - 6.0) + "\" x2=\"" + num(x_of(0.0)) +
          "\" y2=\"" + num(bottom) + "\" stroke=\"#1d232a\" stroke-dasharray=\"3 3\"/>";
@@ -123,7 +131,7 @@ std::string svg_forest_plot(const MeasureProducts& p, const std::string& variant
     if (overall)
       svg += "<line x1=\"" + num(label_w) + "\" y1=\"" + num(y - row_h / 2.0) + "\" x2=\"" + num(label_w + plot_w) +
              "\" y2=\"" + num(y - row_h / 2.0) + "\" stroke=\"#c9d0d8\"/>";
-    svg += text_at(label_w - 10.0, y + 4.0, segment_label(p, r.segment),
+    svg += text_at(label_w - 10.0, y + 4.0, clip(segment_label(p, r.segment), 34),
                    std::string("text-anchor=\"end\"") + (overall ? " font-weight=\"600\"" : ""));
     if (std::isfinite(r.ci.low) && std::isfinite(r.ci.high))
       svg += "<line x1=\"" + num(x_of(r.ci.low)) + "\" y1=\"" + num(y) + "\" x2=\"" + num(x_of(r.ci.high)) +
@@ -142,7 +150,7 @@ std::string svg_forest_plot(const MeasureProducts& p, const std::string& variant
                    effect_text(r.difference, rate) + " [" + effect_text(r.ci.low, rate) + ", " +
                        effect_text(r.ci.high, rate) + "] · " + p_text(overall ? r.p_value : r.p_bh) +
                        (r.significant ? " *" : ""),
-                   r.significant ? "font-weight=\"600\"" : "");
+                   r.significant ? "font-weight=\"600\"" : "font-weight=\"400\"");
     svg += "</g>";
   }
   return svg + "</svg>";
