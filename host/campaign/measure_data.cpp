@@ -80,6 +80,44 @@ double number_parse(std::string_view text, const std::string& path, int64_t line
   return value;
 }
 
+// Groups: control first, then the variants in alphabetical order (std::map's order); data.group gets the codes.
+void groups_order(const MeasureRequest& r, const std::map<std::string, int32_t>& group_code,
+                  const std::vector<int32_t>& group_raw, CampaignData& data) {
+  std::string names;
+  for (const auto& [name, code] : group_code) names += (names.empty() ? "" : ", ") + name;
+  KSEG_EXPECTS(group_code.count(r.control) == 1, DataError,
+               r.outcomes + ": no users in the control group \"" + r.control + "\" of column \"" + r.group_column +
+                   "\" (groups: " + names + "); name the control with --control");
+  KSEG_EXPECTS(group_code.size() >= 2, DataError,
+               r.outcomes + ": only the group \"" + r.control + "\": there is nothing to compare it with");
+  std::vector<int32_t> renumber(group_code.size());
+  data.groups.push_back(r.control);
+  renumber[static_cast<size_t>(group_code.at(r.control))] = 0;
+  for (const auto& [name, code] : group_code) {
+    if (name == r.control) continue;
+    renumber[static_cast<size_t>(code)] = static_cast<int32_t>(data.groups.size());
+    data.groups.push_back(name);
+  }
+  data.group.resize(group_raw.size());
+  for (size_t i = 0; i < group_raw.size(); ++i) data.group[i] = renumber[static_cast<size_t>(group_raw[i])];
+}
+
+// Reads the segments file: data.segment_ids (ascending) and each id's index into them.
+std::unordered_map<std::string, int32_t> segments_index(const MeasureRequest& r, CampaignData& data) {
+  SegmentAssignments assignments = segment_assignments_read(r.segments, r.delimiter);
+  data.segments_rows = static_cast<int64_t>(assignments.ids.size());
+  data.segment_ids = assignments.segments;
+  std::sort(data.segment_ids.begin(), data.segment_ids.end());
+  data.segment_ids.erase(std::unique(data.segment_ids.begin(), data.segment_ids.end()), data.segment_ids.end());
+  std::unordered_map<std::string, int32_t> segment_of;
+  segment_of.reserve(assignments.ids.size());
+  for (size_t i = 0; i < assignments.ids.size(); ++i) {
+    const auto at = std::lower_bound(data.segment_ids.begin(), data.segment_ids.end(), assignments.segments[i]);
+    segment_of.emplace(std::move(assignments.ids[i]), static_cast<int32_t>(at - data.segment_ids.begin()));
+  }
+  return segment_of;
+}
+
 }  // namespace
 
 std::vector<double> split_parse(const std::string& split, const std::vector<std::string>& groups) {
@@ -108,20 +146,8 @@ std::vector<double> split_parse(const std::string& split, const std::vector<std:
 }
 
 CampaignData campaign_data_read(const MeasureRequest& r) {
-  const SegmentAssignments assignments = segment_assignments_read(r.segments, r.delimiter);
   CampaignData data;
-  data.segments_rows = static_cast<int64_t>(assignments.ids.size());
-  data.segment_ids = assignments.segments;
-  std::sort(data.segment_ids.begin(), data.segment_ids.end());
-  data.segment_ids.erase(std::unique(data.segment_ids.begin(), data.segment_ids.end()), data.segment_ids.end());
-  std::unordered_map<std::string_view, int32_t> segment_of;
-  segment_of.reserve(assignments.ids.size());
-  for (size_t i = 0; i < assignments.ids.size(); ++i)
-    segment_of.emplace(assignments.ids[i],
-                       static_cast<int32_t>(
-                           std::lower_bound(data.segment_ids.begin(), data.segment_ids.end(), assignments.segments[i]) -
-                           data.segment_ids.begin()));
-
+  const std::unordered_map<std::string, int32_t> segment_of = segments_index(r, data);
   CsvReader reader(r.outcomes, CsvOptions{r.delimiter});
   const std::vector<std::string>& header = reader.header();
   const OutcomeColumns c = columns_resolve(r, header, data);
@@ -170,24 +196,7 @@ CampaignData campaign_data_read(const MeasureRequest& r) {
                    ": are they the same users, and is the id column right (--id-column)?");
   data.segments_only = data.segments_rows - static_cast<int64_t>(data.segment.size());
 
-  // Groups: control first, then the variants in alphabetical order (std::map's order).
-  std::string names;
-  for (const auto& [name, code] : group_code) names += (names.empty() ? "" : ", ") + name;
-  KSEG_EXPECTS(group_code.count(r.control) == 1, DataError,
-               r.outcomes + ": no users in the control group \"" + r.control + "\" of column \"" + r.group_column +
-                   "\" (groups: " + names + "); name the control with --control");
-  KSEG_EXPECTS(group_code.size() >= 2, DataError,
-               r.outcomes + ": only the group \"" + r.control + "\": there is nothing to compare it with");
-  std::vector<int32_t> renumber(group_code.size());
-  data.groups.push_back(r.control);
-  renumber[static_cast<size_t>(group_code.at(r.control))] = 0;
-  for (const auto& [name, code] : group_code) {
-    if (name == r.control) continue;
-    renumber[static_cast<size_t>(code)] = static_cast<int32_t>(data.groups.size());
-    data.groups.push_back(name);
-  }
-  data.group.resize(group_raw.size());
-  for (size_t i = 0; i < group_raw.size(); ++i) data.group[i] = renumber[static_cast<size_t>(group_raw[i])];
+  groups_order(r, group_code, group_raw, data);
   for (const std::vector<double>& v : data.values)
     data.metric_is_rate.push_back(std::all_of(v.begin(), v.end(), [](double x) { return x == 0.0 || x == 1.0; }));
   return data;

@@ -78,6 +78,55 @@ std::string text_at(double x, double y, const std::string& text, const std::stri
   return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" " + attributes + ">" + html_escape(text) + "</text>";
 }
 
+// Where the forest plot's parts go: labels left, the plot of differences [lo, hi] in the middle, numbers right.
+struct ForestLayout {
+  double label_w = 250.0, plot_w = 400.0, text_w = 340.0, row_h = 26.0;
+  double lo = 0.0, hi = 1.0;
+  double x_of(double v) const { return label_w + plot_w * (v - lo) / (hi - lo); }
+};
+
+// One row of the forest plot at height y: the label, the interval, the estimate (a diamond for all users, a square
+// filled when significant) and the numbers, in a <g> carrying them as data attributes.
+std::string forest_row_svg(const MeasureProducts& p, const MeasureRow& r, const std::string& variant,
+                           const ForestLayout& l, double y) {
+  const bool rate = r.rate;
+  std::string svg;
+  const bool overall = r.segment < 0;
+  const std::string colour = r.significant ? "#c2410c" : "#3b6ea8";
+  svg += "<g data-segment=\"" + (overall ? std::string("all") : std::to_string(r.segment)) + "\" data-difference=\"" +
+         exact(r.difference) + "\" data-low=\"" + exact(r.ci.low) + "\" data-high=\"" + exact(r.ci.high) +
+         "\" data-significant=\"" + (r.significant ? "1" : "0") + "\"><title>" +
+         html_escape(segment_label(p, r.segment) + ": " + effect_text(r.difference, rate) + ", interval [" +
+                     effect_text(r.ci.low, rate) + ", " + effect_text(r.ci.high, rate) + "], p " + p_text(r.p_value) +
+                     ", BH-adjusted " + p_text(r.p_bh) + ", " + fmt("%.0f", r.n_control) + " control / " +
+                     fmt("%.0f", r.n_variant) + " " + variant + " users") +
+         "</title>";
+  if (overall)
+    svg += "<line x1=\"" + num(l.label_w) + "\" y1=\"" + num(y - l.row_h / 2.0) + "\" x2=\"" +
+           num(l.label_w + l.plot_w) + "\" y2=\"" + num(y - l.row_h / 2.0) + "\" stroke=\"#c9d0d8\"/>";
+  svg += text_at(l.label_w - 10.0, y + 4.0, clip(segment_label(p, r.segment), 34),
+                 std::string("text-anchor=\"end\"") + (overall ? " font-weight=\"600\"" : ""));
+  if (std::isfinite(r.ci.low) && std::isfinite(r.ci.high))
+    svg += "<line x1=\"" + num(l.x_of(r.ci.low)) + "\" y1=\"" + num(y) + "\" x2=\"" + num(l.x_of(r.ci.high)) +
+           "\" y2=\"" + num(y) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>";
+  if (std::isfinite(r.difference)) {
+    const double x = l.x_of(r.difference);
+    if (overall) {
+      svg += "<polygon points=\"" + num(x - 7) + "," + num(y) + " " + num(x) + "," + num(y - 7) + " " + num(x + 7) +
+             "," + num(y) + " " + num(x) + "," + num(y + 7) + "\" fill=\"" + colour + "\"/>";
+    } else {
+      svg += "<rect x=\"" + num(x - 5) + "\" y=\"" + num(y - 5) + "\" width=\"10\" height=\"10\" fill=\"" +
+             (r.significant ? colour : std::string("#ffffff")) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>";
+    }
+  }
+  svg += text_at(l.label_w + l.plot_w + 10.0, y + 4.0,
+                 effect_text(r.difference, rate) + " [" + effect_text(r.ci.low, rate) + ", " +
+                     effect_text(r.ci.high, rate) + "] · " + p_text(overall ? r.p_value : r.p_bh) +
+                     (r.significant ? " *" : ""),
+                 r.significant ? "font-weight=\"600\"" : "font-weight=\"400\"");
+  return svg + "</g>";
+}
+
 }  // namespace
 
 std::string svg_forest_plot(const MeasureProducts& p, const std::string& variant, const std::string& metric) {
@@ -91,9 +140,13 @@ std::string svg_forest_plot(const MeasureProducts& p, const std::string& variant
   lo -= pad;
   hi += pad;
   const bool rate = !rows.empty() && rows[0]->rate;
-  const double label_w = 250.0, plot_w = 400.0, text_w = 340.0, row_h = 26.0, top = 30.0, axis_h = 40.0;
-  const double width = label_w + plot_w + text_w, height = top + row_h * static_cast<double>(rows.size()) + axis_h;
-  const auto x_of = [&](double v) { return label_w + plot_w * (v - lo) / (hi - lo); };
+  ForestLayout layout;
+  layout.lo = lo;
+  layout.hi = hi;
+  const double label_w = layout.label_w, plot_w = layout.plot_w, row_h = layout.row_h, top = 30.0, axis_h = 40.0;
+  const double width = label_w + plot_w + layout.text_w;
+  const double height = top + row_h * static_cast<double>(rows.size()) + axis_h;
+  const auto x_of = [&](double v) { return layout.x_of(v); };
   std::string svg = "<svg class=\"chart forest\" role=\"img\" width=\"" + num(width) + "\" height=\"" + num(height) +
                     "\" viewBox=\"0 0 " + num(width) + " " + num(height) + "\"><title>" +
                     html_escape("Effect of " + variant + " on " + metric + " per segment, with " +
@@ -115,44 +168,8 @@ std::string svg_forest_plot(const MeasureProducts& p, const std::string& variant
                  rate ? "difference of rates, variant − control (percentage points)"
                       : "difference of means per user, variant − control",
                  "class=\"note\" text-anchor=\"middle\"");
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const MeasureRow& r = *rows[i];
-    const double y = top + row_h * (static_cast<double>(i) + 0.5);
-    const bool overall = r.segment < 0;
-    const std::string colour = r.significant ? "#c2410c" : "#3b6ea8";
-    svg += "<g data-segment=\"" + (overall ? std::string("all") : std::to_string(r.segment)) + "\" data-difference=\"" +
-           exact(r.difference) + "\" data-low=\"" + exact(r.ci.low) + "\" data-high=\"" + exact(r.ci.high) +
-           "\" data-significant=\"" + (r.significant ? "1" : "0") + "\"><title>" +
-           html_escape(segment_label(p, r.segment) + ": " + effect_text(r.difference, rate) + ", interval [" +
-                       effect_text(r.ci.low, rate) + ", " + effect_text(r.ci.high, rate) + "], p " + p_text(r.p_value) +
-                       ", BH-adjusted " + p_text(r.p_bh) + ", " + fmt("%.0f", r.n_control) + " control / " +
-                       fmt("%.0f", r.n_variant) + " " + variant + " users") +
-           "</title>";
-    if (overall)
-      svg += "<line x1=\"" + num(label_w) + "\" y1=\"" + num(y - row_h / 2.0) + "\" x2=\"" + num(label_w + plot_w) +
-             "\" y2=\"" + num(y - row_h / 2.0) + "\" stroke=\"#c9d0d8\"/>";
-    svg += text_at(label_w - 10.0, y + 4.0, clip(segment_label(p, r.segment), 34),
-                   std::string("text-anchor=\"end\"") + (overall ? " font-weight=\"600\"" : ""));
-    if (std::isfinite(r.ci.low) && std::isfinite(r.ci.high))
-      svg += "<line x1=\"" + num(x_of(r.ci.low)) + "\" y1=\"" + num(y) + "\" x2=\"" + num(x_of(r.ci.high)) +
-             "\" y2=\"" + num(y) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>";
-    if (std::isfinite(r.difference)) {
-      const double x = x_of(r.difference);
-      if (overall) {
-        svg += "<polygon points=\"" + num(x - 7) + "," + num(y) + " " + num(x) + "," + num(y - 7) + " " + num(x + 7) +
-               "," + num(y) + " " + num(x) + "," + num(y + 7) + "\" fill=\"" + colour + "\"/>";
-      } else {
-        svg += "<rect x=\"" + num(x - 5) + "\" y=\"" + num(y - 5) + "\" width=\"10\" height=\"10\" fill=\"" +
-               (r.significant ? colour : std::string("#ffffff")) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>";
-      }
-    }
-    svg += text_at(label_w + plot_w + 10.0, y + 4.0,
-                   effect_text(r.difference, rate) + " [" + effect_text(r.ci.low, rate) + ", " +
-                       effect_text(r.ci.high, rate) + "] · " + p_text(overall ? r.p_value : r.p_bh) +
-                       (r.significant ? " *" : ""),
-                   r.significant ? "font-weight=\"600\"" : "font-weight=\"400\"");
-    svg += "</g>";
-  }
+  for (size_t i = 0; i < rows.size(); ++i)
+    svg += forest_row_svg(p, *rows[i], variant, layout, top + row_h * (static_cast<double>(i) + 0.5));
   return svg + "</svg>";
 }
 
