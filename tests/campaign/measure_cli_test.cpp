@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "../cli/cli_test_support.hpp"
 #include "host/generate/campaign_generator.hpp"
@@ -89,6 +90,9 @@ SeedOutcome campaign_run(uint64_t seed) {
   html = file_read(out + "/report.html");
   EXPECT_NE(html.find("<!-- kseg:campaign -->"), std::string::npos);
   EXPECT_EQ(html.find("<!-- kseg:campaign -->"), html.rfind("<!-- kseg:campaign -->"));  // kept once
+  EXPECT_EQ(
+      cli({"profile", users, "--model", out + "/model.json", "--segments", out + "/segments.csv", "--quiet"}).code, 0);
+  EXPECT_NE(file_read(out + "/report.html").find("<!-- kseg:campaign -->"), std::string::npos);  // profile keeps it
   return o;
 }
 
@@ -200,6 +204,58 @@ TEST(MeasureCli, DegenerateGroupsAreReportedNotFatal) {
   EXPECT_EQ(revenue["1"]["p"], 1.0);  // revenue constant at 5 in both groups
   const std::string csv = file_read(c.dir.file("measure.csv"));
   EXPECT_NE(csv.find("\n2,treatment,converted,rate,2,0,0.5,"), std::string::npos) << csv;
+}
+
+// A user with weight 2 counts as two users: the same numbers as the file with that user written twice.
+TEST(MeasureCli, WeightsCountAsRepeatedUsers) {
+  std::mt19937_64 rng(11);
+  std::string segments = "id,segment\n", weighted = "id,group,converted,revenue,w\n",
+              repeated = "id,group,converted,revenue\n";
+  for (int i = 0; i < 400; ++i) {
+    const std::string id = "u" + std::to_string(i), group = rng() % 2 ? "treatment" : "control";
+    const std::string converted = rng() % 5 == 0 ? "1" : "0",
+                      revenue = std::to_string(static_cast<double>(rng() % 1000) / 10.0);
+    const int copies = 1 + static_cast<int>(rng() % 3);
+    const std::string segment = std::to_string(i % 3);
+    segments += id + "," + segment + "\n";
+    weighted += id + "," + group + "," + converted + "," + revenue + "," + std::to_string(copies) + "\n";
+    for (int c = 0; c < copies; ++c) {
+      segments += c == 0 ? "" : id + "_" + std::to_string(c) + "," + segment + "\n";
+      repeated += (c == 0 ? id : id + "_" + std::to_string(c)) + "," + group + "," + converted + "," + revenue + "\n";
+    }
+  }
+  SmallCase a(segments, weighted), b(segments, repeated);
+  ASSERT_EQ(cli({"measure", a.outcomes, "--segments", a.segments, "--weight-column", "w", "--quiet"}).code, 0);
+  ASSERT_EQ(cli({"measure", b.outcomes, "--segments", b.segments, "--quiet"}).code, 0);
+  const nlohmann::json x = nlohmann::json::parse(file_read(a.dir.file("measure.json")));
+  const nlohmann::json y = nlohmann::json::parse(file_read(b.dir.file("measure.json")));
+  ASSERT_EQ(x["rows"].size(), y["rows"].size());
+  for (size_t i = 0; i < x["rows"].size(); ++i) {
+    for (const char* key : {"n_control", "n_variant", "difference", "p", "p_bh", "mde"})
+      EXPECT_NEAR(x["rows"][i][key].get<double>(), y["rows"][i][key].get<double>(), 1e-9) << i << " " << key;
+    EXPECT_NEAR(x["rows"][i]["ci"][0].get<double>(), y["rows"][i]["ci"][0].get<double>(), 1e-9) << i;
+  }
+  EXPECT_EQ(x["splits"], y["splits"]);
+}
+
+// A 60/40 assignment checked against --split 50/50 is a sample-ratio mismatch, overall and in the segments.
+TEST(MeasureCli, BrokenSplitIsFlagged) {
+  std::mt19937_64 rng(5);
+  std::string segments = "id,segment\n", outcomes = "id,group,converted\n";
+  for (int i = 0; i < 4000; ++i) {
+    segments += "u" + std::to_string(i) + "," + std::to_string(i % 2) + "\n";
+    outcomes +=
+        "u" + std::to_string(i) + (rng() % 10 < 6 ? ",control," : ",treatment,") + (rng() % 4 ? "0" : "1") + "\n";
+  }
+  SmallCase c(segments, outcomes);
+  const test::CliResult r = cli({"measure", c.outcomes, "--segments", c.segments, "--split", "50/50"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("sample ratio: MISMATCH in 3 of the checks"), std::string::npos) << r.out;
+  const nlohmann::json doc = nlohmann::json::parse(file_read(c.dir.file("measure.json")));
+  EXPECT_TRUE(doc["splits"][0]["srm"]["mismatch"].get<bool>());
+  // Without --split the segments are checked against the overall 60/40: nothing is flagged.
+  const test::CliResult overall = cli({"measure", c.outcomes, "--segments", c.segments});
+  EXPECT_NE(overall.out.find("sample ratio: OK"), std::string::npos) << overall.out;
 }
 
 TEST(PlanCli, UsersPerGroupAndSmallSegments) {
