@@ -40,9 +40,9 @@ nlohmann::json row_json(const MeasureRow& r) {
           {"kind", r.rate ? "rate" : "mean"},
           {"n_control", r.n_control},
           {"n_variant", r.n_variant},
-          {"control", json_number(r.control_value)},
+          {"control_value", json_number(r.control_value)},
           {"control_ci", interval_json(r.control_ci)},
-          {"variant", json_number(r.variant_value)},
+          {"variant_value", json_number(r.variant_value)},
           {"variant_ci", interval_json(r.variant_ci)},
           {"difference", json_number(r.difference)},
           {"ci", interval_json(r.ci)},
@@ -74,7 +74,8 @@ void text_write(const std::string& path, const std::string& text) {
 
 std::string measure_csv(const MeasureProducts& p) {
   std::string text =
-      "segment,variant,metric,kind,n_control,n_variant,control,control_low,control_high,variant_value,variant_low,"
+      "segment,variant,metric,kind,n_control,n_variant,control_value,control_low,control_high,variant_value,variant_"
+      "low,"
       "variant_high,difference,low,high,relative_lift,p,p_bh,p_holm,significant,bootstrap_low,bootstrap_high,mde,"
       "mde_relative,cuped_theta,cuped_difference,cuped_low,cuped_high,cuped_p,cuped_p_bh,variance_reduction\n";
   for (const MeasureRow& r : p.rows) {

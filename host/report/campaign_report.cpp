@@ -198,9 +198,9 @@ std::string srm_html(const MeasureProducts& p) {
   return html;
 }
 
-std::string heterogeneity_html(const Heterogeneity& h) {
+std::string heterogeneity_html(const Heterogeneity& h, double alpha) {
   if (h.segments < 2) return "<p class=\"sub\">Heterogeneity: fewer than two segments with an estimate.</p>";
-  const bool differs = h.p_value < 0.05;
+  const bool differs = h.p_value < alpha;
   return "<p class=\"sub\" data-q=\"" + exact(h.q) + "\" data-i2=\"" + exact(h.i_squared) +
          "\">Heterogeneity across segments: Cochran's Q = " + fmt("%.2f", h.q) + " on " + fmt("%.0f", h.df) +
          " df, p " + p_text(h.p_value) + ", I² = " + fmt("%.0f%%", 100.0 * h.i_squared) + " — " +
@@ -226,7 +226,7 @@ std::string campaign_section_html(const MeasureProducts& p) {
   html += srm_html(p);
   for (const MetricHeterogeneity& h : p.heterogeneity) {
     html += "<h3>" + html_escape(h.metric + ": " + h.variant + " vs " + p.groups[0]) + "</h3>";
-    html += heterogeneity_html(h.test);
+    html += heterogeneity_html(h.test, q.alpha);
     html += "<div class=\"panel\">" + svg_forest_plot(p, h.variant, h.metric) + "</div>";
   }
   html += "<p class=\"rules\">" +

@@ -195,6 +195,9 @@ TEST(MeasureCli, DegenerateGroupsAreReportedNotFatal) {
   std::map<std::string, nlohmann::json> converted, revenue;
   for (const nlohmann::json& row : doc["rows"])
     (row["metric"] == "converted" ? converted : revenue)[row["segment"].get<std::string>()] = row;
+  EXPECT_EQ(converted["0"]["variant"], "treatment");
+  EXPECT_EQ(converted["1"]["control_value"], 1.0);
+  EXPECT_EQ(converted["1"]["variant_value"], 1.0);
   EXPECT_EQ(converted["0"]["p"], 1.0);  // no conversions in either group: no evidence of a difference
   EXPECT_EQ(converted["0"]["ci"][0].get<double>() < 0.0, true);  // but an interval around 0, not [0, 0]
   EXPECT_EQ(converted["1"]["p"], 1.0);                           // all converted
