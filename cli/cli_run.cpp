@@ -154,6 +154,13 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* profile_build_cmd =
       app.add_subcommand("profile-build", "User profiles (RFM, windows, category mix, time habits) from an event log");
   profile_build_command_register(*profile_build_cmd, profile_build);
+  MeasureArgs measure;
+  CLI::App* measure_cmd =
+      app.add_subcommand("measure", "Campaign results per segment: lift with intervals, corrected p, SRM, CUPED");
+  measure_command_register(*measure_cmd, measure);
+  PlanRequest plan;
+  CLI::App* plan_cmd = app.add_subcommand("plan", "Users per group each segment needs to detect a relative lift");
+  plan_command_register(*plan_cmd, plan);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
   try {
@@ -191,6 +198,8 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     if (comm.rank() != 0) return 0;  // the other commands are not data-parallel: rank 0 runs them
     if (compare_cmd->parsed()) return compare_command_run(compare, out, err);
+    if (measure_cmd->parsed()) return measure_command_run(measure, out, err);
+    if (plan_cmd->parsed()) return plan_command_run(plan, out, err);
     if (drift_cmd->parsed()) {
       const ThreadLimitScope threads(drift.device.threads);
       return drift_command_run(drift, out, err);

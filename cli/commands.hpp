@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "cli/backend_select.hpp"
+#include "host/campaign/measure.hpp"
+#include "host/campaign/plan.hpp"
 #include "host/kmeans/communicator.hpp"
 #include "host/privacy/id_export.hpp"
 
@@ -87,9 +89,10 @@ struct GenerateArgs {
   bool with_truth = false;
   std::string out;
   bool quiet = false;
-  double drift = 0.0;  // --drift: a later snapshot of the seed's users (persona changes, behaviour shifts)
-  double churn = 0.0;  // --churn: share of users replaced by newcomers
-  std::string events;  // --events FILE: also write an order log for these users
+  double drift = 0.0;    // --drift: a later snapshot of the seed's users (persona changes, behaviour shifts)
+  double churn = 0.0;    // --churn: share of users replaced by newcomers
+  std::string events;    // --events FILE: also write an order log for these users
+  std::string campaign;  // --campaign FILE.csv: a synthetic campaign on these users (planted effect by persona)
 };
 
 struct DoctorArgs {
@@ -236,6 +239,19 @@ int drift_command_run(const DriftArgs& args, std::ostream& out, std::ostream& er
 
 void update_command_register(CLI::App& app, UpdateArgs& args);
 int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& err);
+
+// Campaign measurement: kseg measure (request in host/campaign/measure.hpp), kseg plan (host/campaign/plan.hpp).
+struct MeasureArgs {
+  MeasureRequest request;
+  std::string out_dir;  // --out: default the directory of --segments
+  bool quiet = false;
+};
+
+void measure_command_register(CLI::App& app, MeasureArgs& args);
+int measure_command_run(const MeasureArgs& args, std::ostream& out, std::ostream& err);
+
+void plan_command_register(CLI::App& app, PlanRequest& request);
+int plan_command_run(const PlanRequest& request, std::ostream& out, std::ostream& err);
 
 // Options every computing command shares: --device, --threads, --precision, --gpu-memory.
 void device_options_register(CLI::App& app, DeviceOptions& options);

@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "host/error.hpp"
 #include "host/generate/event_generator.hpp"
+#include "host/generate/campaign_generator.hpp"
 #include "host/generate/user_generator.hpp"
 
 namespace kseg {
@@ -20,6 +21,9 @@ void generate_command_register(CLI::App& app, GenerateArgs& args) {
       ->capture_default_str();
   app.add_option("--churn", args.churn, "0..1: share of users replaced by newcomers (ids n...)")->capture_default_str();
   app.add_option("--events", args.events, "Also write an order log of these users (CSV, sorted by time)");
+  app.add_option("--campaign", args.campaign,
+                 "Also write FILE.csv: a synthetic campaign on these users (user_id,group,pre_revenue,converted,"
+                 "revenue; +30% order rate for lapsed users, +20% for new users, none for the others)");
   app.add_flag("--quiet", args.quiet, "Print nothing on success");
 }
 
@@ -38,6 +42,11 @@ int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostre
   if (!args.events.empty()) {
     const int64_t events = events_generate(args.events, options, EventGenerateOptions{});
     if (!args.quiet) out << "kseg: wrote " << events << " events of these users to " << args.events << "\n";
+  }
+  if (!args.campaign.empty()) {
+    campaign_generate(args.campaign, options);
+    if (!args.quiet)
+      out << "kseg: wrote their campaign (control/treatment, planted effects) to " << args.campaign << "\n";
   }
   return 0;
 }

@@ -12,6 +12,7 @@
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/model/model_file.hpp"
+#include "host/report/campaign_report.hpp"
 #include "host/report/html_report.hpp"
 #include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
@@ -185,8 +186,10 @@ int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream
   // kseg compare's migration section, drawn into the report this replaces, is kept (as kseg report keeps it).
   const std::string report = dir + "/report.html";
   const std::string migration = migration_section_kept(report, args.quiet, err);
+  const std::string campaign = campaign_section_kept(report, args.quiet, err);  // kseg measure's, kept too
   explain_outputs_write(o, args.explain, out, args.quiet);
   if (!migration.empty()) report_migration_write(report, migration);
+  if (!campaign.empty()) report_campaign_write(report, campaign);
   return 0;
 }
 

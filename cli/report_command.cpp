@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "host/error.hpp"
 #include "host/output/segment_files.hpp"
+#include "host/report/campaign_report.hpp"
 #include "host/report/html_report.hpp"
 #include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
@@ -39,7 +40,9 @@ int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream& 
   const std::string target = args.out.empty() ? (fs::path(args.dir) / "report.html").string() : args.out;
   // kseg compare's migration section, drawn into the report this replaces, is kept.
   const std::string migration = migration_section_kept(target, args.quiet, err);
+  const std::string campaign = campaign_section_kept(target, args.quiet, err);  // kseg measure's, kept too
   report_write(target, {"kseg report " + args.dir, &profiles, sweep ? &*sweep : nullptr, migration});
+  if (!campaign.empty()) report_campaign_write(target, campaign);
   if (!args.quiet) out << "kseg: " << target << "\n";
   return 0;
 }

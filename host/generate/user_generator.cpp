@@ -171,6 +171,13 @@ void users_draw(const GenerateOptions& options, std::vector<float>& features, st
   }
 }
 
+// The CSV id of user i: u00000042, or n00000042 for a newcomer (--churn).
+std::string user_id_format(size_t i, bool newcomer) {
+  char id[32];
+  std::snprintf(id, sizeof(id), newcomer ? "n%08zu" : "u%08zu", i);
+  return id;
+}
+
 void csv_write(const std::string& path, const std::vector<float>& features, const std::vector<int32_t>& truth,
                const UserExtras& extras, bool with_truth) {
   AtomicFile file(path);
@@ -179,10 +186,8 @@ void csv_write(const std::string& path, const std::vector<float>& features, cons
   for (const std::string& name : generated_feature_names()) text += "," + name;
   for (const CategoricalSpec& spec : specs) text += std::string(",") + spec.name;
   text += with_truth ? ",true_segment\n" : "\n";
-  char id[32];
   for (size_t i = 0; i < truth.size(); ++i) {
-    std::snprintf(id, sizeof(id), extras.newcomer[i] ? "n%08zu" : "u%08zu", i);
-    text += id;
+    text += user_id_format(i, extras.newcomer[i] != 0);
     for (int t = 0; t < kFeatures; ++t) {
       text += ',';
       const bool missing = (t == 2 && (extras.missing[i] & 1)) || (t == 4 && (extras.missing[i] & 2));
@@ -240,6 +245,16 @@ void users_generate(const std::string& path, const GenerateOptions& options) {
     file.write(text);
     file.commit();
   }
+}
+
+GeneratedUsers users_truth(const GenerateOptions& options) {
+  std::vector<float> features;
+  UserExtras extras;
+  GeneratedUsers users;
+  users_draw(options, features, users.personas, extras);
+  users.ids.reserve(users.personas.size());
+  for (size_t i = 0; i < users.personas.size(); ++i) users.ids.push_back(user_id_format(i, extras.newcomer[i] != 0));
+  return users;
 }
 
 }  // namespace kseg

@@ -35,4 +35,12 @@ GeneratedUsers generated_users_draw(const GenerateOptions& options);
 // email_open_rate left empty), and categorical device, plan, country. .npy: the numeric features only, complete.
 void users_generate(const std::string& path, const GenerateOptions& options);
 
+// The users users_generate writes for these options, without writing them: each one's id (as in the CSV) and
+// planted persona (0 loyal high spenders, 1 bargain hunters, 2 new users, 3 lapsed, 4 browsers, 5 occasional).
+struct GeneratedUsers {
+  std::vector<std::string> ids;
+  std::vector<int32_t> personas;
+};
+GeneratedUsers users_truth(const GenerateOptions& options);
+
 }  // namespace kseg

@@ -3,15 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <ostream>
-#include <sstream>
 
 #include "host/dynamics/population_stability.hpp"
-#include "host/error.hpp"
-#include "host/io/atomic_file.hpp"
 #include "host/io/number_format.hpp"
+#include "host/report/report_sections.hpp"
 #include "host/report/svg_charts.hpp"
 
 namespace kseg {
@@ -198,50 +193,26 @@ std::string migration_section_html(const MigrationInput& in) {
   return html + "</table></div></section>" + kMigrationEnd;
 }
 
+namespace {
+
+const MarkedSection kMigrationSection = {kMigrationBegin, kMigrationEnd, "migration"};
+
+}  // namespace
+
 std::string migration_section_find(const std::string& html, const std::string& where) {
-  const size_t begin = html.find(kMigrationBegin);
-  if (begin == std::string::npos) return "";
-  const size_t end = html.find(kMigrationEnd, begin);
-  KSEG_EXPECTS(end != std::string::npos, DataError,
-               where + ": damaged report: the migration section has no end marker; rewrite it with kseg report");
-  return html.substr(begin, end + std::string(kMigrationEnd).size() - begin);
+  return marked_section_find(html, kMigrationSection, where);
 }
 
 std::string migration_section_replace(const std::string& html, const std::string& section, const std::string& where) {
-  const std::string current = migration_section_find(html, where);
-  if (!current.empty()) {
-    const size_t begin = html.find(kMigrationBegin);
-    return html.substr(0, begin) + section + html.substr(begin + current.size());
-  }
-  const size_t main_end = html.rfind("</main>");
-  KSEG_EXPECTS(main_end != std::string::npos, DataError,
-               where + ": not a report.html written by kseg (no </main>); rewrite it with kseg report");
-  return html.substr(0, main_end) + section + html.substr(main_end);
+  return marked_section_replace(html, kMigrationSection, section, where);
 }
 
 void report_migration_write(const std::string& path, const std::string& section) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, "cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string html = migration_section_replace(text.str(), section, path);
-  AtomicFile file(path);
-  file.write(html);
-  file.commit();
+  report_section_write(path, kMigrationSection, section);
 }
 
 std::string migration_section_kept(const std::string& path, bool quiet, std::ostream& notices) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return "";
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  try {
-    return migration_section_find(text.str(), path);
-  } catch (const DataError& e) {
-    if (!quiet) notices << "kseg: notice: the migration section is dropped: " << e.what() << "\n";
-    return "";
-  }
+  return marked_section_kept(path, kMigrationSection, quiet, notices);
 }
 
 }  // namespace kseg
