@@ -31,7 +31,7 @@ double orders_value(std::mt19937_64& rng, int64_t orders, double typical) {
 double campaign_planted_lift(int32_t persona) { return persona >= 0 && persona < kPersonas ? kLift[persona] : 0.0; }
 
 void campaign_generate(const std::string& path, const GenerateOptions& users, const CampaignOptions& options) {
-  const GeneratedUsers truth = users_truth(users);
+  const GeneratedUsers truth = generated_users_draw(users);
   const int64_t n = static_cast<int64_t>(truth.ids.size());
   std::vector<std::string> lines(static_cast<size_t>((n + kChunkRows - 1) / kChunkRows));
 #pragma omp parallel for schedule(dynamic, 1)
@@ -40,7 +40,7 @@ void campaign_generate(const std::string& path, const GenerateOptions& users, co
     std::uniform_real_distribution<double> coin(0.0, 1.0);
     std::string& text = lines[static_cast<size_t>(c)];
     for (int64_t i = c * kChunkRows; i < std::min(n, (c + 1) * kChunkRows); ++i) {
-      const int32_t p = truth.personas[static_cast<size_t>(i)];
+      const int32_t p = truth.persona[static_cast<size_t>(i)];
       const double rate = kOrderRate[p] * std::exp(std::normal_distribution<double>(-0.125, 0.5)(rng));
       const bool treated = coin(rng) < options.treatment_share;
       const int64_t pre_orders = std::poisson_distribution<int64_t>(kPrePeriods * rate)(rng);

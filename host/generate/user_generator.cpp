@@ -224,6 +224,8 @@ GeneratedUsers generated_users_draw(const GenerateOptions& options) {
   UserExtras extras;
   users_draw(options, users.features, users.persona, extras);
   users.newcomer = std::move(extras.newcomer);
+  users.ids.reserve(users.persona.size());
+  for (size_t i = 0; i < users.persona.size(); ++i) users.ids.push_back(user_id_format(i, users.newcomer[i] != 0));
   return users;
 }
 
@@ -245,16 +247,6 @@ void users_generate(const std::string& path, const GenerateOptions& options) {
     file.write(text);
     file.commit();
   }
-}
-
-GeneratedUsers users_truth(const GenerateOptions& options) {
-  std::vector<float> features;
-  UserExtras extras;
-  GeneratedUsers users;
-  users_draw(options, features, users.personas, extras);
-  users.ids.reserve(users.personas.size());
-  for (size_t i = 0; i < users.personas.size(); ++i) users.ids.push_back(user_id_format(i, extras.newcomer[i] != 0));
-  return users;
 }
 
 }  // namespace kseg

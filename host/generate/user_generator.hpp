@@ -22,25 +22,20 @@ struct GenerateOptions {
 // (avg_order_value), recency in days, rates in [0, 1], tenure in days.
 const std::vector<std::string>& generated_feature_names();
 
-// The users users_generate writes for options (same options → same users): the numeric features, n × 7 row-major
-// in generated_feature_names() order, before any cell is left empty; the planted persona (0..5); 1 for a newcomer.
+// The users users_generate writes for options (same options → same users), without writing them: the numeric
+// features, n × 7 row-major in generated_feature_names() order, before any cell is left empty; the planted persona
+// (0 loyal high spenders, 1 bargain hunters, 2 new users, 3 lapsed, 4 browsers, 5 occasional); 1 for a newcomer;
+// each one's id as in the CSV.
 struct GeneratedUsers {
   std::vector<float> features;
   std::vector<int32_t> persona;
   std::vector<uint8_t> newcomer;
+  std::vector<std::string> ids;
 };
 GeneratedUsers generated_users_draw(const GenerateOptions& options);
 
 // Writes users to path, atomically. CSV: user_id, the numeric features (about 3% of avg_order_value and 5% of
 // email_open_rate left empty), and categorical device, plan, country. .npy: the numeric features only, complete.
 void users_generate(const std::string& path, const GenerateOptions& options);
-
-// The users users_generate writes for these options, without writing them: each one's id (as in the CSV) and
-// planted persona (0 loyal high spenders, 1 bargain hunters, 2 new users, 3 lapsed, 4 browsers, 5 occasional).
-struct GeneratedUsers {
-  std::vector<std::string> ids;
-  std::vector<int32_t> personas;
-};
-GeneratedUsers users_truth(const GenerateOptions& options);
 
 }  // namespace kseg
