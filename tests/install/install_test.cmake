@@ -3,6 +3,7 @@
 # their own. Also runs the installed program.
 # cmake -DBUILD_DIR=<build> -DSOURCE_DIR=<source> -DWORK=<scratch> [-DCXX_COMPILER= -DCXX_FLAGS= -DLINKER_FLAGS=]
 #       -P install_test.cmake
+cmake_minimum_required(VERSION 3.25)
 foreach(var BUILD_DIR SOURCE_DIR WORK)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "install_test: -D${var}= is required")
@@ -51,7 +52,7 @@ if(NOT header STREQUAL "id,segment,distance" OR NOT count EQUAL 2001)
   message(FATAL_ERROR "install_test: segments.csv has header '${header}' and ${count} lines (expected 2001)")
 endif()
 # Row i is in blob i % 4: every blob's rows share one segment, and the four segments differ.
-set(blob_segment "" "" "" "")
+set(blob_segment - - - -)  # "-": no row of the blob seen yet
 foreach(i RANGE 1 2000)
   list(GET lines ${i} line)
   string(REPLACE "," ";" fields "${line}")
@@ -59,7 +60,7 @@ foreach(i RANGE 1 2000)
   list(GET fields 1 segment)
   math(EXPR blob "${id} % 4")
   list(GET blob_segment ${blob} seen)
-  if(seen STREQUAL "")
+  if(seen STREQUAL "-")
     list(REMOVE_AT blob_segment ${blob})
     list(INSERT blob_segment ${blob} ${segment})
   elseif(NOT seen STREQUAL segment)
