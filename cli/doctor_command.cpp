@@ -8,10 +8,12 @@
 #include <cmath>
 #include <ostream>
 #include <random>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
 #include "host/kmeans/cpu_backend.hpp"
+#include "host/kmeans/cpu_kernels.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
 #include "host/kmeans/seeding.hpp"
 #if defined(KSEG_WITH_CUDA)
@@ -60,6 +62,22 @@ bool runs_compare(const CheckRun& a, const CheckRun& b, const char* name_a, cons
   return ok;
 }
 
+// The CPU backend's kernel set (chosen at run time) and what the rest of the program was compiled for.
+void cpu_build_print(const CpuKernels& kernels, std::ostream& out) {
+  std::string supported;
+  for (const CpuKernels* set : cpu_kernels_supported())
+    supported += (supported.empty() ? "" : ", ") + std::string(set->name);
+#if defined(KSEG_NATIVE_BUILD)
+  const char* target = "native (-march=native: CPUs like the build machine's only)";
+#else
+  const char* target = "portable (the architecture's baseline; any CPU of it)";
+#endif
+  out << "  CPU backend: " << kernels.name << " kernels (this CPU runs " << supported
+      << "; KSEG_CPU_KERNEL forces one), OpenMP " << omp_get_max_threads() << " threads\n  build: " << target
+      << "; Eigen " << EIGEN_WORLD_VERSION << "." << EIGEN_MAJOR_VERSION << "." << EIGEN_MINOR_VERSION << " ("
+      << Eigen::SimdInstructionSetsInUse() << ") for the silhouette's matrix products\n";
+}
+
 }  // namespace
 
 void doctor_command_register(CLI::App& app, DoctorArgs& args) {
@@ -69,9 +87,9 @@ void doctor_command_register(CLI::App& app, DoctorArgs& args) {
 }
 
 int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream&) {
-  out << "kseg " << KSEG_VERSION << "\n  CPU backend: Eigen " << EIGEN_WORLD_VERSION << "." << EIGEN_MAJOR_VERSION
-      << "." << EIGEN_MINOR_VERSION << " (" << Eigen::SimdInstructionSetsInUse() << "), OpenMP "
-      << omp_get_max_threads() << " threads\n";
+  const CpuKernels& kernels = cpu_kernels_default();
+  out << "kseg " << KSEG_VERSION << "\n";
+  cpu_build_print(kernels, out);
   std::string why_none = "this kseg was built without CUDA";
   bool gpu = false;
 #if defined(KSEG_WITH_CUDA)
@@ -103,6 +121,16 @@ int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream&)
   const CheckRun one = check_run(cpu_one, view, params);
   const CheckRun all = check_run(cpu_all, view, params);
   bool ok = runs_compare(one, all, "cpu 1 thread", "cpu all threads", out);
+  // The other vector kernel sets this CPU runs, from the same start (the scalar set is left out: without FMA
+  // instructions in the baseline it calls the C library's fma, too slow for this size).
+  for (const CpuKernels* other : cpu_kernels_supported()) {
+    if (other == &kernels || std::string(other->name) == "scalar") continue;
+    CpuBackend cpu_other(view, args.threads, CpuPassMode::full, other);
+    const std::string name = std::string("cpu ") + other->name;
+    ok = runs_compare(all, check_run(cpu_other, view, params), (std::string("cpu ") + kernels.name).c_str(),
+                      name.c_str(), out) &&
+         ok;
+  }
 #if defined(KSEG_WITH_CUDA)
   if (gpu) {
     std::string log;

@@ -10,6 +10,7 @@
 #include "cli/explain_outputs.hpp"
 #include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/kmeans/cpu_kernels.hpp"
 #include "host/model/model_file.hpp"
 #include "host/mpi/segments_gather.hpp"
 #include "host/mpi/table_gather.hpp"
@@ -93,6 +94,7 @@ nlohmann::json summary_json(const FitOutputs& fit, const std::vector<int64_t>& s
           {"tol", fit.args.tol},
           {"tol_absolute", r.tol_absolute},
           {"device", fit.backend_name},
+          {"cpu_kernel", fit.backend_name == "cpu" ? nlohmann::json(cpu_kernels_default().name) : nlohmann::json()},
           {"threads", threads},
           {"inertia", r.inertia},
           {"n_iter", best.n_iter},

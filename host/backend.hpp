@@ -1,6 +1,7 @@
-// The one seam between the K-means driver and the hardware. The CPU backend (Eigen + OpenMP, host/) and the CUDA
-// backend (kernels/) implement these few passes; seeding, the Lloyd loop, restarts and outputs are written once
-// in the driver. All sizes are local to this process (MPI ranks each own a slice of the rows).
+// The one seam between the K-means driver and the hardware. The CPU backend (host/kmeans: hand-written AVX-512/AVX2
+// kernels chosen at run time, with OpenMP) and the CUDA backend (kernels/) implement these few passes; seeding, the
+// Lloyd loop, restarts and outputs are written once in the driver. All sizes are local to this process (MPI ranks each
+// own a slice of the rows).
 #pragma once
 
 #include <cstdint>

@@ -7,11 +7,8 @@
 #include <cstring>
 #include <limits>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
 #include "host/kmeans/cpu_backend_tiles.hpp"
+#include "host/kmeans/cpu_kernels.hpp"
 #include "host/kmeans/cpu_nearest.hpp"
 #include "kernels/common/host_device.hpp"
 
@@ -24,86 +21,29 @@ constexpr int64_t kPartialBudgetBytes = 256ll << 20;  // all blocks' partial sum
 
 }  // namespace
 
-// ‖x_i‖² of every row, and the first writes of the per-row arrays, on all threads.
+// ‖x_i‖² of every row, and the first writes of the per-row arrays, on all threads (chunks of rows, so that the
+// kernel's loop runs over many rows at once).
 void CpuBackend::rows_initialize() {
   const int64_t n = data_.n_rows, d = data_.n_cols;
   row_norms_.resize(static_cast<size_t>(n));
   labels_.resize(static_cast<size_t>(n));
   distances_.resize(static_cast<size_t>(n));
+  constexpr int64_t kChunk = 1024;
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static) num_threads(n_threads_)
-  for (int64_t i = 0; i < n; ++i) {
-    const float* row = data_.x + i * d;
-    float s = 0.0f;
-    for (int64_t j = 0; j < d; ++j) s = std::fma(row[j], row[j], s);  // as the kernel's dot products: x·x = ‖x‖²
-    row_norms_[i] = s;
-    labels_[i] = -1;
-    distances_[i] = 0.0f;
+  for (int64_t c = 0; c < chunks; ++c) {
+    const int64_t first = c * kChunk, rows = std::min(kChunk, n - first);
+    kernels_->row_norms(data_.x + first * d, rows, d, row_norms_.data() + first);
+    std::fill_n(labels_.data() + first, rows, -1);
+    std::fill_n(distances_.data() + first, rows, 0.0f);
   }
 }
 
-namespace {
-
-// Adds w·x of a tile's rows (w = 1 without weights) to sums[label] (k × d) and w to weights[label]: row by row, in
-// row order, each sum one fused multiply-add per row. With AVX-512, for d <= 16 and few clusters, the rows are first
-// grouped by label (stable) and each cluster's running sums stay in two registers across its rows, instead of every
-// row waiting for the previous row's store to the same sums; the operations and their order per sum are the same, so
-// are the bits. (For wider rows the row-by-row loop is already limited by the arithmetic, not by the stores.)
-void tile_sums_add(const float* x, int64_t d, const float* w, const int32_t* labels, int64_t rows, int64_t k,
-                   double* sums, double* weights) {
-  const auto weight_at = [w](int64_t r) { return w ? static_cast<double>(w[r]) : 1.0; };
-#if defined(__AVX512F__)
-  constexpr int64_t kGroupedMaxClusters = 64;
-  constexpr int64_t kGroupedMaxRows = 512;
-  if (d <= 16 && k <= kGroupedMaxClusters && rows <= kGroupedMaxRows) {
-    int32_t starts[kGroupedMaxClusters + 1] = {};
-    int32_t order[kGroupedMaxRows];
-    for (int64_t r = 0; r < rows; ++r) ++starts[labels[r] + 1];
-    for (int64_t j = 0; j < k; ++j) starts[j + 1] += starts[j];
-    int32_t next[kGroupedMaxClusters];
-    std::copy_n(starts, k, next);
-    for (int64_t r = 0; r < rows; ++r) order[next[labels[r]]++] = static_cast<int32_t>(r);
-    const __mmask8 m0 = static_cast<__mmask8>((1u << std::min<int64_t>(d, 8)) - 1);
-    const __mmask8 m1 = static_cast<__mmask8>((1u << std::max<int64_t>(d - 8, 0)) - 1);
-    for (int64_t j = 0; j < k; ++j) {
-      const int32_t* members = order + starts[j];
-      const int64_t count = starts[j + 1] - starts[j];
-      if (count == 0) continue;
-      double* s = sums + j * d;
-      for (int64_t q = 0; q < count; ++q) weights[j] += weight_at(members[q]);
-      __m512d acc0 = _mm512_maskz_loadu_pd(m0, s);
-      if (d <= 8) {
-        for (int64_t q = 0; q < count; ++q)
-          acc0 = _mm512_fmadd_pd(_mm512_set1_pd(weight_at(members[q])),
-                                 _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m0, x + members[q] * d)), acc0);
-      } else {
-        __m512d acc1 = _mm512_maskz_loadu_pd(m1, s + 8);
-        for (int64_t q = 0; q < count; ++q) {
-          const __m512d wr = _mm512_set1_pd(weight_at(members[q]));
-          const float* xr = x + members[q] * d;
-          acc0 = _mm512_fmadd_pd(wr, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m0, xr)), acc0);
-          acc1 = _mm512_fmadd_pd(wr, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m1, xr + 8)), acc1);
-        }
-        _mm512_mask_storeu_pd(s + 8, m1, acc1);
-      }
-      _mm512_mask_storeu_pd(s, m0, acc0);
-    }
-    return;
-  }
-#else
-  (void)k;
-#endif
-  for (int64_t r = 0; r < rows; ++r) {
-    const double wr = weight_at(r);
-    double* s = sums + labels[r] * d;
-    weights[labels[r]] += wr;
-    for (int64_t t = 0; t < d; ++t) s[t] = std::fma(wr, static_cast<double>(x[r * d + t]), s[t]);
-  }
-}
-
-}  // namespace
-
-CpuBackend::CpuBackend(const DataView& data, int n_threads, CpuPassMode mode)
-    : data_(data), n_threads_(n_threads > 0 ? n_threads : omp_get_max_threads()), mode_(mode) {
+CpuBackend::CpuBackend(const DataView& data, int n_threads, CpuPassMode mode, const CpuKernels* kernels)
+    : data_(data),
+      n_threads_(n_threads > 0 ? n_threads : omp_get_max_threads()),
+      kernels_(kernels ? kernels : &cpu_kernels_default()),
+      mode_(mode) {
   rows_initialize();
 }
 
@@ -124,7 +64,7 @@ void CpuBackend::nearest_for_each(const std::vector<Block>& blocks, const Packed
                                   const TileFn& tile_fn) const {
   const int64_t d = data_.n_cols;
   tiles_for_each(blocks, 1, [&](int64_t b, int64_t first, int64_t rows, TileScratch& scratch) {
-    nearest_centroids(centroids, data_.x + first * d, row_norms_.data() + first, rows, scratch.labels.data(),
+    kernels_->nearest(centroids, data_.x + first * d, row_norms_.data() + first, rows, scratch.labels.data(),
                       scratch.floats.data());
     tile_fn(b, first, rows, scratch.labels.data(), scratch.floats.data());
   });
@@ -166,7 +106,7 @@ void CpuBackend::lloyd_pass_full(const float* centroids, int64_t k, LloydPartial
                        block_inertia += static_cast<double>(weight(i)) * dists[r];
                      }
                      const float* w = data_.weights ? data_.weights + first : nullptr;
-                     tile_sums_add(data_.x + first * d, d, w, labels, rows, k, sums, weights);
+                     kernels_->sums_add(data_.x + first * d, d, w, labels, rows, k, sums, weights);
                      inertia[b] += block_inertia;
                      changed[b] += block_changed;
                    });
@@ -314,7 +254,7 @@ void CpuBackend::seeding_candidates_cost(const float* candidates, int64_t m, dou
   tiles_for_each(blocks, m, [&](int64_t b, int64_t first, int64_t rows, TileScratch& scratch) {
     double* block_cost = partial.data() + b * m;
     const float* dist = scratch.floats.data();  // m × rows
-    centroid_distances(packed, data_.x + first * d, row_norms_.data() + first, rows, scratch.floats.data(), rows);
+    kernels_->distances(packed, data_.x + first * d, row_norms_.data() + first, rows, scratch.floats.data(), rows);
     for (int64_t j = 0; j < m; ++j) {
       block_cost[j] += weighted_min_sum(dist + j * rows, first, rows);
       std::copy_n(dist + j * rows, rows, candidate_dist_.data() + j * n + first);

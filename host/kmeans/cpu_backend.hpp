@@ -1,6 +1,6 @@
-// The CPU backend: a register-blocked distance kernel (cpu_nearest.hpp) over tiles of rows for every pass, OpenMP
-// across fixed blocks of rows. Block boundaries depend only on n and k·d, and partial sums are reduced in block
-// order, so results are bit-identical for any thread count.
+// The CPU backend: register-blocked distance kernels (cpu_nearest.hpp; AVX-512, AVX2 or scalar, chosen at run time:
+// cpu_kernels.hpp) over tiles of rows for every pass, OpenMP across fixed blocks of rows. Block boundaries depend only
+// on n and k·d, and partial sums are reduced in block order, so results are bit-identical for any thread count.
 #pragma once
 
 #include <memory>
@@ -10,6 +10,7 @@
 
 #include "host/backend.hpp"
 #include "host/kmeans/cpu_bounds.hpp"
+#include "host/kmeans/cpu_kernels.hpp"
 #include "host/kmeans/cpu_nearest.hpp"
 
 namespace kseg {
@@ -49,14 +50,17 @@ CpuPassMode cpu_pass_mode_parse(const std::string& name);
 
 class CpuBackend final : public Backend {
  public:
-  // data must outlive the backend. n_threads <= 0 means all cores (OpenMP's default).
-  CpuBackend(const DataView& data, int n_threads, CpuPassMode mode = CpuPassMode::full);
+  // data must outlive the backend. n_threads <= 0 means all cores (OpenMP's default). kernels: the instruction set's
+  // kernels (cpu_kernels.hpp); null means cpu_kernels_default() (KSEG_CPU_KERNEL, else the fastest this CPU has).
+  CpuBackend(const DataView& data, int n_threads, CpuPassMode mode = CpuPassMode::full,
+             const CpuKernels* kernels = nullptr);
 
   std::string name() const override { return "cpu"; }
   int64_t n_rows() const override { return data_.n_rows; }
   int64_t n_cols() const override { return data_.n_cols; }
   int threads() const { return n_threads_; }
   CpuPassMode mode() const { return mode_; }
+  const CpuKernels& kernels() const { return *kernels_; }
   // Rows the latest lloyd_pass ran the distance kernel on (all of them for a full pass).
   int64_t rows_computed() const { return rows_computed_; }
 
@@ -98,6 +102,7 @@ class CpuBackend final : public Backend {
 
   DataView data_;
   int n_threads_;
+  const CpuKernels* kernels_;  // never null
   RowArray<float> row_norms_;  // ‖x_i‖², computed once
   RowArray<int32_t> labels_;
   RowArray<float> distances_;

@@ -6,7 +6,7 @@
 #include "host/error.hpp"
 #include "host/kmeans/cpu_backend.hpp"
 #include "host/kmeans/cpu_backend_tiles.hpp"
-#include "kernels/common/host_device.hpp"
+#include "host/kmeans/cpu_kernels.hpp"
 
 namespace kseg {
 
@@ -104,7 +104,7 @@ void CpuBackend::lloyd_pass_bounded(const float* centroids, int64_t k, LloydPart
       x = gathered;
       norms = gathered_norms;
     }
-    centroid_distances(packed, x, norms, m, dist, m);
+    kernels_->distances(packed, x, norms, m, dist, m);
     int64_t* block_delta = delta.data() + b * width;
     int64_t block_changed = 0;
     // Nearest and second-nearest per row, centroids in index order with a strict comparison: ties to the lowest
@@ -180,15 +180,14 @@ void CpuBackend::distances_for_labels(float* out) const {
   const int64_t d = data_.n_cols;
   const int64_t k = static_cast<int64_t>(bounds_centroids_.size()) / std::max<int64_t>(d, 1);
   const PackedCentroids packed(bounds_centroids_.data(), k, d);
-  const float* c_norms = packed.norms();
   const int64_t n = data_.n_rows;
+  constexpr int64_t kChunk = 1024;
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static) num_threads(n_threads_)
-  for (int64_t i = 0; i < n; ++i) {
-    const float* x = data_.x + i * d;
-    const float* c = bounds_centroids_.data() + labels_[i] * d;
-    float dot = 0.0f;
-    for (int64_t t = 0; t < d; ++t) dot = std::fma(x[t], c[t], dot);
-    out[i] = sq_distance_expanded(row_norms_[i], dot, c_norms[labels_[i]]);
+  for (int64_t c = 0; c < chunks; ++c) {
+    const int64_t first = c * kChunk, rows = std::min(kChunk, n - first);
+    kernels_->label_distances(data_.x + first * d, row_norms_.data() + first, rows, d, labels_.data() + first,
+                              bounds_centroids_.data(), packed.norms(), out + first);
   }
 }
 

@@ -4,7 +4,8 @@
 // transposed, and a micro-kernel computes 32 rows against a few centroids at a time (few centroids). Both turn the
 // dot products into sq_distance_expanded distances and keep the nearest, ties going to the lowest index. Every dot
 // product is a sequence of fused multiply-adds in feature order, so the AVX-512 kernels, the AVX2 kernel (centroids
-// in lanes only) and the portable loop give the same bits, whatever the tiling or the thread count.
+// in lanes only) and the scalar loop give the same bits, whatever the tiling or the thread count. The kernels live
+// in cpu_kernels_<set>.cpp, chosen at run time (cpu_kernels.hpp); this header holds their input format.
 #pragma once
 
 #include <cstddef>
@@ -43,21 +44,9 @@ class PackedCentroids {
   std::vector<float> row_major_, norms_;
 };
 
-// For rows [0, rows) of x (row-major, d = centroids.d() columns) with squared norms x_norms: the nearest centroid
-// (labels) and its squared distance sq_distance_expanded(‖x‖², x·c, ‖c‖²) (distances). Ties: the lowest index.
-void nearest_centroids(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
-                       int32_t* labels, float* distances);
-
-// Squared distances of rows [0, rows) to every centroid, as nearest_centroids computes them: out[j·out_stride + r]
-// (out_stride >= rows).
-void centroid_distances(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
-                        float* out, int64_t out_stride);
-
-// The same as nearest_centroids computed one row and one centroid at a time with std::fma, for tests.
+// What CpuKernels::nearest computes (the nearest centroid of rows [0, rows) and its squared distance), one row and
+// one centroid at a time with std::fma: the tests' reference, bit for bit.
 void nearest_centroids_scalar(const PackedCentroids& centroids, const float* x, const float* x_norms, int64_t rows,
                               int32_t* labels, float* distances);
-
-// Which implementation nearest_centroids uses in this build: "avx512", "avx2" (AVX2 + FMA) or "portable".
-const char* nearest_centroids_isa();
 
 }  // namespace kseg
