@@ -191,7 +191,7 @@ void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm)
         get(&size, sizeof(size));
         cell.text.assign(blob.data() + at, size);
         at += size;
-        cells.push_back(std::move(cell));
+        if (cells.size() < kBadCellsKept) cells.push_back(std::move(cell));
       }
     };
     for (CellStats& s : all) {
