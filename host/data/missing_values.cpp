@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "host/error.hpp"
+#include "host/io/text_encoding.hpp"
+
 namespace kseg {
 
 const std::vector<std::string> kDefaultMissingSpellings = {
@@ -35,6 +38,8 @@ MissingValues::MissingValues(std::vector<std::string> spellings) {
 }
 
 MissingValues MissingValues::from_option(std::string_view text) {
+  // The spellings are kept in model.json, which holds UTF-8 only.
+  KSEG_EXPECTS(utf8_valid(text), UsageError, "--na-values: " + text_quote(text) + " is not valid UTF-8");
   std::vector<std::string> spellings;
   size_t begin = 0;
   for (size_t at = 0; at <= text.size(); ++at) {

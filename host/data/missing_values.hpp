@@ -24,6 +24,7 @@ class MissingValues {
   explicit MissingValues(std::vector<std::string> spellings);
   static MissingValues defaults() { return MissingValues(kDefaultMissingSpellings); }
   // The text of --na-values: comma-separated spellings; "" → blanks only. Entries are trimmed, empty ones dropped.
+  // UsageError for text that is not UTF-8.
   static MissingValues from_option(std::string_view text);
 
   const std::vector<std::string>& spellings() const { return spellings_; }

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -168,6 +169,38 @@ TEST(MissingValues, TheDefaultSetIsPandasPlusDash) {
   const MissingValues blanks = MissingValues::from_option("");
   EXPECT_TRUE(blanks.missing("") && blanks.missing("  ") && blanks.missing("\t"));
   EXPECT_FALSE(blanks.missing("NA") || blanks.missing("nan") || blanks.missing("-"));
+}
+
+// pandas itself is the reference: every cell it reads as NaN with its defaults kseg reads as missing, and the other way
+// round, "-" aside (kseg's addition). Cells are quoted, without blanks around (pandas keeps those, kseg trims them).
+// Skipped where the .venv interpreter or pandas is missing.
+TEST(MissingValues, AgreesWithPandasReadCsv) {
+  if (!std::filesystem::exists(KSEG_PYTHON))
+    GTEST_SKIP() << "no " << KSEG_PYTHON << " (scripts/install-python-deps.sh)";
+  std::vector<std::string> texts = {"",    "x",   "Na",   "NAN",    "none", "NONE",   "Null", "0", "-1",
+                                    "1.5", "inf", "-inf", "#n/a",   "n.a.", "#N/A N", "<na>", "-", "--",
+                                    "N A", "NaT", "nil",  "1.#INF", "n/a/", "-NAN",   "+nan"};
+  texts.insert(texts.end(), kDefaultMissingSpellings.begin(), kDefaultMissingSpellings.end());
+  ScratchDir dir;
+  std::string file = "id,a\n";
+  for (size_t i = 0; i < texts.size(); ++i) file += std::to_string(i) + ",\"" + texts[i] + "\"\n";
+  const std::string input = dir.file_write("cells.csv", file);
+  const std::string script =
+      "import pandas as pd, sys; f = pd.read_csv(sys.argv[1], dtype=str); "
+      "print(''.join('1' if v else '0' for v in f['a'].isna()))";
+  const std::string command = std::string(KSEG_PYTHON) + " -c \"" + script + "\" " + input + " 2>&1";
+  std::string flags;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof(buffer), pipe)) flags += buffer;
+    ::pclose(pipe);
+  }
+  if (flags.find("No module named") != std::string::npos) GTEST_SKIP() << "pandas is not installed: " << flags;
+  while (!flags.empty() && flags.back() == '\n') flags.pop_back();
+  ASSERT_EQ(flags.size(), texts.size()) << flags;
+  const MissingValues defaults = MissingValues::defaults();
+  for (size_t i = 0; i < texts.size(); ++i)
+    EXPECT_EQ(defaults.missing(texts[i]), flags[i] == '1' || texts[i] == "-") << "\"" << texts[i] << "\"";
 }
 
 // The model keeps the setting; assign, drift, update and profile read cells as fit did.
@@ -592,6 +625,13 @@ std::vector<BadInputCase> encoding_corpus() {
        1,
        "aud.csv:31:6: column \"region\": \"S\\xE3o Paulo\" is not valid UTF-8 (byte 2)",
        model_fit},
+      {"NaValuesNotUtf8",
+       {{"u.csv", ascii}},
+       fit_args("u.csv", {"--na-values",
+                          "NA,n\xE9"
+                          "ant"}),
+       2,
+       "--na-values: \"NA,n\\xE9ant\" is not valid UTF-8"},
       {"Utf16LittleEndian",
        {{"u.csv", utf16le(ascii)}},
        fit_args("u.csv"),
