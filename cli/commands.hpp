@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct PreparationArgs {
   std::vector<std::string> feature_weights;  // col=weight
   int max_levels = 50;
   std::string as_of;
+  std::optional<std::string> na_values;  // --na-values a,b: missing-value spellings; unset: pandas' set and "-"
 };
 
 struct SchemaArgs {

@@ -74,6 +74,7 @@ TableSchema model_schema(const Model& model, const std::vector<std::string>& hea
                          const std::string& model_path) {
   TableSchema schema;
   schema.path = input;
+  schema.missing = model.pipeline.missing_values();
   for (size_t i = 0; i < header.size(); ++i) {
     ColumnSchema c;
     c.name = header[i];

@@ -48,6 +48,10 @@ void preparation_options_register(CLI::App& app, PreparationArgs& a) {
   app.add_option("--max-levels", a.max_levels, "Categorical levels kept; rarer ones merge into (other)")
       ->capture_default_str();
   app.add_option("--as-of", a.as_of, "Reference date for date columns (default: the latest date in the data)");
+  app.add_option_function<std::string>(
+      "--na-values", [&a](const std::string& text) { a.na_values = text; },
+      "Cell texts read as missing, comma-separated, replacing the default (pandas' set: NA, N/A, NaN, NULL, #N/A, "
+      "None, ... and -); '' for blanks only");
 }
 
 SchemaOptions schema_options_make(const std::string& id_column, const std::string& weight_column,
@@ -62,6 +66,7 @@ SchemaOptions schema_options_make(const std::string& id_column, const std::strin
   o.ignore = prep.ignore;
   o.audit = prep.audit;
   o.dates = prep.dates;
+  if (prep.na_values) o.missing = MissingValues::from_option(*prep.na_values);
   o.max_levels = prep.max_levels;
   o.delimiter = delimiter;
   o.threads = threads;

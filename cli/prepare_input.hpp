@@ -28,7 +28,7 @@ struct PreparedInput {
 };
 
 // Registers the preparation options on a command (--categorical, --numeric, --ignore, --audit-columns,
-// --date-columns, --impute, --missing-indicators, --log, --feature-weight, --max-levels, --as-of).
+// --date-columns, --impute, --missing-indicators, --log, --feature-weight, --max-levels, --as-of, --na-values).
 void preparation_options_register(CLI::App& app, PreparationArgs& args);
 
 // Registers the table options of a command that fits (--id-column, --weight-column, --columns, --scale).

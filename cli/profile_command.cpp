@@ -64,6 +64,7 @@ Table users_load(const ProfileArgs& args, const Model& model) {
   o.audit = args.audit;
   o.delimiter = args.delimiter;
   o.threads = args.threads;
+  o.missing = model.pipeline.missing_values();
   for (const NumericStep& s : model.pipeline.numeric()) {
     if (s.dropped) continue;
     (s.is_date ? o.dates : o.numeric).push_back(s.name);

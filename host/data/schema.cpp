@@ -16,6 +16,7 @@
 #include "host/io/csv_slice.hpp"
 #include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/io/text_encoding.hpp"
 
 namespace kseg {
 namespace {
@@ -73,49 +74,104 @@ class DistinctHashes {
   int64_t size_ = 0;
 };
 
+// A cell that does not fit the role most cells of its column suggest, kept to name it in an error.
+struct BadCell {
+  int64_t line = 0;  // physical line where the cell starts
+  std::string text;  // its first kBadCellBytes bytes
+};
+constexpr size_t kBadCellsKept = 3;
+constexpr size_t kBadCellBytes = 64;
+
 // Per-column facts from one pass over the cells.
 struct CellStats {
-  int64_t missing = 0;
-  bool all_numeric = true;
-  bool all_dates = true;
+  int64_t missing = 0;                          // blank, or a missing-value spelling
+  int64_t numbers = 0;                          // finite floats
+  int64_t non_finite = 0;                       // numbers that are not finite floats: inf, nan, 1e400
+  int64_t dates = 0;                            // ISO 8601 dates
+  std::vector<BadCell> bad_numbers, bad_dates;  // the first cells that are not a finite float, not a date
   DistinctHashes distinct;
   bool distinct_capped = false;
 };
 
-void cells_scan(const CsvRecordBatch& batch, int column, CellStats& stats) {
+// Called while fewer than kBadCellsKept are kept.
+void bad_cell_keep(std::vector<BadCell>& cells, const CsvRecordBatch& batch, int64_t r, int column,
+                   std::string_view text) {
+  cells.push_back({batch.field_line(r, column), std::string(text.substr(0, kBadCellBytes))});
+}
+
+// Tests that rule out most cells before a parser runs (every cell of a text column meets both parsers): a number
+// starts with a digit, a sign, a point, or the i/n of inf/nan; a date has '-' at offset 4. Text with blanks around it
+// goes to the parsers, which trim them.
+bool number_possible(std::string_view text) {
+  const char c = text.front();
+  return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == ' ' || c == '\t' || c == 'i' || c == 'I' ||
+         c == 'n' || c == 'N';
+}
+bool date_possible(std::string_view text) { return text.size() >= 10 && (text[4] == '-' || text.front() == ' '); }
+
+void cells_scan(const CsvRecordBatch& batch, int column, const MissingValues& missing, CellStats& stats) {
+  int64_t n_missing = 0, numbers = 0, non_finite = 0, dates = 0;  // counted locally: threads share stats' lines
   for (int64_t r = 0; r < batch.n_records; ++r) {
     const std::string_view text = batch.field(r, column);
-    if (text.find_first_not_of(' ') == std::string_view::npos) {
-      ++stats.missing;
+    if (missing.missing(text)) {
+      ++n_missing;
       continue;
     }
     float v = 0.0f;
-    if (stats.all_numeric && !csv_float_try_parse(text, v)) stats.all_numeric = false;
-    if (stats.all_dates && !iso_date_parse(text, v)) stats.all_dates = false;
+    const CsvNumber number = number_possible(text) ? csv_number_classify(text, v) : CsvNumber::text;
+    numbers += number == CsvNumber::finite;
+    non_finite += number == CsvNumber::non_finite;
+    if (number != CsvNumber::finite && stats.bad_numbers.size() < kBadCellsKept)
+      bad_cell_keep(stats.bad_numbers, batch, r, column, text);
+    if (date_possible(text) && iso_date_parse(text, v)) {
+      ++dates;
+    } else if (stats.bad_dates.size() < kBadCellsKept) {
+      bad_cell_keep(stats.bad_dates, batch, r, column, text);
+    }
     if (!stats.distinct_capped) {
       stats.distinct.add(std::hash<std::string_view>{}(text));
       stats.distinct_capped = stats.distinct.size() >= kDistinctCap;
     }
   }
+  stats.missing += n_missing;
+  stats.numbers += numbers;
+  stats.non_finite += non_finite;
+  stats.dates += dates;
 }
 
-// The facts of every column, as bytes for allgather_bytes: missing, the two flags, capped, then the distinct hashes.
+// The facts of every column, as bytes for allgather_bytes: the counts, capped, the bad cells, the distinct hashes.
 std::string cell_stats_pack(const std::vector<CellStats>& stats) {
   std::string out;
   const auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+  const auto put_cells = [&](const std::vector<BadCell>& cells) {
+    const uint64_t n = cells.size();
+    put(&n, sizeof(n));
+    for (const BadCell& cell : cells) {
+      const uint64_t size = cell.text.size();
+      put(&cell.line, sizeof(cell.line));
+      put(&size, sizeof(size));
+      put(cell.text.data(), size);
+    }
+  };
   for (const CellStats& s : stats) {
-    const char flags[3] = {char(s.all_numeric), char(s.all_dates), char(s.distinct_capped)};
+    const char capped = char(s.distinct_capped);
     const uint64_t count = s.distinct.size();
     put(&s.missing, sizeof(s.missing));
-    put(flags, 3);
+    put(&s.numbers, sizeof(s.numbers));
+    put(&s.non_finite, sizeof(s.non_finite));
+    put(&s.dates, sizeof(s.dates));
+    put(&capped, 1);
+    put_cells(s.bad_numbers);
+    put_cells(s.bad_dates);
     put(&count, sizeof(count));
     s.distinct.for_each([&](uint64_t hash) { put(&hash, sizeof(hash)); });
   }
   return out;
 }
 
-// Combines the ranks' column facts into what one pass over the whole file finds: missing counts add up, the flags
-// AND, and the distinct sets unite in rank order up to the cap (so the count is min(distinct, cap), as in one pass).
+// Combines the ranks' column facts into what one pass over the whole file finds: counts add up, the first bad cells
+// are taken in rank order, and the distinct sets unite in rank order up to the cap (so the count is
+// min(distinct, cap), as in one pass).
 void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm) {
   if (comm.size() == 1) return;
   const std::vector<std::string> blobs = comm.allgather_bytes(cell_stats_pack(stats));
@@ -126,16 +182,32 @@ void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm)
       std::memcpy(p, blob.data() + at, n);
       at += n;
     };
+    const auto get_cells = [&](std::vector<BadCell>& cells) {
+      uint64_t n = 0;
+      get(&n, sizeof(n));
+      for (uint64_t i = 0; i < n; ++i) {
+        BadCell cell;
+        uint64_t size = 0;
+        get(&cell.line, sizeof(cell.line));
+        get(&size, sizeof(size));
+        cell.text.assign(blob.data() + at, size);
+        at += size;
+        if (cells.size() < kBadCellsKept) cells.push_back(std::move(cell));
+      }
+    };
     for (CellStats& s : all) {
-      int64_t missing = 0;
-      char flags[3];
+      int64_t counts[4] = {0, 0, 0, 0};
+      char capped = 0;
       uint64_t count = 0;
-      get(&missing, sizeof(missing));
-      get(flags, 3);
+      get(counts, sizeof(counts));
+      get(&capped, 1);
+      s.missing += counts[0];
+      s.numbers += counts[1];
+      s.non_finite += counts[2];
+      s.dates += counts[3];
+      get_cells(s.bad_numbers);
+      get_cells(s.bad_dates);
       get(&count, sizeof(count));
-      s.missing += missing;
-      s.all_numeric = s.all_numeric && flags[0];
-      s.all_dates = s.all_dates && flags[1];
       for (uint64_t i = 0; i < count; ++i) {
         uint64_t hash = 0;
         get(&hash, sizeof(hash));
@@ -144,10 +216,37 @@ void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm)
           s.distinct_capped = s.distinct.size() >= kDistinctCap;
         }
       }
-      s.distinct_capped = s.distinct_capped || flags[2];
+      s.distinct_capped = s.distinct_capped || capped;
     }
   }
   stats = std::move(all);
+}
+
+// A column whose filled cells are nearly all numbers (or dates) is one with bad cells, not a categorical one: one
+// line naming the first bad cells and the ways out. Nearly all: at least kAlmostAllPercent of them, or every cell a
+// number when some are not finite (inf, nan, 1e400). Called for columns that are not all numbers nor all dates.
+void almost_typed_check(const ColumnSchema& c, const CellStats& s, int64_t present, const std::string& path) {
+  const auto almost_all = [&](int64_t count) { return count * 100 >= present * kAlmostAllPercent; };
+  const bool numbers = present > 0 && (almost_all(s.numbers) || s.numbers + s.non_finite == present);
+  const bool dates = present > 0 && almost_all(s.dates);
+  if (!numbers && !dates) return;
+  const std::vector<BadCell>& bad = numbers ? s.bad_numbers : s.bad_dates;
+  const int64_t good = numbers ? s.numbers : s.dates;
+  const char* kind = numbers ? "numbers" : "dates";
+  std::string message = "column \"" + c.name + "\": " +
+                        (numbers ? csv_number_problem(bad.front().text)
+                                 : text_quote(bad.front().text) + " is not an ISO 8601 date (YYYY-MM-DD)");
+  message += almost_all(good)
+                 ? ", yet " + std::to_string(good) + " of " + std::to_string(present) + " filled cells are " + kind
+                 : std::string(" in a column of numbers");
+  for (size_t i = 1; i < bad.size(); ++i)
+    message +=
+        (i == 1 ? "; other bad cells: line " : ", line ") + std::to_string(bad[i].line) + " " + text_quote(bad[i].text);
+  if (present - good > static_cast<int64_t>(bad.size())) message += " (" + std::to_string(present - good) + " in all)";
+  message += ": a " + std::string(numbers ? "numeric" : "date") +
+             " column with bad cells; fix them, list their spelling in --na-values, or use --categorical " + c.name +
+             " or --ignore " + c.name;
+  throw DataError(location_format(path, bad.front().line, c.position + 1, message));
 }
 
 void overrides_check(const std::vector<std::string>& header, const SchemaOptions& o, const std::string& path) {
@@ -171,11 +270,13 @@ void overrides_check(const std::vector<std::string>& header, const SchemaOptions
 }
 
 // The role of one column given its statistics and the user's overrides.
-void role_decide(ColumnSchema& c, const CellStats& s, const SchemaOptions& o, int64_t n_rows, bool id_taken) {
+void role_decide(ColumnSchema& c, const CellStats& s, const SchemaOptions& o, int64_t n_rows, bool id_taken,
+                 const std::string& path) {
+  const int64_t present = n_rows - s.missing;
   c.missing = s.missing;
   c.distinct = s.distinct.size();
-  c.all_numeric = s.all_numeric;
-  const int64_t present = n_rows - s.missing;
+  c.all_numeric = s.numbers == present;
+  const bool all_dates = s.dates == present;
   auto set = [&](ColumnRole role, const std::string& why) {
     c.role = role;
     c.why = why;
@@ -183,15 +284,16 @@ void role_decide(ColumnSchema& c, const CellStats& s, const SchemaOptions& o, in
   if (c.name == o.weight_column) return set(ColumnRole::weight, "--weight-column");
   if (contains(o.ignore, c.name)) return set(ColumnRole::ignore, "--ignore");
   if (contains(o.audit, c.name)) {
-    c.audit_categorical = !s.all_numeric;
+    c.audit_categorical = !c.all_numeric;
     return set(ColumnRole::audit, "--audit-columns");
   }
   if (contains(o.dates, c.name)) return set(ColumnRole::date, "--date-columns");
   if (contains(o.numeric, c.name)) return set(ColumnRole::numeric, "--numeric");
   if (contains(o.categorical, c.name)) return set(ColumnRole::categorical, "--categorical");
   if (!o.columns.empty() && !contains(o.columns, c.name)) return set(ColumnRole::ignore, "not in --columns");
-  if (s.all_numeric) return set(ColumnRole::numeric, present ? "every value is a number" : "empty column");
-  if (s.all_dates && present > 0) return set(ColumnRole::date, "every value is an ISO 8601 date");
+  if (c.all_numeric) return set(ColumnRole::numeric, present ? "every value is a number" : "empty column");
+  if (all_dates) return set(ColumnRole::date, "every value is an ISO 8601 date");
+  almost_typed_check(c, s, present, path);
   const bool near_unique = s.distinct_capped || (c.distinct > o.max_levels && c.distinct * 10 > present * 9);
   if (near_unique && !id_taken && s.missing == 0 && c.distinct == n_rows)
     return set(ColumnRole::id, "unique text per row");
@@ -207,6 +309,7 @@ TableSchema npy_schema(const std::string& path, const SchemaOptions& o, const Co
   TableSchema schema;
   schema.path = path;
   schema.npy = true;
+  schema.missing = o.missing;
   schema.n_rows = reader.n_rows();
   const int64_t ranks = comm.size(), rank = comm.rank();
   schema.slice.first_row = schema.n_rows * rank / ranks;  // rank r reads rows [r·n/N, (r+1)·n/N)
@@ -239,11 +342,12 @@ TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const 
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   TableSchema schema;
   schema.path = path;
+  schema.missing = o.missing;
   const CsvByteRange range = csv_range_split(reader, comm);
   reader.range_for_each(range.begin, range.end, range.line, 0, kBatchBytes, threads, [&](const CsvRecordBatch& batch) {
     const int n_cols = static_cast<int>(header.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (int c = 0; c < n_cols; ++c) cells_scan(batch, c, stats[c]);
+    for (int c = 0; c < n_cols; ++c) cells_scan(batch, c, o.missing, stats[c]);
     schema.slice.n_rows += batch.n_records;
   });
   schema.n_rows = schema.slice.n_rows;
@@ -272,7 +376,7 @@ TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const 
       c.missing = stats[i].missing;
       c.distinct = stats[i].distinct.size();
     } else {
-      role_decide(c, stats[i], o, schema.n_rows, !schema.id_column.empty());
+      role_decide(c, stats[i], o, schema.n_rows, !schema.id_column.empty(), path);
       if (c.role == ColumnRole::id) schema.id_column = c.name;
     }
     schema.columns.push_back(c);

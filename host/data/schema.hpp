@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "host/data/missing_values.hpp"
 #include "host/data/table.hpp"
 #include "host/kmeans/communicator.hpp"
 
@@ -20,7 +21,8 @@ struct SchemaOptions {
   std::vector<std::string> ignore;       // not read
   std::vector<std::string> audit;        // kept out of clustering, carried to profiles
   std::vector<std::string> dates;        // ISO 8601 dates → days before the reference date
-  int max_levels = 50;                   // categorical levels kept (most frequent), the rest become "other"
+  MissingValues missing = MissingValues::defaults();  // cells read as missing: blanks and these spellings
+  int max_levels = 50;  // categorical levels kept (most frequent), the rest become "other"
   char delimiter = ',';
   int threads = 0;
 };
@@ -30,13 +32,17 @@ struct ColumnSchema {
   int position = 0;  // 0-based field index in the input
   ColumnRole role = ColumnRole::ignore;
   bool audit_categorical = false;
-  int64_t missing = 0;       // empty cells
+  int64_t missing = 0;       // missing cells: blank or a missing-value spelling
   int64_t distinct = 0;      // distinct non-empty values (capped at kDistinctCap)
-  bool all_numeric = false;  // every non-empty cell parses as a finite number
+  bool all_numeric = false;  // every non-missing cell parses as a finite number
   std::string why;           // how the role was decided, for `kseg schema`
 };
 
 constexpr int64_t kDistinctCap = 100000;
+
+// A column left to inference whose filled cells are at least this share numbers (or ISO dates), but not all, is a
+// numeric (date) column with bad cells: schema_infer stops naming them instead of reading it as categorical.
+constexpr int64_t kAlmostAllPercent = 90;
 
 // The rows one process reads: all of them, or one MPI rank's slice (global row order = rank order).
 struct RowSlice {
@@ -55,10 +61,12 @@ struct TableSchema {
   RowSlice slice;                     // the rows this process reads
   std::string id_column;              // "" → rows are numbered
   std::vector<ColumnSchema> columns;  // every input column, in input order
+  MissingValues missing;              // cells read as missing (fit: the options'; assign: the model's)
 };
 
 // Reads the file once (CSV) or its header (.npy) and decides roles. UsageError for overrides that name unknown
-// columns or contradict each other; DataError for a near-unique text column (suggesting --ignore).
+// columns or contradict each other; DataError for a near-unique text column (suggesting --ignore), and at the first
+// bad cells of a column that is almost all numbers or dates (kAlmostAllPercent).
 // Across processes (comm) each rank scans only its slice (csv_range_split / a row range of the .npy) and the
 // column facts are combined (sums, ANDs, the union of the capped distinct sets in rank order), so every rank
 // decides the roles a single process would.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host/data/id_column.hpp"
+#include "host/data/missing_values.hpp"
 
 namespace kseg {
 
@@ -28,7 +29,7 @@ struct TableColumn {
   std::vector<float> values;        // numeric, weight, date (days since 1970-01-01), numeric audit; NaN = missing
   std::vector<int32_t> codes;       // categorical (and categorical audit): index into levels, −1 = missing
   std::vector<std::string> levels;  // distinct texts in first-seen order
-  int64_t missing = 0;              // empty cells
+  int64_t missing = 0;              // missing cells: blank or a missing-value spelling
 
   bool is_categorical() const {
     return role == ColumnRole::categorical || (role == ColumnRole::audit && audit_categorical);
@@ -46,6 +47,7 @@ struct Table {
   std::vector<TableColumn> columns;  // in input order, ignored and id columns excluded
   int64_t n_rows = 0;
   int64_t first_row = 0;  // global index of row 0 (an MPI rank's slice); 0 for a whole file
+  MissingValues missing;  // the cell texts that were read as missing (kept in the model, so assign reads alike)
 
   const TableColumn* column_find(const std::string& name) const;
   const TableColumn* weight_column() const;  // nullptr when unweighted

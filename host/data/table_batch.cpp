@@ -5,11 +5,10 @@
 
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
+#include "host/io/text_encoding.hpp"
 
 namespace kseg {
 namespace {
-
-bool blank(std::string_view text) { return text.find_first_not_of(' ') == std::string_view::npos; }
 
 struct CellError {
   int64_t row = std::numeric_limits<int64_t>::max();
@@ -17,8 +16,8 @@ struct CellError {
 };
 
 // Reads one column's cells of the batch; returns the first bad cell (row max when none).
-CellError column_append(const CsvRecordBatch& batch, const ColumnSchema& schema, const std::string& path,
-                        TableColumn& column) {
+CellError column_append(const CsvRecordBatch& batch, const ColumnSchema& schema, const MissingValues& missing,
+                        const std::string& path, TableColumn& column) {
   const bool categorical = column.is_categorical();
   for (int64_t r = 0; r < batch.n_records; ++r) {
     const std::string_view text = batch.field(r, schema.position);
@@ -26,8 +25,11 @@ CellError column_append(const CsvRecordBatch& batch, const ColumnSchema& schema,
       return CellError{r, location_format(path, batch.field_line(r, schema.position), schema.position + 1,
                                           "column \"" + schema.name + "\": " + what)};
     };
-    if (blank(text)) {
-      if (column.role == ColumnRole::weight) return fail("empty weight; give every row a weight >= 0");
+    if (missing.missing(text)) {
+      if (column.role == ColumnRole::weight)
+        return fail(text.find_first_not_of(" \t") == std::string_view::npos
+                        ? "empty weight; give every row a weight >= 0"
+                        : "weight " + text_quote(text) + " is a missing-value spelling; give every row a weight >= 0");
       ++column.missing;
       if (categorical) {
         column.codes.push_back(-1);
@@ -37,14 +39,20 @@ CellError column_append(const CsvRecordBatch& batch, const ColumnSchema& schema,
       continue;
     }
     if (categorical) {
+      // A new level is checked once: levels end up in model.json and profiles.json, which hold UTF-8 only.
+      const size_t levels = column.levels.size();
       column.level_append(text);
+      const size_t bad = column.levels.size() == levels ? std::string_view::npos : utf8_invalid_offset(text);
+      if (bad != std::string_view::npos)
+        return fail(text_quote(text) + " is not valid UTF-8 (byte " + std::to_string(bad + 1) + "); " +
+                    utf8_advice(path));
       continue;
     }
     float v = 0.0f;
     if (column.role == ColumnRole::date) {
-      if (!iso_date_parse(text, v)) return fail("\"" + std::string(text) + "\" is not an ISO 8601 date (YYYY-MM-DD)");
+      if (!iso_date_parse(text, v)) return fail(text_quote(text) + " is not an ISO 8601 date (YYYY-MM-DD)");
     } else if (!csv_float_try_parse(text, v)) {
-      return fail("\"" + std::string(text) + "\" is not a finite number" +
+      return fail(csv_number_problem(text) +
                   (column.role == ColumnRole::numeric ? " (use --categorical " + schema.name + " for text)" : ""));
     }
     if (column.role == ColumnRole::weight && v < 0.0f) return fail("negative weight; weights must be >= 0");
@@ -67,6 +75,7 @@ Table TableBatchReader::table_empty() const {
   Table table;
   table.path = schema_.path;
   table.id_column = schema_.id_column;
+  table.missing = schema_.missing;
   for (const ColumnSchema* c : kept_) {
     TableColumn column;
     column.name = c->name;
@@ -82,7 +91,8 @@ void TableBatchReader::append(const CsvRecordBatch& batch, int threads, Table& t
   const int n_columns = static_cast<int>(kept_.size());
   std::vector<CellError> errors(kept_.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (int c = 0; c < n_columns; ++c) errors[c] = column_append(batch, *kept_[c], schema_.path, table.columns[c]);
+  for (int c = 0; c < n_columns; ++c)
+    errors[c] = column_append(batch, *kept_[c], schema_.missing, schema_.path, table.columns[c]);
   const CellError* first = nullptr;
   for (const CellError& e : errors)  // columns are in input order: ties in row go to the leftmost column
     if (e.row != std::numeric_limits<int64_t>::max() && (!first || e.row < first->row)) first = &e;

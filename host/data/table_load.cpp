@@ -22,6 +22,7 @@ Table npy_table_load(const TableSchema& schema) {
   NpyReader reader(schema.path);
   Table table;
   table.path = schema.path;
+  table.missing = schema.missing;
   const bool slice = schema.slice.partial;
   const int64_t row0 = slice ? schema.slice.first_row : 0;
   table.n_rows = slice ? schema.slice.n_rows : reader.n_rows();

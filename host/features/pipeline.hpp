@@ -99,6 +99,9 @@ class FeaturePipeline {
   const std::vector<NumericStep>& numeric() const { return numeric_; }
   const std::vector<CategoricalStep>& categorical() const { return categorical_; }
   ScaleMode scale_mode() const { return scale_; }
+  // The cell texts read as missing at fit, so assign, drift, update and profile read cells alike. A model written
+  // before kseg knew missing-value spellings has none: blanks only, as it was fitted.
+  const MissingValues& missing_values() const { return missing_; }
   std::vector<std::string> input_columns() const;  // the columns transform needs
 
   nlohmann::json to_json() const;
@@ -108,6 +111,7 @@ class FeaturePipeline {
   void names_build();
 
   ScaleMode scale_ = ScaleMode::zscore;
+  MissingValues missing_;
   std::vector<NumericStep> numeric_;
   std::vector<CategoricalStep> categorical_;
   std::vector<int> order_;  // input order of all steps: ≥ 0 numeric index, < 0 −1 − categorical index

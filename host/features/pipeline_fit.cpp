@@ -205,6 +205,7 @@ FeaturePipeline FeaturePipeline::fit(const Table& table, const PipelineOptions& 
   KSEG_EXPECTS(options.max_levels >= 1, UsageError, "--max-levels must be at least 1");
   FeaturePipeline p;
   p.scale_ = options.scale;
+  p.missing_ = table.missing;
   const double as_of = as_of_resolve(table, options, comm);
   for (const TableColumn& c : table.columns) {
     if (c.role == ColumnRole::numeric || c.role == ColumnRole::date) {

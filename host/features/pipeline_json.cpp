@@ -73,7 +73,10 @@ nlohmann::json FeaturePipeline::to_json() const {
                          {"note", s.note}});
     }
   }
-  return {{"scale", scale_mode_name(scale_)}, {"columns", columns}, {"features", feature_names_}};
+  return {{"scale", scale_mode_name(scale_)},
+          {"na_values", missing_.spellings()},
+          {"columns", columns},
+          {"features", feature_names_}};
 }
 
 namespace {
@@ -124,6 +127,7 @@ FeaturePipeline FeaturePipeline::from_json(const nlohmann::json& j, const std::s
   try {
     FeaturePipeline p;
     p.scale_ = scale_mode_parse(j.at("scale").get<std::string>());
+    if (j.contains("na_values")) p.missing_ = MissingValues(j.at("na_values").get<std::vector<std::string>>());
     for (const nlohmann::json& c : j.at("columns")) {
       const std::string kind = c.at("kind").get<std::string>();
       if (kind == "categorical") {

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 #include <utility>
@@ -10,6 +11,7 @@
 
 #include "host/error.hpp"
 #include "host/io/csv_stream.hpp"
+#include "host/io/text_encoding.hpp"
 
 namespace kseg {
 
@@ -54,14 +56,36 @@ void CsvReader::stream_header_parse() {
   header_parse(CsvSource{window.data(), cut, path_, options_.delimiter});
 }
 
+// A carriage return not followed by a line feed in the header record means lines end with CR alone (classic Mac OS):
+// the whole file would read as one record.
+void CsvReader::header_line_ends_check(const CsvSource& src, const CsvRecordSpan& rec) const {
+  for (int64_t i = rec.begin; i < rec.end; ++i)
+    if (src.data[i] == '\r' && (i + 1 >= static_cast<int64_t>(src.size) || src.data[i + 1] != '\n'))
+      throw DataError(location_format(path_, rec.line, 0,
+                                      "the lines end with a carriage return alone (classic Mac OS line endings); "
+                                      "convert them to LF, e.g. tr '\\r' '\\n' < " +
+                                          path_ + " > converted.csv"));
+}
+
+// Column names end up in model.json, which holds UTF-8 only.
+void CsvReader::header_name_check(const std::string& name, int64_t line, int column) const {
+  const size_t bad = utf8_invalid_offset(name);
+  if (bad == std::string::npos) return;
+  throw DataError(location_format(path_, line, column,
+                                  "column name " + text_quote(name) + " is not valid UTF-8 (byte " +
+                                      std::to_string(bad + 1) + "); " + utf8_advice(path_)));
+}
+
 // src: the file's first bytes, ending at a record boundary (or the whole file).
 void CsvReader::header_parse(const CsvSource& src) {
   size_t begin = 0;
+  text_bom_check(std::string_view(src.data, std::min<size_t>(src.size, 4)), path_);
   if (src.size >= 3 && std::string_view(src.data, 3) == "\xEF\xBB\xBF") begin = 3;  // UTF-8 byte order mark
   std::vector<CsvRecordSpan> records;
   const CsvScanResult scan = csv_records_scan(src, begin, src.size, 1, 1, records);
   if (records.empty()) throw DataError(location_format(path_, 0, 0, "is empty: a header row is required"));
   const CsvRecordSpan& rec = records.front();
+  header_line_ends_check(src, rec);
   std::vector<CsvFieldSpan> fields(static_cast<size_t>(csv_record_split(src, rec, nullptr, 0)));
   csv_record_split(src, rec, fields.data(), static_cast<int>(fields.size()));
 
@@ -71,6 +95,7 @@ void CsvReader::header_parse(const CsvSource& src) {
     std::string name =
         (fields[c].size_flags & CsvFieldSpan::quoted_bit) != 0 ? csv_field_unescape(raw) : std::string(raw);
     const int column = static_cast<int>(c) + 1;
+    header_name_check(name, rec.line, column);
     if (blanks_trim(name).empty()) {
       throw DataError(location_format(path_, rec.line, column, "empty column name; every column needs a name"));
     }
@@ -165,35 +190,41 @@ int64_t CsvReader::decompressed_size() {
   return *decompressed_size_;
 }
 
-bool csv_float_try_parse(std::string_view text, float& value) {
+CsvNumber csv_number_classify(std::string_view text, float& value) {
   text = blanks_trim(text);
-  if (text.empty()) return false;
+  if (text.empty()) return CsvNumber::text;
   const char* end = text.data() + text.size();
   const fast_float::from_chars_result result = fast_float::from_chars(text.data(), end, value);
-  return result.ec == std::errc() && result.ptr == end && std::isfinite(value);
+  if (result.ptr != end || (result.ec != std::errc() && result.ec != std::errc::result_out_of_range))
+    return CsvNumber::text;
+  return result.ec == std::errc() && std::isfinite(value) ? CsvNumber::finite : CsvNumber::non_finite;
+}
+
+bool csv_float_try_parse(std::string_view text, float& value) {
+  return csv_number_classify(text, value) == CsvNumber::finite;
+}
+
+std::string csv_number_problem(std::string_view text) {
+  const std::string_view trimmed = blanks_trim(text);
+  if (trimmed.empty()) return "empty value";
+  const std::string quoted = text_quote(text);
+  float value = 0.0f;
+  const char* end = trimmed.data() + trimmed.size();
+  const fast_float::from_chars_result result = fast_float::from_chars(trimmed.data(), end, value);
+  if (result.ptr != end || (result.ec != std::errc() && result.ec != std::errc::result_out_of_range))
+    return quoted + " is not a number";
+  if (std::isnan(value) || trimmed.find_first_of("iI") != std::string_view::npos)
+    return quoted + " is not a finite number (NaN and infinity are not allowed)";
+  if (result.ec == std::errc::result_out_of_range || std::isinf(value))
+    return quoted + " is outside the float range (float overflow)";
+  return "";
 }
 
 float csv_float_parse(std::string_view text, const std::string& file, int64_t line, int column,
                       const std::string& column_name) {
   float value = 0.0f;
   if (csv_float_try_parse(text, value)) return value;
-  const std::string_view trimmed = blanks_trim(text);
-  std::string problem;
-  if (trimmed.empty()) {
-    problem = "empty value";
-  } else {
-    const std::string quoted = "\"" + std::string(text) + "\"";
-    const char* end = trimmed.data() + trimmed.size();
-    const fast_float::from_chars_result result = fast_float::from_chars(trimmed.data(), end, value);
-    if (result.ec != std::errc() || result.ptr != end) {
-      problem = quoted + " is not a number";
-    } else if (std::isnan(value) || trimmed.find_first_of("iI") != std::string_view::npos) {
-      problem = quoted + " is not a finite number (NaN and infinity are not allowed)";
-    } else {
-      problem = quoted + " is outside the float range (float overflow)";
-    }
-  }
-  throw DataError(location_format(file, line, column, "column \"" + column_name + "\": " + problem));
+  throw DataError(location_format(file, line, column, "column \"" + column_name + "\": " + csv_number_problem(text)));
 }
 
 }  // namespace kseg

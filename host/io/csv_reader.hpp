@@ -57,6 +57,8 @@ class CsvReader {
  private:
   void header_parse(const CsvSource& src);
   void stream_header_parse();
+  void header_line_ends_check(const CsvSource& src, const CsvRecordSpan& header) const;
+  void header_name_check(const std::string& name, int64_t line, int column) const;
 
   std::string path_;
   CsvOptions options_;
@@ -74,7 +76,13 @@ class CsvReader {
 // Rejects empty cells ("empty value"), NaN/Inf, and values outside float range (float overflow).
 float csv_float_parse(std::string_view text, const std::string& file, int64_t line, int column,
                       const std::string& column_name);
+// What a cell holds: a finite float; a number that is not one (nan, inf, or beyond float range such as 1e400); text.
+enum class CsvNumber { finite, non_finite, text };
+CsvNumber csv_number_classify(std::string_view text, float& value);
 // The same without throwing: returns false when text is not a finite float (used for schema inference).
 bool csv_float_try_parse(std::string_view text, float& value);
+// Why text is not a finite float, for a message: "empty value", "\"abc\" is not a number", "\"inf\" is not a finite
+// number (...)", "\"1e400\" is outside the float range (float overflow)"; "" when it is one.
+std::string csv_number_problem(std::string_view text);
 
 }  // namespace kseg

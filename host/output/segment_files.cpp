@@ -78,7 +78,9 @@ void SegmentsWriter::warnings_write() const {
   const std::string total = std::to_string(rows_);
   if (duplicates_ > 0)
     *export_.warnings << "kseg: warning: " << duplicates_ << " of " << total << " rows of " << file_->path()
-                      << " repeat an earlier row's id; ids should identify users uniquely\n";
+                      << " repeat an earlier row's id (" << rows_ - duplicates_ << " distinct ids in " << total
+                      << " rows): joins on the id match several rows and kseg compare refuses the file; ids should "
+                         "identify users uniquely\n";
   if (invalid_utf8_ > 0)
     *export_.warnings << "kseg: warning: " << invalid_utf8_ << " of " << total << " ids in " << file_->path()
                       << " are not valid UTF-8 (first: row " << first_invalid_utf8_ << ", 0-based); written "

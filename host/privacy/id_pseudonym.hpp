@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "host/io/text_encoding.hpp"  // utf8_valid, for the id warnings
+
 namespace kseg {
 
 constexpr size_t kHashKeyMinBytes = 16;  // shorter keys are refused: the ids themselves are easy to enumerate
@@ -30,8 +32,5 @@ class IdPseudonymizer {
 // (KSEG_HASH_KEY; nullptr when unset). UsageError when neither is given, the file cannot be read, or the key is
 // shorter than kHashKeyMinBytes.
 std::string hash_key_resolve(const std::string& key_file, const char* env_value);
-
-// True when text is well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF).
-bool utf8_valid(std::string_view text);
 
 }  // namespace kseg

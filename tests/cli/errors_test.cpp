@@ -46,15 +46,15 @@ TEST(CliErrors, UsageErrorsExitTwo) {
 TEST(CliErrors, DataErrorsExitOneWithLocation) {
   test::ScratchDir dir;
   expect_fit_fails(dir, {dir.file("missing.csv"), "--k", "2"}, 1, "missing.csv");
-  // Text in a column forced numeric; NaN is not a number either (it would otherwise make the column categorical).
+  // Text in a column forced numeric; infinity is not a finite number either (NaN is a missing-value spelling).
   expect_fit_fails(dir, {dir.file_write("a.csv", "id,a,b\n1,2,3\n2,abc,4\n"), "--k", "1", "--numeric", "a"}, 1,
-                   "a.csv:3:2: column \"a\": \"abc\" is not a finite number");
+                   "a.csv:3:2: column \"a\": \"abc\" is not a number");
   // A bad cell after a quoted field with line breaks: the line where the cell is, not where its record starts.
   expect_fit_fails(dir,
                    {dir.file_write("q.csv", "id,note,a\n1,plain,2\n2,\"two\nline\nnote\",abc\n"), "--k", "1",
                     "--numeric", "a", "--ignore", "note"},
                    1, "q.csv:5:3: column \"a\"");
-  expect_fit_fails(dir, {dir.file_write("n.csv", "id,a,b\n1,nan,1\n2,3,2\n"), "--k", "1", "--numeric", "a"}, 1,
+  expect_fit_fails(dir, {dir.file_write("n.csv", "id,a,b\n1,inf,1\n2,3,2\n"), "--k", "1", "--numeric", "a"}, 1,
                    "n.csv:2:2");
   expect_fit_fails(dir, {dir.file_write("e.csv", "id,a\n1,\n2,\n"), "--k", "1"}, 1, "no usable feature columns");
   expect_fit_fails(dir, {dir.file_write("ew.csv", "id,a,w\n1,1,\n2,2,1\n"), "--k", "1", "--weight-column", "w"}, 1,

@@ -89,7 +89,7 @@ std::vector<BadInputCase> csv_corpus() {
        {{"v.csv", "id,a,w\n1,1,2\n2,2,NaN\n"}},
        weighted_fit_args("v.csv"),
        1,
-       "v.csv:3:3: column \"w\": \"NaN\" is not a finite number"},
+       "v.csv:3:3: column \"w\": weight \"NaN\" is a missing-value spelling"},
       {"InfValue",
        {{"v.csv", "id,a,w\n1,1,inf\n"}},
        weighted_fit_args("v.csv"),
