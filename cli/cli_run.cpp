@@ -170,8 +170,6 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (fit_cmd->parsed()) {
       fit_paths_check(fit);
       id_export_resolve(fit.ids, fit.quiet, err);
-      stale_temps_remove(fit.out_dir, kFitOutputs);
-      stale_temps_remove(fit.out_dir, {"profiles.csv", "profiles.json", "segment_names.csv", "report.html"});
       const IdExportScope ids_scope(fit.ids);
       const ThreadLimitScope threads(fit.device.threads);
       return fit_command_run(fit, out, err, comm);
@@ -196,7 +194,6 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     if (sweep_cmd->parsed()) {
       const ThreadLimitScope threads(sweep.device.threads);
-      stale_temps_remove(sweep.out_dir, {"sweep.csv", "sweep.json", "profiles.csv", "profiles.json", "report.html"});
       return sweep_command_run(sweep, out, err);
     }
     if (profile_cmd->parsed()) return profile_command_run(profile, out, err);

@@ -16,6 +16,7 @@
 #include "host/features/pipeline.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/io/output_set.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
 #include "host/mpi/segments_gather.hpp"
 
@@ -138,8 +139,13 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   }
   FitTimings timings;
   auto start = std::chrono::steady_clock::now();
-  directory_ensure(args.out_dir);  // fail early on an unwritable --out, before the long work
-  if (comm.rank() == 0) segments_parts_stale_remove(args.out_dir);
+  // The outputs go into a staging directory that replaces --out whole at the end (host/io/output_set.hpp), made
+  // before the long work so that an unwritable --out fails early. Rank 0 makes it; every rank learns where it is
+  // (with --out-parts each rank writes its part there).
+  std::unique_ptr<OutputSet> set;
+  if (comm.rank() == 0) set = std::make_unique<OutputSet>(args.out_dir);
+  FitArgs staged = args;
+  staged.out_dir = comm.allgather_bytes(set ? set->path() : std::string())[0];
   PreparedInput in =
       input_prepare(args.input, schema_options, pipeline_options_make(args.scale, args.prep), args.quiet, err, comm);
   timings.read = seconds_since(start);
@@ -184,9 +190,14 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   backend.reset();
   std::vector<float>().swap(in.x);
   memory_release_to_system();
-  FitOutputs outputs{args, in.schema, in.table, in.pipeline, result, backend_name, timings, identity, matching};
+  FitOutputs outputs{staged, in.schema, in.table, in.pipeline, result, backend_name, timings, identity, matching};
   outputs.comm = &comm;
+  outputs.out_shown = args.out_dir;
   fit_outputs_write(outputs, out, args.quiet);
+  if (set) {
+    set->drop(args.out_parts ? "segments.csv" : "segments.parts");  // the other form of an earlier run's segments
+    set->publish();
+  }
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "host/dynamics/minibatch.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/output_set.hpp"
 #include "host/model/model_file.hpp"
 #include "host/output/segment_files.hpp"
 
@@ -101,7 +102,7 @@ void update_command_register(CLI::App& app, UpdateArgs& args) {
 int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& err) {
   args_validate(args);
   const auto start = std::chrono::steady_clock::now();
-  directory_ensure(args.out_dir);
+  OutputSet set(args.out_dir);  // made before the long work: an unwritable --out fails early
   const Model model = model_load(args.model);
   const int64_t k = model.n_clusters;
   const int64_t d = model.pipeline.n_features();
@@ -178,7 +179,7 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
   updated.fit = {{"updated_from", args.model}, {"input", args.input},           {"n_rows", rows},
                  {"epochs", args.epochs},      {"batch_size", args.batch_size}, {"memory", args.memory},
                  {"seed", args.seed},          {"segment_sizes", sizes},        {"segment_weights", state.counts}};
-  const std::string dir = args.out_dir + "/";
+  const std::string dir = set.path() + "/", shown = args.out_dir + "/";
   std::vector<int64_t> last(static_cast<size_t>(k));
   for (int64_t j = 0; j < k; ++j) last[j] = std::llround(last_sizes[j]);
   centroids_write(dir + "centroids.csv", model.pipeline, updated.centroids, last, updated.segments.ids);
@@ -218,11 +219,12 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
               {"segments_moved", shift},
               {"ids", identity_change},
               {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
+  set.publish();
   if (!args.quiet)
     out << "kseg: updated " << k << " segments with " << rows << " users"
         << (weighted ? " weighted by " + weight_column : std::string()) << " (" << args.epochs << " epoch"
         << (args.epochs > 1 ? "s" : "") << ", " << identity_change["new_ids"].size() << " centres reassigned)\n  "
-        << dir << "model.json\n  " << dir << "centroids.csv\n  " << dir << "summary.json\n";
+        << shown << "model.json\n  " << shown << "centroids.csv\n  " << shown << "summary.json\n";
   return 0;
 }
 

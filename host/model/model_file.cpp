@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "host/error.hpp"
+#include "host/io/input_file.hpp"
 #include "host/io/atomic_file.hpp"
 
 namespace kseg {
@@ -78,13 +79,10 @@ void model_save(const std::string& path, const Model& model) {
 }
 
 Model model_load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, path + ": cannot open the model file (does it exist?)");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = input_file_read(path, "the model file", kModelFileMaxBytes);
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(text.str());
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers beyond double range (1e999)
     throw DataError(path + ": not a readable kseg model (invalid JSON: " + std::string(e.what()) + ")");
   }

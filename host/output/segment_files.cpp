@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "host/error.hpp"
+#include "host/io/input_file.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/io/csv_parse.hpp"
 #include "host/io/number_format.hpp"
@@ -166,10 +167,9 @@ void centroids_write(const std::string& path, const FeaturePipeline& pipeline, c
 }
 
 nlohmann::json json_read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, "cannot read " + path);
+  const std::string text = input_file_read(path, "", kJsonFileMaxBytes);
   try {
-    return nlohmann::json::parse(in);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw DataError(path + ": not valid JSON (" + e.what() + ")");
   }

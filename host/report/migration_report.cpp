@@ -10,6 +10,7 @@
 
 #include "host/dynamics/population_stability.hpp"
 #include "host/error.hpp"
+#include "host/io/input_file.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/io/number_format.hpp"
 #include "host/report/svg_charts.hpp"
@@ -219,13 +220,9 @@ std::string migration_section_replace(const std::string& html, const std::string
   return html.substr(0, main_end) + section + html.substr(main_end);
 }
 
-void report_migration_write(const std::string& path, const std::string& section) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, "cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string html = migration_section_replace(text.str(), section, path);
-  AtomicFile file(path);
+void report_migration_write(const std::string& path, const std::string& section, const std::string& target) {
+  const std::string html = migration_section_replace(input_file_read(path, "", kJsonFileMaxBytes), section, path);
+  AtomicFile file(target.empty() ? path : target);
   file.write(html);
   file.commit();
 }
@@ -233,11 +230,8 @@ void report_migration_write(const std::string& path, const std::string& section)
 std::string migration_section_kept(const std::string& path, bool quiet, std::ostream& notices) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return "";
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
   try {
-    return migration_section_find(text.str(), path);
+    return migration_section_find(input_file_read(path, "", kJsonFileMaxBytes), path);
   } catch (const DataError& e) {
     if (!quiet) notices << "kseg: notice: the migration section is dropped: " << e.what() << "\n";
     return "";
