@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "host/error.hpp"
 #include "host/kmeans/communicator.hpp"
 #include "host/output/segment_files.hpp"
@@ -65,6 +66,19 @@ void id_export_resolve(IdExport& ids, bool quiet, std::ostream& err) {
                "--hash-key-file needs --hash-ids (without it ids are exported as read)");
   if (ids.hash_ids) ids.hash_key = hash_key_resolve(ids.hash_key_file, std::getenv("KSEG_HASH_KEY"));
   ids.warnings = quiet ? nullptr : &err;
+}
+
+// --threads (or OMP_NUM_THREADS) beyond what the machine can start: capped, with one notice. Only the parsed
+// command's option can hold a value; the others hold 0 and are capped alike when OMP_NUM_THREADS is too large.
+// Negative values are left to the command's own check.
+void threads_cap_all(const std::vector<int*>& threads, bool quiet, std::ostream& err) {
+  bool noticed = false;
+  for (int* t : threads) {
+    if (*t < 0) continue;
+    const int capped = threads_cap(*t, quiet || noticed, err);
+    noticed = noticed || capped != *t;
+    *t = capped;
+  }
 }
 
 }  // namespace
@@ -150,6 +164,8 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       app.add_subcommand("update", "Mini-batch K-means update of a model with new users (streaming, stable ids)");
   update_command_register(*update_cmd, update);
 
+  option_text_checks_attach(app);
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
   try {
     app.parse(reversed);
@@ -159,6 +175,9 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   } catch (const CLI::CallForVersion&) {
     out << "kseg " << KSEG_VERSION << "\n";
     return 0;
+  } catch (const CLI::ConversionError& e) {
+    err << "kseg: " << conversion_error_message(e.what()) << " (see kseg --help)\n";
+    return 2;
   } catch (const CLI::ParseError& e) {
     const std::string unknown = unknown_command_message(app, args);
     err << "kseg: " << (unknown.empty() ? e.what() : unknown) << " (see kseg --help)\n";
@@ -167,6 +186,9 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     fit.quiet = fit.quiet || comm.rank() != 0;  // one rank speaks for an MPI job
     assign.quiet = assign.quiet || comm.rank() != 0;
+    threads_cap_all({&fit.device.threads, &assign.device.threads, &sweep.device.threads, &drift.device.threads,
+                     &update.device.threads, &schema.threads, &profile.threads, &doctor.threads},
+                    fit.quiet || assign.quiet || sweep.quiet || drift.quiet || update.quiet || profile.quiet, err);
     if (fit_cmd->parsed()) {
       fit_paths_check(fit);
       id_export_resolve(fit.ids, fit.quiet, err);

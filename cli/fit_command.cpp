@@ -8,13 +8,16 @@
 
 #include "cli/commands.hpp"
 #include "cli/fit_dynamics.hpp"
+#include "cli/explain_outputs.hpp"
 #include "cli/fit_outputs.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/prepare_input.hpp"
 #include "cli/progress.hpp"
 #include "host/data/memory_check.hpp"
 #include "host/error.hpp"
 #include "host/features/pipeline.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_file.hpp"
 #include "host/io/npy_reader.hpp"
 #include "host/io/output_set.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
@@ -85,10 +88,22 @@ std::string devices_describe(const std::vector<std::string>& names) {
   return text;
 }
 
+// Every option, before any work or write: the explanation options and the files fit reads after the fit too.
 void fit_args_validate(const FitArgs& args) {
   KSEG_EXPECTS(args.k >= 1, UsageError, "--k must be at least 1 (got " + std::to_string(args.k) + ")");
   KSEG_EXPECTS(args.n_init >= 1, UsageError, "--n-init must be at least 1");
   KSEG_EXPECTS(args.max_iter >= 1, UsageError, "--max-iter must be at least 1");
+  count_limit_check(args.n_init, kNInitMax, "--n-init");
+  count_limit_check(args.max_iter, kMaxIterMax, "--max-iter");
+  column_roles_validate({args.id_column, args.weight_column, args.columns, args.prep.categorical, args.prep.numeric,
+                         args.prep.dates, args.prep.ignore, args.prep.audit});
+  profile_options_make(args.explain);
+  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--warm-start", args.warm_start},
+                                     {"--match-ids", args.match_ids},
+                                     {"--segment-names", args.segment_names}})
+    if (!path.empty()) input_file_check(path, option, kModelFileMaxBytes);
+  if (args.init.size() > 4 && args.init.compare(args.init.size() - 4, 4, ".npy") == 0)
+    input_file_check(args.init, "--init");
   KSEG_EXPECTS(args.tol >= 0.0 && std::isfinite(args.tol), UsageError, "--tol must be a finite number >= 0");
   scale_mode_parse(args.scale);
   impute_mode_parse(args.prep.impute);

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/explain_outputs.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/prepare_input.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
@@ -20,6 +21,10 @@ namespace {
 
 void sweep_args_validate(const SweepArgs& args) {
   KSEG_EXPECTS(args.seeds >= 1, UsageError, "--seeds must be at least 1");
+  count_limit_check(args.seeds, kSeedsMax, "--seeds");
+  count_limit_check(args.max_iter, kMaxIterMax, "--max-iter");
+  column_roles_validate({args.id_column, args.weight_column, args.columns, args.prep.categorical, args.prep.numeric,
+                         args.prep.dates, args.prep.ignore, args.prep.audit});
   KSEG_EXPECTS(args.sample >= 3, UsageError, "--sample must be at least 3 rows");
   KSEG_EXPECTS(args.fit_sample >= 0, UsageError, "--fit-sample must be >= 0 rows (0 = fit on all rows)");
   KSEG_EXPECTS(args.max_iter >= 1, UsageError, "--max-iter must be at least 1");

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/model_input.hpp"
+#include "cli/option_checks.hpp"
 #include "host/dynamics/minibatch.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
@@ -71,6 +72,7 @@ void args_validate(const UpdateArgs& args) {
   device_options_validate(args.device);
   KSEG_EXPECTS(args.batch_size >= 1, UsageError, "--batch-size must be at least 1");
   KSEG_EXPECTS(args.epochs >= 1, UsageError, "--epochs must be at least 1");
+  count_limit_check(args.epochs, kEpochsMax, "--epochs");
   KSEG_EXPECTS(args.reassignment_ratio >= 0.0 && args.reassignment_ratio < 1.0, UsageError,
                "--reassignment-ratio must lie in [0, 1)");
   KSEG_EXPECTS(args.memory >= 0.0 && args.memory <= 1.0, UsageError, "--memory must lie in [0, 1]");
