@@ -87,6 +87,8 @@ void id_export_options_register(CLI::App& app, IdExport& ids) {
   app.add_flag("--hash-ids", ids.hash_ids,
                "Export every id as hex HMAC-SHA-256(key, id); key from --hash-key-file or env KSEG_HASH_KEY");
   app.add_option("--hash-key-file", ids.hash_key_file, "File holding the --hash-ids key (>= 16 bytes)");
+  app.add_flag("--csv-safe-ids", ids.csv_safe,
+               "Write ids starting with = + - @ tab CR as text ('=...), so spreadsheets do not run them as formulas");
   // Refused with a reason: a key in argv shows in ps and in shell history.
   const auto refuse = [](const std::string&) {
     throw CLI::ValidationError("--hash-key",

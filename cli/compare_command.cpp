@@ -113,8 +113,8 @@ int compare_command_run(const CompareArgs& args, std::ostream& out, std::ostream
     if (!in_out(report)) report_migration_write(report, section);
   if (!args.quiet) {
     comparison_print(c, out);
-    out << "  " << shown << "migration.csv\n  " << shown << "migration_shares.csv\n  " << shown
-        << "segment_psi.csv\n  " << shown << "compare.json\n";
+    out << "  " << shown << "migration.csv\n  " << shown << "migration_shares.csv\n  " << shown << "segment_psi.csv\n  "
+        << shown << "compare.json\n";
     for (const std::string& report : reports) out << "  " << report << " (migration chart)\n";
     if (reports.empty())
       err << "kseg: notice: no report.html beside " << args.after << " or in " << args.out_dir

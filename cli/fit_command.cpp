@@ -7,8 +7,8 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
-#include "cli/fit_dynamics.hpp"
 #include "cli/explain_outputs.hpp"
+#include "cli/fit_dynamics.hpp"
 #include "cli/fit_outputs.hpp"
 #include "cli/option_checks.hpp"
 #include "cli/prepare_input.hpp"

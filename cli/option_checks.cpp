@@ -37,8 +37,7 @@ std::string integer_text_check(const std::string& text, bool is_unsigned) {
 std::string delimiter_text_check(std::string& text) {
   if (text == "\\t" || text == "tab") text = "\t";
   if (text.size() != 1)
-    return "expected one character (e.g. , ; | or tab), got \"" + text + "\"" +
-           (text.empty() ? " (empty)" : "");
+    return "expected one character (e.g. , ; | or tab), got \"" + text + "\"" + (text.empty() ? " (empty)" : "");
   const char c = text[0];
   if (c == '"') return "a quote cannot separate fields: it encloses them (RFC 4180)";
   if (c == '\n' || c == '\r') return "a line break cannot separate fields: it ends records";
@@ -89,10 +88,10 @@ void column_roles_validate(const ColumnRoleOptions& r) {
     const char* option;
     std::vector<std::string> names;
   };
-  const std::vector<Role> roles = {{"--id-column", {r.id_column}},    {"--weight-column", {r.weight_column}},
-                                   {"--columns", r.columns},          {"--categorical", r.categorical},
-                                   {"--numeric", r.numeric},          {"--date-columns", r.dates},
-                                   {"--ignore", r.ignore},            {"--audit-columns", r.audit}};
+  const std::vector<Role> roles = {{"--id-column", {r.id_column}}, {"--weight-column", {r.weight_column}},
+                                   {"--columns", r.columns},       {"--categorical", r.categorical},
+                                   {"--numeric", r.numeric},       {"--date-columns", r.dates},
+                                   {"--ignore", r.ignore},         {"--audit-columns", r.audit}};
   // Pairs of roles a column cannot hold at once (indices into roles): id and weight with everything; the forced
   // types with each other; --ignore with everything; --audit-columns with --columns (audit columns are not features).
   const auto clash = [](size_t a, size_t b) {

@@ -16,11 +16,11 @@ namespace kseg {
 
 // Upper limits of the counts users give (documented in the README): far above any useful value, low enough that
 // a typing slip does not start a run of days or print millions of lines.
-constexpr int64_t kNInitMax = 1000;        // --n-init
-constexpr int64_t kMaxIterMax = 1000000;   // --max-iter
-constexpr int64_t kEpochsMax = 10000;      // --epochs
-constexpr int64_t kSeedsMax = 1000;        // sweep --seeds
-constexpr int64_t kThreadsPerCore = 4;     // --threads / OMP_NUM_THREADS are capped at 4 × the cores
+constexpr int64_t kNInitMax = 1000;       // --n-init
+constexpr int64_t kMaxIterMax = 1000000;  // --max-iter
+constexpr int64_t kEpochsMax = 10000;     // --epochs
+constexpr int64_t kSeedsMax = 1000;       // sweep --seeds
+constexpr int64_t kThreadsPerCore = 4;    // --threads / OMP_NUM_THREADS are capped at 4 × the cores
 
 // Attaches to every option of app and its subcommands a check of the text typed, run before CLI11 converts it:
 // integers must be integers inside their type's range (unsigned ones, such as --seed, from 0 to 2^64 − 1; no

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host/error.hpp"
+#include "host/io/output_set.hpp"
 #include "host/io/signal_cleanup.hpp"
 
 namespace kseg {
@@ -58,7 +59,9 @@ AtomicFile::~AtomicFile() {
   if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
 }
 
-void AtomicFile::error_throw(const std::string& what) const { throw DataError("cannot write " + path_ + ": " + what); }
+void AtomicFile::error_throw(const std::string& what) const {
+  throw DataError("cannot write " + output_path_shown(path_) + ": " + what);
+}
 
 void AtomicFile::write(std::string_view bytes) {
   if (fd_ < 0) error_throw("file already committed");

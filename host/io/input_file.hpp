@@ -8,10 +8,10 @@
 namespace kseg {
 
 // Size limits of the files kseg reads whole (bytes). A model holds k × d centroids and the training histograms.
-constexpr int64_t kModelFileMaxBytes = int64_t{1} << 30;    // model.json: 1 GiB
-constexpr int64_t kJsonFileMaxBytes = int64_t{256} << 20;   // profiles.json, sweep.json, report.html: 256 MiB
-constexpr int64_t kNamesFileMaxBytes = int64_t{16} << 20;   // --segment-names: 16 MiB
-constexpr int64_t kKeyFileMaxBytes = int64_t{64} << 10;     // --hash-key-file: 64 KiB
+constexpr int64_t kModelFileMaxBytes = int64_t{1} << 30;   // model.json: 1 GiB
+constexpr int64_t kJsonFileMaxBytes = int64_t{256} << 20;  // profiles.json, sweep.json, report.html: 256 MiB
+constexpr int64_t kNamesFileMaxBytes = int64_t{16} << 20;  // --segment-names: 16 MiB
+constexpr int64_t kKeyFileMaxBytes = int64_t{64} << 10;    // --hash-key-file: 64 KiB
 
 // "a directory", "a FIFO (named pipe)", "a character device", ... for a stat mode; "" for a regular file.
 std::string file_kind_describe(unsigned mode);

@@ -84,6 +84,18 @@ void stale_remove(const fs::path& target) {
 
 }  // namespace
 
+std::string output_path_shown(const std::string& path) {
+  const std::string marker = ".kseg-staging.";
+  const size_t at = path.find(marker);
+  if (at == std::string::npos) return path;
+  const size_t slash = at == 0 ? std::string::npos : path.rfind('/', at - 1);
+  const size_t begin = slash == std::string::npos ? 0 : slash + 1;  // the component ".NAME.kseg-staging.PID.XXXXXX"
+  const size_t end = path.find('/', at);
+  if (path[begin] != '.' || begin + 1 >= at) return path;
+  return path.substr(0, begin) + path.substr(begin + 1, at - begin - 1) +
+         (end == std::string::npos ? std::string() : path.substr(end));
+}
+
 bool output_set_stale(const std::string& name, const std::string& target) {
   return process_gone(hidden_pid(name, hidden_prefix(fs::path(target).filename().string(), "staging")));
 }
@@ -114,9 +126,8 @@ OutputSet::OutputSet(const std::string& dir, const std::string& option) : dir_(d
                    "its outputs; give an output directory below it with --out");
   target_ = target.string();
   stale_remove(target);
-  const fs::path pattern =
-      target.parent_path() / (hidden_prefix(target.filename().string(), "staging") + std::to_string(::getpid()) +
-                              ".XXXXXX");
+  const fs::path pattern = target.parent_path() / (hidden_prefix(target.filename().string(), "staging") +
+                                                   std::to_string(::getpid()) + ".XXXXXX");
   std::string name = pattern.string();
   KSEG_EXPECTS(::mkdtemp(name.data()) != nullptr, DataError,
                "cannot create directory " + dir + ": " + errno_text(errno));
@@ -142,16 +153,12 @@ void OutputSet::carry(const std::string& from, const std::string& to, bool top) 
   fs::directory_iterator entries(from, list_error), end;
   for (; !list_error && entries != end; entries.increment(list_error)) {
     const std::string name = entries->path().filename().string();
-    if (top && (temporary_name(name) || std::find(dropped_.begin(), dropped_.end(), name) != dropped_.end()))
-      continue;
+    if (top && (temporary_name(name) || std::find(dropped_.begin(), dropped_.end(), name) != dropped_.end())) continue;
     const fs::path source = entries->path(), copy = fs::path(to) / name;
     std::error_code ec, absent;
     const fs::file_status status = fs::symlink_status(source, ec);
     const fs::file_status present = fs::symlink_status(copy, absent);
-    if (fs::exists(present)) {
-      if (fs::is_directory(status) && fs::is_directory(present)) carry(source.string(), copy.string(), false);
-      continue;  // this run wrote it: the new version wins
-    }
+    if (fs::exists(present)) continue;  // this run wrote it (a file or a whole subdirectory): the new one wins
     if (fs::is_symlink(status)) {
       fs::copy_symlink(source, copy, ec);
     } else if (fs::is_directory(status)) {
@@ -190,7 +197,7 @@ void OutputSet::publish() {
     // No atomic exchange on this file system: put the previous set aside, then rename the new one in. A kill
     // between the two renames leaves the previous set aside, and the next run puts it back.
     std::string aside = (fs::path(parent) / (hidden_prefix(fs::path(target_).filename().string(), "old") +
-                                              std::to_string(::getpid()) + ".XXXXXX"))
+                                             std::to_string(::getpid()) + ".XXXXXX"))
                             .string();
     KSEG_EXPECTS(::mkdtemp(aside.data()) != nullptr && ::rename(target_.c_str(), aside.c_str()) == 0, DataError,
                  "cannot publish " + dir_ + ": " + errno_text(errno) + "; the directory is unchanged");

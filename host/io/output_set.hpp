@@ -5,10 +5,10 @@
 //
 // Entries of the directory that this run does not write (files of other kseg commands, the user's own files) are
 // carried into the staging directory as hard links just before the swap (copies where a link is refused;
-// subdirectories recreated, symbolic links copied as links), so they survive unchanged; drop() withdraws names the
-// run replaces by another form. A directory that does not exist yet, nor its missing parents, is created only at
-// publish: a failed run creates nothing. Staging directories left by a killed run are removed by the next run into
-// the same directory.
+// subdirectories recreated, symbolic links copied as links), so they survive unchanged; an entry this run writes
+// replaces the old one whole (a subdirectory is not merged); drop() withdraws names the run replaces by another form. A
+// directory that does not exist yet, nor its missing parents, is created only at publish: a failed run creates nothing.
+// Staging directories left by a killed run are removed by the next run into the same directory.
 #pragma once
 
 #include <memory>
@@ -52,6 +52,10 @@ class OutputSet {
   std::vector<std::string> dropped_;
   std::unique_ptr<SignalCleanupPath> cleanup_;
 };
+
+// A path inside a staging directory as the user knows it ("/x/.out.kseg-staging.12.AbCdEf/model.json" →
+// "/x/out/model.json"), for messages; other paths unchanged.
+std::string output_path_shown(const std::string& path);
 
 // Whether name is a staging directory of target (".<target>.kseg-staging.<pid>.XXXXXX") and its process is gone.
 bool output_set_stale(const std::string& name, const std::string& target);

@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "host/error.hpp"
-#include "host/io/input_file.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_file.hpp"
 
 namespace kseg {
 
@@ -125,7 +125,8 @@ Model model_load(const std::string& path) {
       // Distances are computed in float as |x|² − 2x·c + |c|²: a centroid far out (prepared values are z-scores
       // and the like) would give inf distances and meaningless segments.
       KSEG_EXPECTS(norm <= kCentroidSquaredNormMax, DataError,
-                   path + ": centroids[" + std::to_string(c) + "] has a squared norm beyond 1e30: distances to it overflow float arithmetic (damaged model)");
+                   path + ": centroids[" + std::to_string(c) +
+                       "] has a squared norm beyond 1e30: distances to it overflow float arithmetic (damaged model)");
     }
     model.segments = segments_from_json(doc, model.n_clusters, path);
     if (doc.contains("training_statistics"))

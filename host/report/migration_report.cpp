@@ -10,8 +10,8 @@
 
 #include "host/dynamics/population_stability.hpp"
 #include "host/error.hpp"
-#include "host/io/input_file.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_file.hpp"
 #include "host/io/number_format.hpp"
 #include "host/report/svg_charts.hpp"
 

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "host/error.hpp"
-#include "host/io/input_file.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_file.hpp"
 #include "host/output/segment_files.hpp"
 
 namespace kseg {

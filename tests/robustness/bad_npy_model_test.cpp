@@ -156,7 +156,7 @@ std::vector<BadInputCase> npy_corpus() {
        {{"m.csv", "id,a\n1,1\n"}},
        assign_args("nothing.json"),
        1,
-       "nothing.json: cannot open the model file"},
+       "cannot read the model file"},
       {"ModelTruncated",
        {},
        assign_args(),
