@@ -101,7 +101,9 @@ void fit_args_validate(const FitArgs& args) {
   for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--warm-start", args.warm_start},
                                      {"--match-ids", args.match_ids},
                                      {"--segment-names", args.segment_names}})
-    if (!path.empty()) input_file_check(path, option, kModelFileMaxBytes);
+    if (!path.empty())
+      input_file_check(path, option,
+                       std::string(option) == "--segment-names" ? kNamesFileMaxBytes : kModelFileMaxBytes);
   if (args.init.size() > 4 && args.init.compare(args.init.size() - 4, 4, ".npy") == 0)
     input_file_check(args.init, "--init");
   KSEG_EXPECTS(args.tol >= 0.0 && std::isfinite(args.tol), UsageError, "--tol must be a finite number >= 0");

@@ -18,7 +18,10 @@ std::string subject(const std::string& path, const std::string& what) {
   return what.empty() ? path : what + " " + path;
 }
 
-std::string mib(int64_t bytes) { return std::to_string((bytes + (int64_t{1} << 20) - 1) >> 20) + " MiB"; }
+std::string mib(int64_t bytes) {
+  if (bytes < (int64_t{1} << 20)) return std::to_string((bytes + 1023) >> 10) + " KiB";
+  return std::to_string((bytes + (int64_t{1} << 20) - 1) >> 20) + " MiB";
+}
 
 void stat_check(const struct stat& info, const std::string& path, const std::string& what, int64_t max_bytes) {
   const std::string kind = file_kind_describe(info.st_mode);
