@@ -76,7 +76,13 @@ void IdPseudonymizer::hex_append(std::string_view id, std::string& out) {
 std::string hash_key_resolve(const std::string& key_file, const char* env_value) {
   std::string key;
   if (!key_file.empty()) {
-    key = input_file_read(key_file, "--hash-key-file", kKeyFileMaxBytes);
+    try {
+      key = input_file_read(key_file, "", kKeyFileMaxBytes);
+    } catch (const DataError& e) {  // a usage error like every other problem with the key
+      const std::string why = e.what();
+      throw UsageError("--hash-key-file " + key_file +
+                       ": cannot read the key file: " + why.substr(why.rfind(": ") + 2));
+    }
     if (!key.empty() && key.back() == '\n') key.pop_back();
     if (!key.empty() && key.back() == '\r') key.pop_back();
   } else {
