@@ -168,6 +168,26 @@ TEST(OutputSetSignals, FullDiskFailsWithOneLineAndKeepsTheEarlierSet) {
   EXPECT_TRUE(test::tree_state(disk) == earlier);
 }
 
+// Today's crash inside the OpenMP runtime: a thread count the machine cannot start. Capped at 4 × the cores with one
+// notice, and the fit runs.
+TEST(OutputSetResources, HugeThreadCountsAreCappedWithANotice) {
+  test::ScratchDir dir, capture;
+  const std::string users = dir.file_write("u.csv", test::users_csv());
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::string using_text = "using " + std::to_string(4 * cores) + " threads";
+  const test::ExecResult option = test::kseg_exec(
+      {"fit", users, "--k", "2", "--out", dir.file("a"), "--threads", "100000000"}, capture.path().string(), 60);
+  EXPECT_EQ(option.code, 0) << option.err;
+  EXPECT_NE(option.err.find("notice: --threads 100000000 is more than 4 × this machine's"), std::string::npos)
+      << option.err;
+  EXPECT_NE(option.err.find(using_text), std::string::npos) << option.err;
+  const test::ExecResult env = test::kseg_exec({"fit", users, "--k", "2", "--out", dir.file("b")},
+                                               capture.path().string(), 60, {"OMP_NUM_THREADS=100000000"});
+  EXPECT_EQ(env.code, 0) << env.err;
+  EXPECT_NE(env.err.find("notice: OMP_NUM_THREADS 100000000 is more than"), std::string::npos) << env.err;
+  EXPECT_EQ(test::file_read(dir.file("a/segments.csv")), test::file_read(dir.file("b/segments.csv")));
+}
+
 TEST(OutputSet, ANewDirectoryAndItsParentsAppearOnlyAtPublish) {
   test::ScratchDir dir;
   const std::string out = dir.file("a/b/c");
