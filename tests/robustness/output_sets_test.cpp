@@ -101,6 +101,7 @@ std::vector<SetCase> delimiter_and_out_cases() {
       {"OutEmptyUpdate", replaced(kUpdate, "--out", ""), 2, "--out is empty"},
       {"OutEmptyCompare", replaced(kCompare, "--out", ""), 2, "--out is empty"},
       {"OutEmptyAssign", replaced(kAssign, "--out", ""), 2, "--out is empty"},
+      {"OutEmptyGenerate", replaced(kGenerate, "--out", ""), 2, "--out is empty"},
   };
   const std::vector<std::pair<std::string, std::vector<std::string>>> others = {
       {"Sweep", kSweep},
