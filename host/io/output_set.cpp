@@ -21,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr unsigned kRenameExchange = 1u << 1;  // RENAME_EXCHANGE of <linux/fs.h>
+constexpr int64_t kCarriedMax = 100000;        // entries of the previous directory carried into a new set, at most
 
 std::string errno_text(int error) { return std::error_code(error, std::generic_category()).message(); }
 
@@ -148,7 +149,7 @@ OutputSet::~OutputSet() {
   fs::remove_all(staging_, ec);
 }
 
-void OutputSet::carry(const std::string& from, const std::string& to, bool top) const {
+void OutputSet::carry(const std::string& from, const std::string& to, bool top, int64_t& carried) const {
   std::error_code list_error;
   fs::directory_iterator entries(from, list_error), end;
   for (; !list_error && entries != end; entries.increment(list_error)) {
@@ -159,11 +160,15 @@ void OutputSet::carry(const std::string& from, const std::string& to, bool top) 
     const fs::file_status status = fs::symlink_status(source, ec);
     const fs::file_status present = fs::symlink_status(copy, absent);
     if (fs::exists(present)) continue;  // this run wrote it (a file or a whole subdirectory): the new one wins
+    KSEG_EXPECTS(++carried <= kCarriedMax, DataError,
+                 "cannot publish " + dir_ + ": it holds more than " + std::to_string(kCarriedMax) +
+                     " entries kseg did not write (kseg would carry them all into the new set); give a dedicated "
+                     "output directory; the directory is unchanged");
     if (fs::is_symlink(status)) {
       fs::copy_symlink(source, copy, ec);
     } else if (fs::is_directory(status)) {
       fs::create_directory(copy, source, ec);
-      if (!ec) carry(source.string(), copy.string(), false);
+      if (!ec) carry(source.string(), copy.string(), false, carried);
     } else if (::link(source.c_str(), copy.c_str()) != 0) {
       const int error = errno;
       ec = std::error_code(error, std::generic_category());
@@ -189,7 +194,8 @@ void OutputSet::publish() {
     directory_sync(parent);
     return;
   }
-  carry(target_, staging_, true);
+  int64_t carried = 0;
+  carry(target_, staging_, true, carried);
   if (::syscall(SYS_renameat2, AT_FDCWD, staging_.c_str(), AT_FDCWD, target_.c_str(), kRenameExchange) != 0) {
     const int error = errno;
     KSEG_EXPECTS(error == EINVAL || error == ENOSYS || error == EOPNOTSUPP, DataError,

@@ -8,9 +8,12 @@
 // subdirectories recreated, symbolic links copied as links), so they survive unchanged; an entry this run writes
 // replaces the old one whole (a subdirectory is not merged); drop() withdraws names the run replaces by another form. A
 // directory that does not exist yet, nor its missing parents, is created only at publish: a failed run creates nothing.
-// Staging directories left by a killed run are removed by the next run into the same directory.
+// Staging directories left by a killed run are removed by the next run into the same directory. A directory holding
+// more than 100,000 entries kseg did not write is refused at publish (it is not an output directory, and carrying it
+// would take long): give a dedicated --out.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,7 +44,7 @@ class OutputSet {
   void publish();
 
  private:
-  void carry(const std::string& from, const std::string& to, bool top) const;
+  void carry(const std::string& from, const std::string& to, bool top, int64_t& carried) const;
 
   std::string dir_;
   std::string target_;   // absolute path renamed at publish: the directory, or its first missing ancestor
