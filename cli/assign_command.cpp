@@ -208,6 +208,7 @@ void assign_command_register(CLI::App& app, AssignArgs& args) {
 int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
   device_options_validate(args.device);
   KSEG_EXPECTS(args.batch_rows >= 1, UsageError, "--batch-rows must be at least 1");
+  KSEG_EXPECTS(!args.out.empty(), UsageError, "--out is empty: give the path of the segments file to write");
   KSEG_EXPECTS(!same_file(args.input, args.out) && !same_file(args.model, args.out), UsageError,
                "--out " + args.out + " is an input file: choose another output path");
   const Model model = model_load(args.model);

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "host/error.hpp"
 #include "host/kmeans/communicator.hpp"
 #include "host/output/segment_files.hpp"
@@ -67,12 +68,27 @@ void id_export_resolve(IdExport& ids, bool quiet, std::ostream& err) {
   ids.warnings = quiet ? nullptr : &err;
 }
 
+// --threads (or OMP_NUM_THREADS) beyond what the machine can start: capped, with one notice. Only the parsed
+// command's option can hold a value; the others hold 0 and are capped alike when OMP_NUM_THREADS is too large.
+// Negative values are left to the command's own check.
+void threads_cap_all(const std::vector<int*>& threads, bool quiet, std::ostream& err) {
+  bool noticed = false;
+  for (int* t : threads) {
+    if (*t < 0) continue;
+    const int capped = threads_cap(*t, quiet || noticed, err);
+    noticed = noticed || capped != *t;
+    *t = capped;
+  }
+}
+
 }  // namespace
 
 void id_export_options_register(CLI::App& app, IdExport& ids) {
   app.add_flag("--hash-ids", ids.hash_ids,
                "Export every id as hex HMAC-SHA-256(key, id); key from --hash-key-file or env KSEG_HASH_KEY");
   app.add_option("--hash-key-file", ids.hash_key_file, "File holding the --hash-ids key (>= 16 bytes)");
+  app.add_flag("--csv-safe-ids", ids.csv_safe,
+               "Write ids starting with = + - @ tab CR as text ('=...), so spreadsheets do not run them as formulas");
   // Refused with a reason: a key in argv shows in ps and in shell history.
   const auto refuse = [](const std::string&) {
     throw CLI::ValidationError("--hash-key",
@@ -161,6 +177,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   PlanRequest plan;
   CLI::App* plan_cmd = app.add_subcommand("plan", "Users per group each segment needs to detect a relative lift");
   plan_command_register(*plan_cmd, plan);
+  option_text_checks_attach(app);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
   try {
@@ -171,6 +188,9 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   } catch (const CLI::CallForVersion&) {
     out << "kseg " << KSEG_VERSION << "\n";
     return 0;
+  } catch (const CLI::ConversionError& e) {
+    err << "kseg: " << conversion_error_message(e.what()) << " (see kseg --help)\n";
+    return 2;
   } catch (const CLI::ParseError& e) {
     const std::string unknown = unknown_command_message(app, args);
     err << "kseg: " << (unknown.empty() ? e.what() : unknown) << " (see kseg --help)\n";
@@ -179,11 +199,12 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     fit.quiet = fit.quiet || comm.rank() != 0;  // one rank speaks for an MPI job
     assign.quiet = assign.quiet || comm.rank() != 0;
+    threads_cap_all({&fit.device.threads, &assign.device.threads, &sweep.device.threads, &drift.device.threads,
+                     &update.device.threads, &schema.threads, &profile.threads, &doctor.threads},
+                    fit.quiet || assign.quiet || sweep.quiet || drift.quiet || update.quiet || profile.quiet, err);
     if (fit_cmd->parsed()) {
       fit_paths_check(fit);
       id_export_resolve(fit.ids, fit.quiet, err);
-      stale_temps_remove(fit.out_dir, kFitOutputs);
-      stale_temps_remove(fit.out_dir, {"profiles.csv", "profiles.json", "segment_names.csv", "report.html"});
       const IdExportScope ids_scope(fit.ids);
       const ThreadLimitScope threads(fit.device.threads);
       return fit_command_run(fit, out, err, comm);
@@ -210,7 +231,6 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     if (sweep_cmd->parsed()) {
       const ThreadLimitScope threads(sweep.device.threads);
-      stale_temps_remove(sweep.out_dir, {"sweep.csv", "sweep.json", "profiles.csv", "profiles.json", "report.html"});
       return sweep_command_run(sweep, out, err);
     }
     if (profile_cmd->parsed()) return profile_command_run(profile, out, err);

@@ -12,6 +12,7 @@
 #include "host/dynamics/segments_compare.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/output_set.hpp"
 #include "host/output/segment_files.hpp"
 #include "host/report/migration_report.hpp"
 #include "host/report/profiles_io.hpp"
@@ -85,25 +86,35 @@ void compare_command_register(CLI::App& app, CompareArgs& args) {
 }
 
 int compare_command_run(const CompareArgs& args, std::ostream& out, std::ostream& err) {
-  directory_ensure(args.out_dir);
+  OutputSet set(args.out_dir);
   const SegmentAssignments before = segment_assignments_read(args.before, args.delimiter);
   const SegmentAssignments after = segment_assignments_read(args.after, args.delimiter);
   const SegmentComparison c = segments_compare(before, after);
-  const std::string dir = args.out_dir + "/";
+  const std::string dir = set.path() + "/", shown = args.out_dir + "/";
   text_write(dir + "migration.csv", migration_csv(c, false));
   text_write(dir + "migration_shares.csv", migration_csv(c, true));
   text_write(dir + "segment_psi.csv", segment_psi_csv(c));
   json_write(dir + "compare.json", segment_comparison_json(c, args.before, args.after));
   // The migration chart goes into an existing report only: compare makes no report of its own.
   const std::vector<std::string> reports = reports_present(args);
-  if (!reports.empty()) {
-    const std::string section = migration_section_html({&c, names_known(args, err), args.before, args.after});
-    for (const std::string& report : reports) report_migration_write(report, section);
-  }
+  const std::string section =
+      reports.empty() ? std::string() : migration_section_html({&c, names_known(args, err), args.before, args.after});
+  // The report in --out is one file of the set published below; one beside NEW_SEGMENTS elsewhere belongs to that
+  // directory's set, where replacing one file (temporary file + rename) is all or nothing: done once --out is whole.
+  const auto in_out = [&](const std::string& report) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    return fs::weakly_canonical(fs::path(report).parent_path(), ec) == fs::weakly_canonical(args.out_dir, ec);
+  };
+  for (const std::string& report : reports)
+    if (in_out(report)) report_migration_write(report, section, dir + "report.html");
+  set.publish();
+  for (const std::string& report : reports)
+    if (!in_out(report)) report_migration_write(report, section);
   if (!args.quiet) {
     comparison_print(c, out);
-    out << "  " << dir << "migration.csv\n  " << dir << "migration_shares.csv\n  " << dir << "segment_psi.csv\n  "
-        << dir << "compare.json\n";
+    out << "  " << shown << "migration.csv\n  " << shown << "migration_shares.csv\n  " << shown << "segment_psi.csv\n  "
+        << shown << "compare.json\n";
     for (const std::string& report : reports) out << "  " << report << " (migration chart)\n";
     if (reports.empty())
       err << "kseg: notice: no report.html beside " << args.after << " or in " << args.out_dir

@@ -17,7 +17,8 @@
 namespace kseg {
 
 struct ExplainOutputs {
-  std::string dir;               // output directory
+  std::string dir;               // output directory (where the files are written: a staging directory)
+  std::string shown_dir;         // the directory as the user gave it, for the list of files ("": dir)
   std::string source;            // what produced it, shown in the report ("kseg fit users.csv --k 6")
   const Table* table = nullptr;  // the users, raw values and audit columns
   const FeaturePipeline* pipeline = nullptr;
@@ -40,6 +41,7 @@ Profiles explain_outputs_write(const ExplainOutputs& outputs, const ExplainArgs&
 // empty: the persona).
 void fit_explain_write(const FitArgs& args, const Table& data, const FeaturePipeline& pipeline,
                        const std::vector<int32_t>& labels, int64_t k, std::ostream& out, bool quiet,
-                       const std::vector<int64_t>& segment_ids = {}, const std::vector<std::string>& names = {});
+                       const std::vector<int64_t>& segment_ids = {}, const std::vector<std::string>& names = {},
+                       const std::string& shown_dir = "");
 
 }  // namespace kseg

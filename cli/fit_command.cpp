@@ -7,15 +7,19 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
+#include "cli/explain_outputs.hpp"
 #include "cli/fit_dynamics.hpp"
 #include "cli/fit_outputs.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/prepare_input.hpp"
 #include "cli/progress.hpp"
 #include "host/data/memory_check.hpp"
 #include "host/error.hpp"
 #include "host/features/pipeline.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_file.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/io/output_set.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
 #include "host/mpi/segments_gather.hpp"
 
@@ -84,10 +88,24 @@ std::string devices_describe(const std::vector<std::string>& names) {
   return text;
 }
 
+// Every option, before any work or write: the explanation options and the files fit reads after the fit too.
 void fit_args_validate(const FitArgs& args) {
   KSEG_EXPECTS(args.k >= 1, UsageError, "--k must be at least 1 (got " + std::to_string(args.k) + ")");
   KSEG_EXPECTS(args.n_init >= 1, UsageError, "--n-init must be at least 1");
   KSEG_EXPECTS(args.max_iter >= 1, UsageError, "--max-iter must be at least 1");
+  count_limit_check(args.n_init, kNInitMax, "--n-init");
+  count_limit_check(args.max_iter, kMaxIterMax, "--max-iter");
+  column_roles_validate({args.id_column, args.weight_column, args.columns, args.prep.categorical, args.prep.numeric,
+                         args.prep.dates, args.prep.ignore, args.prep.audit});
+  profile_options_make(args.explain);
+  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--warm-start", args.warm_start},
+                                     {"--match-ids", args.match_ids},
+                                     {"--segment-names", args.segment_names}})
+    if (!path.empty())
+      input_file_check(path, option,
+                       std::string(option) == "--segment-names" ? kNamesFileMaxBytes : kModelFileMaxBytes);
+  if (args.init.size() > 4 && args.init.compare(args.init.size() - 4, 4, ".npy") == 0)
+    input_file_check(args.init, "--init");
   KSEG_EXPECTS(args.tol >= 0.0 && std::isfinite(args.tol), UsageError, "--tol must be a finite number >= 0");
   scale_mode_parse(args.scale);
   impute_mode_parse(args.prep.impute);
@@ -138,8 +156,13 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   }
   FitTimings timings;
   auto start = std::chrono::steady_clock::now();
-  directory_ensure(args.out_dir);  // fail early on an unwritable --out, before the long work
-  if (comm.rank() == 0) segments_parts_stale_remove(args.out_dir);
+  // The outputs go into a staging directory that replaces --out whole at the end (host/io/output_set.hpp), made
+  // before the long work so that an unwritable --out fails early. Rank 0 makes it; every rank learns where it is
+  // (with --out-parts each rank writes its part there).
+  std::unique_ptr<OutputSet> set;
+  if (comm.rank() == 0) set = std::make_unique<OutputSet>(args.out_dir);
+  FitArgs staged = args;
+  staged.out_dir = comm.allgather_bytes(set ? set->path() : std::string())[0];
   PreparedInput in =
       input_prepare(args.input, schema_options, pipeline_options_make(args.scale, args.prep), args.quiet, err, comm);
   timings.read = seconds_since(start);
@@ -184,9 +207,14 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   backend.reset();
   std::vector<float>().swap(in.x);
   memory_release_to_system();
-  FitOutputs outputs{args, in.schema, in.table, in.pipeline, result, backend_name, timings, identity, matching};
+  FitOutputs outputs{staged, in.schema, in.table, in.pipeline, result, backend_name, timings, identity, matching};
   outputs.comm = &comm;
+  outputs.out_shown = args.out_dir;
   fit_outputs_write(outputs, out, args.quiet);
+  if (set) {
+    set->drop(args.out_parts ? "segments.csv" : "segments.parts");  // the other form of an earlier run's segments
+    set->publish();
+  }
   return 0;
 }
 

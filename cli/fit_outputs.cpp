@@ -167,6 +167,7 @@ class SegmentsOutput {
 void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   const auto start = std::chrono::steady_clock::now();
   const std::string dir = fit.args.out_dir + "/";
+  const std::string shown = (fit.out_shown.empty() ? fit.args.out_dir : fit.out_shown) + "/";
   const KMeansResult& r = fit.result;
   const Communicator& comm = fit.comm ? *fit.comm : single_process();
   const bool root = comm.rank() == 0;
@@ -216,16 +217,16 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   if (fit.args.out_parts) summary["segments_parts"] = {{"directory", "segments.parts"}, {"count", comm.size()}};
   json_write(dir + "summary.json", summary);
   if (!quiet)
-    out << "kseg: " << n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  " << dir
-        << segments.listed() << "\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir
+    out << "kseg: " << n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  " << shown
+        << segments.listed() << "\n  " << shown << "centroids.csv\n  " << shown << "model.json\n  " << shown
         << "summary.json\n";
   if (comm.size() == 1) {
     fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,
-                      identity.names);
+                      identity.names, shown.substr(0, shown.size() - 1));
   } else {
     const std::vector<int32_t> labels_all(all_labels.begin(), all_labels.end());
     fit_explain_write(fit.args, all_rows, fit.pipeline, labels_all, r.n_clusters, out, quiet, identity.ids,
-                      identity.names);
+                      identity.names, shown.substr(0, shown.size() - 1));
   }
 }
 

@@ -33,11 +33,13 @@ struct FitOutputs {
   nlohmann::json matching;   // summary.json's "matching" section after --warm-start / --match-ids, else null
   // The processes sharing the rows (rank 0 writes); nullptr: one process.
   const Communicator* comm = nullptr;
+  std::string out_shown =
+      std::string();  // --out as the user gave it, for the list of files (args.out_dir is the staging path)
 };
 
-// Writes the four files into args.out_dir (each atomically) and prints where they are on out. Across processes
-// this is collective: segment sizes are summed, every rank's segments reach rank 0 in input order, and rank 0
-// writes the files, with per-rank timings in summary.json.
+// Writes the files into args.out_dir (the staging directory of an OutputSet; each file atomically) and prints where
+// they are on out. Across processes this is collective: segment sizes are summed, every rank's segments reach rank 0 in
+// input order, and rank 0 writes the files, with per-rank timings in summary.json.
 void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet);
 
 }  // namespace kseg

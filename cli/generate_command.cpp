@@ -29,6 +29,7 @@ void generate_command_register(CLI::App& app, GenerateArgs& args) {
 
 int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostream&) {
   KSEG_EXPECTS(args.users >= 1, UsageError, "--users must be at least 1");
+  KSEG_EXPECTS(!args.out.empty(), UsageError, "--out is empty: give the path of the file to write");
   KSEG_EXPECTS(args.drift >= 0.0 && args.drift <= 1.0, UsageError, "--drift must lie in [0, 1]");
   KSEG_EXPECTS(args.churn >= 0.0 && args.churn <= 1.0, UsageError, "--churn must lie in [0, 1]");
   GenerateOptions options;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/cli_run.hpp"
+#include "host/io/signal_cleanup.hpp"
 #include "host/kmeans/communicator.hpp"
 #ifdef KSEG_WITH_MPI
 #include "host/mpi/mpi_communicator.hpp"
@@ -40,6 +41,8 @@ int rank_main(const std::vector<std::string>& args, int& argc, char**& argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGINT/SIGTERM remove kseg's temporary files and staging directories, then exit 130/143.
+  kseg::signal_cleanup_install();
   std::vector<std::string> args(argv + 1, argv + argc);
   const int processes = kseg::launcher_process_count();
   if (processes > 1) {

@@ -11,6 +11,8 @@
 #include "host/data/schema.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_file.hpp"
+#include "host/io/output_set.hpp"
 #include "host/model/model_file.hpp"
 #include "host/report/campaign_report.hpp"
 #include "host/report/html_report.hpp"
@@ -24,9 +26,7 @@ namespace {
 // The segment value (second-to-last field) of every record of a segments.csv (`id,segment,distance`); ids may be
 // quoted, with delimiters or line breaks inside.
 std::vector<int64_t> segments_read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, "cannot read --segments " + path);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = input_file_read(path, "--segments", 0);
   std::vector<int64_t> segments;
   bool quoted = false;
   size_t start = 0;
@@ -112,17 +112,20 @@ Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainArgs& args,
   json.commit();
   if (o.names_file) names_file_write(dir + "segment_names.csv", profiles);
   report_write(dir + "report.html", {o.source, &profiles, o.sweep});
+  const std::string shown = (o.shown_dir.empty() ? o.dir : o.shown_dir) + "/";
   if (!quiet)
-    out << "  " << dir << "profiles.csv\n  " << dir << "profiles.json\n"
-        << (o.names_file ? "  " + dir + "segment_names.csv\n" : "") << "  " << dir << "report.html\n";
+    out << "  " << shown << "profiles.csv\n  " << shown << "profiles.json\n"
+        << (o.names_file ? "  " + shown + "segment_names.csv\n" : "") << "  " << shown << "report.html\n";
   return profiles;
 }
 
 void fit_explain_write(const FitArgs& args, const Table& data, const FeaturePipeline& pipeline,
                        const std::vector<int32_t>& labels, int64_t k, std::ostream& out, bool quiet,
-                       const std::vector<int64_t>& segment_ids, const std::vector<std::string>& names) {
+                       const std::vector<int64_t>& segment_ids, const std::vector<std::string>& names,
+                       const std::string& shown_dir) {
   ExplainOutputs o;
   o.dir = args.out_dir;
+  o.shown_dir = shown_dir;
   o.source = "kseg fit " + args.input + " --k " + std::to_string(k);
   o.table = &data;
   o.pipeline = &pipeline;
@@ -155,7 +158,7 @@ int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream
                           : std::filesystem::path(args.segments).has_parent_path()
                               ? std::filesystem::path(args.segments).parent_path().string()
                               : std::string(".");
-  directory_ensure(dir);
+  OutputSet set(dir, args.out_dir.empty() ? "the directory of --segments" : "--out");
   const Model model = model_load(args.model);
   const std::vector<std::pair<int32_t, std::string>> names =
       args.segment_names.empty() ? std::vector<std::pair<int32_t, std::string>>{} : names_file_read(args.segment_names);
@@ -174,7 +177,8 @@ int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream
     labels[i] = static_cast<int32_t>(it - ids.begin());
   }
   ExplainOutputs o;
-  o.dir = dir;
+  o.dir = set.path();
+  o.shown_dir = dir;
   o.source = "kseg profile " + args.input + " --model " + args.model;
   o.table = &table;
   o.pipeline = &model.pipeline;
@@ -189,8 +193,9 @@ int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream
   const std::string migration = migration_section_kept(report, args.quiet, err);
   const std::string campaign = campaign_section_kept(report, args.quiet, err);  // kseg measure's, kept too
   explain_outputs_write(o, args.explain, out, args.quiet);
-  if (!migration.empty()) report_migration_write(report, migration);
-  if (!campaign.empty()) report_campaign_write(report, campaign);
+  if (!migration.empty()) report_migration_write(set.path() + "/report.html", migration);
+  if (!campaign.empty()) report_campaign_write(set.path() + "/report.html", campaign);
+  set.publish();
   return 0;
 }
 

@@ -11,7 +11,9 @@ ProgressPrinter::ProgressPrinter(std::ostream& err, bool quiet, int n_init)
 void ProgressPrinter::iteration(int run, const IterationStats& s) {
   if (quiet_) return;
   const auto now = std::chrono::steady_clock::now();
-  if (s.iteration > 1 && now - last_ < std::chrono::seconds(1)) return;
+  // At most one line a second whatever the counts (--n-init 1000 restarts print no more than a long single run).
+  if (printed_ && now - last_ < std::chrono::seconds(1)) return;
+  printed_ = true;
   last_ = now;
   char line[256];
   std::snprintf(line, sizeof(line), "kseg: run %d/%d iteration %d: inertia %.6g, shift %.3g, %lld labels changed%s\n",
@@ -22,7 +24,10 @@ void ProgressPrinter::iteration(int run, const IterationStats& s) {
 
 void ProgressPrinter::done(const KMeansResult& result) {
   if (quiet_) return;
+  // One line per restart up to kRunsListed restarts; beyond, the best one only.
+  constexpr size_t kRunsListed = 10;
   for (size_t r = 0; r < result.runs.size(); ++r) {
+    if (result.runs.size() > kRunsListed && static_cast<int>(r) != result.best_run) continue;
     const KMeansRun& run = result.runs[r];
     char line[256];
     std::snprintf(line, sizeof(line), "kseg: run %zu/%zu: %s after %d iterations, inertia %.8g%s\n", r + 1,

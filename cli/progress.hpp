@@ -1,4 +1,5 @@
-// Progress lines on stderr during long fits: the first iteration, then at most one line a second, and the end.
+// Progress lines on stderr during long fits: the first iteration, then at most one line a second whatever the
+// number of restarts, and the end (one line per restart, or only the best one beyond 10 restarts).
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,7 @@ class ProgressPrinter {
   bool quiet_;
   int n_init_;
   std::chrono::steady_clock::time_point last_;
+  bool printed_ = false;
 };
 
 }  // namespace kseg

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/prepare_input.hpp"
 
 namespace kseg {
@@ -18,6 +19,8 @@ void schema_command_register(CLI::App& app, SchemaArgs& args) {
 }
 
 int schema_command_run(const SchemaArgs& args, std::ostream& out, std::ostream&) {
+  column_roles_validate({args.id_column, args.weight_column, args.columns, args.prep.categorical, args.prep.numeric,
+                         args.prep.dates, args.prep.ignore, args.prep.audit});
   const SchemaOptions options =
       schema_options_make(args.id_column, args.weight_column, args.columns, args.delimiter, args.threads, args.prep);
   schema_print(schema_infer(args.input, options), out);

@@ -8,9 +8,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/explain_outputs.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/prepare_input.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/output_set.hpp"
 #include "host/report/k_sweep.hpp"
 #include "host/report/personas.hpp"
 
@@ -19,6 +21,10 @@ namespace {
 
 void sweep_args_validate(const SweepArgs& args) {
   KSEG_EXPECTS(args.seeds >= 1, UsageError, "--seeds must be at least 1");
+  count_limit_check(args.seeds, kSeedsMax, "--seeds");
+  count_limit_check(args.max_iter, kMaxIterMax, "--max-iter");
+  column_roles_validate({args.id_column, args.weight_column, args.columns, args.prep.categorical, args.prep.numeric,
+                         args.prep.dates, args.prep.ignore, args.prep.audit});
   KSEG_EXPECTS(args.sample >= 3, UsageError, "--sample must be at least 3 rows");
   KSEG_EXPECTS(args.fit_sample >= 0, UsageError, "--fit-sample must be >= 0 rows (0 = fit on all rows)");
   KSEG_EXPECTS(args.max_iter >= 1, UsageError, "--max-iter must be at least 1");
@@ -109,7 +115,7 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
   params.fit_sample = args.fit_sample;
   const SchemaOptions schema_options = schema_options_make(args.id_column, args.weight_column, args.columns,
                                                            args.delimiter, args.device.threads, args.prep);
-  directory_ensure(args.out_dir);
+  OutputSet set(args.out_dir);  // made before the long work: an unwritable --out fails early
   const PreparedInput in =
       input_prepare(args.input, schema_options, pipeline_options_make(args.scale, args.prep), args.quiet, err);
   const DataView view{in.x.data(), in.weights.empty() ? nullptr : in.weights.data(), in.n_rows, in.n_cols};
@@ -134,7 +140,7 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
       },
       subset);
   table_print(result, out);
-  const std::string dir = args.out_dir + "/";
+  const std::string dir = set.path() + "/", shown = args.out_dir + "/";
   sweep_csv_write(dir + "sweep.csv", result);
   AtomicFile json(dir + "sweep.json");
   json.write(sweep_to_json(result).dump(2) + "\n");
@@ -148,10 +154,11 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
   std::vector<int32_t> labels(static_cast<size_t>(in.n_rows));
   backend->labels_get(labels.data());
   if (!args.quiet)
-    out << "kseg: sweep of " << result.rows.size() << " k in " << number_short(result.seconds_total) << " s\n  " << dir
-        << "sweep.csv\n  " << dir << "sweep.json\n";
+    out << "kseg: sweep of " << result.rows.size() << " k in " << number_short(result.seconds_total) << " s\n  "
+        << shown << "sweep.csv\n  " << shown << "sweep.json\n";
   ExplainOutputs o;
-  o.dir = args.out_dir;
+  o.dir = set.path();
+  o.shown_dir = args.out_dir;
   o.source = "kseg sweep " + args.input + " --k " + args.k_range +
              ": segments of the recommended k = " + std::to_string(chosen->k) + " (kseg fit --k " +
              std::to_string(chosen->k) + " --seed " + std::to_string(chosen->best_seed) + " reproduces them)";
@@ -162,6 +169,7 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
   o.sweep = &result;
   o.names_file = false;
   explain_outputs_write(o, args.explain, out, args.quiet);
+  set.publish();
   return 0;
 }
 

@@ -8,11 +8,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/model_input.hpp"
+#include "cli/option_checks.hpp"
 #include "host/dynamics/minibatch.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/io/output_set.hpp"
 #include "host/model/model_file.hpp"
 #include "host/output/segment_files.hpp"
 
@@ -72,6 +74,7 @@ void args_validate(const UpdateArgs& args) {
   device_options_validate(args.device);
   KSEG_EXPECTS(args.batch_size >= 1, UsageError, "--batch-size must be at least 1");
   KSEG_EXPECTS(args.epochs >= 1, UsageError, "--epochs must be at least 1");
+  count_limit_check(args.epochs, kEpochsMax, "--epochs");
   KSEG_EXPECTS(args.reassignment_ratio >= 0.0 && args.reassignment_ratio < 1.0, UsageError,
                "--reassignment-ratio must lie in [0, 1)");
   KSEG_EXPECTS(args.memory >= 0.0 && args.memory <= 1.0, UsageError, "--memory must lie in [0, 1]");
@@ -103,7 +106,7 @@ void update_command_register(CLI::App& app, UpdateArgs& args) {
 int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& err) {
   args_validate(args);
   const auto start = std::chrono::steady_clock::now();
-  directory_ensure(args.out_dir);
+  OutputSet set(args.out_dir);  // made before the long work: an unwritable --out fails early
   const Model model = model_load(args.model);
   const int64_t k = model.n_clusters;
   const int64_t d = model.pipeline.n_features();
@@ -180,7 +183,7 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
   updated.fit = {{"updated_from", args.model}, {"input", args.input},           {"n_rows", rows},
                  {"epochs", args.epochs},      {"batch_size", args.batch_size}, {"memory", args.memory},
                  {"seed", args.seed},          {"segment_sizes", sizes},        {"segment_weights", state.counts}};
-  const std::string dir = args.out_dir + "/";
+  const std::string dir = set.path() + "/", shown = args.out_dir + "/";
   std::vector<int64_t> last(static_cast<size_t>(k));
   for (int64_t j = 0; j < k; ++j) last[j] = std::llround(last_sizes[j]);
   centroids_write(dir + "centroids.csv", model.pipeline, updated.centroids, last, updated.segments.ids);
@@ -222,11 +225,12 @@ int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& 
               {"segments_moved", shift},
               {"ids", identity_change},
               {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
+  set.publish();
   if (!args.quiet)
     out << "kseg: updated " << k << " segments with " << rows << " users"
         << (weighted ? " weighted by " + weight_column : std::string()) << " (" << args.epochs << " epoch"
         << (args.epochs > 1 ? "s" : "") << ", " << identity_change["new_ids"].size() << " centres reassigned)\n  "
-        << dir << "model.json\n  " << dir << "centroids.csv\n  " << dir << "summary.json\n";
+        << shown << "model.json\n  " << shown << "centroids.csv\n  " << shown << "summary.json\n";
   return 0;
 }
 

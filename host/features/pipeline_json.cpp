@@ -102,6 +102,11 @@ NumericStep numeric_from_json(const nlohmann::json& j) {
   KSEG_EXPECTS(finite(s.as_of_days) && finite(s.impute_value) && finite(s.center) && finite(s.scale) &&
                    finite(s.weight) && s.scale > 0.0 && s.weight >= 0.0,
                DataError, "column \"" + s.name + "\": center, scale, weight must be finite with scale > 0");
+  // weight / scale multiplies every value: beyond 1e15 prepared values and their squares overflow float.
+  KSEG_EXPECTS(s.weight / s.scale <= 1e15 && std::abs(s.center) <= 1e30, DataError,
+               "column \"" + s.name + "\": its scale, weight or center (" + "scale " + std::to_string(s.scale) + ", " +
+                   std::to_string(s.weight) + ", " + std::to_string(s.center) +
+                   ") overflows float arithmetic: weight / scale must be at most 1e15 (damaged model)");
   return s;
 }
 

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "host/error.hpp"
+#include "host/io/output_set.hpp"
+#include "host/io/signal_cleanup.hpp"
 
 namespace kseg {
 
@@ -31,6 +33,11 @@ void directory_sync(const std::string& dir) {
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  struct stat info {};
+  if (::stat(path_.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
+    error_throw(S_ISDIR(info.st_mode) ? "it is a directory; give a file path"
+                                      : "it is a device, FIFO or socket, not a regular file; kseg replaces its "
+                                        "output files whole, so give the path of a regular file");
   const std::filesystem::path target(path_);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
@@ -40,6 +47,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   fd_ = ::mkstemp(name.data());
   if (fd_ < 0) error_throw(errno_message(errno));
   temp_path_ = name.data();
+  cleanup_ = std::make_unique<SignalCleanupPath>(temp_path_, false);
   // mkstemp creates 0600; outputs are ordinary shareable files.
   ::fchmod(fd_, 0644);
   buffer_.reserve(buffer_bytes);
@@ -51,7 +59,9 @@ AtomicFile::~AtomicFile() {
   if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
 }
 
-void AtomicFile::error_throw(const std::string& what) const { throw DataError("cannot write " + path_ + ": " + what); }
+void AtomicFile::error_throw(const std::string& what) const {
+  throw DataError("cannot write " + output_path_shown(path_) + ": " + what);
+}
 
 void AtomicFile::write(std::string_view bytes) {
   if (fd_ < 0) error_throw("file already committed");
@@ -87,6 +97,7 @@ void AtomicFile::commit() {
   if (::close(fd) != 0) error_throw(errno_message(errno));
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) error_throw(errno_message(errno));
   committed_ = true;
+  cleanup_.reset();
   directory_sync(std::filesystem::path(temp_path_).parent_path().string());
 }
 

@@ -2,15 +2,19 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace kseg {
 
+class SignalCleanupPath;
+
 class AtomicFile {
  public:
   // Creates ".<name>.tmp.XXXXXX" beside path. Throws DataError "cannot write <path>: <reason>" (e.g. a missing or
-  // unwritable directory).
+  // unwritable directory, or a path that is a directory, device, FIFO or socket: replacing a special file with a
+  // regular one would break whatever reads it). SIGINT/SIGTERM remove the temporary file (signal_cleanup.hpp).
   explicit AtomicFile(std::string path);
   // Unless committed: closes and removes the temporary file. Never throws.
   ~AtomicFile();
@@ -33,6 +37,7 @@ class AtomicFile {
   std::string buffer_;  // pending bytes, flushed when a write would exceed its capacity
   int fd_ = -1;
   bool committed_ = false;
+  std::unique_ptr<SignalCleanupPath> cleanup_;
 };
 
 // Creates dir and its missing parents (mkdir -p); throws DataError when it cannot.

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "host/error.hpp"
+#include "host/io/input_file.hpp"
 
 namespace kseg {
 
@@ -20,7 +21,8 @@ std::string errno_message() { return std::error_code(errno, std::generic_categor
 }  // namespace
 
 MappedFile::MappedFile(const std::string& path, bool sequential) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO would otherwise block the open until a writer comes; it is refused below.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) throw DataError("cannot read " + path + ": " + errno_message());
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -30,7 +32,7 @@ MappedFile::MappedFile(const std::string& path, bool sequential) {
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw DataError("cannot read " + path + ": not a regular file");
+    throw DataError("cannot read " + path + ": it is " + file_kind_describe(st.st_mode) + ", not a regular file");
   }
   size_ = static_cast<size_t>(st.st_size);
   if (size_ > 0) {

@@ -9,6 +9,7 @@
 
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_file.hpp"
 
 namespace kseg {
 
@@ -77,14 +78,16 @@ void model_save(const std::string& path, const Model& model) {
   file.commit();
 }
 
+namespace {
+// The largest squared norm a loaded centroid may have (prepared space).
+constexpr double kCentroidSquaredNormMax = 1e30;
+}  // namespace
+
 Model model_load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, path + ": cannot open the model file (does it exist?)");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = input_file_read(path, "the model file", kModelFileMaxBytes);
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(text.str());
+    doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers beyond double range (1e999)
     throw DataError(path + ": not a readable kseg model (invalid JSON: " + std::string(e.what()) + ")");
   }
@@ -108,14 +111,22 @@ Model model_load(const std::string& path) {
     const nlohmann::json& rows = doc.at("centroids");
     KSEG_EXPECTS(model.n_clusters >= 1 && rows.is_array() && static_cast<int64_t>(rows.size()) == model.n_clusters,
                  DataError, path + ": n_clusters disagrees with the number of centroids");
-    for (const nlohmann::json& row : rows) {
+    for (size_t c = 0; c < rows.size(); ++c) {
+      const nlohmann::json& row = rows[c];
       KSEG_EXPECTS(row.is_array() && static_cast<int64_t>(row.size()) == d, DataError,
                    path + ": a centroid has the wrong number of values (expected " + std::to_string(d) + ")");
+      double norm = 0.0;
       for (const nlohmann::json& v : row) {
         KSEG_EXPECTS(v.is_number() && std::isfinite(v.get<double>()) && std::abs(v.get<double>()) <= FLT_MAX, DataError,
                      path + ": a centroid value is not a finite number (damaged model)");
+        norm += v.get<double>() * v.get<double>();
         model.centroids.push_back(v.get<float>());
       }
+      // Distances are computed in float as |x|² − 2x·c + |c|²: a centroid far out (prepared values are z-scores
+      // and the like) would give inf distances and meaningless segments.
+      KSEG_EXPECTS(norm <= kCentroidSquaredNormMax, DataError,
+                   path + ": centroids[" + std::to_string(c) +
+                       "] has a squared norm beyond 1e30: distances to it overflow float arithmetic (damaged model)");
     }
     model.segments = segments_from_json(doc, model.n_clusters, path);
     if (doc.contains("training_statistics"))

@@ -10,7 +10,9 @@
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/io/csv_parse.hpp"
+#include "host/io/input_file.hpp"
 #include "host/io/number_format.hpp"
+#include "host/io/output_set.hpp"
 #include "host/privacy/id_pseudonym.hpp"
 
 namespace kseg {
@@ -45,11 +47,12 @@ struct RowsText {
   std::vector<uint64_t> id_hashes;
   int64_t invalid_utf8 = 0;
   int64_t first_invalid_utf8 = -1;  // row within the call to rows_append
+  int64_t formula_like = 0;         // ids a spreadsheet would run as formulas (id_formula_like)
   std::string scratch;              // an unquoted id or a row number being hashed
 };
 
 // One id: its value (a quoted CSV field unquoted) is checked and counted, then written raw or as a pseudonym.
-void id_append(const IdColumn& ids, int64_t i, int64_t row, IdPseudonymizer* pseudonyms, RowsText& out) {
+void id_append(const IdColumn& ids, int64_t i, int64_t row, IdPseudonymizer* pseudonyms, bool csv_safe, RowsText& out) {
   if (ids.numbered()) {
     if (pseudonyms == nullptr) return int64_append(out.text, i);
     out.scratch.clear();
@@ -64,8 +67,12 @@ void id_append(const IdColumn& ids, int64_t i, int64_t row, IdPseudonymizer* pse
   }
   out.id_hashes.push_back(std::hash<std::string_view>{}(value));
   if (!utf8_valid(value) && out.invalid_utf8++ == 0) out.first_invalid_utf8 = row;
+  const bool formula = pseudonyms == nullptr && id_formula_like(value);
+  out.formula_like += formula;
   if (pseudonyms != nullptr) {
     pseudonyms->hex_append(value, out.text);
+  } else if (formula && csv_safe) {
+    id_csv_safe_append(value, out.text);
   } else {
     out.text.append(raw);
   }
@@ -77,14 +84,20 @@ void SegmentsWriter::warnings_write() const {
   if (export_.warnings == nullptr) return;
   const std::string total = std::to_string(rows_);
   if (duplicates_ > 0)
-    *export_.warnings << "kseg: warning: " << duplicates_ << " of " << total << " rows of " << file_->path()
-                      << " repeat an earlier row's id (" << rows_ - duplicates_ << " distinct ids in " << total
+    *export_.warnings << "kseg: warning: " << duplicates_ << " of " << total << " rows of "
+                      << output_path_shown(file_->path()) << " repeat an earlier row's id (" << rows_ - duplicates_
+                      << " distinct ids in " << total
                       << " rows): joins on the id match several rows and kseg compare refuses the file; ids should "
                          "identify users uniquely\n";
+  if (formula_like_ > 0 && !export_.csv_safe)
+    *export_.warnings << "kseg: notice: " << formula_like_ << " of " << total << " ids in "
+                      << output_path_shown(file_->path())
+                      << " start with =, +, -, @, a tab or a CR, which spreadsheets run as formulas; --csv-safe-ids "
+                         "writes them as text ('=...)\n";
   if (invalid_utf8_ > 0)
-    *export_.warnings << "kseg: warning: " << invalid_utf8_ << " of " << total << " ids in " << file_->path()
-                      << " are not valid UTF-8 (first: row " << first_invalid_utf8_ << ", 0-based); written "
-                      << (export_.hash_ids ? "hashed" : "byte for byte") << "\n";
+    *export_.warnings << "kseg: warning: " << invalid_utf8_ << " of " << total << " ids in "
+                      << output_path_shown(file_->path()) << " are not valid UTF-8 (first: row " << first_invalid_utf8_
+                      << ", 0-based); written " << (export_.hash_ids ? "hashed" : "byte for byte") << "\n";
 }
 
 // Rows are formatted in chunks on all threads (a pseudonymizer per thread), then written in order: the text is the
@@ -107,7 +120,7 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
       IdPseudonymizer* pseudonyms = export_.hash_ids ? pseudonyms_[omp_get_thread_num()].get() : nullptr;
       out.text.clear();
       for (int64_t r = c * kChunkRows; r < std::min(n, (c + 1) * kChunkRows); ++r) {
-        id_append(ids, first + r, r, pseudonyms, out);
+        id_append(ids, first + r, r, pseudonyms, export_.csv_safe, out);
         out.text += ',';
         int64_append(out.text, labels[r]);
         out.text += ',';
@@ -123,6 +136,8 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
       if (out.invalid_utf8 > 0 && invalid_utf8_ == 0) first_invalid_utf8_ = rows_ + out.first_invalid_utf8;
       invalid_utf8_ += out.invalid_utf8;
       out.invalid_utf8 = 0;
+      formula_like_ += out.formula_like;
+      out.formula_like = 0;
     }
   }
   rows_ += n;
@@ -168,10 +183,9 @@ void centroids_write(const std::string& path, const FeaturePipeline& pipeline, c
 }
 
 nlohmann::json json_read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, "cannot read " + path);
+  const std::string text = input_file_read(path, "", kJsonFileMaxBytes);
   try {
-    return nlohmann::json::parse(in);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw DataError(path + ": not valid JSON (" + e.what() + ")");
   }

@@ -20,7 +20,8 @@ class IdPseudonymizer;
 // Streams segments.csv: header `id,segment,distance`, rows appended in input order; distance is Euclidean in the
 // prepared space. Nothing appears at path until commit(). With ids.hash_ids every id is written as its keyed
 // pseudonym (hex HMAC-SHA-256 of the id's value, CSV quotes removed). Ids that repeat an earlier id, and ids that
-// are not valid UTF-8, are counted (8 bytes of memory per row) and reported on ids.warnings at commit.
+// are not valid UTF-8, are counted (8 bytes of memory per row) and reported on ids.warnings at commit; so are ids a
+// spreadsheet would run as formulas, which ids.csv_safe (--csv-safe-ids) writes as '-prefixed quoted text.
 class SegmentsWriter {
  public:
   // Without ids: the IdExport of the enclosing IdExportScope (the command's --hash-ids), else ids as read.
@@ -45,6 +46,7 @@ class SegmentsWriter {
   int64_t duplicates_ = 0;
   int64_t invalid_utf8_ = 0;
   int64_t first_invalid_utf8_ = -1;
+  int64_t formula_like_ = 0;  // ids starting with = + - @ tab CR (written as text with ids.csv_safe)
 };
 
 // The id options of the command running on this thread: set by the CLI around a command, so that every segments file

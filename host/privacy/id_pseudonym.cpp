@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "host/error.hpp"
+#include "host/io/input_file.hpp"
 
 namespace kseg {
 
@@ -75,9 +76,13 @@ void IdPseudonymizer::hex_append(std::string_view id, std::string& out) {
 std::string hash_key_resolve(const std::string& key_file, const char* env_value) {
   std::string key;
   if (!key_file.empty()) {
-    std::ifstream in(key_file, std::ios::binary);
-    KSEG_EXPECTS(in.good(), UsageError, "--hash-key-file " + key_file + ": cannot read the key file");
-    key.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    try {
+      key = input_file_read(key_file, "", kKeyFileMaxBytes);
+    } catch (const DataError& e) {  // a usage error like every other problem with the key
+      const std::string why = e.what();
+      throw UsageError("--hash-key-file " + key_file +
+                       ": cannot read the key file: " + why.substr(why.rfind(": ") + 2));
+    }
     if (!key.empty() && key.back() == '\n') key.pop_back();
     if (!key.empty() && key.back() == '\r') key.pop_back();
   } else {

@@ -245,8 +245,8 @@ std::string campaign_section_kept(const std::string& path, bool quiet, std::ostr
   return marked_section_kept(path, kCampaignSection, quiet, notices);
 }
 
-void report_campaign_write(const std::string& path, const std::string& section) {
-  report_section_write(path, kCampaignSection, section);
+void report_campaign_write(const std::string& path, const std::string& section, const std::string& target) {
+  report_section_write(path, kCampaignSection, section, target);
 }
 
 }  // namespace kseg

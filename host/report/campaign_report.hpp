@@ -25,6 +25,6 @@ std::string campaign_section_html(const MeasureProducts& products);
 std::string campaign_section_kept(const std::string& path, bool quiet, std::ostream& notices);
 
 // Reads the report at path, replaces (or inserts) its campaign section and writes it back atomically.
-void report_campaign_write(const std::string& path, const std::string& section);
+void report_campaign_write(const std::string& path, const std::string& section, const std::string& target = "");
 
 }  // namespace kseg

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "host/dynamics/population_stability.hpp"
+#include "host/error.hpp"
 #include "host/io/number_format.hpp"
 #include "host/report/report_sections.hpp"
 #include "host/report/svg_charts.hpp"
@@ -207,8 +208,8 @@ std::string migration_section_replace(const std::string& html, const std::string
   return marked_section_replace(html, kMigrationSection, section, where);
 }
 
-void report_migration_write(const std::string& path, const std::string& section) {
-  report_section_write(path, kMigrationSection, section);
+void report_migration_write(const std::string& path, const std::string& section, const std::string& target) {
+  report_section_write(path, kMigrationSection, section, target);
 }
 
 std::string migration_section_kept(const std::string& path, bool quiet, std::ostream& notices) {

@@ -40,7 +40,8 @@ std::string migration_section_kept(const std::string& path, bool quiet, std::ost
 // DataError naming where when the page is not a kseg report.
 std::string migration_section_replace(const std::string& html, const std::string& section, const std::string& where);
 
-// Reads the report at path, replaces its migration section and writes it back atomically (temporary file + rename).
-void report_migration_write(const std::string& path, const std::string& section);
+// Reads the report at path, replaces its migration section and writes it back atomically (temporary file + rename),
+// or to target when given (a staged output set).
+void report_migration_write(const std::string& path, const std::string& section, const std::string& target = "");
 
 }  // namespace kseg

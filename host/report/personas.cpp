@@ -8,6 +8,7 @@
 
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_file.hpp"
 #include "host/output/segment_files.hpp"
 
 namespace kseg {
@@ -118,6 +119,7 @@ void personas_make(Profiles& profiles) {
 }
 
 std::vector<std::pair<int32_t, std::string>> names_file_read(const std::string& path) {
+  input_file_check(path, "names file", kNamesFileMaxBytes);
   std::ifstream in(path, std::ios::binary);
   KSEG_EXPECTS(in.good(), DataError, "cannot read names file " + path);
   std::vector<std::pair<int32_t, std::string>> names;

@@ -1,25 +1,13 @@
 #include "host/report/report_sections.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/io/input_file.hpp"
 
 namespace kseg {
-namespace {
-
-std::string file_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KSEG_EXPECTS(in.good(), DataError, "cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 std::string marked_section_find(const std::string& html, const MarkedSection& marks, const std::string& where) {
   const size_t begin = html.find(marks.begin);
@@ -49,16 +37,17 @@ std::string marked_section_kept(const std::string& path, const MarkedSection& ma
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return "";
   try {
-    return marked_section_find(file_text(path), marks, path);
+    return marked_section_find(input_file_read(path, "", kJsonFileMaxBytes), marks, path);
   } catch (const DataError& e) {
     if (!quiet) notices << "kseg: notice: the " << marks.name << " section is dropped: " << e.what() << "\n";
     return "";
   }
 }
 
-void report_section_write(const std::string& path, const MarkedSection& marks, const std::string& section) {
-  const std::string html = marked_section_replace(file_text(path), marks, section, path);
-  AtomicFile file(path);
+void report_section_write(const std::string& path, const MarkedSection& marks, const std::string& section,
+                          const std::string& target) {
+  const std::string html = marked_section_replace(input_file_read(path, "", kJsonFileMaxBytes), marks, section, path);
+  AtomicFile file(target.empty() ? path : target);
   file.write(html);
   file.commit();
 }

@@ -26,7 +26,9 @@ std::string marked_section_replace(const std::string& html, const MarkedSection&
 // section; a damaged section is dropped with a notice on `notices` (unless quiet).
 std::string marked_section_kept(const std::string& path, const MarkedSection& marks, bool quiet, std::ostream& notices);
 
-// Reads the report at path, replaces the section and writes it back atomically (temporary file + rename).
-void report_section_write(const std::string& path, const MarkedSection& marks, const std::string& section);
+// Reads the report at path, replaces the section and writes the page atomically (temporary file + rename) to target,
+// or back to path when target is empty (a command publishing a staged output set writes into its staging copy).
+void report_section_write(const std::string& path, const MarkedSection& marks, const std::string& section,
+                          const std::string& target = "");
 
 }  // namespace kseg

@@ -151,7 +151,7 @@ std::vector<BadInputCase> csv_corpus() {
        1,
        "g.bin:"},
       {"MissingFile", {}, fit_args("absent.csv"), 1, "absent.csv"},
-      {"InputIsADirectory", {}, fit_args("out"), 1, "out: not a regular file"},
+      {"InputIsADirectory", {}, fit_args("out"), 1, "out: it is a directory, not a regular file"},
   };
 }
 
