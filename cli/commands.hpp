@@ -68,10 +68,15 @@ struct FitArgs {
   std::string match_ids;      // --match-ids OLD/model.json: fresh fit, then keep its segment ids by matching
   std::string segment_names;  // --segment-names FILE.csv: segment,name
   bool out_parts = false;     // --out-parts: each rank writes its part of segments.csv (OUT/segments.parts/)
+  bool hierarchy = false;     // --hierarchy: bisecting K-means tree (host/kmeans/bisecting_fit.hpp)
+  std::string split = "largest-inertia";  // --split: which leaf the tree splits next
+  double min_size = 0.0;                  // --min-size: smallest segment (users, or weight), 0 = none
+  double min_share = 0.0;                 // --min-share: smallest segment as a share of all users, 0 = none
 };
 
 struct AssignArgs {
   std::string input;
+  std::string assign_mode = "tree";  // --assign for tree models: tree (walk from the root) or nearest-leaf
   std::string model;
   std::string out = "assigned.csv";
   char delimiter = ',';

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <ostream>
 
@@ -187,7 +188,11 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   if (comm.size() > 1)
     table_gather_root(fit.data, {}, std::vector<float>(r.labels.begin(), r.labels.end()), all_labels, comm);
   if (!root) return;
-  centroids_write(dir + "centroids.csv", fit.pipeline, r.centroids, sizes, identity.ids);
+  centroids_write(dir + "centroids.csv", fit.pipeline, r.centroids, sizes, identity.ids,
+                  fit.tree ? segment_tree_leaf_parents(*fit.tree) : std::vector<int64_t>{});
+  std::error_code ec;  // a flat fit removes the tree.json an earlier --hierarchy fit left in --out
+  if (fit.tree) json_write(dir + "tree.json", segment_tree_document(*fit.tree, identity.ids, fit.args.split));
+  if (!fit.tree) std::filesystem::remove(dir + "tree.json", ec);
   Model model;
   model.pipeline = fit.pipeline;
   model.id_column = fit.data.id_column;
@@ -200,6 +205,7 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
                {"segment_sizes", sizes}};
   if (!weights.empty()) model.fit["segment_weights"] = weights;  // kseg update's starting counts
   model.segments = identity;
+  if (fit.tree) model.tree = *fit.tree;
   model.reference = comm.size() == 1 ? drift_reference_build(fit.data, fit.pipeline, r.sq_distances.data())
                                      : drift_reference_build(all_rows, fit.pipeline, all_sq_distances.data());
   model_save(dir + "model.json", model);
@@ -207,12 +213,15 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   const double write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json summary = summary_json(fit, sizes, write_seconds);
   if (comm.size() > 1) processes_add(summary, n_rows, ranks, devices);
+  if (fit.tree) summary["hierarchy"] = {{"split", fit.args.split}, {"nodes", fit.tree->nodes.size()}};
+  if (fit.min_size) summary["min_size"] = min_size_json(*fit.min_size, r.n_clusters);
   if (fit.args.out_parts) summary["segments_parts"] = {{"directory", "segments.parts"}, {"count", comm.size()}};
   json_write(dir + "summary.json", summary);
   if (!quiet)
     out << "kseg: " << n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  " << dir
         << segments.listed() << "\n  " << dir << "centroids.csv\n  " << dir << "model.json\n  " << dir
-        << "summary.json\n";
+        << "summary.json\n"
+        << (fit.tree ? "  " + dir + "tree.json\n" : "");
   if (comm.size() == 1) {
     fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,
                       identity.names);

@@ -9,6 +9,7 @@
 #include "host/data/table.hpp"
 #include "host/features/pipeline.hpp"
 #include "host/kmeans/communicator.hpp"
+#include "host/kmeans/min_size.hpp"
 #include "host/kmeans/params.hpp"
 #include "host/model/model_file.hpp"
 
@@ -33,6 +34,8 @@ struct FitOutputs {
   nlohmann::json matching;   // summary.json's "matching" section after --warm-start / --match-ids, else null
   // The processes sharing the rows (rank 0 writes); nullptr: one process.
   const Communicator* comm = nullptr;
+  const SegmentTree* tree = nullptr;        // --hierarchy: the tree (tree.json, model.json, centroids' parent)
+  const MinSizeReport* min_size = nullptr;  // --min-size / --min-share: what was dissolved (summary.json)
 };
 
 // Writes the four files into args.out_dir (each atomically) and prints where they are on out. Across processes

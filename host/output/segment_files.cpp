@@ -144,8 +144,9 @@ std::string csv_field_escape(const std::string& text) {
 }
 
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
-                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids) {
-  std::string text = "segment,size";
+                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids,
+                     const std::vector<int64_t>& parents) {
+  std::string text = parents.empty() ? "segment,size" : "segment,size,parent";
   for (const std::string& name : pipeline.centroids_header()) text += "," + csv_field_escape(name);
   text += "\n";
   const int64_t d = pipeline.n_features();
@@ -153,6 +154,10 @@ void centroids_write(const std::string& path, const FeaturePipeline& pipeline, c
     int64_append(text, segment_ids.empty() ? static_cast<int64_t>(j) : segment_ids[j]);
     text += ',';
     int64_append(text, sizes[j]);
+    if (!parents.empty()) {
+      text += ',';
+      int64_append(text, parents[j]);
+    }
     for (double v : pipeline.centroid_original(centroids.data() + j * d)) {
       text += ',';
       // Original units rounded to float precision: the data were float32 to begin with.

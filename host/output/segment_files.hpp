@@ -64,9 +64,11 @@ class IdExportScope {
 
 // centroids.csv: `segment,size,<features>`, centroids in the user's terms: numeric features in original units,
 // categorical levels ("col=level") as the segment's share of that level. segment_ids: the stable id written for
-// each centroid row (empty: the row number).
+// each centroid row (empty: the row number). parents (a --hierarchy fit): each segment's parent node in tree.json,
+// written as a `parent` column after size; empty: no such column.
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
-                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids = {});
+                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids = {},
+                     const std::vector<int64_t>& parents = {});
 
 void json_write(const std::string& path, const nlohmann::json& doc);
 // A JSON document from a file: DataError naming the file when it cannot be read or is not valid JSON.
