@@ -111,8 +111,6 @@ KMeansResult segments_fit(const FitArgs& args, Backend& backend, const DataView&
   if (!args.hierarchy)
     return kmeans_fit_min_size(backend, view, params, tol_absolute, {args.min_size, args.min_share}, comm, min_report,
                                on_iteration);
-  KSEG_EXPECTS(comm.size() == 1, UsageError,
-               "--hierarchy runs in one process: its splits are not yet reduced across MPI ranks (run without mpirun)");
   const BackendFactory leaf_backend = [&](const DataView& rows) {
     return backend_create(rows, args.device, true, err, single_process());
   };
@@ -163,6 +161,8 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
 
 int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
   fit_args_validate(args);
+  KSEG_EXPECTS(!args.hierarchy || comm.size() == 1, UsageError,
+               "--hierarchy runs in one process: its splits are not yet reduced across MPI ranks (run without mpirun)");
   const SchemaOptions schema_options = schema_options_make(args.id_column, args.weight_column, args.columns,
                                                            args.delimiter, args.device.threads, args.prep);
   if (args.dry_run) {

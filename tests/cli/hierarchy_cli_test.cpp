@@ -4,8 +4,8 @@
 
 #include <filesystem>
 #include <map>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli_test_support.hpp"
 #include "host/model/model_file.hpp"
@@ -73,8 +73,8 @@ TEST(CliHierarchy, WritesTheTreeAndAssignWalksIt) {
   ASSERT_EQ(walk.code, 0) << walk.err;
   EXPECT_EQ(segment_column(dir.file("walk.csv")), segment_column(out + "/segments.csv"));
   // The nearest leaf: every distance is at most the walk's (it is the minimum over the leaves).
-  const test::CliResult nearest = cli({"assign", users, "--model", out + "/model.json", "--out",
-                                       dir.file("nearest.csv"), "--assign", "nearest-leaf"});
+  const test::CliResult nearest = cli(
+      {"assign", users, "--model", out + "/model.json", "--out", dir.file("nearest.csv"), "--assign", "nearest-leaf"});
   ASSERT_EQ(nearest.code, 0) << nearest.err;
   const std::vector<std::string> w = lines_split(file_read(dir.file("walk.csv")));
   const std::vector<std::string> n = lines_split(file_read(dir.file("nearest.csv")));
