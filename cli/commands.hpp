@@ -72,6 +72,7 @@ struct FitArgs {
   std::string split = "largest-inertia";  // --split: which leaf the tree splits next
   double min_size = 0.0;                  // --min-size: smallest segment (users, or weight), 0 = none
   double min_share = 0.0;                 // --min-share: smallest segment as a share of all users, 0 = none
+  bool with_path = false;                 // --with-path: segments.csv gets each user's path in the tree
 };
 
 struct AssignArgs {

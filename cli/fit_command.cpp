@@ -100,6 +100,8 @@ void fit_args_validate(const FitArgs& args) {
   KSEG_EXPECTS(
       !args.hierarchy || args.warm_start.empty(), UsageError,
       "--hierarchy builds its tree afresh: use --match-ids OLD/model.json to keep segment ids, not --warm-start");
+  KSEG_EXPECTS(!args.with_path || (args.hierarchy && !args.out_parts), UsageError,
+               "--with-path needs --hierarchy (the path is the tree's) and one segments.csv (not --out-parts)");
   KSEG_EXPECTS(!args.hierarchy || (args.min_size == 0.0 && args.min_share == 0.0), UsageError,
                "--min-size / --min-share apply to flat fits only (not yet to --hierarchy)");
 }
@@ -151,6 +153,8 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
   app.add_option("--split", args.split,
                  "With --hierarchy, the leaf split next: largest-inertia (scikit-learn's biggest_inertia) or largest")
       ->capture_default_str();
+  app.add_flag("--with-path", args.with_path,
+               "With --hierarchy, a path column in segments.csv: the tree's node ids from the root (0/1/4)");
   app.add_option("--min-size", args.min_size,
                  "Dissolve segments with fewer users (weighted fits: less weight) and refit; k may end lower");
   app.add_option("--min-share", args.min_share, "Like --min-size, as a share of all users (e.g. 0.02)");

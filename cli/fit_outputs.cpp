@@ -131,7 +131,8 @@ class SegmentsOutput {
       parts_->write(fit.data.ids, fit.data.first_row, labels.data(), fit.result.sq_distances.data(), n);
       return;
     }
-    if (comm.rank() == 0) file_ = std::make_unique<SegmentsWriter>(dir_ + "/segments.csv");
+    if (comm.rank() == 0)
+      file_ = std::make_unique<SegmentsWriter>(dir_ + "/segments.csv", IdExportScope::current(), paths(fit));
     segments_gather_append(comm, file_.get(), fit.data.ids, fit.data.first_row, labels.data(),
                            fit.result.sq_distances.data(), n);
   }
@@ -143,6 +144,16 @@ class SegmentsOutput {
       file_->commit();
       segments_parts_remove(dir_);
     }
+  }
+
+  // --with-path: each segment id's path in the tree ("0/1/4"); empty otherwise.
+  static std::map<int64_t, std::string> paths(const FitOutputs& fit) {
+    std::map<int64_t, std::string> by_id;
+    if (!fit.args.with_path || !fit.tree) return by_id;
+    const std::vector<int64_t> leaves = fit.tree->leaves();
+    for (size_t j = 0; j < leaves.size(); ++j)
+      by_id[fit.segments.ids.empty() ? static_cast<int64_t>(j) : fit.segments.ids[j]] = fit.tree->path(leaves[j]);
+    return by_id;
   }
 
   // What was written, for the list printed after a fit.

@@ -30,9 +30,12 @@ const IdExport& IdExportScope::current() {
 
 SegmentsWriter::SegmentsWriter(const std::string& path) : SegmentsWriter(path, IdExportScope::current()) {}
 
-SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids) : export_(ids) {
+SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids) : SegmentsWriter(path, ids, {}) {}
+
+SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids, std::map<int64_t, std::string> paths)
+    : export_(ids), paths_(std::move(paths)) {
   file_ = std::make_unique<AtomicFile>(path);
-  file_->write("id,segment,distance\n");
+  file_->write(paths_.empty() ? "id,segment,distance\n" : "id,segment,distance,path\n");
 }
 
 SegmentsWriter::~SegmentsWriter() = default;
@@ -110,6 +113,7 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
         int64_append(out.text, labels[r]);
         out.text += ',';
         float_append(out.text, std::sqrt(sq_distances[r]));
+        if (!paths_.empty()) out.text += "," + paths_.at(labels[r]);
         out.text += '\n';
       }
     }

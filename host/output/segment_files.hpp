@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -26,6 +27,8 @@ class SegmentsWriter {
   // Without ids: the IdExport of the enclosing IdExportScope (the command's --hash-ids), else ids as read.
   explicit SegmentsWriter(const std::string& path);
   SegmentsWriter(const std::string& path, const IdExport& ids);
+  // With a fourth column `path` (fit --with-path): paths[label], e.g. "0/1/4" for a segment of a tree.
+  SegmentsWriter(const std::string& path, const IdExport& ids, std::map<int64_t, std::string> paths);
   ~SegmentsWriter();
   // Rows first .. first+n of ids, with their labels and squared distances.
   void rows_append(const IdColumn& ids, int64_t first, const int32_t* labels, const float* sq_distances, int64_t n);
@@ -41,6 +44,7 @@ class SegmentsWriter {
   IdExport export_;
   std::vector<std::unique_ptr<IdPseudonymizer>> pseudonyms_;  // one per thread, with --hash-ids
   std::vector<uint64_t> id_hashes_;                           // 64-bit hashes of the ids seen, for the duplicate count
+  std::map<int64_t, std::string> paths_;                      // label → path column; empty: no path column
   int64_t rows_ = 0;                                          // rows appended so far
   int64_t duplicates_ = 0;
   int64_t invalid_utf8_ = 0;

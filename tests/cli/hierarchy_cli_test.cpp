@@ -90,6 +90,40 @@ TEST(CliHierarchy, WritesTheTreeAndAssignWalksIt) {
   EXPECT_FALSE(std::filesystem::exists(out + "/tree.json"));
 }
 
+TEST(CliHierarchy, WithPathAndRefreshByMatchingIds) {
+  test::ScratchDir dir;
+  const std::string users = dir.file("users.csv");
+  ASSERT_EQ(cli({"generate", "--users", "3000", "--seed", "4", "--out", users, "--quiet"}).code, 0);
+  const std::string out = dir.file("a");
+  ASSERT_EQ(
+      cli({"fit", users, "--k", "4", "--hierarchy", "--split", "largest", "--with-path", "--out", out, "--quiet"}).code,
+      0);
+  const nlohmann::json tree = nlohmann::json::parse(file_read(out + "/tree.json"));
+  EXPECT_EQ(tree["split"], "largest");
+  std::map<std::string, std::string> path_of;  // segment id → path, from tree.json
+  for (const nlohmann::json& node : tree["nodes"])
+    if (!node["segment"].is_null()) path_of[std::to_string(node["segment"].get<int64_t>())] = node["path"];
+  const std::vector<std::string> rows = lines_split(file_read(out + "/segments.csv"));
+  ASSERT_EQ(rows[0], "id,segment,distance,path");
+  for (size_t i = 1; i < rows.size(); ++i) {
+    std::vector<std::string> f;
+    std::stringstream in(rows[i]);
+    for (std::string v; std::getline(in, v, ',');) f.push_back(v);
+    ASSERT_EQ(f.size(), 4u) << rows[i];
+    EXPECT_EQ(f[3], path_of.at(f[1]));
+    EXPECT_EQ(f[3].rfind("0/", 0), 0u);  // every path starts at the root
+  }
+  // A refit of a later snapshot keeps the old tree's segment ids by matching leaves (--match-ids).
+  const std::string later = dir.file("later.csv");
+  ASSERT_EQ(cli({"generate", "--users", "3000", "--seed", "4", "--drift", "0.1", "--out", later, "--quiet"}).code, 0);
+  const test::CliResult refit = cli(
+      {"fit", later, "--k", "4", "--hierarchy", "--match-ids", out + "/model.json", "--out", dir.file("b"), "--quiet"});
+  ASSERT_EQ(refit.code, 0) << refit.err;
+  const nlohmann::json summary = nlohmann::json::parse(file_read(dir.file("b/summary.json")));
+  EXPECT_FALSE(summary["matching"].is_null());
+  EXPECT_TRUE(model_load(dir.file("b/model.json")).tree.has_value());
+}
+
 TEST(CliHierarchy, BadCombinationsAreUsageErrors) {
   test::ScratchDir dir;
   const std::string users = dir.file("users.csv");
@@ -101,6 +135,9 @@ TEST(CliHierarchy, BadCombinationsAreUsageErrors) {
   EXPECT_EQ(r.code, 2);
   r = cli({"fit", users, "--k", "3", "--min-share", "1.5", "--out", dir.file("o")});
   EXPECT_EQ(r.code, 2);
+  r = cli({"fit", users, "--k", "3", "--with-path", "--out", dir.file("o")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--with-path needs --hierarchy"), std::string::npos) << r.err;
   ASSERT_EQ(cli({"fit", users, "--k", "3", "--out", dir.file("flat"), "--quiet"}).code, 0);
   r = cli({"assign", users, "--model", dir.file("flat/model.json"), "--assign", "nearest", "--out", dir.file("a.csv")});
   EXPECT_EQ(r.code, 2);
