@@ -235,11 +235,11 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
         << (fit.tree ? "  " + dir + "tree.json\n" : "");
   if (comm.size() == 1) {
     fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,
-                      identity.names);
+                      identity.names, fit.tree);
   } else {
     const std::vector<int32_t> labels_all(all_labels.begin(), all_labels.end());
     fit_explain_write(fit.args, all_rows, fit.pipeline, labels_all, r.n_clusters, out, quiet, identity.ids,
-                      identity.names);
+                      identity.names, fit.tree);
   }
 }
 

@@ -16,6 +16,7 @@
 #include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
 #include "host/report/profiles_io.hpp"
+#include "host/report/tree_report.hpp"
 
 namespace kseg {
 namespace {
@@ -109,7 +110,12 @@ Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainArgs& args,
   json.write(profiles_to_json(profiles).dump(2) + "\n");
   json.commit();
   if (o.names_file) names_file_write(dir + "segment_names.csv", profiles);
-  report_write(dir + "report.html", {o.source, &profiles, o.sweep});
+  report_write(dir + "report.html",
+               {o.source,
+                &profiles,
+                o.sweep,
+                {},
+                o.tree ? tree_report_section(*o.tree, profiles, o.pipeline->feature_names()) : ""});
   if (!quiet)
     out << "  " << dir << "profiles.csv\n  " << dir << "profiles.json\n"
         << (o.names_file ? "  " + dir + "segment_names.csv\n" : "") << "  " << dir << "report.html\n";
@@ -118,7 +124,8 @@ Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainArgs& args,
 
 void fit_explain_write(const FitArgs& args, const Table& data, const FeaturePipeline& pipeline,
                        const std::vector<int32_t>& labels, int64_t k, std::ostream& out, bool quiet,
-                       const std::vector<int64_t>& segment_ids, const std::vector<std::string>& names) {
+                       const std::vector<int64_t>& segment_ids, const std::vector<std::string>& names,
+                       const SegmentTree* tree) {
   ExplainOutputs o;
   o.dir = args.out_dir;
   o.source = "kseg fit " + args.input + " --k " + std::to_string(k);
@@ -128,6 +135,7 @@ void fit_explain_write(const FitArgs& args, const Table& data, const FeaturePipe
   o.k = k;
   o.segment_ids = segment_ids;
   o.model_names = names;
+  o.tree = tree;
   explain_outputs_write(o, args.explain, out, quiet);
 }
 
@@ -179,6 +187,7 @@ int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream
   o.labels = labels.data();
   o.k = model.n_clusters;
   o.segment_ids = ids;
+  if (model.tree) o.tree = &*model.tree;
   o.model_names = model.segments.names;
   o.file_names = names;
   if (!args.quiet) out << "kseg: profiles of " << table.n_rows << " users in " << o.k << " segments\n";
