@@ -124,6 +124,8 @@ struct SweepArgs {
   bool quiet = false;
   PreparationArgs prep;
   ExplainArgs explain;
+  bool hierarchy = false;                 // --hierarchy: one bisecting tree per seed, cut at every k
+  std::string split = "largest-inertia";  // --split, as kseg fit's
 };
 
 struct ProfileArgs {
