@@ -124,6 +124,35 @@ TEST(CliHierarchy, WithPathAndRefreshByMatchingIds) {
   EXPECT_TRUE(model_load(dir.file("b/model.json")).tree.has_value());
 }
 
+TEST(CliHierarchy, SweepCutsOneTreeAndReportsKeepTheTree) {
+  test::ScratchDir dir;
+  const std::string users = dir.file("users.csv");
+  ASSERT_EQ(cli({"generate", "--users", "2000", "--seed", "6", "--out", users, "--quiet"}).code, 0);
+  const test::CliResult sweep = cli({"sweep", users, "--k", "2..5", "--hierarchy", "--seeds", "2", "--sample", "500",
+                                     "--out", dir.file("s"), "--quiet"});
+  ASSERT_EQ(sweep.code, 0) << sweep.err;
+  const nlohmann::json doc = nlohmann::json::parse(file_read(dir.file("s/sweep.json")));
+  ASSERT_EQ(doc["rows"].size(), 4u);
+  // Each k's inertia is that of kseg fit --hierarchy with the same k and the row's best seed.
+  for (const nlohmann::json& row : doc["rows"]) {
+    const std::string k = std::to_string(row["k"].get<int64_t>());
+    const std::string out = dir.file("fit" + k);
+    ASSERT_EQ(cli({"fit", users, "--k", k, "--hierarchy", "--seed", std::to_string(row["best_seed"].get<uint64_t>()),
+                   "--out", out, "--quiet"})
+                  .code,
+              0);
+    const nlohmann::json summary = nlohmann::json::parse(file_read(out + "/summary.json"));
+    EXPECT_NEAR(row["inertia"].get<double>(), summary["inertia"].get<double>(), 1e-9 * summary["inertia"].get<double>())
+        << "k = " << k;
+  }
+  // kseg report rewrites report.html from the files and keeps the tree section of a tree model.
+  const std::string fit = dir.file("fit4");
+  EXPECT_NE(file_read(fit + "/report.html").find("<h2>Segment tree</h2>"), std::string::npos);
+  ASSERT_EQ(cli({"report", fit, "--out", dir.file("again.html"), "--quiet"}).code, 0);
+  EXPECT_NE(file_read(dir.file("again.html")).find("<h2>Segment tree</h2>"), std::string::npos);
+  EXPECT_EQ(cli({"sweep", users, "--k", "2..3", "--hierarchy", "--fit-sample", "500", "--out", dir.file("t")}).code, 2);
+}
+
 TEST(CliHierarchy, BadCombinationsAreUsageErrors) {
   test::ScratchDir dir;
   const std::string users = dir.file("users.csv");
