@@ -155,9 +155,14 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
   const SweepRow* chosen = nullptr;
   for (const SweepRow& r : result.rows)
     if (r.k == result.recommendation.k) chosen = &r;
-  backend->assign(chosen->centroids.data(), chosen->k);
   std::vector<int32_t> labels(static_cast<size_t>(in.n_rows));
-  backend->labels_get(labels.data());
+  if (args.hierarchy) {  // the tree's own labels (walked, not the nearest leaf)
+    labels =
+        sweep_tree_labels(view, params, split_strategy_parse(args.split), tree_backend, chosen->k, chosen->best_seed);
+  } else {
+    backend->assign(chosen->centroids.data(), chosen->k);
+    backend->labels_get(labels.data());
+  }
   if (!args.quiet)
     out << "kseg: sweep of " << result.rows.size() << " k in " << number_short(result.seconds_total) << " s\n  " << dir
         << "sweep.csv\n  " << dir << "sweep.json\n";
@@ -165,7 +170,8 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
   o.dir = args.out_dir;
   o.source = "kseg sweep " + args.input + " --k " + args.k_range +
              ": segments of the recommended k = " + std::to_string(chosen->k) + " (kseg fit --k " +
-             std::to_string(chosen->k) + " --seed " + std::to_string(chosen->best_seed) + " reproduces them)";
+             std::to_string(chosen->k) + " --seed " + std::to_string(chosen->best_seed) +
+             (args.hierarchy ? " --hierarchy --split " + args.split : "") + " reproduces them)";
   o.table = &in.table;
   o.pipeline = &in.pipeline;
   o.labels = labels.data();

@@ -63,6 +63,18 @@ std::vector<int32_t> tree_cut_labels(const SegmentTree& tree, const std::vector<
   return labels;
 }
 
+std::vector<int32_t> sweep_tree_labels(const DataView& data, const SweepParams& params, SplitStrategy split,
+                                       const BackendFactory& backend_make, int64_t k, uint64_t seed) {
+  KMeansParams kp;
+  kp.n_clusters = k;
+  kp.max_iter = params.max_iter;
+  kp.tol = params.tol;
+  kp.seed = seed;
+  const double tol_absolute = params.tol > 0.0 ? params.tol * feature_variance_mean(data, single_process()) : 0.0;
+  SegmentTree tree;
+  return bisecting_fit(data, kp, tol_absolute, {split}, backend_make, tree).labels;
+}
+
 SweepResult sweep_tree_run(const DataView& data, const SweepParams& params, SplitStrategy split,
                            const BackendFactory& backend_make, const SweepProgress& on_k) {
   const auto start = std::chrono::steady_clock::now();

@@ -23,4 +23,9 @@ std::vector<int32_t> tree_cut_labels(const SegmentTree& tree, const std::vector<
 SweepResult sweep_tree_run(const DataView& data, const SweepParams& params, SplitStrategy split,
                            const BackendFactory& backend_make, const SweepProgress& on_k = {});
 
+// The labels of one k of the sweep (the tree of `seed`, as kseg fit --hierarchy --k k --seed seed gives them), for
+// the recommended k's profiles.
+std::vector<int32_t> sweep_tree_labels(const DataView& data, const SweepParams& params, SplitStrategy split,
+                                       const BackendFactory& backend_make, int64_t k, uint64_t seed);
+
 }  // namespace kseg
