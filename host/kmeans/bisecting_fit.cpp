@@ -48,12 +48,12 @@ void root_make(const DataView& data, TreeBuild& b) {
   b.unsplittable.push_back(false);
 }
 
-// The leaf to split next: the largest score among leaves with two rows or more that can still be split (ties: the
-// lowest node id), or −1.
+// The leaf to split next: the largest score among leaves with two rows or more and positive weight that can still be
+// split (ties: the lowest node id), or −1.
 int64_t leaf_choose(const TreeBuild& b, SplitStrategy split) {
   int64_t best = -1;
   for (const TreeNode& node : b.tree.nodes) {
-    if (!node.is_leaf() || b.unsplittable[node.id] || node.size < 2) continue;
+    if (!node.is_leaf() || b.unsplittable[node.id] || node.size < 2 || !(node.weight > 0.0)) continue;
     const auto score = [&](const TreeNode& n) { return split == SplitStrategy::largest ? n.weight : n.inertia; };
     if (best < 0 || score(node) > score(b.tree.nodes[best])) best = node.id;
   }
