@@ -60,18 +60,13 @@ class BatchScorer {
   // size reuse one backend (refreshed from x_): a GPU backend is not rebuilt (streams, cuBLAS, memory) per batch.
   void prepared_score(int64_t n, const IdColumn& ids, int64_t first_id) {
     const int64_t d = model_.pipeline.n_features();
-    if (backend_) {
-      backend_->data_refresh();
-    } else {
-      const DataView view{x_.data(), nullptr, n, d};
-      backend_ = backend_create(view, args_.device, args_.quiet || rows_ > 0, err_);
-    }
-    Backend& backend = *backend_;
-    backend.assign(model_.centroids.data(), model_.n_clusters);
     labels_.resize(static_cast<size_t>(n));
     distances_.resize(static_cast<size_t>(n));
-    backend.labels_get(labels_.data());
-    backend.distances_get(distances_.data());
+    if (model_.tree && args_.assign_mode == "tree") {
+      tree_walk(n, d);
+    } else {
+      backend_assign(n, d);
+    }
     for (int32_t& label : labels_) label = static_cast<int32_t>(model_.segments.ids[label]);  // stable ids
     if (comm_.size() == 1) {
       writer_->rows_append(ids, first_id, labels_.data(), distances_.data(), n);
@@ -79,6 +74,26 @@ class BatchScorer {
       slice_keep(ids, first_id, n);
     }
     rows_ += n;
+  }
+  // A tree model, as it was built: from the root, the nearer child at each split (on the host: depth × 2 distances
+  // a row, each row alone, so the same for any thread count).
+  void tree_walk(int64_t n, int64_t d) {
+    const SegmentTree& tree = *model_.tree;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i)
+      labels_[i] = static_cast<int32_t>(tree.leaf_walk(x_.data() + i * d, &distances_[i]));
+  }
+  // The nearest centroid (for a tree model: the nearest leaf), on the backend.
+  void backend_assign(int64_t n, int64_t d) {
+    if (backend_) {
+      backend_->data_refresh();
+    } else {
+      const DataView view{x_.data(), nullptr, n, d};
+      backend_ = backend_create(view, args_.device, args_.quiet || rows_ > 0, err_);
+    }
+    backend_->assign(model_.centroids.data(), model_.n_clusters);
+    backend_->labels_get(labels_.data());
+    backend_->distances_get(distances_.data());
   }
   // Collective across processes: the rows reach the writer, the counts add up; then rank 0 commits.
   void commit(int64_t first_row) {
@@ -201,6 +216,10 @@ void assign_command_register(CLI::App& app, AssignArgs& args) {
   app.add_option("--out", args.out, "Output segments file (id,segment,distance)")->capture_default_str();
   app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
   app.add_option("--batch-rows", args.batch_rows, ".npy rows scored per batch (bounds memory)")->capture_default_str();
+  app.add_option("--assign", args.assign_mode,
+                 "Tree models (fit --hierarchy): tree walks from the root to the nearer child at each split, as the "
+                 "tree was built; nearest-leaf takes the nearest segment centroid (the two can differ)")
+      ->capture_default_str();
   device_options_register(app, args.device);
   app.add_flag("--quiet", args.quiet, "Only errors on stderr");
 }
@@ -209,6 +228,8 @@ int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& 
   device_options_validate(args.device);
   KSEG_EXPECTS(args.batch_rows >= 1, UsageError, "--batch-rows must be at least 1");
   KSEG_EXPECTS(!args.out.empty(), UsageError, "--out is empty: give the path of the segments file to write");
+  KSEG_EXPECTS(args.assign_mode == "tree" || args.assign_mode == "nearest-leaf", UsageError,
+               "--assign: expected tree or nearest-leaf, got \"" + args.assign_mode + "\"");
   KSEG_EXPECTS(!same_file(args.input, args.out) && !same_file(args.model, args.out), UsageError,
                "--out " + args.out + " is an input file: choose another output path");
   const Model model = model_load(args.model);

@@ -72,10 +72,16 @@ struct FitArgs {
   std::string match_ids;      // --match-ids OLD/model.json: fresh fit, then keep its segment ids by matching
   std::string segment_names;  // --segment-names FILE.csv: segment,name
   bool out_parts = false;     // --out-parts: each rank writes its part of segments.csv (OUT/segments.parts/)
+  bool hierarchy = false;     // --hierarchy: bisecting K-means tree (host/kmeans/bisecting_fit.hpp)
+  std::string split = "largest-inertia";  // --split: which leaf the tree splits next
+  double min_size = 0.0;                  // --min-size: smallest segment (users, or weight), 0 = none
+  double min_share = 0.0;                 // --min-share: smallest segment as a share of all users, 0 = none
+  bool with_path = false;                 // --with-path: segments.csv gets each user's path in the tree
 };
 
 struct AssignArgs {
   std::string input;
+  std::string assign_mode = "tree";  // --assign for tree models: tree (walk from the root) or nearest-leaf
   std::string model;
   std::string out = "assigned.csv";
   char delimiter = ',';
@@ -124,6 +130,8 @@ struct SweepArgs {
   bool quiet = false;
   PreparationArgs prep;
   ExplainArgs explain;
+  bool hierarchy = false;                 // --hierarchy: one bisecting tree per seed, cut at every k
+  std::string split = "largest-inertia";  // --split, as kseg fit's
 };
 
 struct ProfileArgs {

@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "host/data/table.hpp"
 #include "host/features/pipeline.hpp"
+#include "host/model/segment_tree.hpp"
 #include "host/report/k_sweep.hpp"
 #include "host/report/profiles.hpp"
 
@@ -29,6 +30,7 @@ struct ExplainOutputs {
   std::vector<std::pair<int32_t, std::string>> file_names;  // from --segment-names, applied last
   const SweepResult* sweep = nullptr;                       // the sweep, for its section of the report
   bool names_file = true;                                   // write segment_names.csv (a template users edit)
+  const SegmentTree* tree = nullptr;                        // a --hierarchy model's tree, for the report
 };
 
 ProfileOptions profile_options_make(const ExplainArgs& args);
@@ -42,6 +44,6 @@ Profiles explain_outputs_write(const ExplainOutputs& outputs, const ExplainArgs&
 void fit_explain_write(const FitArgs& args, const Table& data, const FeaturePipeline& pipeline,
                        const std::vector<int32_t>& labels, int64_t k, std::ostream& out, bool quiet,
                        const std::vector<int64_t>& segment_ids = {}, const std::vector<std::string>& names = {},
-                       const std::string& shown_dir = "");
+                       const std::string& shown_dir = "", const SegmentTree* tree = nullptr);
 
 }  // namespace kseg

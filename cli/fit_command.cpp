@@ -20,7 +20,9 @@
 #include "host/io/input_file.hpp"
 #include "host/io/npy_reader.hpp"
 #include "host/io/output_set.hpp"
+#include "host/kmeans/bisecting_fit.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
+#include "host/kmeans/min_size.hpp"
 #include "host/mpi/segments_gather.hpp"
 
 namespace kseg {
@@ -111,6 +113,29 @@ void fit_args_validate(const FitArgs& args) {
   impute_mode_parse(args.prep.impute);
   device_options_validate(args.device);
   fit_refresh_args_validate(args);
+  split_strategy_parse(args.split);
+  min_size_params_validate({args.min_size, args.min_share});
+  KSEG_EXPECTS(
+      !args.hierarchy || args.warm_start.empty(), UsageError,
+      "--hierarchy builds its tree afresh: use --match-ids OLD/model.json to keep segment ids, not --warm-start");
+  KSEG_EXPECTS(!args.with_path || (args.hierarchy && !args.out_parts), UsageError,
+               "--with-path needs --hierarchy (the path is the tree's) and one segments.csv (not --out-parts)");
+  KSEG_EXPECTS(!args.hierarchy || (args.min_size == 0.0 && args.min_share == 0.0), UsageError,
+               "--min-size / --min-share apply to flat fits only (not yet to --hierarchy)");
+}
+
+// The fit itself: a bisecting tree (--hierarchy; one process) or flat K-means with the minimum segment size.
+KMeansResult segments_fit(const FitArgs& args, Backend& backend, const DataView& view, const KMeansParams& params,
+                          double tol_absolute, const Communicator& comm, std::ostream& err,
+                          const IterationCallback& on_iteration, SegmentTree& tree, MinSizeReport& min_report) {
+  if (!args.hierarchy)
+    return kmeans_fit_min_size(backend, view, params, tol_absolute, {args.min_size, args.min_share}, comm, min_report,
+                               on_iteration);
+  const BackendFactory leaf_backend = [&](const DataView& rows) {
+    return backend_create(rows, args.device, true, err, single_process());
+  };
+  return bisecting_fit(view, params, tol_absolute, {split_strategy_parse(args.split)}, leaf_backend, tree,
+                       on_iteration);
 }
 
 }  // namespace
@@ -141,6 +166,16 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
   app.add_option("--match-ids", args.match_ids,
                  "OLD/model.json: after a fresh fit, give segments the ids of the nearest old ones (Hungarian)");
   app.add_option("--segment-names", args.segment_names, "CSV with columns segment,name: names kept in model.json");
+  app.add_flag("--hierarchy", args.hierarchy,
+               "Bisecting K-means: split one segment in two at a time until --k leaves; writes tree.json");
+  app.add_option("--split", args.split,
+                 "With --hierarchy, the leaf split next: largest-inertia (scikit-learn's biggest_inertia) or largest")
+      ->capture_default_str();
+  app.add_flag("--with-path", args.with_path,
+               "With --hierarchy, a path column in segments.csv: the tree's node ids from the root (0/1/4)");
+  app.add_option("--min-size", args.min_size,
+                 "Dissolve segments with fewer users (weighted fits: less weight) and refit; k may end lower");
+  app.add_option("--min-share", args.min_share, "Like --min-size, as a share of all users (e.g. 0.02)");
   app.add_flag("--out-parts", args.out_parts,
                "Under MPI each rank writes its rows as OUT/segments.parts/segments.part-R-of-N.csv instead of rank 0 "
                "writing segments.csv (one process: one part)");
@@ -148,6 +183,8 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
 
 int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
   fit_args_validate(args);
+  KSEG_EXPECTS(!args.hierarchy || comm.size() == 1, UsageError,
+               "--hierarchy runs in one process: its splits are not yet reduced across MPI ranks (run without mpirun)");
   const SchemaOptions schema_options = schema_options_make(args.id_column, args.weight_column, args.columns,
                                                            args.delimiter, args.device.threads, args.prep);
   if (args.dry_run) {
@@ -192,9 +229,18 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
     err << "kseg: fitting k=" << args.k << " on " << in.n_rows_total << " users × " << in.n_cols << " features ("
         << devices << ", seed " << args.seed << ")\n";
   ProgressPrinter progress(err, args.quiet, args.n_init);
-  const KMeansResult result = kmeans_fit(*backend, view, params, tol_absolute, comm,
-                                         [&](int run, const IterationStats& s) { progress.iteration(run, s); });
-  progress.done(result);
+  SegmentTree tree;
+  MinSizeReport min_report;
+  const KMeansResult result = segments_fit(
+      args, *backend, view, params, tol_absolute, comm, err,
+      [&](int run, const IterationStats& s) { progress.iteration(run, s); }, tree, min_report);
+  if (tree.empty()) progress.done(result);
+  if (!args.quiet && !tree.empty())
+    err << "kseg: tree of " << result.n_clusters << " segments from " << result.runs.size() << " splits (inertia "
+        << result.inertia << ")\n";
+  if (!args.quiet && !min_report.dissolved.empty())
+    err << "kseg: dissolved " << min_report.dissolved.size() << " segments below the minimum size "
+        << min_report.minimum << " (k " << min_report.k_requested << " -> " << result.n_clusters << ")\n";
   timings.fit = seconds_since(start);
   timings.fit_communication = comm.seconds_communicating() - communication_before_fit;
 
@@ -210,6 +256,8 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   FitOutputs outputs{staged, in.schema, in.table, in.pipeline, result, backend_name, timings, identity, matching};
   outputs.comm = &comm;
   outputs.out_shown = args.out_dir;
+  if (!tree.empty()) outputs.tree = &tree;
+  if (args.min_size > 0.0 || args.min_share > 0.0) outputs.min_size = &min_report;
   fit_outputs_write(outputs, out, args.quiet);
   if (set) {
     set->drop(args.out_parts ? "segments.csv" : "segments.parts");  // the other form of an earlier run's segments

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <ostream>
 
@@ -136,7 +137,8 @@ class SegmentsOutput {
       parts_->write(fit.data.ids, fit.data.first_row, labels.data(), fit.result.sq_distances.data(), n);
       return;
     }
-    if (comm.rank() == 0) file_ = std::make_unique<SegmentsWriter>(dir_ + "/segments.csv");
+    if (comm.rank() == 0)
+      file_ = std::make_unique<SegmentsWriter>(dir_ + "/segments.csv", IdExportScope::current(), paths(fit));
     segments_gather_append(comm, file_.get(), fit.data.ids, fit.data.first_row, labels.data(),
                            fit.result.sq_distances.data(), n);
   }
@@ -148,6 +150,16 @@ class SegmentsOutput {
       file_->commit();
       segments_parts_remove(dir_);
     }
+  }
+
+  // --with-path: each segment id's path in the tree ("0/1/4"); empty otherwise.
+  static std::map<int64_t, std::string> paths(const FitOutputs& fit) {
+    std::map<int64_t, std::string> by_id;
+    if (!fit.args.with_path || !fit.tree) return by_id;
+    const std::vector<int64_t> leaves = fit.tree->leaves();
+    for (size_t j = 0; j < leaves.size(); ++j)
+      by_id[fit.segments.ids.empty() ? static_cast<int64_t>(j) : fit.segments.ids[j]] = fit.tree->path(leaves[j]);
+    return by_id;
   }
 
   // What was written, for the list printed after a fit.
@@ -194,7 +206,11 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   if (comm.size() > 1)
     table_gather_root(fit.data, {}, std::vector<float>(r.labels.begin(), r.labels.end()), all_labels, comm);
   if (!root) return;
-  centroids_write(dir + "centroids.csv", fit.pipeline, r.centroids, sizes, identity.ids);
+  centroids_write(dir + "centroids.csv", fit.pipeline, r.centroids, sizes, identity.ids,
+                  fit.tree ? segment_tree_leaf_parents(*fit.tree) : std::vector<int64_t>{});
+  std::error_code ec;  // a flat fit removes the tree.json an earlier --hierarchy fit left in --out
+  if (fit.tree) json_write(dir + "tree.json", segment_tree_document(*fit.tree, identity.ids, fit.args.split));
+  if (!fit.tree) std::filesystem::remove(dir + "tree.json", ec);
   Model model;
   model.pipeline = fit.pipeline;
   model.id_column = fit.data.id_column;
@@ -207,6 +223,7 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
                {"segment_sizes", sizes}};
   if (!weights.empty()) model.fit["segment_weights"] = weights;  // kseg update's starting counts
   model.segments = identity;
+  if (fit.tree) model.tree = *fit.tree;
   model.reference = comm.size() == 1 ? drift_reference_build(fit.data, fit.pipeline, r.sq_distances.data())
                                      : drift_reference_build(all_rows, fit.pipeline, all_sq_distances.data());
   model_save(dir + "model.json", model);
@@ -214,19 +231,22 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   const double write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json summary = summary_json(fit, sizes, write_seconds);
   if (comm.size() > 1) processes_add(summary, n_rows, ranks, devices);
+  if (fit.tree) summary["hierarchy"] = {{"split", fit.args.split}, {"nodes", fit.tree->nodes.size()}};
+  if (fit.min_size) summary["min_size"] = min_size_json(*fit.min_size, r.n_clusters);
   if (fit.args.out_parts) summary["segments_parts"] = {{"directory", "segments.parts"}, {"count", comm.size()}};
   json_write(dir + "summary.json", summary);
   if (!quiet)
     out << "kseg: " << n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  " << shown
         << segments.listed() << "\n  " << shown << "centroids.csv\n  " << shown << "model.json\n  " << shown
-        << "summary.json\n";
+        << "summary.json\n"
+        << (fit.tree ? "  " + shown + "tree.json\n" : "");
   if (comm.size() == 1) {
     fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,
-                      identity.names, shown.substr(0, shown.size() - 1));
+                      identity.names, shown.substr(0, shown.size() - 1), fit.tree);
   } else {
     const std::vector<int32_t> labels_all(all_labels.begin(), all_labels.end());
     fit_explain_write(fit.args, all_rows, fit.pipeline, labels_all, r.n_clusters, out, quiet, identity.ids,
-                      identity.names, shown.substr(0, shown.size() - 1));
+                      identity.names, shown.substr(0, shown.size() - 1), fit.tree);
   }
 }
 

@@ -9,6 +9,7 @@
 #include "host/data/table.hpp"
 #include "host/features/pipeline.hpp"
 #include "host/kmeans/communicator.hpp"
+#include "host/kmeans/min_size.hpp"
 #include "host/kmeans/params.hpp"
 #include "host/model/model_file.hpp"
 
@@ -35,6 +36,8 @@ struct FitOutputs {
   const Communicator* comm = nullptr;
   std::string out_shown =
       std::string();  // --out as the user gave it, for the list of files (args.out_dir is the staging path)
+  const SegmentTree* tree = nullptr;        // --hierarchy: the tree (tree.json, model.json, centroids' parent)
+  const MinSizeReport* min_size = nullptr;  // --min-size / --min-share: what was dissolved (summary.json)
 };
 
 // Writes the files into args.out_dir (the staging directory of an OutputSet; each file atomically) and prints where

@@ -19,6 +19,7 @@
 #include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
 #include "host/report/profiles_io.hpp"
+#include "host/report/tree_report.hpp"
 
 namespace kseg {
 namespace {
@@ -111,7 +112,12 @@ Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainArgs& args,
   json.write(profiles_to_json(profiles).dump(2) + "\n");
   json.commit();
   if (o.names_file) names_file_write(dir + "segment_names.csv", profiles);
-  report_write(dir + "report.html", {o.source, &profiles, o.sweep});
+  report_write(dir + "report.html",
+               {o.source,
+                &profiles,
+                o.sweep,
+                {},
+                o.tree ? tree_report_section(*o.tree, profiles, o.pipeline->feature_names()) : ""});
   const std::string shown = (o.shown_dir.empty() ? o.dir : o.shown_dir) + "/";
   if (!quiet)
     out << "  " << shown << "profiles.csv\n  " << shown << "profiles.json\n"
@@ -122,7 +128,7 @@ Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainArgs& args,
 void fit_explain_write(const FitArgs& args, const Table& data, const FeaturePipeline& pipeline,
                        const std::vector<int32_t>& labels, int64_t k, std::ostream& out, bool quiet,
                        const std::vector<int64_t>& segment_ids, const std::vector<std::string>& names,
-                       const std::string& shown_dir) {
+                       const std::string& shown_dir, const SegmentTree* tree) {
   ExplainOutputs o;
   o.dir = args.out_dir;
   o.shown_dir = shown_dir;
@@ -133,6 +139,7 @@ void fit_explain_write(const FitArgs& args, const Table& data, const FeaturePipe
   o.k = k;
   o.segment_ids = segment_ids;
   o.model_names = names;
+  o.tree = tree;
   explain_outputs_write(o, args.explain, out, quiet);
 }
 
@@ -185,6 +192,7 @@ int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream
   o.labels = labels.data();
   o.k = model.n_clusters;
   o.segment_ids = ids;
+  if (model.tree) o.tree = &*model.tree;
   o.model_names = model.segments.names;
   o.file_names = names;
   if (!args.quiet) out << "kseg: profiles of " << table.n_rows << " users in " << o.k << " segments\n";

@@ -7,12 +7,14 @@
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
+#include "host/model/model_file.hpp"
 #include "host/output/segment_files.hpp"
 #include "host/report/campaign_report.hpp"
 #include "host/report/html_report.hpp"
 #include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
 #include "host/report/profiles_io.hpp"
+#include "host/report/tree_report.hpp"
 
 namespace kseg {
 namespace {}  // namespace
@@ -41,7 +43,14 @@ int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream& 
   // kseg compare's migration section, drawn into the report this replaces, is kept.
   const std::string migration = migration_section_kept(target, args.quiet, err);
   const std::string campaign = campaign_section_kept(target, args.quiet, err);  // kseg measure's, kept too
-  report_write(target, {"kseg report " + args.dir, &profiles, sweep ? &*sweep : nullptr, migration});
+  // A tree model (fit --hierarchy) beside the profiles: its tree section too.
+  const std::string model_path = (fs::path(args.dir) / "model.json").string();
+  std::string tree;
+  if (fs::exists(model_path)) {
+    const Model model = model_load(model_path);
+    if (model.tree) tree = tree_report_section(*model.tree, profiles, model.pipeline.feature_names());
+  }
+  report_write(target, {"kseg report " + args.dir, &profiles, sweep ? &*sweep : nullptr, migration, tree});
   if (!campaign.empty()) report_campaign_write(target, campaign);
   if (!args.quiet) out << "kseg: " << target << "\n";
   return 0;

@@ -14,6 +14,7 @@
 #include "host/io/atomic_file.hpp"
 #include "host/io/output_set.hpp"
 #include "host/report/k_sweep.hpp"
+#include "host/report/k_sweep_tree.hpp"
 #include "host/report/personas.hpp"
 
 namespace kseg {
@@ -36,6 +37,9 @@ void sweep_args_validate(const SweepArgs& args) {
   impute_mode_parse(args.prep.impute);
   device_options_validate(args.device);
   profile_options_make(args.explain);
+  split_strategy_parse(args.split);
+  KSEG_EXPECTS(!args.hierarchy || args.fit_sample == 0, UsageError,
+               "--hierarchy sweeps fit one tree on all rows: drop --fit-sample");
 }
 
 // The rows of data at `rows`, copied into x (and w when weighted): a view of them.
@@ -98,6 +102,10 @@ void sweep_command_register(CLI::App& app, SweepArgs& args) {
   app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
   device_options_register(app, args.device);
   explain_options_register(app, args.explain);
+  app.add_flag("--hierarchy", args.hierarchy,
+               "One bisecting K-means tree per seed, grown to the largest k and cut at every k (as fit --hierarchy)");
+  app.add_option("--split", args.split, "With --hierarchy: largest-inertia or largest, as kseg fit --split")
+      ->capture_default_str();
   app.add_flag("--quiet", args.quiet, "Only errors on stderr");
 }
 
@@ -133,12 +141,15 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
     err << "kseg: sweep k = " << args.k_range << " × " << args.seeds << " seeds on " << in.n_rows << " users × "
         << in.n_cols << " features (" << backend->name() << ")"
         << (subset.backend ? ", fits on " + std::to_string(subset.data.n_rows) + " sampled users" : "") << "\n";
-  const SweepResult result = sweep_run(
-      *backend, view, params,
-      [&](const SweepRow& r) {
-        if (!args.quiet) err << "kseg: k = " << r.k << " done in " << number_short(r.seconds) << " s\n";
-      },
-      subset);
+  const SweepProgress progress = [&](const SweepRow& r) {
+    if (!args.quiet) err << "kseg: k = " << r.k << " done in " << number_short(r.seconds) << " s\n";
+  };
+  const BackendFactory tree_backend = [&](const DataView& rows) {
+    return backend_create(rows, args.device, true, err);
+  };
+  const SweepResult result =
+      args.hierarchy ? sweep_tree_run(view, params, split_strategy_parse(args.split), tree_backend, progress)
+                     : sweep_run(*backend, view, params, progress, subset);
   table_print(result, out);
   const std::string dir = set.path() + "/", shown = args.out_dir + "/";
   sweep_csv_write(dir + "sweep.csv", result);
@@ -150,9 +161,14 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
   const SweepRow* chosen = nullptr;
   for (const SweepRow& r : result.rows)
     if (r.k == result.recommendation.k) chosen = &r;
-  backend->assign(chosen->centroids.data(), chosen->k);
   std::vector<int32_t> labels(static_cast<size_t>(in.n_rows));
-  backend->labels_get(labels.data());
+  if (args.hierarchy) {  // the tree's own labels (walked, not the nearest leaf)
+    labels =
+        sweep_tree_labels(view, params, split_strategy_parse(args.split), tree_backend, chosen->k, chosen->best_seed);
+  } else {
+    backend->assign(chosen->centroids.data(), chosen->k);
+    backend->labels_get(labels.data());
+  }
   if (!args.quiet)
     out << "kseg: sweep of " << result.rows.size() << " k in " << number_short(result.seconds_total) << " s\n  "
         << shown << "sweep.csv\n  " << shown << "sweep.json\n";
@@ -161,7 +177,8 @@ int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& er
   o.shown_dir = args.out_dir;
   o.source = "kseg sweep " + args.input + " --k " + args.k_range +
              ": segments of the recommended k = " + std::to_string(chosen->k) + " (kseg fit --k " +
-             std::to_string(chosen->k) + " --seed " + std::to_string(chosen->best_seed) + " reproduces them)";
+             std::to_string(chosen->k) + " --seed " + std::to_string(chosen->best_seed) +
+             (args.hierarchy ? " --hierarchy --split " + args.split : "") + " reproduces them)";
   o.table = &in.table;
   o.pipeline = &in.pipeline;
   o.labels = labels.data();

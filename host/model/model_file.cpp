@@ -60,7 +60,9 @@ void model_save(const std::string& path, const Model& model) {
   const SegmentIdentity segments =
       model.segments.ids.empty() ? SegmentIdentity::sequential(model.n_clusters) : model.segments;
   nlohmann::json doc = {{"format", "kseg-model"},
-                        {"format_version", segments.is_sequential() ? 1 : kModelFormatVersion},
+                        {"format_version", model.tree                 ? 3
+                                           : segments.is_sequential() ? 1
+                                                                      : 2},
                         {"kseg_version", KSEG_VERSION},
                         {"id_column", model.id_column},
                         {"n_clusters", model.n_clusters},
@@ -72,6 +74,13 @@ void model_save(const std::string& path, const Model& model) {
                         {"segment_names", segments.names},
                         {"next_segment_id", segments.next_id}};
   if (model.reference) doc["training_statistics"] = drift_reference_to_json(*model.reference);
+  if (model.tree) {  // the leaves' centroids are the model's (kseg update moves them): one truth for both
+    SegmentTree tree = *model.tree;
+    for (TreeNode& node : tree.nodes)
+      if (node.leaf >= 0)
+        node.centroid.assign(model.centroids.begin() + node.leaf * d, model.centroids.begin() + (node.leaf + 1) * d);
+    doc["tree"] = segment_tree_to_json(tree);
+  }
   AtomicFile file(path);
   file.write(doc.dump(2));
   file.write("\n");
@@ -131,6 +140,12 @@ Model model_load(const std::string& path) {
     model.segments = segments_from_json(doc, model.n_clusters, path);
     if (doc.contains("training_statistics"))
       model.reference = drift_reference_from_json(doc.at("training_statistics"), model.pipeline, path);
+    if (doc.contains("tree")) {
+      model.tree = segment_tree_from_json(doc.at("tree"), model.n_clusters, d, path);
+      for (TreeNode& node : model.tree->nodes)  // the model's centroids are the leaves' (as written)
+        if (node.leaf >= 0)
+          node.centroid.assign(model.centroids.begin() + node.leaf * d, model.centroids.begin() + (node.leaf + 1) * d);
+    }
     return model;
   } catch (const nlohmann::json::exception& e) {
     throw DataError(path + ": damaged kseg model: " + std::string(e.what()));

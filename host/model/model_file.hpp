@@ -9,12 +9,15 @@
 
 #include "host/dynamics/drift_reference.hpp"
 #include "host/features/pipeline.hpp"
+#include "host/model/segment_tree.hpp"
 
 namespace kseg {
 
 // Bump on any change that an older kseg could misread. Version 2 adds stable segment ids; a model whose ids are
-// 0..k−1 in centroid order is still written as version 1, which every kseg reads alike.
-constexpr int kModelFormatVersion = 2;
+// 0..k−1 in centroid order is still written as version 1, which every kseg reads alike. Version 3 adds the tree of
+// a --hierarchy fit (an older kseg would assign its users to the nearest leaf instead of walking the tree, so it
+// must refuse); flat models keep version 1 or 2.
+constexpr int kModelFormatVersion = 3;
 
 // Stable segment identities (what campaigns refer to), kept across refits by matching new segments to old ones.
 struct SegmentIdentity {
@@ -35,6 +38,7 @@ struct Model {
   nlohmann::json fit;                       // how it was fitted: seed, inertia, rows, ... (informational)
   SegmentIdentity segments;                 // stable ids and names; sequential when the file has none
   std::optional<DriftReference> reference;  // training statistics for kseg drift (absent in older files)
+  std::optional<SegmentTree> tree;          // --hierarchy fits: the bisecting tree; its leaves are the centroids
 };
 
 // Atomic write (temporary file + rename).

@@ -32,9 +32,12 @@ const IdExport& IdExportScope::current() {
 
 SegmentsWriter::SegmentsWriter(const std::string& path) : SegmentsWriter(path, IdExportScope::current()) {}
 
-SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids) : export_(ids) {
+SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids) : SegmentsWriter(path, ids, {}) {}
+
+SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids, std::map<int64_t, std::string> paths)
+    : export_(ids), paths_(std::move(paths)) {
   file_ = std::make_unique<AtomicFile>(path);
-  file_->write("id,segment,distance\n");
+  file_->write(paths_.empty() ? "id,segment,distance\n" : "id,segment,distance,path\n");
 }
 
 SegmentsWriter::~SegmentsWriter() = default;
@@ -125,6 +128,7 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
         int64_append(out.text, labels[r]);
         out.text += ',';
         float_append(out.text, std::sqrt(sq_distances[r]));
+        if (!paths_.empty()) out.text += "," + paths_.at(labels[r]);
         out.text += '\n';
       }
     }
@@ -161,8 +165,9 @@ std::string csv_field_escape(const std::string& text) {
 }
 
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
-                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids) {
-  std::string text = "segment,size";
+                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids,
+                     const std::vector<int64_t>& parents) {
+  std::string text = parents.empty() ? "segment,size" : "segment,size,parent";
   for (const std::string& name : pipeline.centroids_header()) text += "," + csv_field_escape(name);
   text += "\n";
   const int64_t d = pipeline.n_features();
@@ -170,6 +175,10 @@ void centroids_write(const std::string& path, const FeaturePipeline& pipeline, c
     int64_append(text, segment_ids.empty() ? static_cast<int64_t>(j) : segment_ids[j]);
     text += ',';
     int64_append(text, sizes[j]);
+    if (!parents.empty()) {
+      text += ',';
+      int64_append(text, parents[j]);
+    }
     for (double v : pipeline.centroid_original(centroids.data() + j * d)) {
       text += ',';
       // Original units rounded to float precision: the data were float32 to begin with.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -27,6 +28,8 @@ class SegmentsWriter {
   // Without ids: the IdExport of the enclosing IdExportScope (the command's --hash-ids), else ids as read.
   explicit SegmentsWriter(const std::string& path);
   SegmentsWriter(const std::string& path, const IdExport& ids);
+  // With a fourth column `path` (fit --with-path): paths[label], e.g. "0/1/4" for a segment of a tree.
+  SegmentsWriter(const std::string& path, const IdExport& ids, std::map<int64_t, std::string> paths);
   ~SegmentsWriter();
   // Rows first .. first+n of ids, with their labels and squared distances.
   void rows_append(const IdColumn& ids, int64_t first, const int32_t* labels, const float* sq_distances, int64_t n);
@@ -42,6 +45,7 @@ class SegmentsWriter {
   IdExport export_;
   std::vector<std::unique_ptr<IdPseudonymizer>> pseudonyms_;  // one per thread, with --hash-ids
   std::vector<uint64_t> id_hashes_;                           // 64-bit hashes of the ids seen, for the duplicate count
+  std::map<int64_t, std::string> paths_;                      // label → path column; empty: no path column
   int64_t rows_ = 0;                                          // rows appended so far
   int64_t duplicates_ = 0;
   int64_t invalid_utf8_ = 0;
@@ -66,9 +70,11 @@ class IdExportScope {
 
 // centroids.csv: `segment,size,<features>`, centroids in the user's terms: numeric features in original units,
 // categorical levels ("col=level") as the segment's share of that level. segment_ids: the stable id written for
-// each centroid row (empty: the row number).
+// each centroid row (empty: the row number). parents (a --hierarchy fit): each segment's parent node in tree.json,
+// written as a `parent` column after size; empty: no such column.
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
-                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids = {});
+                     const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids = {},
+                     const std::vector<int64_t>& parents = {});
 
 void json_write(const std::string& path, const nlohmann::json& doc);
 // A JSON document from a file: DataError naming the file when it cannot be read or is not valid JSON.

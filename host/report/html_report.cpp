@@ -278,7 +278,7 @@ std::string report_html(const ReportInput& input) {
           KSEG_VERSION + "</p>";
   if (input.sweep) html += sweep_section(*input.sweep);
   // The migration section's slot (empty until kseg compare fills it), after the sizes.
-  html += sizes_section(p) +
+  html += input.tree + sizes_section(p) +
           (input.migration.empty() ? std::string(kMigrationBegin) + kMigrationEnd : input.migration) +
           heatmap_section(p) + cards_section(p) + audit_section(p) + values_section(p) + rules_section(p) +
           "</main></body></html>\n";

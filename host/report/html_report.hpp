@@ -15,6 +15,7 @@ struct ReportInput {
   const Profiles* profiles = nullptr;  // the segments (required)
   const SweepResult* sweep = nullptr;  // the sweep, when one ran
   std::string migration = {};          // kseg compare's section, markers included (kept across rewrites); "" = none
+  std::string tree = {};               // a --hierarchy fit's tree section (host/report/tree_report.hpp); "" = none
 };
 
 // The page as XHTML-style text: every element closed, attributes quoted, text escaped. Deterministic.

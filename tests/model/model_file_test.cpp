@@ -65,7 +65,7 @@ TEST(ModelFile, RefusesDamagedFiles) {
   };
   expect_refused("empty.json", "", "invalid JSON");
   expect_refused("other.json", "{\"format\": \"something\"}", "not a kseg model");
-  expect_refused("newer.json", replaced("\"format_version\": 1", "\"format_version\": 3"), "newer kseg");
+  expect_refused("newer.json", replaced("\"format_version\": 1", "\"format_version\": 4"), "newer kseg");
   expect_refused("k.json", replaced("\"n_clusters\": 2", "\"n_clusters\": 3"), "n_clusters");
   expect_refused("d.json", replaced("\"n_features\": 4", "\"n_features\": 3"), "n_features");
   expect_refused("scale.json", replaced("\"scale\": 1.8", "\"scale\": -1.8"), "scale");

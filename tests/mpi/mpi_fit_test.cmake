@@ -216,3 +216,26 @@ foreach(k 5 4 8)
     endforeach()
   endforeach()
 endforeach()
+
+# --min-share under mpirun: the segment sizes are summed over the ranks, so the same segments are dissolved and the
+# outputs are the single-process ones byte for byte. --hierarchy is refused under mpirun (exit 2), not run apart.
+set(one "${WORK}/minshare.one")
+run_ok("${KSEG}" fit "${WORK}/users.csv" --k 12 --seed 9 --min-share 0.07 --out "${one}" --quiet)
+file(READ "${one}/summary.json" summary)
+string(JSON dissolved GET "${summary}" min_size dissolved)
+if(dissolved LESS 1)
+  message(FATAL_ERROR "--min-share 0.07 with k 12 dissolved nothing: the check below would not test dissolving")
+endif()
+foreach(ranks 2 3)
+  set(many "${WORK}/minshare.${ranks}")
+  run_ok(${mpirun} -np ${ranks} "${KSEG}" fit "${WORK}/users.csv" --k 12 --seed 9 --min-share 0.07 --out "${many}"
+         --threads 1 --quiet)
+  foreach(f segments.csv centroids.csv model.json)
+    same("${one}/${f}" "${many}/${f}")
+  endforeach()
+endforeach()
+execute_process(COMMAND ${mpirun} -np 2 "${KSEG}" fit "${WORK}/users.csv" --k 4 --hierarchy --out "${WORK}/tree2"
+                        --threads 1 --quiet RESULT_VARIABLE code ERROR_VARIABLE err TIMEOUT 120)
+if(NOT code EQUAL 2 OR NOT err MATCHES "--hierarchy runs in one process")
+  message(FATAL_ERROR "--hierarchy under mpirun: expected exit 2 and a message, got ${code}: ${err}")
+endif()
