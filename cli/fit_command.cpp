@@ -261,6 +261,7 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   fit_outputs_write(outputs, out, args.quiet);
   if (set) {
     set->drop(args.out_parts ? "segments.csv" : "segments.parts");  // the other form of an earlier run's segments
+    if (tree.empty()) set->drop("tree.json");  // an earlier --hierarchy fit's tree no longer matches a flat fit
     set->publish();
   }
   return 0;

@@ -208,9 +208,7 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   if (!root) return;
   centroids_write(dir + "centroids.csv", fit.pipeline, r.centroids, sizes, identity.ids,
                   fit.tree ? segment_tree_leaf_parents(*fit.tree) : std::vector<int64_t>{});
-  std::error_code ec;  // a flat fit removes the tree.json an earlier --hierarchy fit left in --out
   if (fit.tree) json_write(dir + "tree.json", segment_tree_document(*fit.tree, identity.ids, fit.args.split));
-  if (!fit.tree) std::filesystem::remove(dir + "tree.json", ec);
   Model model;
   model.pipeline = fit.pipeline;
   model.id_column = fit.data.id_column;

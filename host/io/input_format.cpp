@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "host/error.hpp"
+#include "host/io/input_file.hpp"
 
 namespace kseg {
 namespace {
@@ -23,6 +24,7 @@ struct FileEnds {
 };
 
 FileEnds file_ends_read(const std::string& path) {
+  input_file_check(path, "");  // a FIFO or a device is refused here, before an open that could block on it
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw DataError("cannot read " + path + ": " + std::error_code(errno, std::generic_category()).message());
   FileEnds ends;
