@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 scripts/install-deps.sh
+# ccache (installed by install-deps.sh) shares compiled objects between runs of this script on one machine; paths are
+# taken relative to the checkout so another clone of the same commit hits the same cache.
+if command -v ccache > /dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+fi
 
 # CPU-only build: must keep building and passing without the CUDA toolkit.
 cmake -S . -B build-test-cpu -DCMAKE_BUILD_TYPE=Release -DKSEG_WERROR=ON -DKSEG_CUDA=OFF -DKSEG_BUILD_BENCH=OFF
