@@ -8,7 +8,7 @@
 
 #include <omp.h>
 #include "cli/commands.hpp"
-#include "cli/model_input.hpp"
+#include "app/model_input.hpp"
 
 #include "host/data/schema.hpp"
 #include "host/data/table_batch.hpp"

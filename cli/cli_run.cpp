@@ -8,7 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/option_checks.hpp"
 #include "host/error.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/output/segment_files.hpp"
 #include "host/privacy/id_pseudonym.hpp"
 
@@ -83,35 +83,6 @@ void threads_cap_all(const std::vector<int*>& threads, bool quiet, std::ostream&
 }
 
 }  // namespace
-
-void id_export_options_register(CLI::App& app, IdExport& ids) {
-  app.add_flag("--hash-ids", ids.hash_ids,
-               "Export every id as hex HMAC-SHA-256(key, id); key from --hash-key-file or env KSEG_HASH_KEY");
-  app.add_option("--hash-key-file", ids.hash_key_file, "File holding the --hash-ids key (>= 16 bytes)");
-  app.add_flag("--csv-safe-ids", ids.csv_safe,
-               "Write ids starting with = + - @ tab CR as text ('=...), so spreadsheets do not run them as formulas");
-  // Refused with a reason: a key in argv shows in ps and in shell history.
-  const auto refuse = [](const std::string&) {
-    throw CLI::ValidationError("--hash-key",
-                               "the key is never accepted on the command line (ps, shell history): use "
-                               "--hash-key-file FILE or the environment variable KSEG_HASH_KEY");
-  };
-  app.add_option_function<std::string>("--hash-key", refuse)->group("");
-}
-
-void device_options_register(CLI::App& app, DeviceOptions& options) {
-  app.add_option("--device", options.device, "auto (GPU if usable, else CPU), cpu, cuda or cuda:N")
-      ->capture_default_str();
-  app.add_option("--threads", options.threads, "CPU threads; 0 = all cores")->capture_default_str();
-  app.add_option("--precision", options.precision, "GPU product precision: fp32 or tf32 (tensor cores, ~1e-3 rel.)")
-      ->capture_default_str();
-  app.add_option("--gpu-memory", options.gpu_memory_gb,
-                 "GPU memory budget in GiB; data beyond it is streamed from host memory (0 = 80% of free)");
-  app.add_option("--algorithm", options.algorithm,
-                 "CPU pass: lloyd (every row, every iteration) or hamerly (distance bounds skip the rows whose segment "
-                 "cannot change: the same segments, faster on clustered data with few features once centroids settle)")
-      ->capture_default_str();
-}
 
 int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   return cli_run(args, out, err, single_process());

@@ -8,10 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/backend_select.hpp"
+#include "app/backend_select.hpp"
+#include "app/options.hpp"
 #include "host/campaign/measure.hpp"
 #include "host/campaign/plan.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/privacy/id_export.hpp"
 
 namespace CLI {
@@ -20,18 +21,6 @@ class App;
 
 namespace kseg {
 
-// How user profiles are read and prepared (issue: mixed columns, gaps, heavy tails).
-struct PreparationArgs {
-  std::vector<std::string> categorical, numeric, ignore, audit, dates;
-  std::string impute = "median";
-  bool missing_indicators = false;
-  std::string log = "auto";                  // auto | none | a,b
-  std::vector<std::string> feature_weights;  // col=weight
-  int max_levels = 50;
-  std::string as_of;
-  std::optional<std::string> na_values;  // --na-values a,b: missing-value spellings; unset: pandas' set and "-"
-};
-
 struct SchemaArgs {
   std::string input;
   std::string id_column;
@@ -39,13 +28,7 @@ struct SchemaArgs {
   std::vector<std::string> columns;
   char delimiter = ',';
   int threads = 0;
-  PreparationArgs prep;
-};
-
-// Options of the explanation layer (profiles, personas, fairness audit, report) shared by fit, sweep and profile.
-struct ExplainArgs {
-  double audit_ratio = 0.8;      // --audit-ratio: flag a group below this × or above 1/this × its population share
-  double audit_min_diff = 0.02;  // --audit-min-diff: ... and at least this far from it (0.02 = 2 points)
+  PreparationOptions prep;
 };
 
 struct FitArgs {
@@ -65,9 +48,9 @@ struct FitArgs {
   DeviceOptions device;
   bool quiet = false;
   IdExport ids;  // --hash-ids, --hash-key-file, warnings about ids
-  PreparationArgs prep;
+  PreparationOptions prep;
   bool dry_run = false;
-  ExplainArgs explain;        // profiles.csv, profiles.json, report.html
+  ExplainOptions explain;     // profiles.csv, profiles.json, report.html
   std::string warm_start;     // --warm-start OLD/model.json: start from its centroids, keep its segment ids
   std::string match_ids;      // --match-ids OLD/model.json: fresh fit, then keep its segment ids by matching
   std::string segment_names;  // --segment-names FILE.csv: segment,name
@@ -128,8 +111,8 @@ struct SweepArgs {
   char delimiter = ',';
   DeviceOptions device;
   bool quiet = false;
-  PreparationArgs prep;
-  ExplainArgs explain;
+  PreparationOptions prep;
+  ExplainOptions explain;
   bool hierarchy = false;                 // --hierarchy: one bisecting tree per seed, cut at every k
   std::string split = "largest-inertia";  // --split, as kseg fit's
 };
@@ -145,7 +128,7 @@ struct ProfileArgs {
   char delimiter = ',';
   int threads = 0;
   bool quiet = false;
-  ExplainArgs explain;
+  ExplainOptions explain;
 };
 
 struct ReportArgs {
@@ -204,7 +187,7 @@ void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args);
 int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream& err);
 
 // Options of the explanation layer: --audit-ratio, --audit-min-diff.
-void explain_options_register(CLI::App& app, ExplainArgs& args);
+void explain_options_register(CLI::App& app, ExplainOptions& args);
 
 // Dynamic segmentation (issue 9): compare two segment files, drift of new users against a model, mini-batch update.
 struct CompareArgs {
@@ -262,6 +245,14 @@ int measure_command_run(const MeasureArgs& args, std::ostream& out, std::ostream
 
 void plan_command_register(CLI::App& app, PlanRequest& request);
 int plan_command_run(const PlanRequest& request, std::ostream& out, std::ostream& err);
+
+// Registers the preparation options on a command (--categorical, --numeric, --ignore, --audit-columns,
+// --date-columns, --impute, --missing-indicators, --log, --feature-weight, --max-levels, --as-of, --na-values).
+void preparation_options_register(CLI::App& app, PreparationOptions& args);
+
+// Registers the table options of a command that fits (--id-column, --weight-column, --columns, --scale).
+void table_options_register(CLI::App& app, std::string& id_column, std::string& weight_column,
+                            std::vector<std::string>& columns, std::string& scale);
 
 // Options every computing command shares: --device, --threads, --precision, --gpu-memory.
 void device_options_register(CLI::App& app, DeviceOptions& options);

@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
-#include "cli/model_input.hpp"
+#include "app/model_input.hpp"
 #include "host/dynamics/drift_report.hpp"
 #include "host/error.hpp"
 #include "host/output/segment_files.hpp"

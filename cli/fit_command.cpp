@@ -7,12 +7,12 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
-#include "cli/explain_outputs.hpp"
-#include "cli/fit_dynamics.hpp"
-#include "cli/fit_outputs.hpp"
+#include "app/explain_outputs.hpp"
+#include "app/fit_dynamics.hpp"
+#include "app/fit_outputs.hpp"
 #include "cli/option_checks.hpp"
-#include "cli/prepare_input.hpp"
-#include "cli/progress.hpp"
+#include "app/prepare_input.hpp"
+#include "app/progress.hpp"
 #include "host/data/memory_check.hpp"
 #include "host/error.hpp"
 #include "host/features/pipeline.hpp"

@@ -7,7 +7,7 @@
 
 #include "cli/cli_run.hpp"
 #include "host/io/signal_cleanup.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 #ifdef KSEG_WITH_MPI
 #include "host/mpi/mpi_communicator.hpp"
 #endif

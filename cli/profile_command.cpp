@@ -7,7 +7,7 @@
 #include <ostream>
 #include <sstream>
 
-#include "cli/explain_outputs.hpp"
+#include "app/explain_outputs.hpp"
 #include "host/data/schema.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
@@ -81,7 +81,7 @@ Table users_load(const ProfileArgs& args, const Model& model) {
 
 }  // namespace
 
-ProfileOptions profile_options_make(const ExplainArgs& args) {
+ProfileOptions profile_options_make(const ExplainOptions& args) {
   KSEG_EXPECTS(args.audit_ratio > 0.0 && args.audit_ratio < 1.0, UsageError,
                "--audit-ratio must be between 0 and 1 (e.g. 0.8, the four-fifths rule)");
   KSEG_EXPECTS(args.audit_min_diff >= 0.0 && args.audit_min_diff < 1.0, UsageError,
@@ -92,16 +92,7 @@ ProfileOptions profile_options_make(const ExplainArgs& args) {
   return o;
 }
 
-void explain_options_register(CLI::App& app, ExplainArgs& args) {
-  app.add_option("--audit-ratio", args.audit_ratio,
-                 "Audit: flag a group whose share in a segment is below R× or above 1/R× its population share")
-      ->capture_default_str();
-  app.add_option("--audit-min-diff", args.audit_min_diff,
-                 "Audit: ... and differs from it by at least this share (0.02 = 2 points)")
-      ->capture_default_str();
-}
-
-Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainArgs& args, std::ostream& out, bool quiet) {
+Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainOptions& args, std::ostream& out, bool quiet) {
   Profiles profiles = profiles_compute(*o.table, *o.pipeline, o.labels, o.k, profile_options_make(args), o.segment_ids);
   for (size_t c = 0; c < o.model_names.size() && c < profiles.segments.size(); ++c)
     if (!o.model_names[c].empty()) profiles.segments[c].name = o.model_names[c];

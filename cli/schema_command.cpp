@@ -4,7 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/option_checks.hpp"
-#include "cli/prepare_input.hpp"
+#include "app/prepare_input.hpp"
 
 namespace kseg {
 

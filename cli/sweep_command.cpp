@@ -7,9 +7,9 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
-#include "cli/explain_outputs.hpp"
+#include "app/explain_outputs.hpp"
 #include "cli/option_checks.hpp"
-#include "cli/prepare_input.hpp"
+#include "app/prepare_input.hpp"
 #include "host/error.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/io/output_set.hpp"

@@ -7,7 +7,7 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
-#include "cli/model_input.hpp"
+#include "app/model_input.hpp"
 #include "cli/option_checks.hpp"
 #include "host/dynamics/minibatch.hpp"
 #include "host/error.hpp"

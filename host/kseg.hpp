@@ -6,7 +6,7 @@
 
 #include "host/backend.hpp"
 #include "host/error.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/kmeans/cpu_backend.hpp"
 #include "host/kmeans/cpu_kernels.hpp"
 #include "host/kmeans/kmeans_fit.hpp"

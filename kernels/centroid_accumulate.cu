@@ -3,8 +3,8 @@
 #include <exception>
 
 #include "kernels/centroid_accumulate.cuh"
-#include "kernels/common/host_device.hpp"
-#include "kernels/common/reduction_order.hpp"
+#include "common/host_device.hpp"
+#include "common/reduction_order.hpp"
 #include "kernels/cuda_check.cuh"
 #include "kernels/label_segments.hpp"
 #include "kernels/thrust_temp_cache.cuh"

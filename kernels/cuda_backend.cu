@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "kernels/centroid_accumulate.cuh"
-#include "kernels/common/reduction_order.hpp"
+#include "common/reduction_order.hpp"
 #include "kernels/cuda_backend.hpp"
 #include "kernels/cuda_check.cuh"
 #include "kernels/distance_argmin.cuh"

@@ -1,7 +1,7 @@
 #include <climits>
 #include <cmath>
 
-#include "kernels/common/host_device.hpp"
+#include "common/host_device.hpp"
 #include "kernels/cuda_check.cuh"
 #include "kernels/distance_argmin.cuh"
 

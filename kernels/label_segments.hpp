@@ -13,8 +13,8 @@
 
 #include <cstdint>
 
-#include "kernels/common/host_device.hpp"
-#include "kernels/common/reduction_order.hpp"
+#include "common/host_device.hpp"
+#include "common/reduction_order.hpp"
 
 namespace kseg {
 

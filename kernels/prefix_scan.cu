@@ -1,4 +1,4 @@
-#include "kernels/common/reduction_order.hpp"
+#include "common/reduction_order.hpp"
 #include "kernels/cuda_check.cuh"
 #include "kernels/prefix_scan.cuh"
 

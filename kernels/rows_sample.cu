@@ -1,4 +1,4 @@
-#include "kernels/common/host_device.hpp"
+#include "common/host_device.hpp"
 #include "kernels/cuda_check.cuh"
 #include "kernels/rows_sample.cuh"
 

@@ -1,5 +1,5 @@
-#include "kernels/common/host_device.hpp"
-#include "kernels/common/reduction_order.hpp"
+#include "common/host_device.hpp"
+#include "common/reduction_order.hpp"
 #include "kernels/cuda_check.cuh"
 #include "kernels/seeding_cost.cuh"
 

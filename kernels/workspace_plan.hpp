@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "kernels/common/reduction_order.hpp"
+#include "common/reduction_order.hpp"
 #include "kernels/cuda_error.hpp"
 
 namespace kseg {

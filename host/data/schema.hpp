@@ -8,7 +8,7 @@
 
 #include "host/data/missing_values.hpp"
 #include "host/data/table.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 
 namespace kseg {
 

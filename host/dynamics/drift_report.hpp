@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "host/dynamics/drift_reference.hpp"
+#include "host/model/drift_reference.hpp"
 #include "host/model/model_file.hpp"
 
 namespace kseg {

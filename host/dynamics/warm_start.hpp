@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "host/backend.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 
 namespace kseg {
 

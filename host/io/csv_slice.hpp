@@ -7,7 +7,7 @@
 
 #include "host/io/csv_parse.hpp"
 #include "host/io/csv_reader.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 
 namespace kseg {
 

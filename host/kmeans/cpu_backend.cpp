@@ -10,7 +10,7 @@
 #include "host/kmeans/cpu_backend_tiles.hpp"
 #include "host/kmeans/cpu_kernels.hpp"
 #include "host/kmeans/cpu_nearest.hpp"
-#include "kernels/common/host_device.hpp"
+#include "common/host_device.hpp"
 
 namespace kseg {
 namespace {

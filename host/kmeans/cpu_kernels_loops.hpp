@@ -15,7 +15,7 @@ namespace kseg {
 namespace KSEG_CPU_SET {
 namespace {
 
-// sq_distance_expanded (kernels/common/host_device.hpp), written with builtins: (‖x‖² − (dot + dot)) + ‖c‖², 0 when
+// sq_distance_expanded (common/host_device.hpp), written with builtins: (‖x‖² − (dot + dot)) + ‖c‖², 0 when
 // negative or NaN. 2·dot is exact, so this is the same expression to the bit.
 inline float distance_from_dot(float x_norm_sq, float dot, float c_norm_sq) {
   const float d = (x_norm_sq - (dot + dot)) + c_norm_sq;

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "kernels/common/host_device.hpp"
+#include "common/host_device.hpp"
 
 namespace kseg {
 namespace {

@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "host/backend.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/kmeans/params.hpp"
 
 namespace kseg {

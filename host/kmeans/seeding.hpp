@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "host/backend.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/kmeans/params.hpp"
 
 namespace kseg {

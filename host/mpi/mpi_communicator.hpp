@@ -2,7 +2,7 @@
 // started kseg. The header does not include <mpi.h>, so code that takes a Communicator never needs MPI.
 #pragma once
 
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 
 namespace kseg {
 

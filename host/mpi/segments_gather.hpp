@@ -5,7 +5,7 @@
 #include <string>
 
 #include "host/data/id_column.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/output/segment_files.hpp"
 
 namespace kseg {

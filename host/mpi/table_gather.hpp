@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "host/data/table.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 
 namespace kseg {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/backend_select.hpp"
+#include "app/backend_select.hpp"
 #include "host/error.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
 

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "../io/test_files.hpp"
-#include "cli/backend_select.hpp"
+#include "app/backend_select.hpp"
 #include "cli_test_support.hpp"
 #include "host/io/npy_writer.hpp"
 

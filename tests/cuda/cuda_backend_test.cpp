@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "host/kmeans/cpu_backend.hpp"
-#include "kernels/common/cpu_twins.hpp"
+#include "common/cpu_twins.hpp"
 #include "kernels/cuda_backend.hpp"
 #include "kernels/workspace_plan.hpp"
 

@@ -8,8 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "kernels/common/cpu_twins.hpp"
-#include "kernels/common/host_device.hpp"
+#include "common/cpu_twins.hpp"
+#include "common/host_device.hpp"
 #include "kernels/cuda_error.hpp"
 #include "kernels/workspace_plan.hpp"
 

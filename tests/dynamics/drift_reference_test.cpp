@@ -6,7 +6,7 @@
 #include <random>
 
 #include "../io/test_files.hpp"
-#include "host/dynamics/drift_reference.hpp"
+#include "host/model/drift_reference.hpp"
 #include "host/dynamics/drift_report.hpp"
 #include "host/dynamics/population_stability.hpp"
 #include "host/error.hpp"

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "host/dynamics/minibatch.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/kmeans/cpu_backend.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
 #include "host/kmeans/seeding.hpp"

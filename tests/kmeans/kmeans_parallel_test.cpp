@@ -9,7 +9,7 @@
 #include <set>
 
 #include "host/error.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/kmeans/cpu_backend.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
 #include "host/kmeans/seeding.hpp"

@@ -4,8 +4,8 @@
 
 #include <cstdlib>
 
-#include "cli/backend_select.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "app/backend_select.hpp"
+#include "host/comm/communicator.hpp"
 
 namespace kseg {
 namespace {

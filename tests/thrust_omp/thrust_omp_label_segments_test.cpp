@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "kernels/common/reduction_order.hpp"
+#include "common/reduction_order.hpp"
 #include "kernels/label_segments.hpp"
 
 namespace kseg {

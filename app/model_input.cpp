@@ -1,4 +1,4 @@
-#include "cli/model_input.hpp"
+#include "app/model_input.hpp"
 
 #include <omp.h>
 

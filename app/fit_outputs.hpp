@@ -5,10 +5,10 @@
 
 #include "cli/commands.hpp"
 #include "host/backend.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/data/schema.hpp"
 #include "host/data/table.hpp"
 #include "host/features/pipeline.hpp"
-#include "host/kmeans/communicator.hpp"
 #include "host/kmeans/min_size.hpp"
 #include "host/kmeans/params.hpp"
 #include "host/model/model_file.hpp"

@@ -5,14 +5,10 @@
 #include <iosfwd>
 #include <vector>
 
-#include "cli/commands.hpp"
+#include "app/options.hpp"
 #include "host/data/schema.hpp"
 #include "host/data/table.hpp"
 #include "host/features/pipeline.hpp"
-
-namespace CLI {
-class App;
-}
 
 namespace kseg {
 
@@ -27,18 +23,10 @@ struct PreparedInput {
   int64_t n_rows_total = 0;  // rows over every process
 };
 
-// Registers the preparation options on a command (--categorical, --numeric, --ignore, --audit-columns,
-// --date-columns, --impute, --missing-indicators, --log, --feature-weight, --max-levels, --as-of, --na-values).
-void preparation_options_register(CLI::App& app, PreparationArgs& args);
-
-// Registers the table options of a command that fits (--id-column, --weight-column, --columns, --scale).
-void table_options_register(CLI::App& app, std::string& id_column, std::string& weight_column,
-                            std::vector<std::string>& columns, std::string& scale);
-
 SchemaOptions schema_options_make(const std::string& id_column, const std::string& weight_column,
                                   const std::vector<std::string>& columns, char delimiter, int threads,
-                                  const PreparationArgs& prep);
-PipelineOptions pipeline_options_make(const std::string& scale, const PreparationArgs& prep);
+                                  const PreparationOptions& prep);
+PipelineOptions pipeline_options_make(const std::string& scale, const PreparationOptions& prep);
 
 // Reads the input, learns the preparation and builds X. Notices (dropped columns, merged levels, logs) go to err.
 // Across processes (comm) each rank reads and prepares its slice of the rows; schema and preparation are learned

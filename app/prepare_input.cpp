@@ -1,6 +1,5 @@
-#include "cli/prepare_input.hpp"
+#include "app/prepare_input.hpp"
 
-#include <CLI/CLI.hpp>
 #include <ostream>
 
 #include "host/data/memory_check.hpp"
@@ -24,39 +23,9 @@ void notices_print(const FeaturePipeline& pipeline, std::ostream& err) {
 
 }  // namespace
 
-void table_options_register(CLI::App& app, std::string& id_column, std::string& weight_column,
-                            std::vector<std::string>& columns, std::string& scale) {
-  app.add_option("--id-column", id_column, "Id column (default: one named id or user_id, else row numbers)");
-  app.add_option("--weight-column", weight_column, "Column of per-user sample weights (>= 0)");
-  app.add_option("--columns", columns, "Feature columns, comma-separated (default: all but id/weight)")->delimiter(',');
-  app.add_option("--scale", scale, "Feature scaling: zscore, robust (median/IQR), minmax or none")
-      ->capture_default_str();
-}
-
-void preparation_options_register(CLI::App& app, PreparationArgs& a) {
-  app.add_option("--categorical", a.categorical, "Force columns categorical (e.g. zip codes), comma-separated")
-      ->delimiter(',');
-  app.add_option("--numeric", a.numeric, "Force columns numeric, comma-separated")->delimiter(',');
-  app.add_option("--ignore", a.ignore, "Columns not read, comma-separated")->delimiter(',');
-  app.add_option("--audit-columns", a.audit, "Columns kept out of clustering but carried to profiles")->delimiter(',');
-  app.add_option("--date-columns", a.dates, "ISO 8601 date columns, turned into days before --as-of")->delimiter(',');
-  app.add_option("--impute", a.impute, "Missing numeric values: median, mean or zero")->capture_default_str();
-  app.add_flag("--missing-indicators", a.missing_indicators, "Add a 0/1 feature per numeric column with gaps");
-  app.add_option("--log", a.log, "log1p: auto (non-negative columns with skew > 2), none, or a,b")
-      ->capture_default_str();
-  app.add_option("--feature-weight", a.feature_weights, "col=W: weight a column up or down (repeatable)");
-  app.add_option("--max-levels", a.max_levels, "Categorical levels kept; rarer ones merge into (other)")
-      ->capture_default_str();
-  app.add_option("--as-of", a.as_of, "Reference date for date columns (default: the latest date in the data)");
-  app.add_option_function<std::string>(
-      "--na-values", [&a](const std::string& text) { a.na_values = text; },
-      "Cell texts read as missing, comma-separated, replacing the default (pandas' set: NA, N/A, NaN, NULL, #N/A, "
-      "None, ... and -); '' for blanks only");
-}
-
 SchemaOptions schema_options_make(const std::string& id_column, const std::string& weight_column,
                                   const std::vector<std::string>& columns, char delimiter, int threads,
-                                  const PreparationArgs& prep) {
+                                  const PreparationOptions& prep) {
   SchemaOptions o;
   o.id_column = id_column;
   o.weight_column = weight_column;
@@ -73,7 +42,7 @@ SchemaOptions schema_options_make(const std::string& id_column, const std::strin
   return o;
 }
 
-PipelineOptions pipeline_options_make(const std::string& scale, const PreparationArgs& prep) {
+PipelineOptions pipeline_options_make(const std::string& scale, const PreparationOptions& prep) {
   PipelineOptions o;
   o.scale = scale_mode_parse(scale);
   o.impute = impute_mode_parse(prep.impute);

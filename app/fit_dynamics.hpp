@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "app/prepare_input.hpp"
 #include "cli/commands.hpp"
-#include "cli/prepare_input.hpp"
 #include "host/backend.hpp"
+#include "host/comm/communicator.hpp"
 #include "host/dynamics/segment_matching.hpp"
-#include "host/kmeans/communicator.hpp"
 #include "host/kmeans/params.hpp"
 #include "host/model/model_file.hpp"
 

@@ -5,18 +5,11 @@
 #include <memory>
 #include <string>
 
+#include "app/options.hpp"
 #include "host/backend.hpp"
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 
 namespace kseg {
-
-struct DeviceOptions {
-  std::string device = "auto";      // --device
-  int threads = 0;                  // --threads for the CPU backend; 0 = all cores
-  std::string precision = "fp32";   // --precision fp32|tf32 (CUDA)
-  double gpu_memory_gb = 0.0;       // --gpu-memory budget in GiB; 0 = a safe fraction of free memory
-  std::string algorithm = "lloyd";  // --algorithm lloyd|hamerly: the CPU backend's pass (CpuPassMode)
-};
 
 // --threads for every OpenMP loop of a command (reading, preparation, outputs), not only the backend's: set for the
 // command's lifetime and restored after, so commands run in one process (the tests) do not leak it. 0 = unchanged.

@@ -1,4 +1,4 @@
-#include "cli/backend_select.hpp"
+#include "app/backend_select.hpp"
 
 #include <omp.h>
 

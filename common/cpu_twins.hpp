@@ -9,8 +9,8 @@
 #include <numeric>
 #include <vector>
 
-#include "kernels/common/host_device.hpp"
-#include "kernels/common/reduction_order.hpp"
+#include "common/host_device.hpp"
+#include "common/reduction_order.hpp"
 
 namespace kseg::twin {
 

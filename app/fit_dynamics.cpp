@@ -1,4 +1,4 @@
-#include "cli/fit_dynamics.hpp"
+#include "app/fit_dynamics.hpp"
 
 #include <map>
 

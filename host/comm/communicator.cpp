@@ -1,4 +1,4 @@
-#include "host/kmeans/communicator.hpp"
+#include "host/comm/communicator.hpp"
 
 #include <algorithm>
 #include <cmath>

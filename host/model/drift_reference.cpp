@@ -1,4 +1,4 @@
-#include "host/dynamics/drift_reference.hpp"
+#include "host/model/drift_reference.hpp"
 
 #include <algorithm>
 #include <cmath>

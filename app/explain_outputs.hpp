@@ -33,10 +33,11 @@ struct ExplainOutputs {
   const SegmentTree* tree = nullptr;                        // a --hierarchy model's tree, for the report
 };
 
-ProfileOptions profile_options_make(const ExplainArgs& args);
+ProfileOptions profile_options_make(const ExplainOptions& args);
 
 // Computes the profiles and writes the files, each atomically; lists them on out unless quiet.
-Profiles explain_outputs_write(const ExplainOutputs& outputs, const ExplainArgs& args, std::ostream& out, bool quiet);
+Profiles explain_outputs_write(const ExplainOutputs& outputs, const ExplainOptions& args, std::ostream& out,
+                               bool quiet);
 
 // fit's profiles.csv, profiles.json, segment_names.csv and report.html, from the table it read and its labels.
 // segment_ids: the stable id of each centroid (empty: 0..k−1); names: each centroid's name from the model ("" or

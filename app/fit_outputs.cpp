@@ -1,4 +1,4 @@
-#include "cli/fit_outputs.hpp"
+#include "app/fit_outputs.hpp"
 
 #include <omp.h>
 
@@ -8,7 +8,7 @@
 #include <memory>
 #include <ostream>
 
-#include "cli/explain_outputs.hpp"
+#include "app/explain_outputs.hpp"
 #include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
 #include "host/kmeans/cpu_kernels.hpp"
