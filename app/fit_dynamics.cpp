@@ -80,8 +80,8 @@ std::optional<FitRefresh> fit_refresh_load(const FitArgs& args, const PreparedIn
 
 void warm_start_apply(const FitRefresh& refresh, Backend& backend, KMeansParams& params, const Communicator& comm) {
   params.init = InitMethod::given;
-  params.init_centroids = warm_start_centroids(backend, refresh.weights, refresh.old_mapped, refresh.old.n_clusters,
-                                               refresh.old_sizes, params.n_clusters, params.seed, comm);
+  params.init_centroids = warm_start_centroids(backend, refresh.old_mapped, refresh.old.n_clusters, refresh.old_sizes,
+                                               params.n_clusters, params.seed, comm);
 }
 
 SegmentIdentity fit_identity(const FitArgs& args, const std::optional<FitRefresh>& refresh,

@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 # Warnings are enforced (-Werror) by the normal builds; under ASan GCC 12 reports false "uninitialized" values inside
-# its own AVX-512 intrinsic headers (through Eigen), so this build only looks for memory and UB errors. MPI is off here:
-# OpenMPI keeps allocations to process exit, which LeakSanitizer reports; the MPI path runs in the default build.
+# its own AVX-512 intrinsic headers (used by the AVX-512 kernels), so this build only looks for memory and UB errors.
+# MPI is off here: OpenMPI keeps allocations to process exit, which LeakSanitizer reports; the MPI path runs in the
+# default build.
 flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKSEG_CUDA=OFF -DKSEG_MPI=OFF -DKSEG_WERROR=OFF -DKSEG_BUILD_BENCH=OFF -DKSEG_PYTHON_MODULE=OFF \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_SHARED_LINKER_FLAGS="$flags"

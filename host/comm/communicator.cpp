@@ -3,19 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
+
+#include "host/comm/byte_pack.hpp"
 
 namespace kseg {
 namespace {
-
-template <class T>
-std::vector<T> values_allgather(const Communicator& comm, T value) {
-  const std::vector<std::string> blobs =
-      comm.allgather_bytes(std::string_view(reinterpret_cast<const char*>(&value), sizeof(T)));
-  std::vector<T> values(blobs.size());
-  for (size_t r = 0; r < blobs.size(); ++r) std::memcpy(&values[r], blobs[r].data(), sizeof(T));
-  return values;
-}
 
 int env_int(const char* name) {
   const char* text = std::getenv(name);

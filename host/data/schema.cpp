@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <ostream>
 #include <set>
 #include <string_view>
 
+#include "host/comm/byte_pack.hpp"
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
 #include "host/io/csv_slice.hpp"
@@ -141,32 +141,19 @@ void cells_scan(const CsvRecordBatch& batch, int column, const MissingValues& mi
 
 // The facts of every column, as bytes for allgather_bytes: the counts, capped, the bad cells, the distinct hashes.
 std::string cell_stats_pack(const std::vector<CellStats>& stats) {
-  std::string out;
-  const auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+  BytePacker out;
   const auto put_cells = [&](const std::vector<BadCell>& cells) {
-    const uint64_t n = cells.size();
-    put(&n, sizeof(n));
-    for (const BadCell& cell : cells) {
-      const uint64_t size = cell.text.size();
-      put(&cell.line, sizeof(cell.line));
-      put(&size, sizeof(size));
-      put(cell.text.data(), size);
-    }
+    out.put(static_cast<uint64_t>(cells.size()));
+    for (const BadCell& cell : cells) out.put(cell.line).put_string(cell.text);
   };
   for (const CellStats& s : stats) {
-    const char capped = char(s.distinct_capped);
-    const uint64_t count = s.distinct.size();
-    put(&s.missing, sizeof(s.missing));
-    put(&s.numbers, sizeof(s.numbers));
-    put(&s.non_finite, sizeof(s.non_finite));
-    put(&s.dates, sizeof(s.dates));
-    put(&capped, 1);
+    out.put(s.missing).put(s.numbers).put(s.non_finite).put(s.dates).put(char(s.distinct_capped));
     put_cells(s.bad_numbers);
     put_cells(s.bad_dates);
-    put(&count, sizeof(count));
-    s.distinct.for_each([&](uint64_t hash) { put(&hash, sizeof(hash)); });
+    out.put(static_cast<uint64_t>(s.distinct.size()));
+    s.distinct.for_each([&](uint64_t hash) { out.put(hash); });
   }
-  return out;
+  return out.take();
 }
 
 // Combines the ranks' column facts into what one pass over the whole file finds: counts add up, the first bad cells
@@ -177,40 +164,27 @@ void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm)
   const std::vector<std::string> blobs = comm.allgather_bytes(cell_stats_pack(stats));
   std::vector<CellStats> all(stats.size());
   for (const std::string& blob : blobs) {
-    size_t at = 0;
-    const auto get = [&](void* p, size_t n) {
-      std::memcpy(p, blob.data() + at, n);
-      at += n;
-    };
+    ByteUnpacker in(blob);
     const auto get_cells = [&](std::vector<BadCell>& cells) {
-      uint64_t n = 0;
-      get(&n, sizeof(n));
+      const uint64_t n = in.get<uint64_t>();
       for (uint64_t i = 0; i < n; ++i) {
         BadCell cell;
-        uint64_t size = 0;
-        get(&cell.line, sizeof(cell.line));
-        get(&size, sizeof(size));
-        cell.text.assign(blob.data() + at, size);
-        at += size;
+        cell.line = in.get<int64_t>();
+        cell.text = std::string(in.get_string());
         if (cells.size() < kBadCellsKept) cells.push_back(std::move(cell));
       }
     };
     for (CellStats& s : all) {
-      int64_t counts[4] = {0, 0, 0, 0};
-      char capped = 0;
-      uint64_t count = 0;
-      get(counts, sizeof(counts));
-      get(&capped, 1);
-      s.missing += counts[0];
-      s.numbers += counts[1];
-      s.non_finite += counts[2];
-      s.dates += counts[3];
+      s.missing += in.get<int64_t>();
+      s.numbers += in.get<int64_t>();
+      s.non_finite += in.get<int64_t>();
+      s.dates += in.get<int64_t>();
+      const char capped = in.get<char>();
       get_cells(s.bad_numbers);
       get_cells(s.bad_dates);
-      get(&count, sizeof(count));
+      const uint64_t count = in.get<uint64_t>();
       for (uint64_t i = 0; i < count; ++i) {
-        uint64_t hash = 0;
-        get(&hash, sizeof(hash));
+        const uint64_t hash = in.get<uint64_t>();
         if (!s.distinct_capped) {
           s.distinct.add(hash);
           s.distinct_capped = s.distinct.size() >= kDistinctCap;

@@ -2,9 +2,9 @@
 #include <omp.h>
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 
+#include "host/comm/byte_pack.hpp"
 #include "host/data/schema.hpp"
 #include "host/data/table_batch.hpp"
 #include "host/error.hpp"
@@ -51,20 +51,13 @@ Table npy_table_load(const TableSchema& schema) {
 void levels_unify(Table& table, const Communicator& comm) {
   for (TableColumn& column : table.columns) {
     if (!column.is_categorical()) continue;
-    std::string mine;
-    for (const std::string& level : column.levels) {
-      const uint64_t size = level.size();
-      mine.append(reinterpret_cast<const char*>(&size), sizeof(size));
-      mine += level;
-    }
+    BytePacker mine;
+    for (const std::string& level : column.levels) mine.put_string(level);
     std::vector<std::string> levels;
     std::unordered_map<std::string, int32_t> index;
-    for (const std::string& blob : comm.allgather_bytes(mine))
-      for (size_t at = 0; at < blob.size();) {
-        uint64_t size = 0;
-        std::memcpy(&size, blob.data() + at, sizeof(size));
-        std::string level = blob.substr(at + sizeof(size), size);
-        at += sizeof(size) + size;
+    for (const std::string& blob : comm.allgather_bytes(mine.take()))
+      for (ByteUnpacker in(blob); !in.done();) {
+        std::string level(in.get_string());
         if (index.emplace(level, static_cast<int32_t>(levels.size())).second) levels.push_back(std::move(level));
       }
     std::vector<int32_t> recode(column.levels.size());

@@ -11,15 +11,12 @@ namespace kseg {
 
 // k starting centroids: with k == k_old the old centroids as they are; with k < k_old the k largest old segments
 // (by old_sizes; ties to the lower index), in their old order; with k > k_old every old centroid, then k − k_old
-// more chosen by greedy k-means++ continued from them (the best of 2 + ⌊ln k⌋ candidates each step, judged by the
-// potential Σ w·D² it leaves), through the backend built on the new data. weights: the backend's rows' sample
-// weights (nullptr: all 1).
-// The same seed gives the same centres for any number of processes (comm, each backend holding a slice of the rows
-// in global row order): each candidate is the row with the smallest −ln(u)/(w·D²) over all ranks, u a counter-based
-// hash of (seed, draw, global row) — row i with probability ∝ w_i·D²_i (∝ w_i once every row sits on a centre) —
-// and the candidates' potentials are ExactSums.
-std::vector<float> warm_start_centroids(Backend& backend, const float* weights, const std::vector<float>& old_centroids,
-                                        int64_t k_old, const std::vector<double>& old_sizes, int64_t k, uint64_t seed,
+// more by the fit's own greedy k-means++ continued from them (seeds_kmeans_plus_plus_from: the best of
+// 2 + ⌊ln k⌋ candidates drawn ∝ w·D² each step), through the backend built on the new data, with its sample weights.
+// Collective across processes (comm, each backend holding a slice of the rows in global row order), with the same
+// guarantee as a fresh k-means++ seeding: the centres of one process, up to the last bits of the per-rank sums.
+std::vector<float> warm_start_centroids(Backend& backend, const std::vector<float>& old_centroids, int64_t k_old,
+                                        const std::vector<double>& old_sizes, int64_t k, uint64_t seed,
                                         const Communicator& comm = single_process());
 
 }  // namespace kseg

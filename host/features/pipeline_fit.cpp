@@ -1,9 +1,9 @@
 // Learning the preparation from a table.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
+#include "host/comm/byte_pack.hpp"
 #include "host/data/schema.hpp"
 #include "host/error.hpp"
 #include "host/features/pipeline.hpp"
@@ -114,12 +114,9 @@ NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, d
 // The values of a numeric column over every rank, in rank order (= row order); the column itself for one process.
 TableColumn column_gather(const TableColumn& column, const Communicator& comm) {
   TableColumn all{column.name, column.role};
-  const std::string_view mine(reinterpret_cast<const char*>(column.values.data()),
-                              column.values.size() * sizeof(float));
-  for (const std::string& part : comm.allgather_bytes(mine)) {
-    const size_t at = all.values.size();
-    all.values.resize(at + part.size() / sizeof(float));
-    std::memcpy(all.values.data() + at, part.data(), part.size());
+  for (const std::string& part : comm.allgather_bytes(values_bytes(column.values))) {
+    ByteUnpacker in(part);
+    in.get_values_append(all.values, in.remaining() / sizeof(float));
   }
   return all;
 }

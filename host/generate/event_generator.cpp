@@ -10,6 +10,7 @@
 #include "host/events/profile_build.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/io/number_format.hpp"
+#include "host/io/text_flush.hpp"
 #include "host/kmeans/seeding.hpp"
 
 namespace kseg {
@@ -149,10 +150,7 @@ int64_t events_generate(const std::string& path, const GenerateOptions& user_opt
     text += ',';
     text += kDevices[e.device];
     text += '\n';
-    if (text.size() > (1u << 20)) {
-      file.write(text);
-      text.clear();
-    }
+    text_flush_when_full(file, text);
   }
   file.write(text);
   file.commit();

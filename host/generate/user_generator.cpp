@@ -10,6 +10,7 @@
 #include "host/io/atomic_file.hpp"
 #include "host/io/npy_writer.hpp"
 #include "host/io/number_format.hpp"
+#include "host/io/text_flush.hpp"
 #include "host/kmeans/seeding.hpp"
 
 namespace kseg {
@@ -202,10 +203,7 @@ void csv_write(const std::string& path, const std::vector<float>& features, cons
       int64_append(text, truth[i]);
     }
     text += '\n';
-    if (text.size() > (1u << 20)) {
-      file.write(text);
-      text.clear();
-    }
+    text_flush_when_full(file, text);
   }
   file.write(text);
   file.commit();

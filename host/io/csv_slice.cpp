@@ -1,8 +1,9 @@
 #include "host/io/csv_slice.hpp"
 
-#include <cstring>
 #include <string>
 #include <vector>
+
+#include "host/comm/byte_pack.hpp"
 
 namespace kseg {
 
@@ -16,14 +17,11 @@ CsvByteRange csv_range_split(const CsvSource& src, size_t data_begin, int64_t da
   };
   const size_t begin = share_begin(rank), end = share_begin(rank + 1);
   const CsvByteCounts mine = csv_bytes_count(src, begin, end);
-  const std::vector<std::string> blobs =
-      comm.allgather_bytes(std::string_view(reinterpret_cast<const char*>(&mine), sizeof(mine)));
+  const std::vector<CsvByteCounts> counts = values_allgather(comm, mine);
   CsvByteCounts before;  // in [data_begin, begin)
   for (size_t r = 0; r < rank; ++r) {
-    CsvByteCounts c;
-    std::memcpy(&c, blobs[r].data(), sizeof(c));
-    before.quotes += c.quotes;
-    before.newlines += c.newlines;
+    before.quotes += counts[r].quotes;
+    before.newlines += counts[r].newlines;
   }
   CsvByteRange range;
   int64_t newlines = before.newlines;

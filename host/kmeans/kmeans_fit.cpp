@@ -4,10 +4,11 @@
 #include <chrono>
 #include <climits>
 #include <cmath>
-#include <cstring>
 #include <numeric>
+#include <optional>
 #include <string>
 
+#include "host/comm/byte_pack.hpp"
 #include "host/error.hpp"
 #include "host/kmeans/seeding.hpp"
 
@@ -132,43 +133,66 @@ RowsFarthestFirst rows_farthest_first(const Backend& backend, int64_t count) {
   return f;
 }
 
+// The walk both repairs share: each empty cluster (in `empty` order) takes the next row, farthest first, that has
+// weight and whose cluster keeps some weight without it; the row's weight and weighted values move over. Rows at
+// distance 0 end the walk: the rest sit on their centroids, nothing to gain. candidate(i) gives the i-th row of the
+// order for i < count; rows after position `cut` are unknown (other ranks hold them). Returns the number repaired,
+// or nothing when the walk needed an unknown row (partials are then left as they were).
+template <class Candidate>
+std::optional<int64_t> empty_clusters_walk(const std::vector<int64_t>& empty, size_t count, size_t cut,
+                                           const Candidate& candidate, int64_t d, LloydPartials& partials) {
+  LloydPartials trial = partials;
+  int64_t repaired = 0;
+  size_t next = 0;
+  for (int64_t j : empty) {
+    for (; next < count; ++next) {
+      if (next > cut) return std::nullopt;
+      const RepairCandidate& c = candidate(next);
+      if (!(c.distance > 0.0f)) {
+        partials = std::move(trial);
+        return repaired;
+      }
+      const int32_t from = c.label;
+      if (!(c.weight > 0.0) || trial.weights[from] <= c.weight) continue;  // never empty the donor cluster
+      for (int64_t t = 0; t < d; ++t) {
+        trial.sums[from * d + t] -= c.weight * c.values[t];
+        trial.sums[j * d + t] = c.weight * c.values[t];
+      }
+      trial.weights[from] -= c.weight;
+      trial.weights[j] = c.weight;
+      ++repaired;
+      ++next;
+      break;
+    }
+  }
+  partials = std::move(trial);
+  return repaired;
+}
+
 // This rank's `count` farthest rows (stable: ties by row index), packed for allgather_bytes.
 std::string repair_candidates_pack(const Backend& backend, const float* weights, int64_t offset, int64_t count) {
   const int64_t d = backend.n_cols();
   count = std::min(count, backend.n_rows());
   const RowsFarthestFirst farthest = rows_farthest_first(backend, count);
-  const std::vector<int32_t>& labels = farthest.labels;
-  const std::vector<float>& distances = farthest.distances;
-  const std::vector<int64_t>& order = farthest.order;
-  std::string blob;
+  BytePacker blob;
   std::vector<float> row(static_cast<size_t>(d));
   for (int64_t c = 0; c < count; ++c) {
-    const int64_t i = order[c];
-    const int64_t global = offset + i;
-    const double w = weights ? weights[i] : 1.0;
+    const int64_t i = farthest.order[c];
     backend.rows_get(&i, 1, row.data());
-    blob.append(reinterpret_cast<const char*>(&distances[i]), sizeof(float));
-    blob.append(reinterpret_cast<const char*>(&labels[i]), sizeof(int32_t));
-    blob.append(reinterpret_cast<const char*>(&global), sizeof(int64_t));
-    blob.append(reinterpret_cast<const char*>(&w), sizeof(double));
-    blob.append(reinterpret_cast<const char*>(row.data()), row.size() * sizeof(float));
+    blob.put(farthest.distances[i]).put(farthest.labels[i]).put(offset + i).put(weights ? double(weights[i]) : 1.0);
+    blob.put_values(row);
   }
-  return blob;
+  return blob.take();
 }
 
 // empty_clusters_repair across ranks: every rank gathers the ranks' farthest rows, merges them in the order one
 // process would walk them (distance descending, then global row index) and makes the same repairs. When the walk
 // could reach past the rows a rank sent, it asks again for twice as many.
-int64_t empty_clusters_repair_ranks(const Backend& backend, const float* weights, LloydPartials& partials, int64_t k,
-                                    const Communicator& comm) {
-  std::vector<int64_t> empty;
-  for (int64_t j = 0; j < k; ++j)
-    if (!(partials.weights[j] > 0.0)) empty.push_back(j);
-  if (empty.empty()) return 0;
+int64_t empty_clusters_repair_ranks(const Backend& backend, const float* weights, const std::vector<int64_t>& empty,
+                                    LloydPartials& partials, const Communicator& comm) {
   const int64_t d = backend.n_cols();
   const std::vector<int64_t> rows_per_rank = comm.allgather(backend.n_rows());
   const int64_t offset = comm.prefix_exclusive(backend.n_rows());
-  const size_t record = sizeof(float) + sizeof(int32_t) + sizeof(int64_t) + sizeof(double) + d * sizeof(float);
   for (int64_t count = 2 * static_cast<int64_t>(empty.size()) + 8;; count *= 2) {
     std::vector<RepairCandidate> merged;
     size_t cut = SIZE_MAX;  // positions after the last row of a rank that has more rows than it sent are unknown
@@ -176,15 +200,13 @@ int64_t empty_clusters_repair_ranks(const Backend& backend, const float* weights
     const std::vector<std::string> blobs =
         comm.allgather_bytes(repair_candidates_pack(backend, weights, offset, count));
     for (size_t r = 0; r < blobs.size(); ++r) {
-      for (size_t at = 0; at + record <= blobs[r].size(); at += record) {
+      for (ByteUnpacker in(blobs[r]); !in.done();) {
         RepairCandidate c;
-        const char* p = blobs[r].data() + at;
-        std::memcpy(&c.distance, p, sizeof(float));
-        std::memcpy(&c.label, p + 4, sizeof(int32_t));
-        std::memcpy(&c.row, p + 8, sizeof(int64_t));
-        std::memcpy(&c.weight, p + 16, sizeof(double));
-        c.values.resize(static_cast<size_t>(d));
-        std::memcpy(c.values.data(), p + 24, static_cast<size_t>(d) * sizeof(float));
+        c.distance = in.get<float>();
+        c.label = in.get<int32_t>();
+        c.row = in.get<int64_t>();
+        c.weight = in.get<double>();
+        in.get_values_append(c.values, static_cast<size_t>(d));
         merged.push_back(std::move(c));
       }
       if (rows_per_rank[r] > count && !merged.empty()) last_of_truncated.emplace_back(merged.back().row, int(r));
@@ -195,41 +217,9 @@ int64_t empty_clusters_repair_ranks(const Backend& backend, const float* weights
     for (const auto& [row, rank] : last_of_truncated)
       for (size_t i = 0; i < merged.size(); ++i)
         if (merged[i].row == row) cut = std::min(cut, i);
-
-    LloydPartials trial = partials;
-    int64_t repaired = 0;
-    size_t next = 0;
-    bool complete = true;   // false: the walk needs rows a rank did not send
-    bool finished = false;  // the remaining rows sit on their centroids: nothing to gain
-    for (int64_t j : empty) {
-      for (; next < merged.size(); ++next) {
-        if (next > cut) {
-          complete = false;
-          break;
-        }
-        const RepairCandidate& c = merged[next];
-        if (!(c.distance > 0.0f)) {
-          finished = true;
-          break;
-        }
-        const int32_t from = c.label;
-        if (!(c.weight > 0.0) || trial.weights[from] <= c.weight) continue;  // never empty the donor cluster
-        for (int64_t t = 0; t < d; ++t) {
-          trial.sums[from * d + t] -= c.weight * c.values[t];
-          trial.sums[j * d + t] = c.weight * c.values[t];
-        }
-        trial.weights[from] -= c.weight;
-        trial.weights[j] = c.weight;
-        ++repaired;
-        ++next;
-        break;
-      }
-      if (!complete || finished) break;
-    }
-    if (complete) {
-      partials = std::move(trial);
-      return repaired;
-    }
+    const auto candidate = [&](size_t i) -> const RepairCandidate& { return merged[i]; };
+    if (const std::optional<int64_t> repaired = empty_clusters_walk(empty, merged.size(), cut, candidate, d, partials))
+      return *repaired;
   }
 }
 
@@ -292,40 +282,25 @@ double feature_variance_mean(const DataView& data, const Communicator& comm) {
 
 int64_t empty_clusters_repair(const Backend& backend, const float* weights, LloydPartials& partials, int64_t k,
                               const Communicator& comm) {
-  if (comm.size() > 1) return empty_clusters_repair_ranks(backend, weights, partials, k, comm);
   std::vector<int64_t> empty;
   for (int64_t j = 0; j < k; ++j)
     if (!(partials.weights[j] > 0.0)) empty.push_back(j);
   if (empty.empty()) return 0;
+  if (comm.size() > 1) return empty_clusters_repair_ranks(backend, weights, empty, partials, comm);
   const int64_t d = backend.n_cols();
   const RowsFarthestFirst farthest = rows_farthest_first(backend, backend.n_rows());
-  const std::vector<int32_t>& labels = farthest.labels;
-  const std::vector<float>& distances = farthest.distances;
-  const std::vector<int64_t>& order = farthest.order;
-
-  std::vector<float> row(static_cast<size_t>(d));
-  int64_t repaired = 0;
-  size_t next = 0;
-  for (int64_t j : empty) {
-    for (; next < order.size(); ++next) {
-      const int64_t i = order[next];
-      if (!(distances[i] > 0.0f)) return repaired;  // the rest sit on their centroids: nothing to gain
-      const int32_t from = labels[i];
-      backend.rows_get(&i, 1, row.data());
-      const double w = weights ? weights[i] : 1.0;
-      if (!(w > 0.0) || partials.weights[from] <= w) continue;  // never empty the donor cluster
-      for (int64_t t = 0; t < d; ++t) {
-        partials.sums[from * d + t] -= w * row[t];
-        partials.sums[j * d + t] = w * row[t];
-      }
-      partials.weights[from] -= w;
-      partials.weights[j] = w;
-      ++repaired;
-      ++next;
-      break;
-    }
-  }
-  return repaired;
+  RepairCandidate c;  // the row of the order the walk looks at, read from the backend when it gets there
+  c.values.resize(static_cast<size_t>(d));
+  const auto candidate = [&](size_t next) -> const RepairCandidate& {
+    const int64_t i = farthest.order[next];
+    c.distance = farthest.distances[i];
+    c.label = farthest.labels[i];
+    c.row = i;
+    c.weight = weights ? weights[i] : 1.0;
+    backend.rows_get(&i, 1, c.values.data());
+    return c;
+  };
+  return *empty_clusters_walk(empty, farthest.order.size(), SIZE_MAX, candidate, d, partials);
 }
 
 KMeansResult kmeans_fit(Backend& backend, const DataView& data, const KMeansParams& params, double tol_absolute,

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
+#include <string>
 #include <unordered_set>
 
 #include <omp.h>
 
+#include "host/comm/byte_pack.hpp"
 #include "host/error.hpp"
 #include "host/kmeans/cpu_backend.hpp"
 
@@ -54,21 +55,14 @@ class RowDraw {
       backend_.rows_get(local_rows.data(), n_mine, local_values.data());
     }
     // Each owned target travels as (target index, global row, d floats).
-    const size_t record = 2 * sizeof(int64_t) + static_cast<size_t>(d) * sizeof(float);
-    std::string blob(mine.size() * record, '\0');
-    for (int64_t i = 0; i < n_mine; ++i) {
-      char* p = blob.data() + i * record;
-      const int64_t global = offset_ + local_rows[i];
-      std::memcpy(p, &mine[i], sizeof(int64_t));
-      std::memcpy(p + sizeof(int64_t), &global, sizeof(int64_t));
-      std::memcpy(p + 2 * sizeof(int64_t), local_values.data() + i * d, static_cast<size_t>(d) * sizeof(float));
-    }
-    for (const std::string& part : comm_.allgather_bytes(blob))
-      for (size_t at = 0; at + record <= part.size(); at += record) {
-        int64_t t = 0;
-        std::memcpy(&t, part.data() + at, sizeof(int64_t));
-        std::memcpy(rows + t, part.data() + at + sizeof(int64_t), sizeof(int64_t));
-        std::memcpy(values + t * d, part.data() + at + 2 * sizeof(int64_t), static_cast<size_t>(d) * sizeof(float));
+    BytePacker blob;
+    for (int64_t i = 0; i < n_mine; ++i)
+      blob.put(mine[i]).put(offset_ + local_rows[i]).put_values(local_values.data() + i * d, static_cast<size_t>(d));
+    for (const std::string& part : comm_.allgather_bytes(blob.take()))
+      for (ByteUnpacker in(part); !in.done();) {
+        const int64_t t = in.get<int64_t>();
+        rows[t] = in.get<int64_t>();
+        in.get_values(values + t * d, static_cast<size_t>(d));
       }
   }
 
@@ -126,21 +120,13 @@ RowSet rows_allgather(const Backend& backend, const std::vector<int64_t>& local,
   if (m > 0) backend.rows_get(local.data(), m, mine.values.data());
   for (int64_t i : local) mine.rows.push_back(offset + i);
   if (comm.size() == 1) return mine;
-  const size_t record = sizeof(int64_t) + static_cast<size_t>(d) * sizeof(float);
-  std::string blob(local.size() * record, '\0');
-  for (int64_t i = 0; i < m; ++i) {
-    std::memcpy(blob.data() + i * record, &mine.rows[i], sizeof(int64_t));
-    std::memcpy(blob.data() + i * record + sizeof(int64_t), mine.values.data() + i * d, record - sizeof(int64_t));
-  }
+  BytePacker blob;
+  for (int64_t i = 0; i < m; ++i) blob.put(mine.rows[i]).put_values(mine.values.data() + i * d, static_cast<size_t>(d));
   RowSet all;
-  for (const std::string& part : comm.allgather_bytes(blob))
-    for (size_t at = 0; at + record <= part.size(); at += record) {
-      int64_t row = 0;
-      std::memcpy(&row, part.data() + at, sizeof(int64_t));
-      all.rows.push_back(row);
-      all.values.resize(all.values.size() + static_cast<size_t>(d));
-      std::memcpy(all.values.data() + all.values.size() - d, part.data() + at + sizeof(int64_t),
-                  record - sizeof(int64_t));
+  for (const std::string& part : comm.allgather_bytes(blob.take()))
+    for (ByteUnpacker in(part); !in.done();) {
+      all.rows.push_back(in.get<int64_t>());
+      in.get_values_append(all.values, static_cast<size_t>(d));
     }
   return all;
 }
@@ -317,34 +303,46 @@ std::vector<float> seeds_kmeans_parallel(Backend& backend, const float* weights,
 }
 
 uint64_t run_seed_derive(uint64_t seed, int run) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(run + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
+  return mix64(seed + 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(run + 1));
 }
 
 std::vector<float> seeds_kmeans_plus_plus(Backend& backend, int64_t k, uint64_t seed, int n_local_trials,
                                           const Communicator& comm) {
+  return seeds_kmeans_plus_plus_from(backend, {}, k, seed, n_local_trials, comm);
+}
+
+std::vector<float> seeds_kmeans_plus_plus_from(Backend& backend, const std::vector<float>& given, int64_t k,
+                                               uint64_t seed, int n_local_trials, const Communicator& comm) {
   const int64_t d = backend.n_cols();
+  const int64_t k_given = static_cast<int64_t>(given.size()) / std::max<int64_t>(d, 1);
+  KSEG_EXPECTS(k_given * d == static_cast<int64_t>(given.size()) && k_given <= k, DataError,
+               "k-means++: the given centres must be at most k rows of " + std::to_string(d) + " values");
+  std::vector<float> centres(given);
+  centres.resize(static_cast<size_t>(k * d));
+  if (k_given == k) return centres;
   const int64_t trials =
       n_local_trials > 0 ? n_local_trials : 2 + static_cast<int64_t>(std::log(static_cast<double>(k)));
   UniformStream uniform(seed);
-  std::vector<float> centres(static_cast<size_t>(k * d));
   const RowDraw draw(backend, comm);
 
   const std::vector<double> weight_totals = draw.totals(backend.seeding_reset());
   const double total_weight = RowDraw::sum(weight_totals);
-  double target = uniform.next() * total_weight;
-  int64_t row = 0;
-  draw.draw(&target, 1, true, weight_totals, &row, centres.data());
-  std::vector<double> potentials = draw.totals(backend.seeding_update(centres.data(), 1));
+  int64_t chosen = k_given;
+  if (chosen == 0) {  // a fresh seeding: the first centre is drawn with probability ∝ w
+    double target = uniform.next() * total_weight;
+    int64_t row = 0;
+    draw.draw(&target, 1, true, weight_totals, &row, centres.data());
+    chosen = 1;
+  }
+  // D² to the centres so far: one pass, however many were given.
+  std::vector<double> potentials = draw.totals(backend.seeding_update(centres.data(), chosen));
   double potential = RowDraw::sum(potentials);
 
   std::vector<double> targets(static_cast<size_t>(trials));
   std::vector<int64_t> rows(static_cast<size_t>(trials));
   std::vector<float> candidates(static_cast<size_t>(trials * d));
   std::vector<double> cost(static_cast<size_t>(trials));
-  for (int64_t c = 1; c < k; ++c) {
+  for (int64_t c = chosen; c < k; ++c) {
     // When every row already coincides with a centre (fewer distinct rows than k), fall back to weights: the
     // duplicate centre becomes an empty cluster the driver repairs or reports.
     const bool by_weight = !(potential > 0.0);

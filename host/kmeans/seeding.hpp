@@ -32,6 +32,15 @@ class UniformStream {
 std::vector<float> seeds_kmeans_plus_plus(Backend& backend, int64_t k, uint64_t seed, int n_local_trials,
                                           const Communicator& comm = single_process());
 
+// The same greedy k-means++, continued from given centres (as FAISS continues from given centroids): the first
+// given.size() / d of the k centres returned are `given` as they are; their D² is computed once (one backend pass
+// for all of them) and the rest are chosen by the steps above, on the same backend passes and draws, collective
+// across processes. seeds_kmeans_plus_plus is this with no given centre (its first centre is then drawn ∝ w). Used by
+// the warm start (host/dynamics/warm_start.hpp) to add centres to an old model's.
+std::vector<float> seeds_kmeans_plus_plus_from(Backend& backend, const std::vector<float>& given, int64_t k,
+                                               uint64_t seed, int n_local_trials,
+                                               const Communicator& comm = single_process());
+
 // k-means|| (Bahmani et al. 2012, as in Spark, cuML and scikit-learn's k-means|| variants): a first centre drawn
 // ∝ w, then params.init_rounds rounds in which every row is taken as a candidate with probability
 // min(1, l·w·D²/φ) (D²: squared distance to the nearest candidate so far, φ = Σ w·D², l = params.oversampling or

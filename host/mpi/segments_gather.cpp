@@ -11,60 +11,38 @@
 #include <string>
 #include <vector>
 
+#include "host/comm/byte_pack.hpp"
 #include "host/error.hpp"
 
 namespace kseg {
 namespace {
 
-template <class T>
-void put(std::string& out, const T* values, size_t n) {
-  out.append(reinterpret_cast<const char*>(values), n * sizeof(T));
-}
-
-template <class T>
-void get(std::string_view in, size_t& at, T* values, size_t n) {
-  std::memcpy(values, in.data() + at, n * sizeof(T));
-  at += n * sizeof(T);
-}
-
-// n, first_row, numbered, labels, squared distances, then (numbered: nothing; raw: size and bytes of each id).
+// n, first_row, numbered, labels, squared distances, then (numbered: nothing; raw: each id as a sized string).
 std::string rows_pack(const IdColumn& ids, int64_t first_row, const int32_t* labels, const float* sq_distances,
                       int64_t n) {
-  std::string out;
-  const int64_t header[3] = {n, first_row, ids.numbered() ? 1 : 0};
-  put(out, header, 3);
-  put(out, labels, static_cast<size_t>(n));
-  put(out, sq_distances, static_cast<size_t>(n));
+  BytePacker out;
+  out.put(n).put(first_row).put(int64_t{ids.numbered() ? 1 : 0});
+  out.put_values(labels, static_cast<size_t>(n)).put_values(sq_distances, static_cast<size_t>(n));
   if (!ids.numbered())
-    for (int64_t i = 0; i < n; ++i) {
-      const std::string_view raw = ids.raw(i);
-      const uint64_t size = raw.size();
-      put(out, &size, 1);
-      out.append(raw);
-    }
-  return out;
+    for (int64_t i = 0; i < n; ++i) out.put_string(ids.raw(i));
+  return out.take();
 }
 
 void rows_unpack_append(std::string_view blob, SegmentsWriter& writer) {
-  size_t at = 0;
-  int64_t header[3];
-  get(blob, at, header, 3);
-  const int64_t n = header[0], first_row = header[1];
+  ByteUnpacker in(blob);
+  const int64_t n = in.get<int64_t>();
+  const int64_t first_row = in.get<int64_t>();
+  const bool numbered = in.get<int64_t>() != 0;
   std::vector<int32_t> labels(static_cast<size_t>(n));
   std::vector<float> sq_distances(static_cast<size_t>(n));
-  get(blob, at, labels.data(), labels.size());
-  get(blob, at, sq_distances.data(), sq_distances.size());
-  if (header[2] != 0) {
+  in.get_values(labels.data(), labels.size());
+  in.get_values(sq_distances.data(), sq_distances.size());
+  if (numbered) {
     writer.rows_append(IdColumn::row_numbers(first_row + n), first_row, labels.data(), sq_distances.data(), n);
     return;
   }
   IdColumn ids;
-  for (int64_t i = 0; i < n; ++i) {
-    uint64_t size = 0;
-    get(blob, at, &size, 1);
-    ids.append(blob.substr(at, size));
-    at += size;
-  }
+  for (int64_t i = 0; i < n; ++i) ids.append(in.get_string());
   writer.rows_append(ids, 0, labels.data(), sq_distances.data(), n);
 }
 
@@ -187,11 +165,7 @@ void segments_parts_remove(const std::string& dir) {
 }
 
 std::vector<RankTimings> rank_timings_gather(const Communicator& comm, const RankTimings& mine) {
-  const std::vector<std::string> blobs =
-      comm.allgather_bytes(std::string_view(reinterpret_cast<const char*>(&mine), sizeof(mine)));
-  std::vector<RankTimings> all(blobs.size());
-  for (size_t r = 0; r < blobs.size(); ++r) std::memcpy(&all[r], blobs[r].data(), sizeof(RankTimings));
-  return all;
+  return values_allgather(comm, mine);
 }
 
 }  // namespace kseg

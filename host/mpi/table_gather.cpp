@@ -1,26 +1,9 @@
 #include "host/mpi/table_gather.hpp"
 
-#include <cstring>
-
+#include "host/comm/byte_pack.hpp"
 #include "host/error.hpp"
 
 namespace kseg {
-namespace {
-
-template <class T>
-void put(std::string& out, const std::vector<T>& v) {
-  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
-}
-
-template <class T>
-void append_from(std::string_view blob, size_t& at, size_t n, std::vector<T>& out) {
-  const size_t old = out.size();
-  out.resize(old + n);
-  std::memcpy(out.data() + old, blob.data() + at, n * sizeof(T));
-  at += n * sizeof(T);
-}
-
-}  // namespace
 
 Table table_gather_root(const Table& table, const std::vector<std::string>& columns, const std::vector<float>& values,
                         std::vector<float>& all_values, const Communicator& comm) {
@@ -41,16 +24,16 @@ Table table_gather_root(const Table& table, const std::vector<std::string>& colu
     all.columns.push_back(std::move(column));
   }
   all_values.clear();
-  std::string mine;
+  BytePacker mine;
   if (comm.rank() != 0) {  // rows, then each column's values or codes and missing count, then values
-    mine.append(reinterpret_cast<const char*>(&table.n_rows), sizeof(int64_t));
+    mine.put(table.n_rows);
     for (const TableColumn* c : kept) {
-      c->is_categorical() ? put(mine, c->codes) : put(mine, c->values);
-      mine.append(reinterpret_cast<const char*>(&c->missing), sizeof(int64_t));
+      c->is_categorical() ? mine.put_values(c->codes) : mine.put_values(c->values);
+      mine.put(c->missing);
     }
-    put(mine, values);
+    mine.put_values(values);
   }
-  comm.root_collect(mine, [&](int rank, std::string_view blob) {
+  comm.root_collect(mine.bytes(), [&](int rank, std::string_view blob) {
     if (rank == 0) {
       for (size_t k = 0; k < kept.size(); ++k) {
         TableColumn& column = all.columns[k];
@@ -62,19 +45,14 @@ Table table_gather_root(const Table& table, const std::vector<std::string>& colu
       all.n_rows += table.n_rows;
       return;
     }
-    size_t at = 0;
-    int64_t n = 0;
-    std::memcpy(&n, blob.data(), sizeof(n));
-    at += sizeof(n);
+    ByteUnpacker in(blob);
+    const int64_t n = in.get<int64_t>();
     for (TableColumn& column : all.columns) {
-      column.is_categorical() ? append_from(blob, at, static_cast<size_t>(n), column.codes)
-                              : append_from(blob, at, static_cast<size_t>(n), column.values);
-      int64_t missing = 0;
-      std::memcpy(&missing, blob.data() + at, sizeof(missing));
-      at += sizeof(missing);
-      column.missing += missing;
+      column.is_categorical() ? in.get_values_append(column.codes, static_cast<size_t>(n))
+                              : in.get_values_append(column.values, static_cast<size_t>(n));
+      column.missing += in.get<int64_t>();
     }
-    append_from(blob, at, static_cast<size_t>(n), all_values);
+    in.get_values_append(all_values, static_cast<size_t>(n));
     all.n_rows += n;
   });
   all.ids = IdColumn::row_numbers(all.n_rows);

@@ -156,10 +156,7 @@ SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams&
     row.n_iter = best.runs[best.best_run].n_iter;
     row.stability = stability_mean_ari(labelings, k);
     labelings.clear();
-    const ClusterMoments moments = cluster_moments(data, best.labels.data(), k);
-    row.calinski_harabasz = calinski_harabasz_score(moments);
-    row.davies_bouldin = davies_bouldin_score(moments);
-    row.min_share = *std::min_element(moments.weight.begin(), moments.weight.end()) / moments.total_weight;
+    sweep_row_metrics_set(data, best.labels.data(), row);
     row.centroids = best.centroids;
     sample_labels.push_back(labels_at(best.labels, sample));
     row.seconds = seconds_since(k_start);
@@ -168,19 +165,32 @@ SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams&
     if (on_k) on_k(result.rows.back());
   }
 
-  // The silhouette of every k at once: the sample's pairwise distances are computed a single time.
+  sweep_finish(data, sample, sample_labels, start, result);
+  return result;
+}
+
+void sweep_row_metrics_set(const DataView& data, const int32_t* best_labels, SweepRow& row) {
+  const ClusterMoments moments = cluster_moments(data, best_labels, row.k);
+  row.calinski_harabasz = calinski_harabasz_score(moments);
+  row.davies_bouldin = davies_bouldin_score(moments);
+  row.min_share = *std::min_element(moments.weight.begin(), moments.weight.end()) / moments.total_weight;
+}
+
+void sweep_finish(const DataView& data, const std::vector<int64_t>& sample,
+                  const std::vector<std::vector<int32_t>>& sample_labels, std::chrono::steady_clock::time_point start,
+                  SweepResult& result) {
   const auto sil_start = std::chrono::steady_clock::now();
-  std::vector<float> xs(sample.size() * static_cast<size_t>(data.n_cols));
+  const int64_t d = data.n_cols;
+  std::vector<float> xs(sample.size() * static_cast<size_t>(d));
   for (size_t i = 0; i < sample.size(); ++i)
-    std::copy(data.x + sample[i] * data.n_cols, data.x + (sample[i] + 1) * data.n_cols, xs.begin() + i * data.n_cols);
+    std::copy(data.x + sample[i] * d, data.x + (sample[i] + 1) * d, xs.begin() + static_cast<int64_t>(i) * d);
   std::vector<const int32_t*> labelings;
   for (const std::vector<int32_t>& l : sample_labels) labelings.push_back(l.data());
-  const std::vector<double> scores = silhouette_scores(xs.data(), result.sample_rows, data.n_cols, labelings);
+  const std::vector<double> scores = silhouette_scores(xs.data(), static_cast<int64_t>(sample.size()), d, labelings);
   for (size_t r = 0; r < result.rows.size(); ++r) result.rows[r].silhouette = scores[r];
   result.seconds_silhouette = seconds_since(sil_start);
-  result.recommendation = sweep_recommend(result.rows, params.min_share, params.min_stability);
+  result.recommendation = sweep_recommend(result.rows, result.params.min_share, result.params.min_stability);
   result.seconds_total = seconds_since(start);
-  return result;
 }
 
 SweepRecommendation sweep_recommend(const std::vector<SweepRow>& rows, double min_share, double min_stability) {

@@ -2,6 +2,7 @@
 // of each k, and a recommended k from a stated rule.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -84,6 +85,16 @@ SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams&
 // Without such a k, the stability condition is dropped; without any k meeting min_share, the best silhouette
 // overall. The reason says which case applied.
 SweepRecommendation sweep_recommend(const std::vector<SweepRow>& rows, double min_share, double min_stability);
+
+// The metrics of one k over all rows from its best fit's labels: Calinski–Harabasz, Davies–Bouldin, smallest share.
+void sweep_row_metrics_set(const DataView& data, const int32_t* best_labels, SweepRow& row);
+
+// The end of sweep_run and sweep_tree_run: every k's silhouette on the sample at once (sample_labels: per row of
+// result.rows, the best fit's labels of the sample rows; the pairwise distances are computed a single time), the
+// recommendation, and the silhouette's and the whole sweep's seconds (since start).
+void sweep_finish(const DataView& data, const std::vector<int64_t>& sample,
+                  const std::vector<std::vector<int32_t>>& sample_labels, std::chrono::steady_clock::time_point start,
+                  SweepResult& result);
 
 // sweep.csv: `k,inertia,silhouette,calinski_harabasz,davies_bouldin,min_share,stability,best_seed,n_iter,seconds,
 // recommended` (empty field for an undefined value).

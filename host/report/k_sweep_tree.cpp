@@ -6,9 +6,6 @@
 #include <numeric>
 
 #include "host/error.hpp"
-#include "host/metrics/calinski_harabasz.hpp"
-#include "host/metrics/cluster_moments.hpp"
-#include "host/metrics/davies_bouldin.hpp"
 #include "host/metrics/silhouette.hpp"
 #include "host/metrics/stability.hpp"
 
@@ -132,10 +129,7 @@ SweepResult sweep_tree_run(const DataView& data, const SweepParams& params, Spli
       labelings.push_back(std::move(labels));
     }
     row.stability = stability_mean_ari(labelings, k);
-    const ClusterMoments moments = cluster_moments(data, best_labels.data(), k);
-    row.calinski_harabasz = calinski_harabasz_score(moments);
-    row.davies_bouldin = davies_bouldin_score(moments);
-    row.min_share = *std::min_element(moments.weight.begin(), moments.weight.end()) / moments.total_weight;
+    sweep_row_metrics_set(data, best_labels.data(), row);
     std::vector<int32_t> at_sample;
     for (int64_t r : sample) at_sample.push_back(best_labels[r]);
     sample_labels.push_back(std::move(at_sample));
@@ -144,18 +138,7 @@ SweepResult sweep_tree_run(const DataView& data, const SweepParams& params, Spli
     result.rows.push_back(std::move(row));
     if (on_k) on_k(result.rows.back());
   }
-  // The silhouette of every k at once, on the sample, as sweep_run does.
-  const auto sil_start = std::chrono::steady_clock::now();
-  std::vector<float> xs(sample.size() * static_cast<size_t>(data.n_cols));
-  for (size_t i = 0; i < sample.size(); ++i)
-    std::copy(data.x + sample[i] * data.n_cols, data.x + (sample[i] + 1) * data.n_cols, xs.begin() + i * data.n_cols);
-  std::vector<const int32_t*> pointers;
-  for (const std::vector<int32_t>& l : sample_labels) pointers.push_back(l.data());
-  const std::vector<double> scores = silhouette_scores(xs.data(), result.sample_rows, data.n_cols, pointers);
-  for (size_t r = 0; r < result.rows.size(); ++r) result.rows[r].silhouette = scores[r];
-  result.seconds_silhouette = seconds_since(sil_start);
-  result.recommendation = sweep_recommend(result.rows, params.min_share, params.min_stability);
-  result.seconds_total = seconds_since(start);
+  sweep_finish(data, sample, sample_labels, start, result);
   return result;
 }
 

@@ -164,9 +164,9 @@ TEST(WarmStart, KeepsTheLargestOldSegmentsOrAddsCentresByKMeansPlusPlus) {
   const DataView view{x.data(), nullptr, 40, 1};
   CpuBackend backend(view, 1);
   const std::vector<float> old = {0.0f, 10.0f, 20.0f};
-  EXPECT_EQ(warm_start_centroids(backend, nullptr, old, 3, {5, 1, 9}, 2, 1), (std::vector<float>{0.0f, 20.0f}));
-  EXPECT_EQ(warm_start_centroids(backend, nullptr, old, 3, {5, 1, 9}, 3, 1), old);
-  const std::vector<float> grown = warm_start_centroids(backend, nullptr, old, 3, {5, 1, 9}, 4, 1);
+  EXPECT_EQ(warm_start_centroids(backend, old, 3, {5, 1, 9}, 2, 1), (std::vector<float>{0.0f, 20.0f}));
+  EXPECT_EQ(warm_start_centroids(backend, old, 3, {5, 1, 9}, 3, 1), old);
+  const std::vector<float> grown = warm_start_centroids(backend, old, 3, {5, 1, 9}, 4, 1);
   ASSERT_EQ(grown.size(), 4u);
   EXPECT_EQ(std::vector<float>(grown.begin(), grown.begin() + 3), old);
   EXPECT_GT(grown[3], 29.0f);  // the uncovered group at 30 is where D² sampling lands
