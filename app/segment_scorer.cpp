@@ -55,6 +55,7 @@ void SegmentScorer::prepared_score(int64_t n) {
   const int64_t d = model_.pipeline.n_features();
   labels_.resize(static_cast<size_t>(n));
   distances_.resize(static_cast<size_t>(n));
+  if (n == 0) return;  // an empty batch: nothing to place, no backend to build
   if (model_.tree && mode_ == AssignMode::tree) {
     tree_walk(n, d);
   } else {

@@ -43,7 +43,7 @@ class SegmentScorer {
   SegmentScorer& operator=(const SegmentScorer&) = delete;
 
   // Users in original units, with (at least) the columns the model's preparation reads, matched by name.
-  // DataError naming a missing column.
+  // DataError naming a missing column. An empty batch gives empty scores.
   SegmentScores score(const Table& batch);
 
   // The same without copies, for streaming writers: the results stay in labels() and sq_distances() until the

@@ -69,6 +69,7 @@ std::vector<std::string> scored_in_batches(const Model& model, const Table& user
       rows.push_back(row);
     }
   }
+  EXPECT_TRUE(scorer.score(rows_slice(users, 0, 0)).segments.empty());  // an empty batch in the stream
   EXPECT_EQ(scorer.rows(), users.n_rows);
   return rows;
 }
