@@ -105,4 +105,9 @@ void model_input_for_each(const Model& model, const std::string& input, const Mo
   }
 }
 
+void model_input_check(const InputOptions& input) {
+  KSEG_EXPECTS(input.id_column.empty() && input.weight_column.empty() && input.columns.empty(), UsageError,
+               input.path + ": the model names the id, weight and feature columns to read: leave them unset");
+}
+
 }  // namespace kseg

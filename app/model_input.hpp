@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/options.hpp"
 #include "host/data/id_column.hpp"
 #include "host/data/schema.hpp"
 #include "host/data/table.hpp"
@@ -31,5 +32,9 @@ TableSchema model_schema(const Model& model, const std::vector<std::string>& hea
 // naming a column the model needs that the input lacks.
 void model_input_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
                           const std::function<void(const Table&, const IdColumn&, int64_t)>& fn);
+
+// The input of a workflow that reads users for a saved model (assign, drift, update): path and delimiter. The model
+// names the id, weight and feature columns: UsageError when input sets them.
+void model_input_check(const InputOptions& input);
 
 }  // namespace kseg

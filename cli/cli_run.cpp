@@ -7,8 +7,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/option_checks.hpp"
-#include "host/error.hpp"
 #include "host/comm/communicator.hpp"
+#include "host/error.hpp"
 #include "host/output/segment_files.hpp"
 #include "host/privacy/id_pseudonym.hpp"
 
@@ -33,20 +33,6 @@ void fit_paths_check(const FitArgs& fit) {
     KSEG_EXPECTS(!same_file(fit.input, output), UsageError,
                  "--out " + fit.out_dir + ": fit would overwrite its input " + fit.input + " with its " + name +
                      "; choose another --out");
-  }
-}
-
-// A run killed while writing (SIGKILL, power loss) leaves ".NAME.tmp.XXXXXX" temporary files beside the outputs
-// (AtomicFile); the next run writing NAME into the same directory removes them first.
-void stale_temps_remove(const std::filesystem::path& dir, const std::vector<std::string>& names) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.empty() ? "." : dir, ec)) {
-    const std::string file = entry.path().filename().string();
-    for (const std::string& name : names) {
-      const std::string prefix = "." + name + ".tmp.";
-      if (file.size() == prefix.size() + 6 && file.compare(0, prefix.size(), prefix) == 0 && entry.is_regular_file(ec))
-        std::filesystem::remove(entry.path(), ec);
-    }
   }
 }
 
@@ -98,7 +84,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* fit_cmd = app.add_subcommand("fit", "Segment users: prepare features, run K-means, write segment files");
   fit_command_register(*fit_cmd, fit);
   id_export_options_register(*fit_cmd, fit.ids);
-  AssignArgs assign;
+  AssignRequest assign;
   CLI::App* assign_cmd = app.add_subcommand("assign", "Score users against a saved model (streaming)");
   assign_command_register(*assign_cmd, assign);
   id_export_options_register(*assign_cmd, assign.ids);
@@ -129,11 +115,11 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CompareArgs compare;
   CLI::App* compare_cmd = app.add_subcommand("compare", "Who moved between two segment files: migration, ARI, PSI");
   compare_command_register(*compare_cmd, compare);
-  DriftArgs drift;
+  DriftRequest drift;
   CLI::App* drift_cmd =
       app.add_subcommand("drift", "Drift of new users against a model's training population (PSI per feature)");
   drift_command_register(*drift_cmd, drift);
-  UpdateArgs update;
+  UpdateRequest update;
   CLI::App* update_cmd =
       app.add_subcommand("update", "Mini-batch K-means update of a model with new users (streaming, stable ids)");
   update_command_register(*update_cmd, update);
@@ -183,8 +169,6 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     if (assign_cmd->parsed()) {
       id_export_resolve(assign.ids, assign.quiet, err);
-      const std::filesystem::path scored(assign.out);
-      stale_temps_remove(scored.parent_path(), {scored.filename().string()});
       const IdExportScope ids_scope(assign.ids);
       const ThreadLimitScope threads(assign.device.threads);
       return assign_command_run(assign, out, err, comm);

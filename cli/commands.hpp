@@ -9,7 +9,10 @@
 #include <vector>
 
 #include "app/backend_select.hpp"
+#include "app/drift_measure.hpp"
+#include "app/model_update.hpp"
 #include "app/options.hpp"
+#include "app/segments_assign.hpp"
 #include "host/campaign/measure.hpp"
 #include "host/campaign/plan.hpp"
 #include "host/comm/communicator.hpp"
@@ -60,18 +63,6 @@ struct FitArgs {
   double min_size = 0.0;                  // --min-size: smallest segment (users, or weight), 0 = none
   double min_share = 0.0;                 // --min-share: smallest segment as a share of all users, 0 = none
   bool with_path = false;                 // --with-path: segments.csv gets each user's path in the tree
-};
-
-struct AssignArgs {
-  std::string input;
-  std::string assign_mode = "tree";  // --assign for tree models: tree (walk from the root) or nearest-leaf
-  std::string model;
-  std::string out = "assigned.csv";
-  char delimiter = ',';
-  int64_t batch_rows = 1 << 17;  // .npy rows per batch: buffers stay small and are reused
-  DeviceOptions device;
-  bool quiet = false;
-  IdExport ids;
 };
 
 struct GenerateArgs {
@@ -144,8 +135,8 @@ void fit_command_register(CLI::App& app, FitArgs& args);
 int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err,
                     const Communicator& comm = single_process());
 
-void assign_command_register(CLI::App& app, AssignArgs& args);
-int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& err,
+void assign_command_register(CLI::App& app, AssignRequest& request);
+int assign_command_run(const AssignRequest& request, std::ostream& out, std::ostream& err,
                        const Communicator& comm = single_process());
 
 void generate_command_register(CLI::App& app, GenerateArgs& args);
@@ -198,40 +189,14 @@ struct CompareArgs {
   bool quiet = false;
 };
 
-struct DriftArgs {
-  std::string input;
-  std::string model;
-  std::string out;                  // --out FILE.json (optional)
-  double psi_threshold = 0.25;      // --psi-threshold: a feature or the segment mix at or above it → refit
-  double distance_threshold = 0.2;  // --distance-threshold: relative rise of the mean distance → refit
-  char delimiter = ',';
-  int64_t batch_rows = 1 << 20;
-  DeviceOptions device;
-  bool quiet = false;
-};
-
-struct UpdateArgs {
-  std::string input;
-  std::string model;
-  std::string out_dir = "updated";
-  int64_t batch_size = 1024;         // --batch-size: rows per mini-batch (scikit-learn's default)
-  int epochs = 1;                    // --epochs: passes over the input
-  double reassignment_ratio = 0.01;  // --reassignment-ratio
-  double memory = 1.0;               // --memory: counts start at memory × the model's segment sizes
-  uint64_t seed = 42;
-  char delimiter = ',';
-  DeviceOptions device;
-  bool quiet = false;
-};
-
 void compare_command_register(CLI::App& app, CompareArgs& args);
 int compare_command_run(const CompareArgs& args, std::ostream& out, std::ostream& err);
 
-void drift_command_register(CLI::App& app, DriftArgs& args);
-int drift_command_run(const DriftArgs& args, std::ostream& out, std::ostream& err);
+void drift_command_register(CLI::App& app, DriftRequest& request);
+int drift_command_run(const DriftRequest& request, std::ostream& out, std::ostream& err);
 
-void update_command_register(CLI::App& app, UpdateArgs& args);
-int update_command_run(const UpdateArgs& args, std::ostream& out, std::ostream& err);
+void update_command_register(CLI::App& app, UpdateRequest& request);
+int update_command_run(const UpdateRequest& request, std::ostream& out, std::ostream& err);
 
 // Campaign measurement: kseg measure (request in host/campaign/measure.hpp), kseg plan (host/campaign/plan.hpp).
 struct MeasureArgs {

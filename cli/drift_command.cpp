@@ -1,15 +1,10 @@
-// kseg drift --model M NEW_INPUT: has the population moved away from the one the model was fitted on?
+// kseg drift --model M NEW_INPUT: flags onto a DriftRequest, the measurement (app/drift_measure.hpp), the report.
 #include <CLI/CLI.hpp>
-#include <cmath>
 #include <cstdio>
-#include <memory>
 #include <ostream>
 
+#include "app/drift_measure.hpp"
 #include "cli/commands.hpp"
-#include "app/model_input.hpp"
-#include "host/dynamics/drift_report.hpp"
-#include "host/error.hpp"
-#include "host/output/segment_files.hpp"
 
 namespace kseg {
 namespace {
@@ -37,79 +32,28 @@ void report_print(const DriftReport& r, std::ostream& out) {
 
 }  // namespace
 
-void drift_command_register(CLI::App& app, DriftArgs& args) {
-  app.add_option("INPUT", args.input, "New users: CSV with the model's feature columns, or a .npy")->required();
-  app.add_option("--model", args.model, "model.json written by kseg fit")->required();
-  app.add_option("--out", args.out, "Write the full report (bins, shares, reasons) to this JSON file");
-  app.add_option("--psi-threshold", args.psi_threshold, "PSI of a feature or of the segment mix that calls for a refit")
+void drift_command_register(CLI::App& app, DriftRequest& request) {
+  app.add_option("INPUT", request.input.path, "New users: CSV with the model's feature columns, or a .npy")->required();
+  app.add_option("--model", request.model, "model.json written by kseg fit")->required();
+  app.add_option("--out", request.out, "Write the full report (bins, shares, reasons) to this JSON file");
+  app.add_option("--psi-threshold", request.thresholds.psi,
+                 "PSI of a feature or of the segment mix that calls for a refit")
       ->capture_default_str();
-  app.add_option("--distance-threshold", args.distance_threshold,
+  app.add_option("--distance-threshold", request.thresholds.distance,
                  "Relative rise of the mean distance to the centroid that calls for a refit")
       ->capture_default_str();
-  app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
-  app.add_option("--batch-rows", args.batch_rows, ".npy rows read per batch (bounds memory)")->capture_default_str();
-  device_options_register(app, args.device);
-  app.add_flag("--quiet", args.quiet, "Only errors on stderr (the report still goes to --out)");
+  app.add_option("--delimiter", request.input.delimiter, "CSV field separator")->capture_default_str();
+  app.add_option("--batch-rows", request.batch_rows, ".npy rows read per batch (bounds memory)")->capture_default_str();
+  device_options_register(app, request.device);
+  app.add_flag("--quiet", request.quiet, "Only errors on stderr (the report still goes to --out)");
 }
 
-int drift_command_run(const DriftArgs& args, std::ostream& out, std::ostream& err) {
-  device_options_validate(args.device);
-  KSEG_EXPECTS(args.psi_threshold > 0.0 && std::isfinite(args.psi_threshold), UsageError,
-               "--psi-threshold must be a positive number");
-  KSEG_EXPECTS(args.distance_threshold > 0.0 && std::isfinite(args.distance_threshold), UsageError,
-               "--distance-threshold must be a positive number");
-  const Model model = model_load(args.model);
-  KSEG_EXPECTS(model.reference.has_value(), DataError,
-               args.model +
-                   ": the model holds no training statistics (fitted by an older kseg): refit it with "
-                   "this kseg to measure drift");
-  DriftCounter counter(*model.reference, model.pipeline);
-  DriftObservation seen;
-  seen.segment_counts.assign(static_cast<size_t>(model.n_clusters), 0.0);
-  std::vector<float> x, distances;
-  std::vector<int32_t> labels;
-  // A weighted fit's statistics are weighted: the new users are weighted by the same column when they have it.
-  const ModelInputOptions options{args.model, args.delimiter, args.device.threads, args.batch_rows,
-                                  model.reference->weight_column};
-  bool unweighted_noted = false;
-  model_input_for_each(model, args.input, options, [&](const Table& table, const IdColumn&, int64_t) {
-    const TableColumn* weights = table.weight_column();
-    if (weights) seen.weight_column = weights->name;
-    if (!weights && !options.weight_column.empty() && !unweighted_noted && !args.quiet) {
-      err << "kseg: notice: the model was fitted with weights \"" << options.weight_column << "\" but " << args.input
-          << " has no such column: its users count once each\n";
-      unweighted_noted = true;
-    }
-    counter.add(table);
-    const int64_t n = table.n_rows;
-    const int64_t d = model.pipeline.n_features();
-    x.resize(static_cast<size_t>(n * d));
-    model.pipeline.transform(table, x.data());
-    const DataView view{x.data(), nullptr, n, d};
-    std::unique_ptr<Backend> backend = backend_create(view, args.device, args.quiet || seen.rows > 0, err);
-    backend->assign(model.centroids.data(), model.n_clusters);
-    labels.resize(static_cast<size_t>(n));
-    distances.resize(static_cast<size_t>(n));
-    backend->labels_get(labels.data());
-    backend->distances_get(distances.data());
-    for (int64_t i = 0; i < n; ++i) {
-      const double w = weights ? static_cast<double>(weights->values[i]) : 1.0;
-      seen.weight += w;
-      seen.distance_sum += w * std::sqrt(static_cast<double>(distances[i]));
-      seen.segment_counts[labels[i]] += 1.0;
-    }
-    seen.rows += n;
-  });
-  KSEG_EXPECTS(seen.rows > 0, DataError, args.input + ": no users to measure");
-  KSEG_EXPECTS(seen.weight > 0.0, DataError,
-               args.input + ": column \"" + seen.weight_column +
-                   "\": the weights sum to 0; at least one row needs a positive weight");
-  const DriftThresholds thresholds{args.psi_threshold, args.distance_threshold};
-  const DriftReport report = drift_report_make(model, counter.counts(), seen, thresholds);
-  if (!args.out.empty()) json_write(args.out, drift_report_json(report, thresholds));
-  if (!args.quiet) {
-    report_print(report, out);
-    if (!args.out.empty()) out << "  " << args.out << "\n";
+int drift_command_run(const DriftRequest& request, std::ostream& out, std::ostream& err) {
+  const DriftProducts products = drift_measure(request, err);
+  if (!request.out.empty()) drift_products_write(products, request.out);
+  if (!request.quiet) {
+    report_print(products.report, out);
+    if (!request.out.empty()) out << "  " << request.out << "\n";
   }
   return 0;
 }
