@@ -203,5 +203,24 @@ TEST(FitSegments, RequestsAreValidatedBeforeAnyWork) {
   EXPECT_THROW(fit_request_validate(request), UsageError);
 }
 
+// The output directory is opened before the work (as kseg fit does): one that cannot be made fails at once, and a
+// failed fit leaves an existing set untouched.
+TEST(FitSegments, OutputDirectoryFailsEarlyAndKeepsThePreviousSet) {
+  test::ScratchDir dir;
+  const std::string plain = dir.file_write("plain", "x");
+  EXPECT_THROW(FitOutputDir(plain + "/out"), DataError);
+  const std::string out = dir.file("out");
+  std::filesystem::create_directory(out);
+  const std::string kept = dir.file_write("out/segments.csv", "earlier run\n");
+  {
+    FitOutputDir staged(out);
+    FitRequest request = request_make(dir.file_write("bad.csv", "user_id,spend\na,1\nb,2\n"), out);
+    request.kmeans.k = 3;  // more segments than users: refused once the rows are known
+    EXPECT_THROW(fit_segments(request, std::cerr), DataError);
+  }
+  EXPECT_EQ(file_read(kept), "earlier run\n");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()), 3);
+}
+
 }  // namespace
 }  // namespace kseg
