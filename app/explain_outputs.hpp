@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli/commands.hpp"
+#include "app/options.hpp"
 #include "host/data/table.hpp"
 #include "host/features/pipeline.hpp"
 #include "host/model/segment_tree.hpp"
@@ -38,13 +38,5 @@ ProfileOptions profile_options_make(const ExplainOptions& args);
 // Computes the profiles and writes the files, each atomically; lists them on out unless quiet.
 Profiles explain_outputs_write(const ExplainOutputs& outputs, const ExplainOptions& args, std::ostream& out,
                                bool quiet);
-
-// fit's profiles.csv, profiles.json, segment_names.csv and report.html, from the table it read and its labels.
-// segment_ids: the stable id of each centroid (empty: 0..k−1); names: each centroid's name from the model ("" or
-// empty: the persona).
-void fit_explain_write(const FitArgs& args, const Table& data, const FeaturePipeline& pipeline,
-                       const std::vector<int32_t>& labels, int64_t k, std::ostream& out, bool quiet,
-                       const std::vector<int64_t>& segment_ids = {}, const std::vector<std::string>& names = {},
-                       const std::string& shown_dir = "", const SegmentTree* tree = nullptr);
 
 }  // namespace kseg

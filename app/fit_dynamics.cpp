@@ -52,20 +52,11 @@ void names_apply(const std::string& path, SegmentIdentity& identity) {
 
 }  // namespace
 
-void fit_refresh_args_validate(const FitArgs& args) {
-  KSEG_EXPECTS(args.warm_start.empty() || args.match_ids.empty(), UsageError,
-               "--warm-start already matches ids against its model: give --warm-start or --match-ids, not both");
-  KSEG_EXPECTS(args.warm_start.empty() || args.init == "k-means++", UsageError,
-               "--warm-start starts from the old centroids: it cannot be combined with --init");
-  KSEG_EXPECTS(args.warm_start.empty() || args.n_init == 1, UsageError,
-               "--warm-start has one starting point: --n-init must be 1");
-}
-
-std::optional<FitRefresh> fit_refresh_load(const FitArgs& args, const PreparedInput& in) {
-  if (args.warm_start.empty() && args.match_ids.empty()) return std::nullopt;
+std::optional<FitRefresh> fit_refresh_load(const FitRequest& request, const PreparedInput& in) {
+  if (request.warm_start.empty() && request.match_ids.empty()) return std::nullopt;
   FitRefresh refresh;
-  refresh.warm_start = !args.warm_start.empty();
-  refresh.path = refresh.warm_start ? args.warm_start : args.match_ids;
+  refresh.warm_start = !request.warm_start.empty();
+  refresh.path = refresh.warm_start ? request.warm_start : request.match_ids;
   refresh.old = model_load(refresh.path);
   refresh.old_sizes = old_sizes_read(refresh.old);
   refresh.weights = in.weights.empty() ? nullptr : in.weights.data();
@@ -84,7 +75,7 @@ void warm_start_apply(const FitRefresh& refresh, Backend& backend, KMeansParams&
                                                params.n_clusters, params.seed, comm);
 }
 
-SegmentIdentity fit_identity(const FitArgs& args, const std::optional<FitRefresh>& refresh,
+SegmentIdentity fit_identity(const FitRequest& request, const std::optional<FitRefresh>& refresh,
                              const std::vector<float>& centroids, int64_t k, int64_t d, nlohmann::json* matching_json) {
   SegmentIdentity identity = SegmentIdentity::sequential(k);
   if (refresh) {
@@ -96,7 +87,7 @@ SegmentIdentity fit_identity(const FitArgs& args, const std::optional<FitRefresh
       (*matching_json)["warm_start"] = refresh->warm_start;
     }
   }
-  if (!args.segment_names.empty()) names_apply(args.segment_names, identity);
+  if (!request.segment_names.empty()) names_apply(request.segment_names, identity);
   return identity;
 }
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "app/fit_segments.hpp"
 #include "app/prepare_input.hpp"
-#include "cli/commands.hpp"
 #include "host/backend.hpp"
 #include "host/comm/communicator.hpp"
 #include "host/dynamics/segment_matching.hpp"
@@ -26,11 +26,8 @@ struct FitRefresh {
   const float* weights = nullptr;  // the new input's sample weights (PreparedInput::weights), nullptr: all 1
 };
 
-// UsageError for contradictory options (both --warm-start and --match-ids; --warm-start with --init or --n-init).
-void fit_refresh_args_validate(const FitArgs& args);
-
 // Loads the old model named by --warm-start or --match-ids (nullopt when neither) and carries its centroids.
-std::optional<FitRefresh> fit_refresh_load(const FitArgs& args, const PreparedInput& in);
+std::optional<FitRefresh> fit_refresh_load(const FitRequest& request, const PreparedInput& in);
 
 // --warm-start: params.init = given, with the old centroids (k may differ from the old k: see warm_start.hpp).
 // Collective across processes: the same centres for any number of them.
@@ -38,7 +35,7 @@ void warm_start_apply(const FitRefresh& refresh, Backend& backend, KMeansParams&
 
 // The stable ids of the fitted centroids: matched against the old model when there is one (its section for
 // summary.json in *matching_json), else 0..k−1; then names from --segment-names.
-SegmentIdentity fit_identity(const FitArgs& args, const std::optional<FitRefresh>& refresh,
+SegmentIdentity fit_identity(const FitRequest& request, const std::optional<FitRefresh>& refresh,
                              const std::vector<float>& centroids, int64_t k, int64_t d, nlohmann::json* matching_json);
 
 }  // namespace kseg

@@ -16,26 +16,6 @@ namespace kseg {
 
 namespace {
 
-bool same_file(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec) && std::filesystem::equivalent(a, b, ec);
-}
-
-// Every file fit may write into --out.
-const std::vector<std::string> kFitOutputs = {"segments.csv",      "centroids.csv", "model.json",
-                                              "summary.json",      "profiles.csv",  "profiles.json",
-                                              "segment_names.csv", "report.html",   "tree.json"};
-
-// fit replaces the files it writes: refuse an --out whose outputs include the input.
-void fit_paths_check(const FitArgs& fit) {
-  for (const std::string& name : kFitOutputs) {
-    const std::string output = (std::filesystem::path(fit.out_dir) / name).string();
-    KSEG_EXPECTS(!same_file(fit.input, output), UsageError,
-                 "--out " + fit.out_dir + ": fit would overwrite its input " + fit.input + " with its " + name +
-                     "; choose another --out");
-  }
-}
-
 // "kseg frobnicate": CLI11 only says that a subcommand is required; name the word and the commands.
 std::string unknown_command_message(const CLI::App& app, const std::vector<std::string>& args) {
   if (args.empty() || args[0].empty() || args[0][0] == '-') return "";
@@ -80,9 +60,10 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   app.require_subcommand(1);
   app.fallthrough(false);
 
-  FitArgs fit;
+  FitRequest fit;
+  bool fit_dry_run = false;
   CLI::App* fit_cmd = app.add_subcommand("fit", "Segment users: prepare features, run K-means, write segment files");
-  fit_command_register(*fit_cmd, fit);
+  fit_command_register(*fit_cmd, fit, fit_dry_run);
   id_export_options_register(*fit_cmd, fit.ids);
   AssignRequest assign;
   CLI::App* assign_cmd = app.add_subcommand("assign", "Score users against a saved model (streaming)");
@@ -91,7 +72,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   GenerateArgs generate;
   CLI::App* generate_cmd = app.add_subcommand("generate", "Write synthetic user profiles with planted segments");
   generate_command_register(*generate_cmd, generate);
-  SchemaArgs schema;
+  SchemaRequest schema;
   CLI::App* schema_cmd =
       app.add_subcommand("schema", "Show the role kseg infers for each column (id, numeric, categorical, ...)");
   schema_command_register(*schema_cmd, schema);
@@ -161,11 +142,10 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                      &update.device.threads, &schema.threads, &profile.threads, &doctor.threads},
                     fit.quiet || assign.quiet || sweep.quiet || drift.quiet || update.quiet || profile.quiet, err);
     if (fit_cmd->parsed()) {
-      fit_paths_check(fit);
       id_export_resolve(fit.ids, fit.quiet, err);
       const IdExportScope ids_scope(fit.ids);
       const ThreadLimitScope threads(fit.device.threads);
-      return fit_command_run(fit, out, err, comm);
+      return fit_command_run(fit, fit_dry_run, out, err, comm);
     }
     if (assign_cmd->parsed()) {
       id_export_resolve(assign.ids, assign.quiet, err);

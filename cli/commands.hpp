@@ -10,6 +10,8 @@
 
 #include "app/backend_select.hpp"
 #include "app/drift_measure.hpp"
+#include "app/fit_segments.hpp"
+#include "app/input_schema.hpp"
 #include "app/model_update.hpp"
 #include "app/options.hpp"
 #include "app/segments_assign.hpp"
@@ -23,47 +25,6 @@ class App;
 }
 
 namespace kseg {
-
-struct SchemaArgs {
-  std::string input;
-  std::string id_column;
-  std::string weight_column;
-  std::vector<std::string> columns;
-  char delimiter = ',';
-  int threads = 0;
-  PreparationOptions prep;
-};
-
-struct FitArgs {
-  std::string input;
-  int64_t k = 0;
-  std::string out_dir = "segments";
-  uint64_t seed = 42;
-  int n_init = 1;
-  int max_iter = 300;
-  double tol = 1e-4;
-  std::string init = "k-means++";
-  std::string id_column;
-  std::string weight_column;
-  std::vector<std::string> columns;
-  std::string scale = "zscore";
-  char delimiter = ',';
-  DeviceOptions device;
-  bool quiet = false;
-  IdExport ids;  // --hash-ids, --hash-key-file, warnings about ids
-  PreparationOptions prep;
-  bool dry_run = false;
-  ExplainOptions explain;     // profiles.csv, profiles.json, report.html
-  std::string warm_start;     // --warm-start OLD/model.json: start from its centroids, keep its segment ids
-  std::string match_ids;      // --match-ids OLD/model.json: fresh fit, then keep its segment ids by matching
-  std::string segment_names;  // --segment-names FILE.csv: segment,name
-  bool out_parts = false;     // --out-parts: each rank writes its part of segments.csv (OUT/segments.parts/)
-  bool hierarchy = false;     // --hierarchy: bisecting K-means tree (host/kmeans/bisecting_fit.hpp)
-  std::string split = "largest-inertia";  // --split: which leaf the tree splits next
-  double min_size = 0.0;                  // --min-size: smallest segment (users, or weight), 0 = none
-  double min_share = 0.0;                 // --min-share: smallest segment as a share of all users, 0 = none
-  bool with_path = false;                 // --with-path: segments.csv gets each user's path in the tree
-};
 
 struct GenerateArgs {
   int64_t users = 0;
@@ -130,9 +91,10 @@ struct ReportArgs {
   bool quiet = false;
 };
 
-void fit_command_register(CLI::App& app, FitArgs& args);
+// kseg fit: the flags of a FitRequest (app/fit_segments.hpp), and --dry-run (print the inferred schema, stop).
+void fit_command_register(CLI::App& app, FitRequest& request, bool& dry_run);
 // comm: the processes of an mpirun job sharing the rows (each reads its slice; rank 0 writes the outputs).
-int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err,
+int fit_command_run(const FitRequest& request, bool dry_run, std::ostream& out, std::ostream& err,
                     const Communicator& comm = single_process());
 
 void assign_command_register(CLI::App& app, AssignRequest& request);
@@ -142,8 +104,8 @@ int assign_command_run(const AssignRequest& request, std::ostream& out, std::ost
 void generate_command_register(CLI::App& app, GenerateArgs& args);
 int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostream& err);
 
-void schema_command_register(CLI::App& app, SchemaArgs& args);
-int schema_command_run(const SchemaArgs& args, std::ostream& out, std::ostream& err);
+void schema_command_register(CLI::App& app, SchemaRequest& request);
+int schema_command_run(const SchemaRequest& request, std::ostream& out, std::ostream& err);
 
 void doctor_command_register(CLI::App& app, DoctorArgs& args);
 int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream& err);

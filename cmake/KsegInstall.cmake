@@ -1,6 +1,7 @@
-# cmake --install: the kseg program, the library (kseg::kseg, static), its public headers under include/kseg/ and a
-# CMake package (find_package(kseg)). The public headers are host/kseg.hpp (installed as include/kseg/kseg.hpp) and
-# every kseg header it includes, directly or not; the other headers stay private.
+# cmake --install: the kseg program, the libraries (kseg::kseg = the application layer, kseg_app, which links
+# kseg::host, the algorithms, and, when built, kseg::cuda, the CUDA backend; all static), the public headers under
+# include/kseg/ and a CMake package (find_package(kseg)). The public headers are app/kseg.hpp (installed as
+# include/kseg/kseg.hpp) and every kseg header it includes, directly or not; the other headers stay private.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -24,14 +25,20 @@ function(kseg_header_closure header out_var)
 endfunction()
 
 set(KSEG_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/kseg)
-set_target_properties(kseg_host PROPERTIES EXPORT_NAME kseg)
+set_target_properties(kseg_app PROPERTIES EXPORT_NAME kseg)
+set_target_properties(kseg_host PROPERTIES EXPORT_NAME host)
+set(kseg_libraries kseg_app kseg_host)
+if(TARGET kseg_cuda)
+  set_target_properties(kseg_cuda PROPERTIES EXPORT_NAME cuda)
+  list(APPEND kseg_libraries kseg_cuda)
+endif()
 install(TARGETS kseg RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS kseg_host EXPORT ksegTargets
+install(TARGETS ${kseg_libraries} EXPORT ksegTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} ${CMAKE_INSTALL_INCLUDEDIR}/kseg)
-kseg_header_closure(host/kseg.hpp kseg_public_headers)
-list(REMOVE_ITEM kseg_public_headers host/kseg.hpp)
-install(FILES host/kseg.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kseg)
+kseg_header_closure(app/kseg.hpp kseg_public_headers)
+list(REMOVE_ITEM kseg_public_headers app/kseg.hpp)
+install(FILES app/kseg.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kseg)
 foreach(header IN LISTS kseg_public_headers)
   get_filename_component(dir ${header} DIRECTORY)
   install(FILES ${header} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kseg/${dir})

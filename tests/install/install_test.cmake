@@ -1,5 +1,6 @@
 # Installs the build into a temporary prefix, builds tests/install/consumer against it with find_package(kseg) and
-# checks what it writes: segments.csv with one row per generated row, the rows of each planted blob in one segment of
+# checks what it writes with fit_segments and fit_products_write: the output set, and segments.csv with one row per
+# generated row, the rows of each planted blob in one segment of
 # their own. Also runs the installed program.
 # cmake -DBUILD_DIR=<build> -DSOURCE_DIR=<source> -DWORK=<scratch> [-DCXX_COMPILER= -DCXX_FLAGS= -DLINKER_FLAGS=]
 #       -P install_test.cmake
@@ -22,7 +23,7 @@ function(run what)
 endfunction()
 
 run("cmake --install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
-foreach(path bin/kseg include/kseg/kseg.hpp include/kseg/host/kmeans/kmeans_fit.hpp)
+foreach(path bin/kseg include/kseg/kseg.hpp include/kseg/app/fit_segments.hpp include/kseg/host/kmeans/kmeans_fit.hpp)
   if(NOT EXISTS ${prefix}/${path})
     message(FATAL_ERROR "install_test: ${path} was not installed")
   endif()
@@ -45,7 +46,12 @@ run("building the consumer" ${CMAKE_COMMAND} --build ${WORK}/consumer)
 run("running the consumer" ${WORK}/consumer/kseg_consumer ${WORK}/out)
 message(STATUS "consumer: ${run_output}")
 
-file(STRINGS ${WORK}/out/segments.csv lines)
+foreach(file centroids.csv model.json summary.json profiles.csv report.html)
+  if(NOT EXISTS ${WORK}/out/segments/${file})
+    message(FATAL_ERROR "install_test: the consumer's fit_products_write did not write ${file}")
+  endif()
+endforeach()
+file(STRINGS ${WORK}/out/segments/segments.csv lines)
 list(LENGTH lines count)
 list(GET lines 0 header)
 if(NOT header STREQUAL "id,segment,distance" OR NOT count EQUAL 2001)
