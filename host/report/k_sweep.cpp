@@ -10,19 +10,13 @@
 #include "host/io/atomic_file.hpp"
 #include "host/io/number_format.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
-#include "host/metrics/calinski_harabasz.hpp"
-#include "host/metrics/davies_bouldin.hpp"
 #include "host/metrics/silhouette.hpp"
-#include "host/metrics/stability.hpp"
+#include "host/report/k_sweep_steps.hpp"
 
 namespace kseg {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 int64_t k_parse(const std::string& text, const std::string& whole) {
   size_t used = 0;
@@ -62,14 +56,6 @@ const SweepRow* best_silhouette(const std::vector<const SweepRow*>& rows) {
   return best;
 }
 
-// Labels of the given rows from a full labelling.
-std::vector<int32_t> labels_at(const std::vector<int32_t>& labels, const std::vector<int64_t>& rows) {
-  std::vector<int32_t> out;
-  out.reserve(rows.size());
-  for (int64_t r : rows) out.push_back(labels[r]);
-  return out;
-}
-
 }  // namespace
 
 std::vector<int64_t> k_range_parse(const std::string& text) {
@@ -107,24 +93,14 @@ SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams&
   Backend& fit_backend = subset.backend ? *subset.backend : backend;
   const DataView& fit_data = subset.backend ? subset.data : data;
   const auto start = std::chrono::steady_clock::now();
-  KSEG_EXPECTS(!params.ks.empty(), UsageError, "sweep: no k to try");
-  KSEG_EXPECTS(params.n_seeds >= 1, UsageError, "--seeds must be at least 1");
-  KSEG_EXPECTS(params.sample_size >= 3, UsageError, "--sample must be at least 3 rows");
+  sweep_params_check(params);
   KSEG_EXPECTS(params.ks.back() < fit_data.n_rows, DataError,
                "--k up to " + std::to_string(params.ks.back()) + " needs more rows than the " +
                    std::to_string(fit_data.n_rows) + (subset.backend ? " of --fit-sample" : " in the input"));
   SweepResult result;
-  result.params = params;
-  result.n_rows = data.n_rows;
-  result.n_cols = data.n_cols;
-  result.sample_seed = params.seed;
-  result.fit_rows = fit_data.n_rows;
-  const std::vector<int64_t> sample = rows_sample_uniform(data.n_rows, params.sample_size, result.sample_seed);
-  result.sample_rows = static_cast<int64_t>(sample.size());
-  SingleProcess comm;
-  const double tol_absolute = params.tol > 0.0 ? params.tol * feature_variance_mean(fit_data, comm) : 0.0;
+  const std::vector<int64_t> sample = sweep_result_start(result, data, params, fit_data.n_rows);
+  const double tol_absolute = sweep_tol_absolute(fit_data, params);
   std::vector<std::vector<int32_t>> sample_labels;  // best fit's labels of the sample rows, per k
-
   for (int64_t k : params.ks) {
     const auto k_start = std::chrono::steady_clock::now();
     SweepRow row;
@@ -139,7 +115,7 @@ SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams&
       kp.n_init = 1;
       kp.seed = params.seed + static_cast<uint64_t>(s);
       kmeans_params_validate(kp, fit_data.n_rows, fit_data.n_cols);
-      KMeansResult fit = kmeans_fit(fit_backend, fit_data, kp, tol_absolute, comm);
+      KMeansResult fit = kmeans_fit(fit_backend, fit_data, kp, tol_absolute, single_process());
       if (subset.backend) {  // fitted on the sample: judged on every row
         fit.inertia = backend.assign(fit.centroids.data(), k);
         fit.labels.resize(static_cast<size_t>(data.n_rows));
@@ -154,32 +130,11 @@ SweepResult sweep_run(Backend& backend, const DataView& data, const SweepParams&
     }
     row.inertia = best.inertia;
     row.n_iter = best.runs[best.best_run].n_iter;
-    row.stability = stability_mean_ari(labelings, k);
-    labelings.clear();
-    const ClusterMoments moments = cluster_moments(data, best.labels.data(), k);
-    row.calinski_harabasz = calinski_harabasz_score(moments);
-    row.davies_bouldin = davies_bouldin_score(moments);
-    row.min_share = *std::min_element(moments.weight.begin(), moments.weight.end()) / moments.total_weight;
+    sweep_row_score(row, data, labelings, best.labels, sample, sample_labels);
     row.centroids = best.centroids;
-    sample_labels.push_back(labels_at(best.labels, sample));
-    row.seconds = seconds_since(k_start);
-    row.silhouette = kNaN;
-    result.rows.push_back(std::move(row));
-    if (on_k) on_k(result.rows.back());
+    sweep_row_push(result, std::move(row), sweep_seconds_since(k_start), on_k);
   }
-
-  // The silhouette of every k at once: the sample's pairwise distances are computed a single time.
-  const auto sil_start = std::chrono::steady_clock::now();
-  std::vector<float> xs(sample.size() * static_cast<size_t>(data.n_cols));
-  for (size_t i = 0; i < sample.size(); ++i)
-    std::copy(data.x + sample[i] * data.n_cols, data.x + (sample[i] + 1) * data.n_cols, xs.begin() + i * data.n_cols);
-  std::vector<const int32_t*> labelings;
-  for (const std::vector<int32_t>& l : sample_labels) labelings.push_back(l.data());
-  const std::vector<double> scores = silhouette_scores(xs.data(), result.sample_rows, data.n_cols, labelings);
-  for (size_t r = 0; r < result.rows.size(); ++r) result.rows[r].silhouette = scores[r];
-  result.seconds_silhouette = seconds_since(sil_start);
-  result.recommendation = sweep_recommend(result.rows, params.min_share, params.min_stability);
-  result.seconds_total = seconds_since(start);
+  sweep_result_finish(result, data, sample, sample_labels, start);
   return result;
 }
 

@@ -2,22 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <numeric>
 
 #include "host/error.hpp"
-#include "host/metrics/calinski_harabasz.hpp"
-#include "host/metrics/cluster_moments.hpp"
-#include "host/metrics/davies_bouldin.hpp"
-#include "host/metrics/silhouette.hpp"
-#include "host/metrics/stability.hpp"
+#include "host/kmeans/kmeans_fit.hpp"
+#include "host/report/k_sweep_steps.hpp"
 
 namespace kseg {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // One seed's tree and its rows' leaves.
 struct SeedTree {
@@ -25,6 +17,24 @@ struct SeedTree {
   std::vector<int32_t> labels;
   std::vector<int> split_iterations;  // Lloyd iterations of each split, in order
 };
+
+// For each seed (params.seed + s) one tree of params.ks.back() leaves.
+std::vector<SeedTree> seed_trees_grow(const DataView& data, const SweepParams& params, SplitStrategy split,
+                                      const BackendFactory& backend_make) {
+  const double tol_absolute = sweep_tol_absolute(data, params);
+  std::vector<SeedTree> trees(static_cast<size_t>(params.n_seeds));
+  for (int s = 0; s < params.n_seeds; ++s) {
+    KMeansParams kp;
+    kp.n_clusters = params.ks.back();
+    kp.max_iter = params.max_iter;
+    kp.tol = params.tol;
+    kp.seed = params.seed + static_cast<uint64_t>(s);
+    const KMeansResult fit = bisecting_fit(data, kp, tol_absolute, {split}, backend_make, trees[s].tree);
+    trees[s].labels = fit.labels;
+    for (const KMeansRun& run : fit.runs) trees[s].split_iterations.push_back(run.n_iter);
+  }
+  return trees;
+}
 
 }  // namespace
 
@@ -70,7 +80,7 @@ std::vector<int32_t> sweep_tree_labels(const DataView& data, const SweepParams& 
   kp.max_iter = params.max_iter;
   kp.tol = params.tol;
   kp.seed = seed;
-  const double tol_absolute = params.tol > 0.0 ? params.tol * feature_variance_mean(data, single_process()) : 0.0;
+  const double tol_absolute = sweep_tol_absolute(data, params);
   SegmentTree tree;
   return bisecting_fit(data, kp, tol_absolute, {split}, backend_make, tree).labels;
 }
@@ -78,37 +88,16 @@ std::vector<int32_t> sweep_tree_labels(const DataView& data, const SweepParams& 
 SweepResult sweep_tree_run(const DataView& data, const SweepParams& params, SplitStrategy split,
                            const BackendFactory& backend_make, const SweepProgress& on_k) {
   const auto start = std::chrono::steady_clock::now();
-  KSEG_EXPECTS(!params.ks.empty(), UsageError, "sweep: no k to try");
-  KSEG_EXPECTS(params.n_seeds >= 1, UsageError, "--seeds must be at least 1");
-  KSEG_EXPECTS(params.sample_size >= 3, UsageError, "--sample must be at least 3 rows");
+  sweep_params_check(params);
   KSEG_EXPECTS(params.fit_sample == 0, UsageError, "--hierarchy sweeps fit on all rows: drop --fit-sample");
   KSEG_EXPECTS(params.ks.back() < data.n_rows, DataError,
                "--k up to " + std::to_string(params.ks.back()) + " needs more rows than the " +
                    std::to_string(data.n_rows) + " in the input");
   SweepResult result;
-  result.params = params;
-  result.n_rows = result.fit_rows = data.n_rows;
-  result.n_cols = data.n_cols;
-  result.sample_seed = params.seed;
-  const std::vector<int64_t> sample = rows_sample_uniform(data.n_rows, params.sample_size, result.sample_seed);
-  result.sample_rows = static_cast<int64_t>(sample.size());
-  SingleProcess comm;
-  const double tol_absolute = params.tol > 0.0 ? params.tol * feature_variance_mean(data, comm) : 0.0;
-
+  const std::vector<int64_t> sample = sweep_result_start(result, data, params, data.n_rows);
   const auto trees_start = std::chrono::steady_clock::now();
-  std::vector<SeedTree> trees(static_cast<size_t>(params.n_seeds));
-  for (int s = 0; s < params.n_seeds; ++s) {
-    KMeansParams kp;
-    kp.n_clusters = params.ks.back();
-    kp.max_iter = params.max_iter;
-    kp.tol = params.tol;
-    kp.seed = params.seed + static_cast<uint64_t>(s);
-    const KMeansResult fit = bisecting_fit(data, kp, tol_absolute, {split}, backend_make, trees[s].tree);
-    trees[s].labels = fit.labels;
-    for (const KMeansRun& run : fit.runs) trees[s].split_iterations.push_back(run.n_iter);
-  }
-  const double tree_share = seconds_since(trees_start) / static_cast<double>(params.ks.size());
-
+  const std::vector<SeedTree> trees = seed_trees_grow(data, params, split, backend_make);
+  const double tree_share = sweep_seconds_since(trees_start) / static_cast<double>(params.ks.size());
   std::vector<std::vector<int32_t>> sample_labels;
   for (int64_t k : params.ks) {
     const auto k_start = std::chrono::steady_clock::now();
@@ -131,31 +120,10 @@ SweepResult sweep_tree_run(const DataView& data, const SweepParams& params, Spli
       }
       labelings.push_back(std::move(labels));
     }
-    row.stability = stability_mean_ari(labelings, k);
-    const ClusterMoments moments = cluster_moments(data, best_labels.data(), k);
-    row.calinski_harabasz = calinski_harabasz_score(moments);
-    row.davies_bouldin = davies_bouldin_score(moments);
-    row.min_share = *std::min_element(moments.weight.begin(), moments.weight.end()) / moments.total_weight;
-    std::vector<int32_t> at_sample;
-    for (int64_t r : sample) at_sample.push_back(best_labels[r]);
-    sample_labels.push_back(std::move(at_sample));
-    row.seconds = seconds_since(k_start) + tree_share;
-    row.silhouette = std::numeric_limits<double>::quiet_NaN();
-    result.rows.push_back(std::move(row));
-    if (on_k) on_k(result.rows.back());
+    sweep_row_score(row, data, labelings, best_labels, sample, sample_labels);
+    sweep_row_push(result, std::move(row), sweep_seconds_since(k_start) + tree_share, on_k);
   }
-  // The silhouette of every k at once, on the sample, as sweep_run does.
-  const auto sil_start = std::chrono::steady_clock::now();
-  std::vector<float> xs(sample.size() * static_cast<size_t>(data.n_cols));
-  for (size_t i = 0; i < sample.size(); ++i)
-    std::copy(data.x + sample[i] * data.n_cols, data.x + (sample[i] + 1) * data.n_cols, xs.begin() + i * data.n_cols);
-  std::vector<const int32_t*> pointers;
-  for (const std::vector<int32_t>& l : sample_labels) pointers.push_back(l.data());
-  const std::vector<double> scores = silhouette_scores(xs.data(), result.sample_rows, data.n_cols, pointers);
-  for (size_t r = 0; r < result.rows.size(); ++r) result.rows[r].silhouette = scores[r];
-  result.seconds_silhouette = seconds_since(sil_start);
-  result.recommendation = sweep_recommend(result.rows, params.min_share, params.min_stability);
-  result.seconds_total = seconds_since(start);
+  sweep_result_finish(result, data, sample, sample_labels, start);
   return result;
 }
 
