@@ -80,20 +80,20 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* doctor_cmd =
       app.add_subcommand("doctor", "Build and device information; compares the GPU backend with the CPU backend");
   doctor_command_register(*doctor_cmd, doctor);
-  SweepArgs sweep;
+  SweepRequest sweep;
   CLI::App* sweep_cmd =
       app.add_subcommand("sweep", "Choose k: fit a range of k with several seeds, metrics, a recommended k");
   sweep_command_register(*sweep_cmd, sweep);
-  ProfileArgs profile;
+  ProfileRequest profile;
   CLI::App* profile_cmd = app.add_subcommand(
       "profile", "Profiles, personas and fairness audit of segments: profiles.csv/json, report.html");
   profile_command_register(*profile_cmd, profile);
-  ReportArgs report;
+  ReportRequest report;
   CLI::App* report_cmd = app.add_subcommand("report", "Rewrite report.html from profiles.json (and sweep.json)");
   report_command_register(*report_cmd, report);
   explain_options_register(*fit_cmd, fit.explain);
 
-  CompareArgs compare;
+  CompareRequest compare;
   CLI::App* compare_cmd = app.add_subcommand("compare", "Who moved between two segment files: migration, ARI, PSI");
   compare_command_register(*compare_cmd, compare);
   DriftRequest drift;

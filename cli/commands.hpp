@@ -15,6 +15,10 @@
 #include "app/model_update.hpp"
 #include "app/options.hpp"
 #include "app/segments_assign.hpp"
+#include "app/report_contents.hpp"
+#include "app/segment_files_compare.hpp"
+#include "app/segments_profile.hpp"
+#include "app/sweep_segments.hpp"
 #include "host/campaign/measure.hpp"
 #include "host/campaign/plan.hpp"
 #include "host/comm/communicator.hpp"
@@ -44,53 +48,6 @@ struct DoctorArgs {
   int threads = 0;
 };
 
-struct SweepArgs {
-  std::string input;
-  std::string k_range = "2..12";  // --k: 2..12, 3,5,8
-  int64_t sample = 20000;         // --sample: rows in the silhouette sample
-  int64_t fit_sample = 0;         // --fit-sample: fits on this many random rows (0 = all), judged on all rows
-  int seeds = 3;                  // --seeds: fits per k
-  uint64_t seed = 42;             // --seed: first fit seed, and the sample's seed
-  int max_iter = 300;
-  double tol = 1e-4;
-  double min_share = 0.02;     // --min-share
-  double min_stability = 0.8;  // --min-stability
-  std::string out_dir = "sweep";
-  std::string id_column;
-  std::string weight_column;
-  std::vector<std::string> columns;
-  std::string scale = "zscore";
-  char delimiter = ',';
-  DeviceOptions device;
-  bool quiet = false;
-  PreparationOptions prep;
-  ExplainOptions explain;
-  bool hierarchy = false;                 // --hierarchy: one bisecting tree per seed, cut at every k
-  std::string split = "largest-inertia";  // --split, as kseg fit's
-};
-
-struct ProfileArgs {
-  std::string input;
-  std::string model;
-  std::string segments;
-  std::string out_dir;  // default: the directory of --segments
-  std::string segment_names;
-  std::string weight_column;
-  std::vector<std::string> audit;
-  char delimiter = ',';
-  int threads = 0;
-  bool quiet = false;
-  ExplainOptions explain;
-};
-
-struct ReportArgs {
-  std::string dir;            // holds profiles.json (and sweep.json)
-  std::string sweep;          // --sweep DIR or FILE: sweep.json from elsewhere
-  std::string segment_names;  // --segment-names FILE
-  std::string out;            // default DIR/report.html
-  bool quiet = false;
-};
-
 // kseg fit: the flags of a FitRequest (app/fit_segments.hpp), and --dry-run (print the inferred schema, stop).
 void fit_command_register(CLI::App& app, FitRequest& request, bool& dry_run);
 // comm: the processes of an mpirun job sharing the rows (each reads its slice; rank 0 writes the outputs).
@@ -110,14 +67,14 @@ int schema_command_run(const SchemaRequest& request, std::ostream& out, std::ost
 void doctor_command_register(CLI::App& app, DoctorArgs& args);
 int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream& err);
 
-void sweep_command_register(CLI::App& app, SweepArgs& args);
-int sweep_command_run(const SweepArgs& args, std::ostream& out, std::ostream& err);
+void sweep_command_register(CLI::App& app, SweepRequest& args);
+int sweep_command_run(const SweepRequest& request, std::ostream& out, std::ostream& err);
 
-void profile_command_register(CLI::App& app, ProfileArgs& args);
-int profile_command_run(const ProfileArgs& args, std::ostream& out, std::ostream& err);
+void profile_command_register(CLI::App& app, ProfileRequest& args);
+int profile_command_run(const ProfileRequest& request, std::ostream& out, std::ostream& err);
 
-void report_command_register(CLI::App& app, ReportArgs& args);
-int report_command_run(const ReportArgs& args, std::ostream& out, std::ostream& err);
+void report_command_register(CLI::App& app, ReportRequest& args);
+int report_command_run(const ReportRequest& request, std::ostream& out, std::ostream& err);
 
 // kseg profile-build: behavioural user profiles from an event log (host/events/profile_build.hpp). Empty strings and
 // max_categories INT_MIN mean "not given" (the request's defaults, or the --spec's settings).
@@ -143,16 +100,8 @@ int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, s
 void explain_options_register(CLI::App& app, ExplainOptions& args);
 
 // Dynamic segmentation (issue 9): compare two segment files, drift of new users against a model, mini-batch update.
-struct CompareArgs {
-  std::string before;  // OLD_SEGMENTS
-  std::string after;   // NEW_SEGMENTS
-  std::string out_dir = "compare";
-  char delimiter = ',';
-  bool quiet = false;
-};
-
-void compare_command_register(CLI::App& app, CompareArgs& args);
-int compare_command_run(const CompareArgs& args, std::ostream& out, std::ostream& err);
+void compare_command_register(CLI::App& app, CompareRequest& args);
+int compare_command_run(const CompareRequest& request, std::ostream& out, std::ostream& err);
 
 void drift_command_register(CLI::App& app, DriftRequest& request);
 int drift_command_run(const DriftRequest& request, std::ostream& out, std::ostream& err);
