@@ -120,11 +120,9 @@ void fit_args_validate(const FitArgs& args) {
       "--hierarchy builds its tree afresh: use --match-ids OLD/model.json to keep segment ids, not --warm-start");
   KSEG_EXPECTS(!args.with_path || (args.hierarchy && !args.out_parts), UsageError,
                "--with-path needs --hierarchy (the path is the tree's) and one segments.csv (not --out-parts)");
-  KSEG_EXPECTS(!args.hierarchy || (args.min_size == 0.0 && args.min_share == 0.0), UsageError,
-               "--min-size / --min-share apply to flat fits only (not yet to --hierarchy)");
 }
 
-// The fit itself: a bisecting tree (--hierarchy; one process) or flat K-means with the minimum segment size.
+// The fit itself: a bisecting tree (--hierarchy) or flat K-means, either with the minimum segment size.
 KMeansResult segments_fit(const FitArgs& args, Backend& backend, const DataView& view, const KMeansParams& params,
                           double tol_absolute, const Communicator& comm, std::ostream& err,
                           const IterationCallback& on_iteration, SegmentTree& tree, MinSizeReport& min_report) {
@@ -132,10 +130,10 @@ KMeansResult segments_fit(const FitArgs& args, Backend& backend, const DataView&
     return kmeans_fit_min_size(backend, view, params, tol_absolute, {args.min_size, args.min_share}, comm, min_report,
                                on_iteration);
   const BackendFactory leaf_backend = [&](const DataView& rows) {
-    return backend_create(rows, args.device, true, err, single_process());
+    return backend_create(rows, args.device, true, err, comm);
   };
-  return bisecting_fit(view, params, tol_absolute, {split_strategy_parse(args.split)}, leaf_backend, tree,
-                       on_iteration);
+  return bisecting_fit(view, params, tol_absolute, {split_strategy_parse(args.split), {args.min_size, args.min_share}},
+                       leaf_backend, tree, on_iteration, comm, &min_report);
 }
 
 }  // namespace
@@ -183,8 +181,6 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
 
 int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
   fit_args_validate(args);
-  KSEG_EXPECTS(!args.hierarchy || comm.size() == 1, UsageError,
-               "--hierarchy runs in one process: its splits are not yet reduced across MPI ranks (run without mpirun)");
   const SchemaOptions schema_options = schema_options_make(args.id_column, args.weight_column, args.columns,
                                                            args.delimiter, args.device.threads, args.prep);
   if (args.dry_run) {
@@ -238,9 +234,8 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   if (!args.quiet && !tree.empty())
     err << "kseg: tree of " << result.n_clusters << " segments from " << result.runs.size() << " splits (inertia "
         << result.inertia << ")\n";
-  if (!args.quiet && !min_report.dissolved.empty())
-    err << "kseg: dissolved " << min_report.dissolved.size() << " segments below the minimum size "
-        << min_report.minimum << " (k " << min_report.k_requested << " -> " << result.n_clusters << ")\n";
+  if (!args.quiet && !min_size_line(min_report, result.n_clusters).empty())
+    err << "kseg: " << min_size_line(min_report, result.n_clusters) << "\n";
   timings.fit = seconds_since(start);
   timings.fit_communication = comm.seconds_communicating() - communication_before_fit;
 

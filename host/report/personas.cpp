@@ -97,7 +97,7 @@ std::string number_short(double v) {
   return text;
 }
 
-void personas_make(Profiles& profiles) {
+void personas_make(Profiles& profiles, const std::string& unit) {
   std::map<std::string, int> uses;
   for (SegmentProfile& s : profiles.segments) {
     std::string name;
@@ -113,7 +113,7 @@ void personas_make(Profiles& profiles) {
     ++uses[s.persona];
   }
   for (SegmentProfile& s : profiles.segments) {
-    if (uses[s.persona] > 1) s.persona += " (segment " + std::to_string(s.segment) + ")";
+    if (uses[s.persona] > 1) s.persona += " (" + unit + " " + std::to_string(s.segment) + ")";
     s.name = s.persona;
   }
 }
