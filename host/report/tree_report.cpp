@@ -88,7 +88,7 @@ std::string parent_card(const SegmentTree& tree, const Profiles& profiles, const
   std::string html = "<section class=\"card parent\" id=\"node-" + std::to_string(s.segment) + "\" data-node=\"" +
                      std::to_string(s.segment) + "\" data-size=\"" + std::to_string(s.size) + "\"><h3>node " +
                      std::to_string(s.segment) + " · " + html_escape(s.name) + "</h3><p class=\"size\">" +
-                     std::to_string(s.size) + " users · " + percent(s.share) + " · splits into " +
+                     std::to_string(s.size) + " users · " + percent(s.share) + "</p><p class=\"splits\">splits into " +
                      html_escape(child_label(tree, profiles, node.children[0])) + " and " +
                      html_escape(child_label(tree, profiles, node.children[1])) + "</p><p class=\"desc\">" +
                      html_escape(s.description) + "</p>";

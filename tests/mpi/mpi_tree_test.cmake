@@ -1,7 +1,8 @@
 # kseg fit --hierarchy under mpirun gives byte for byte the tree, segments, centroids, model and profiles of one
 # process (1 and 2 threads), on the generated users and on the same users grouped by a flat fit's segments (so that
 # most leaves of the tree lie on one or two ranks and the other ranks hold none of their rows); with --min-share
-# (refused splits summed over the ranks alike) and --init k-means||; and assign walks the tree alike under mpirun.
+# (refused splits summed over the ranks alike), --init k-means|| and a weight column; and assign walks the tree alike
+# under mpirun.
 # Invoked by ctest as: cmake -DKSEG=<kseg> -DMPIEXEC=<mpirun> -DWORK=<dir> -P mpi_tree_test.cmake
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
@@ -77,6 +78,9 @@ foreach(input users.csv grouped.csv)
   tree_compare(${input} ${input}.largest --k 6 --hierarchy --split largest --seed 3)
 endforeach()
 tree_compare(users.csv parallel --k 6 --hierarchy --init "k-means||" --seed 4)
+# Weighted: products of weights and values carry up to 48 significant bits, so sums in double over each rank's rows
+# would round differently for 1, 2 or 3 ranks; the tree's sums are exact, whatever the split.
+tree_compare(grouped.csv weighted --k 6 --hierarchy --weight-column discount_share --seed 2)
 
 # --min-share: the splits refused for a child below the minimum are the same on every rank count, and so is the
 # report of a tree that stops before k.

@@ -90,6 +90,7 @@ TEST(TreeProfiles, EachParentIsTheProfileOfItsLeavesUsers) {
       EXPECT_DOUBLE_EQ(parents[p].features[f].std_diff, two.segments[0].features[f].std_diff);
     }
     EXPECT_FALSE(parents[p].persona.empty());
+    EXPECT_EQ(parents[p].description.rfind("Node " + std::to_string(p + 1) + ", ", 0), 0u) << parents[p].description;
   }
   // Node 3 (leaves 0 and 1) is all ios and the lowest spenders; node 2 the highest.
   EXPECT_NE(parents[2].persona.find("ios"), std::string::npos) << parents[2].persona;
