@@ -8,6 +8,7 @@
 #include "host/report/html_report.hpp"
 #include "host/report/personas.hpp"
 #include "host/report/profiles_io.hpp"
+#include "host/report/tree_profiles.hpp"
 #include "host/report/tree_report.hpp"
 
 namespace kseg {
@@ -25,6 +26,7 @@ ProfileOptions profile_options_make(const ExplainOptions& args) {
 
 Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainOptions& args, std::ostream& out, bool quiet) {
   Profiles profiles = profiles_compute(*o.table, *o.pipeline, o.labels, o.k, profile_options_make(args), o.segment_ids);
+  if (o.tree) profiles.tree_parents = tree_parent_profiles(*o.table, *o.pipeline, o.labels, *o.tree, profiles.options);
   for (size_t c = 0; c < o.model_names.size() && c < profiles.segments.size(); ++c)
     if (!o.model_names[c].empty()) profiles.segments[c].name = o.model_names[c];
   profiles_names_apply(profiles, o.file_names);

@@ -59,7 +59,7 @@ KMeansParams kmeans_params_make(const FitRequest& request, const PreparedInput& 
   return params;
 }
 
-// The fit itself: a bisecting tree (hierarchy; one process) or flat K-means with the minimum segment size.
+// The fit itself: a bisecting tree (hierarchy) or flat K-means, either with the minimum segment size.
 KMeansResult segments_fit(const FitRequest& request, Backend& backend, const DataView& view, const KMeansParams& params,
                           double tol_absolute, const Communicator& comm, std::ostream& notices,
                           const IterationCallback& on_iteration, SegmentTree& tree, MinSizeReport& min_report) {
@@ -67,10 +67,11 @@ KMeansResult segments_fit(const FitRequest& request, Backend& backend, const Dat
     return kmeans_fit_min_size(backend, view, params, tol_absolute, {request.min_size, request.min_share}, comm,
                                min_report, on_iteration);
   const BackendFactory leaf_backend = [&](const DataView& rows) {
-    return backend_create(rows, request.device, true, notices, single_process());
+    return backend_create(rows, request.device, true, notices, comm);
   };
-  return bisecting_fit(view, params, tol_absolute, {split_strategy_parse(request.split)}, leaf_backend, tree,
-                       on_iteration);
+  return bisecting_fit(view, params, tol_absolute,
+                       {split_strategy_parse(request.split), {request.min_size, request.min_share}}, leaf_backend, tree,
+                       on_iteration, comm, &min_report);
 }
 
 void fit_notices_print(const FitRequest& request, const KMeansResult& result, const SegmentTree& tree,
@@ -79,9 +80,8 @@ void fit_notices_print(const FitRequest& request, const KMeansResult& result, co
   if (!tree.empty())
     notices << "kseg: tree of " << result.n_clusters << " segments from " << result.runs.size() << " splits (inertia "
             << result.inertia << ")\n";
-  if (!min_report.dissolved.empty())
-    notices << "kseg: dissolved " << min_report.dissolved.size() << " segments below the minimum size "
-            << min_report.minimum << " (k " << min_report.k_requested << " -> " << result.n_clusters << ")\n";
+  const std::string min_size_notice = min_size_line(min_report, result.n_clusters);
+  if (!min_size_notice.empty()) notices << "kseg: " << min_size_notice << "\n";
 }
 
 // Seeding and iterations on the prepared rows; the backend lives only here, so its memory is back before the
@@ -170,7 +170,7 @@ void products_finish(FitProducts& p, FeaturePipeline pipeline, SegmentTree tree,
 }  // namespace
 
 FitProducts fit_segments(const FitRequest& request, std::ostream& notices, const Communicator& comm) {
-  fit_request_validate(request, comm);
+  fit_request_validate(request);
   const ThreadLimitScope threads(request.device.threads);
   FitProducts products;
   products.request = request;

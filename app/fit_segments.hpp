@@ -81,7 +81,7 @@ struct FitProducts {
 // UsageError (naming the option) for any value or combination fit refuses, and a missing or oversized file given
 // to warm_start, match_ids, segment_names or init; also an out_dir whose outputs would overwrite the input. Checks
 // needing the data (k against the rows, --init's shape) are made once inside fit_segments.
-void fit_request_validate(const FitRequest& request, const Communicator& comm = single_process());
+void fit_request_validate(const FitRequest& request);
 
 // Reads and prepares the input, fits, and matches or names the segments. Validates the request first. Notices
 // (dropped columns, CPU fallback, progress) go to notices unless request.quiet. Collective across processes: each

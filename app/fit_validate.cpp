@@ -61,13 +61,11 @@ void fit_combinations_check(const FitRequest& r) {
       "--hierarchy builds its tree afresh: use --match-ids OLD/model.json to keep segment ids, not --warm-start");
   KSEG_EXPECTS(!r.with_path || (r.hierarchy && !r.out_parts), UsageError,
                "--with-path needs --hierarchy (the path is the tree's) and one segments.csv (not --out-parts)");
-  KSEG_EXPECTS(!r.hierarchy || (r.min_size == 0.0 && r.min_share == 0.0), UsageError,
-               "--min-size / --min-share apply to flat fits only (not yet to --hierarchy)");
 }
 
 }  // namespace
 
-void fit_request_validate(const FitRequest& request, const Communicator& comm) {
+void fit_request_validate(const FitRequest& request) {
   fit_paths_check(request);
   const KMeansOptions& kmeans = request.kmeans;
   KSEG_EXPECTS(kmeans.k >= 1, UsageError, "--k must be at least 1 (got " + std::to_string(kmeans.k) + ")");
@@ -86,8 +84,6 @@ void fit_request_validate(const FitRequest& request, const Communicator& comm) {
   pipeline_options_make(request.scale, prep);  // --scale, --impute, --feature-weight
   device_options_validate(request.device);
   fit_combinations_check(request);
-  KSEG_EXPECTS(!request.hierarchy || comm.size() == 1, UsageError,
-               "--hierarchy runs in one process: its splits are not yet reduced across MPI ranks (run without mpirun)");
 }
 
 }  // namespace kseg

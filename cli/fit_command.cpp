@@ -68,7 +68,7 @@ void fit_command_register(CLI::App& app, FitRequest& request, bool& dry_run) {
 
 int fit_command_run(const FitRequest& request, bool dry_run, std::ostream& out, std::ostream& err,
                     const Communicator& comm) {
-  fit_request_validate(request, comm);
+  fit_request_validate(request);
   if (dry_run) {
     schema_print(input_schema({request.input, request.prep, request.device.threads}, comm), out);
     return 0;

@@ -68,7 +68,20 @@ std::vector<double> cluster_weights_count(Backend& backend, const float* centroi
   return partials.weights;
 }
 
+double min_size_resolve(const MinSizeParams& params, double total) {
+  const double minimum = std::max(params.min_size, params.min_share * total);
+  minimum_check(minimum, total);
+  return minimum;
+}
+
 nlohmann::json min_size_json(const MinSizeReport& report, int64_t k_final) {
+  if (report.tree)
+    return {{"minimum", report.minimum},
+            {"k_requested", report.k_requested},
+            {"k", k_final},
+            {"closed", report.closed_nodes.size()},
+            {"closed_nodes", report.closed_nodes},
+            {"closed_smaller_child_sizes", report.closed_sizes}};
   return {{"minimum", report.minimum},
           {"k_requested", report.k_requested},
           {"k", k_final},
@@ -89,8 +102,7 @@ KMeansResult kmeans_fit_min_size(Backend& backend, const DataView& data, const K
   // Σ w over all rows (one pass against a single centroid counts every row), to refuse an impossible minimum early.
   const double total =
       cluster_weights_count(backend, std::vector<float>(static_cast<size_t>(d), 0.0f).data(), 1, comm)[0];
-  report.minimum = std::max(min_size.min_size, min_size.min_share * total);
-  minimum_check(report.minimum, total);
+  report.minimum = min_size_resolve(min_size, total);
   KMeansResult result = kmeans_fit(backend, data, params, tol_absolute, comm, on_iteration);
   std::vector<KMeansRun> runs = result.runs;
   std::vector<float> centroids = result.centroids;
@@ -127,6 +139,19 @@ KMeansResult kmeans_fit_min_size(Backend& backend, const DataView& data, const K
   backend.labels_get(result.labels.data());
   backend.distances_get(result.sq_distances.data());
   return result;
+}
+
+std::string min_size_line(const MinSizeReport& report, int64_t k_final) {
+  const std::string minimum = number_text(report.minimum);
+  if (report.tree) {
+    if (k_final >= report.k_requested) return "";
+    return "the tree stops at " + std::to_string(k_final) + " segments, not " + std::to_string(report.k_requested) +
+           ": no leaf splits into two segments of at least " + minimum + " users (" +
+           std::to_string(report.closed_nodes.size()) + " splits refused; summary.json min_size)";
+  }
+  if (report.dissolved.empty()) return "";
+  return "dissolved " + std::to_string(report.dissolved.size()) + " segments below the minimum size " + minimum +
+         " (k " + std::to_string(report.k_requested) + " -> " + std::to_string(k_final) + ")";
 }
 
 }  // namespace kseg

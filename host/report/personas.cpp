@@ -1,5 +1,6 @@
 #include "host/report/personas.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -46,8 +47,10 @@ std::string feature_phrase(const FeatureStat& f) {
          number_short(f.population) + ")";
 }
 
-std::string description_make(const SegmentProfile& s) {
-  std::string text = "Segment " + std::to_string(s.segment) + ", " + percent(s.share) + " of users";
+// "Segment 3, 12.7% of users: …" (unit "node": "Node 3, …").
+std::string description_make(const SegmentProfile& s, const std::string& unit) {
+  std::string text = unit + " " + std::to_string(s.segment) + ", " + percent(s.share) + " of users";
+  text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
   if (s.size == 0) return text + ": empty.";
   std::string phrases;
   for (size_t t = 0; t < s.top.size() && t < 3; ++t) {
@@ -97,7 +100,7 @@ std::string number_short(double v) {
   return text;
 }
 
-void personas_make(Profiles& profiles) {
+void personas_make(Profiles& profiles, const std::string& unit) {
   std::map<std::string, int> uses;
   for (SegmentProfile& s : profiles.segments) {
     std::string name;
@@ -109,11 +112,11 @@ void personas_make(Profiles& profiles) {
       ++terms;
     }
     s.persona = s.size == 0 ? "Empty segment" : name.empty() ? "Typical profile" : name;
-    s.description = description_make(s);
+    s.description = description_make(s, unit);
     ++uses[s.persona];
   }
   for (SegmentProfile& s : profiles.segments) {
-    if (uses[s.persona] > 1) s.persona += " (segment " + std::to_string(s.segment) + ")";
+    if (uses[s.persona] > 1) s.persona += " (" + unit + " " + std::to_string(s.segment) + ")";
     s.name = s.persona;
   }
 }

@@ -16,8 +16,10 @@ namespace kseg {
 // difference| is at least options.persona_std_diff, joined by " · ": a numeric column as "High <col>" / "Low <col>"
 // (a date column: "Recent <col>" / "Long-ago <col>"), an over-represented level as "<col> <level>" (an
 // under-represented level is not used); underscores read as spaces. No such feature: "Typical profile". A name
-// that several segments share gets " (segment N)" appended in each of them.
-void personas_make(Profiles& profiles);
+// that several segments share gets " (segment N)" appended in each of them, and the description starts "Segment N, "
+// (" (<unit> N)" and "<Unit> N, " for another unit, e.g. "node" for a tree's parents, whose `segment` holds the node
+// id).
+void personas_make(Profiles& profiles, const std::string& unit = "segment");
 
 // A number as people read it: 3 significant digits, no exponent below 1e15 (e.g. 0.0123, 4.56, 1230, 45600).
 std::string number_short(double v);

@@ -56,6 +56,9 @@ struct Profiles {
   ProfileOptions options;
   std::vector<std::string> audit_columns;
   std::vector<SegmentProfile> segments;  // one per segment 0 .. k − 1 (empty segments included, size 0)
+  // A bisecting tree's parent nodes below the root, each the profile of all its users (segment = the tree node id;
+  // host/report/tree_profiles.hpp); empty for flat segmentations.
+  std::vector<SegmentProfile> tree_parents;
 };
 
 // labels: n_rows centroid indices in [0, k) (DataError otherwise). segment_ids: the segment id of each centroid (the

@@ -57,6 +57,35 @@ FeatureStat stat_read(const nlohmann::json& j) {
   return f;
 }
 
+// One segment's record; `key` names its id ("segment", or "node" for a tree's parent).
+nlohmann::json segment_json(const SegmentProfile& s, const char* key) {
+  nlohmann::json features = nlohmann::json::array();
+  for (const FeatureStat& f : s.features) features.push_back(stat_json(f));
+  nlohmann::json audit = nlohmann::json::array();
+  for (const FeatureStat& f : s.audit) audit.push_back(stat_json(f));
+  return {{key, s.segment},       {"name", s.name},     {"persona", s.persona}, {"description", s.description},
+          {"size", s.size},       {"weight", s.weight}, {"share", s.share},     {"top_features", s.top},
+          {"features", features}, {"audit", audit}};
+}
+
+SegmentProfile segment_read(const nlohmann::json& j, const char* key, const std::string& where) {
+  SegmentProfile s;
+  s.segment = j.at(key).get<int32_t>();
+  s.name = j.at("name").get<std::string>();
+  s.persona = j.at("persona").get<std::string>();
+  s.description = j.at("description").get<std::string>();
+  s.size = j.at("size").get<int64_t>();
+  s.weight = j.at("weight").get<double>();
+  s.share = j.at("share").get<double>();
+  s.top = j.at("top_features").get<std::vector<int>>();
+  for (const nlohmann::json& f : j.at("features")) s.features.push_back(stat_read(f));
+  for (const nlohmann::json& f : j.at("audit")) s.audit.push_back(stat_read(f));
+  for (int t : s.top)
+    KSEG_EXPECTS(t >= 0 && t < static_cast<int>(s.features.size()), DataError,
+                 where + ": " + key + " " + std::to_string(s.segment) + " has a top feature out of range");
+  return s;
+}
+
 }  // namespace
 
 void profiles_csv_write(const std::string& path, const Profiles& profiles) {
@@ -85,38 +114,29 @@ void profiles_csv_write(const std::string& path, const Profiles& profiles) {
 
 nlohmann::json profiles_to_json(const Profiles& p) {
   nlohmann::json segments = nlohmann::json::array();
-  for (const SegmentProfile& s : p.segments) {
-    nlohmann::json features = nlohmann::json::array();
-    for (const FeatureStat& f : s.features) features.push_back(stat_json(f));
-    nlohmann::json audit = nlohmann::json::array();
-    for (const FeatureStat& f : s.audit) audit.push_back(stat_json(f));
-    segments.push_back({{"segment", s.segment},
-                        {"name", s.name},
-                        {"persona", s.persona},
-                        {"description", s.description},
-                        {"size", s.size},
-                        {"weight", s.weight},
-                        {"share", s.share},
-                        {"top_features", s.top},
-                        {"features", features},
-                        {"audit", audit}});
-  }
+  for (const SegmentProfile& s : p.segments) segments.push_back(segment_json(s, "segment"));
   const ProfileOptions& o = p.options;
-  return {{"format", "kseg-profiles"},
-          {"format_version", 1},
-          {"kseg_version", KSEG_VERSION},
-          {"n_rows", p.n_rows},
-          {"total_weight", p.total_weight},
-          {"weighted", p.weighted},
-          {"rules",
-           {{"top_features", o.top_features},
-            {"persona_std_diff", o.persona_std_diff},
-            {"persona_terms", o.persona_terms},
-            {"audit_ratio", o.audit_ratio},
-            {"audit_min_diff", o.audit_min_diff},
-            {"audit_std_diff", o.audit_std_diff}}},
-          {"audit_columns", p.audit_columns},
-          {"segments", segments}};
+  nlohmann::json doc = {{"format", "kseg-profiles"},
+                        {"format_version", 1},
+                        {"kseg_version", KSEG_VERSION},
+                        {"n_rows", p.n_rows},
+                        {"total_weight", p.total_weight},
+                        {"weighted", p.weighted},
+                        {"rules",
+                         {{"top_features", o.top_features},
+                          {"persona_std_diff", o.persona_std_diff},
+                          {"persona_terms", o.persona_terms},
+                          {"audit_ratio", o.audit_ratio},
+                          {"audit_min_diff", o.audit_min_diff},
+                          {"audit_std_diff", o.audit_std_diff}}},
+                        {"audit_columns", p.audit_columns},
+                        {"segments", segments}};
+  if (!p.tree_parents.empty()) {
+    nlohmann::json parents = nlohmann::json::array();
+    for (const SegmentProfile& s : p.tree_parents) parents.push_back(segment_json(s, "node"));
+    doc["tree_parents"] = parents;
+  }
+  return doc;
 }
 
 Profiles profiles_from_json(const nlohmann::json& doc, const std::string& where) {
@@ -135,23 +155,9 @@ Profiles profiles_from_json(const nlohmann::json& doc, const std::string& where)
     p.options.audit_min_diff = r.at("audit_min_diff").get<double>();
     p.options.audit_std_diff = r.at("audit_std_diff").get<double>();
     p.audit_columns = doc.at("audit_columns").get<std::vector<std::string>>();
-    for (const nlohmann::json& j : doc.at("segments")) {
-      SegmentProfile s;
-      s.segment = j.at("segment").get<int32_t>();
-      s.name = j.at("name").get<std::string>();
-      s.persona = j.at("persona").get<std::string>();
-      s.description = j.at("description").get<std::string>();
-      s.size = j.at("size").get<int64_t>();
-      s.weight = j.at("weight").get<double>();
-      s.share = j.at("share").get<double>();
-      s.top = j.at("top_features").get<std::vector<int>>();
-      for (const nlohmann::json& f : j.at("features")) s.features.push_back(stat_read(f));
-      for (const nlohmann::json& f : j.at("audit")) s.audit.push_back(stat_read(f));
-      for (int t : s.top)
-        KSEG_EXPECTS(t >= 0 && t < static_cast<int>(s.features.size()), DataError,
-                     where + ": segment " + std::to_string(s.segment) + " has a top feature out of range");
-      p.segments.push_back(std::move(s));
-    }
+    for (const nlohmann::json& j : doc.at("segments")) p.segments.push_back(segment_read(j, "segment", where));
+    if (doc.contains("tree_parents"))
+      for (const nlohmann::json& j : doc.at("tree_parents")) p.tree_parents.push_back(segment_read(j, "node", where));
     return p;
   } catch (const nlohmann::json::exception& e) {
     throw DataError(where + ": damaged profiles.json (" + e.what() + ")");

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "host/report/personas.hpp"
 #include "host/report/svg_charts.hpp"
 
 namespace kseg {
@@ -63,6 +64,57 @@ std::string shortened(const std::string& text, size_t limit) {
   return text.substr(0, cut) + "…";
 }
 
+// The parent profile of `node`, or null (leaves, the root, profiles.json from before parents were written).
+const SegmentProfile* parent_profile(const Profiles& profiles, int64_t node) {
+  for (const SegmentProfile& s : profiles.tree_parents)
+    if (s.segment == node) return &s;
+  return nullptr;
+}
+
+// What a child is called on its parent's card: "segment 12 · Lapsed" or "node 3 · High spend".
+std::string child_label(const SegmentTree& tree, const Profiles& profiles, int64_t child) {
+  const TreeNode& node = tree.nodes[child];
+  if (node.leaf >= 0 && node.leaf < static_cast<int64_t>(profiles.segments.size()))
+    return "segment " + std::to_string(profiles.segments[node.leaf].segment) + " · " +
+           profiles.segments[node.leaf].name;
+  const SegmentProfile* parent = parent_profile(profiles, child);
+  return "node " + std::to_string(child) + (parent ? " · " + parent->name : "");
+}
+
+// A parent's card, shaped as a segment's card in the page (the same classes): its users, what it splits into, its
+// description and its top features against the population.
+std::string parent_card(const SegmentTree& tree, const Profiles& profiles, const SegmentProfile& s) {
+  const TreeNode& node = tree.nodes[s.segment];
+  std::string html = "<section class=\"card parent\" id=\"node-" + std::to_string(s.segment) + "\" data-node=\"" +
+                     std::to_string(s.segment) + "\" data-size=\"" + std::to_string(s.size) + "\"><h3>node " +
+                     std::to_string(s.segment) + " · " + html_escape(s.name) + "</h3><p class=\"size\">" +
+                     std::to_string(s.size) + " users · " + percent(s.share) + "</p><p class=\"splits\">splits into " +
+                     html_escape(child_label(tree, profiles, node.children[0])) + " and " +
+                     html_escape(child_label(tree, profiles, node.children[1])) + "</p><p class=\"desc\">" +
+                     html_escape(s.description) + "</p>";
+  if (s.top.empty()) return html + "</section>";
+  html += "<table><tr><th>top features</th><th>node</th><th>overall</th></tr>";
+  for (int t : s.top) {
+    const FeatureStat& f = s.features[t];
+    const auto value = [&](double v) { return f.kind == StatKind::level_share ? percent(v) : number_short(v); };
+    html += "<tr><td>" + html_escape(feature_label(f)) + (f.is_date ? " (days ago)" : "") + "</td><td>" +
+            value(f.value) + "</td><td>" + value(f.population) + "</td></tr>";
+  }
+  return html + "</table></section>";
+}
+
+// The parents' cards in node order (a tree model profiled before parents were written has none).
+std::string parent_cards(const SegmentTree& tree, const Profiles& profiles) {
+  std::string cards;
+  for (const SegmentProfile& s : profiles.tree_parents)
+    if (s.segment > 0 && s.segment < static_cast<int32_t>(tree.nodes.size()) && !tree.nodes[s.segment].is_leaf())
+      cards += parent_card(tree, profiles, s);
+  if (cards.empty()) return "";
+  return "<h3>Parent segments</h3><p class=\"sub\">Each parent holds the users of the segments below it: a campaign "
+         "can target it whole.</p><div class=\"cards\">" +
+         cards + "</div>";
+}
+
 }  // namespace
 
 std::vector<std::string> split_features(const SegmentTree& tree, int64_t node,
@@ -97,6 +149,7 @@ std::string tree_report_section(const SegmentTree& tree, const Profiles& profile
     std::string title = "node " + std::to_string(node.id) + ": " + std::to_string(node.size) + " users (" +
                         percent(share) + "), inertia " + number(node.inertia);
     if (profile) title = "segment " + std::to_string(profile->segment) + " · " + profile->name + " — " + title;
+    if (const SegmentProfile* parent = parent_profile(profiles, node.id)) title = parent->name + " — " + title;
     nodes += "<g><title>" + html_escape(title) + "</title><circle cx=\"" + number(l.x[node.id]) + "\" cy=\"" +
              number(l.y[node.id]) + "\" r=\"" + number(r) + "\" class=\"" + (profile ? "leaf" : "inner") + "\"/>";
     if (profile) {
@@ -121,7 +174,7 @@ std::string tree_report_section(const SegmentTree& tree, const Profiles& profile
          "\" role=\"img\" aria-label=\"segment tree\"><style>.edge{stroke:#9aa5b1;stroke-width:1.5}"
          ".leaf{fill:#3b82c4}.inner{fill:#c9d3dd}.name{font:12px sans-serif;fill:#1f2933}"
          ".meta{font:11px sans-serif;fill:#52606d}.split{font:italic 11px sans-serif;fill:#7b4a12}</style>" +
-         edges + nodes + "</svg></div>";
+         edges + nodes + "</svg></div>" + parent_cards(tree, profiles);
 }
 
 }  // namespace kseg

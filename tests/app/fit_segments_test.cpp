@@ -192,9 +192,10 @@ TEST(FitSegments, RequestsAreValidatedBeforeAnyWork) {
   refused(
       [](FitRequest& r) {
         r.hierarchy = true;
-        r.min_share = 0.1;
+        r.with_path = true;
+        r.out_parts = true;
       },
-      "--min-size / --min-share");
+      "--with-path needs --hierarchy");
   refused([](FitRequest& r) { r.input.weight_column = r.input.id_column = "a"; }, "is given two roles");
   EXPECT_FALSE(std::filesystem::exists(dir.file("o")));
   // An output directory whose files include the input.

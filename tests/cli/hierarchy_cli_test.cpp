@@ -1,5 +1,6 @@
 // kseg fit --hierarchy and --min-size / --min-share in-process: tree.json, model.json's tree, centroids.csv's parent
-// column, assign walking the tree or taking the nearest leaf, summary.json, and refused combinations.
+// column, assign walking the tree or taking the nearest leaf, summary.json, a tree with a minimum segment size,
+// report.html's parent cards, and refused combinations.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include "cli_test_support.hpp"
 #include "host/model/model_file.hpp"
+#include "host/report/svg_charts.hpp"
 
 namespace kseg {
 namespace {
@@ -160,8 +162,6 @@ TEST(CliHierarchy, BadCombinationsAreUsageErrors) {
   test::CliResult r = cli({"fit", users, "--k", "3", "--hierarchy", "--split", "widest", "--out", dir.file("o")});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--split"), std::string::npos) << r.err;
-  r = cli({"fit", users, "--k", "3", "--hierarchy", "--min-size", "10", "--out", dir.file("o")});
-  EXPECT_EQ(r.code, 2);
   r = cli({"fit", users, "--k", "3", "--min-share", "1.5", "--out", dir.file("o")});
   EXPECT_EQ(r.code, 2);
   r = cli({"fit", users, "--k", "3", "--with-path", "--out", dir.file("o")});
@@ -196,6 +196,56 @@ TEST(CliMinSize, SummaryReportsDissolvedSegmentsAndSizesHold) {
   const test::CliResult impossible = cli({"fit", users, "--k", "4", "--min-size", "5000", "--out", dir.file("x")});
   EXPECT_EQ(impossible.code, 1);
   EXPECT_NE(impossible.err.find("minimum size 5000"), std::string::npos) << impossible.err;
+}
+
+TEST(CliHierarchy, MinimumSizeClosesSplitsAndTheReportShowsParentCards) {
+  test::ScratchDir dir;
+  const std::string users = dir.file("users.csv");
+  ASSERT_EQ(cli({"generate", "--users", "3000", "--seed", "8", "--out", users, "--quiet"}).code, 0);
+  const std::string out = dir.file("t");
+  const test::CliResult fit =
+      cli({"fit", users, "--k", "12", "--hierarchy", "--min-share", "0.08", "--out", out, "--device", "cpu"});
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  const nlohmann::json summary = nlohmann::json::parse(file_read(out + "/summary.json"));
+  const int64_t k = summary["k"];
+  EXPECT_LT(k, 12);  // 12 segments of 240 users each cannot come out of bisections of these 3000 users
+  EXPECT_GE(k, 2);
+  EXPECT_EQ(summary["min_size"]["k_requested"], 12);
+  EXPECT_EQ(summary["min_size"]["k"], k);
+  EXPECT_DOUBLE_EQ(summary["min_size"]["minimum"].get<double>(), 240.0);
+  EXPECT_GE(summary["min_size"]["closed"].get<int64_t>(), 1);
+  EXPECT_NE(fit.err.find("the tree stops at " + std::to_string(k) + " segments, not 12"), std::string::npos) << fit.err;
+  std::map<std::string, int64_t> counts;  // from segments.csv, not from the summary
+  const std::vector<std::string> labels = segment_column(out + "/segments.csv");
+  for (size_t i = 1; i < labels.size(); ++i) ++counts[labels[i]];
+  EXPECT_EQ(static_cast<int64_t>(counts.size()), k);
+  for (const auto& [segment, count] : counts) EXPECT_GE(count, 240) << "segment " << segment;
+
+  // report.html: a card per parent below the root (k − 1 splits, less the root), each named as in profiles.json,
+  // whose sizes are those of tree.json's nodes.
+  const nlohmann::json tree = nlohmann::json::parse(file_read(out + "/tree.json"));
+  const nlohmann::json profiles = nlohmann::json::parse(file_read(out + "/profiles.json"));
+  const std::string html = file_read(out + "/report.html");
+  ASSERT_EQ(profiles["tree_parents"].size(), static_cast<size_t>(k - 2));
+  size_t cards = 0;
+  for (size_t at = html.find("class=\"card parent\""); at != std::string::npos;
+       at = html.find("class=\"card parent\"", at + 1))
+    ++cards;
+  EXPECT_EQ(cards, static_cast<size_t>(k - 2));
+  for (const nlohmann::json& parent : profiles["tree_parents"]) {
+    const int64_t node = parent["node"];
+    EXPECT_GT(node, 0);
+    EXPECT_TRUE(tree["nodes"][node]["segment"].is_null()) << "node " << node << " is a leaf";
+    EXPECT_EQ(parent["size"], tree["nodes"][node]["size"]);
+    EXPECT_NE(html.find("<h3>node " + std::to_string(node) + " · " + html_escape(parent["name"].get<std::string>()) +
+                        "</h3>"),
+              std::string::npos)
+        << parent["name"];
+  }
+  // kseg report rebuilds the page from the files with the same cards.
+  ASSERT_EQ(cli({"report", out, "--out", dir.file("again.html"), "--quiet"}).code, 0);
+  const std::string again = file_read(dir.file("again.html"));
+  EXPECT_NE(again.find("class=\"card parent\""), std::string::npos);
 }
 
 }  // namespace

@@ -218,7 +218,7 @@ foreach(k 5 4 8)
 endforeach()
 
 # --min-share under mpirun: the segment sizes are summed over the ranks, so the same segments are dissolved and the
-# outputs are the single-process ones byte for byte. --hierarchy is refused under mpirun (exit 2), not run apart.
+# outputs are the single-process ones byte for byte (--hierarchy under mpirun: mpi_tree_test.cmake).
 set(one "${WORK}/minshare.one")
 run_ok("${KSEG}" fit "${WORK}/users.csv" --k 12 --seed 9 --min-share 0.07 --out "${one}" --quiet)
 file(READ "${one}/summary.json" summary)
@@ -234,8 +234,3 @@ foreach(ranks 2 3)
     same("${one}/${f}" "${many}/${f}")
   endforeach()
 endforeach()
-execute_process(COMMAND ${mpirun} -np 2 "${KSEG}" fit "${WORK}/users.csv" --k 4 --hierarchy --out "${WORK}/tree2"
-                        --threads 1 --quiet RESULT_VARIABLE code ERROR_VARIABLE err TIMEOUT 120)
-if(NOT code EQUAL 2 OR NOT err MATCHES "--hierarchy runs in one process")
-  message(FATAL_ERROR "--hierarchy under mpirun: expected exit 2 and a message, got ${code}: ${err}")
-endif()
