@@ -2,10 +2,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <limits>
 
 #include "host/data/schema.hpp"
 #include "host/error.hpp"
+#include "host/features/order_statistics.hpp"
 #include "host/features/pipeline.hpp"
 
 namespace kseg {
@@ -14,16 +16,6 @@ namespace {
 double feature_weight(const PipelineOptions& o, const std::string& name) {
   auto it = o.feature_weights.find(name);
   return it == o.feature_weights.end() ? 1.0 : it->second;
-}
-
-double quantile(std::vector<double> v, double q) {  // v non-empty; linear interpolation as numpy's default
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const size_t lo = static_cast<size_t>(pos);
-  std::nth_element(v.begin(), v.begin() + lo, v.end());
-  const double a = v[lo];
-  if (lo + 1 >= v.size()) return a;
-  const double b = *std::min_element(v.begin() + lo + 1, v.end());
-  return a + (pos - static_cast<double>(lo)) * (b - a);
 }
 
 double mean_of(const std::vector<double>& v) {
@@ -64,8 +56,9 @@ void scale_learn(const std::vector<double>& v, ScaleMode mode, NumericStep& step
   step.center = mean;
   step.scale = sd > 1e-7 * (1.0 + std::abs(mean)) ? sd : 0.0;
   if (mode == ScaleMode::robust && step.scale > 0.0) {
-    step.center = quantile(v, 0.5);
-    const double iqr = quantile(v, 0.75) - quantile(v, 0.25);
+    const std::vector<double> q = quantiles_linear(v, {0.5, 0.75, 0.25});
+    step.center = q[0];
+    const double iqr = q[1] - q[2];
     if (iqr > 0.0) step.scale = iqr;  // a column with most values equal falls back to the standard deviation
   }
 }
@@ -86,7 +79,7 @@ NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, d
     step.note = "every value is missing";
     return step;
   }
-  step.impute_value = o.impute == ImputeMode::median ? quantile(present, 0.5)
+  step.impute_value = o.impute == ImputeMode::median ? quantiles_linear(present, {0.5})[0]
                       : o.impute == ImputeMode::mean ? mean_of(present)
                                                      : 0.0;
   step.indicator = o.missing_indicators && step.imputed > 0;
@@ -109,6 +102,29 @@ NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, d
     step.scale = 1.0;
   }
   return step;
+}
+
+// Every numeric and date column's step for one process, in input order. Columns are independent: learned on all
+// threads, each in its slot, so the steps do not depend on the thread count; the first column's error in input order
+// is thrown, as a serial loop would throw it.
+std::vector<NumericStep> numeric_learn_all(const Table& table, const PipelineOptions& o, double as_of_days) {
+  std::vector<const TableColumn*> columns;
+  for (const TableColumn& c : table.columns)
+    if (c.role == ColumnRole::numeric || c.role == ColumnRole::date) columns.push_back(&c);
+  std::vector<NumericStep> steps(columns.size());
+  std::vector<std::exception_ptr> errors(columns.size());
+  const auto n = static_cast<int64_t>(columns.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t i = 0; i < n; ++i) {
+    try {
+      steps[i] = numeric_learn(*columns[i], o, as_of_days);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  }
+  for (const std::exception_ptr& error : errors)
+    if (error) std::rethrow_exception(error);
+  return steps;
 }
 
 // The values of a numeric column over every rank, in rank order (= row order); the column itself for one process.
@@ -207,11 +223,13 @@ FeaturePipeline FeaturePipeline::fit(const Table& table, const PipelineOptions& 
   p.scale_ = options.scale;
   p.missing_ = table.missing;
   const double as_of = as_of_resolve(table, options, comm);
+  const std::vector<NumericStep> numeric =
+      comm.size() == 1 ? numeric_learn_all(table, options, as_of) : std::vector<NumericStep>{};
   for (const TableColumn& c : table.columns) {
     if (c.role == ColumnRole::numeric || c.role == ColumnRole::date) {
-      p.order_.push_back(static_cast<int>(p.numeric_.size()));
-      p.numeric_.push_back(comm.size() == 1 ? numeric_learn(c, options, as_of)
-                                            : numeric_learn(column_gather(c, comm), options, as_of));
+      const size_t at = p.numeric_.size();
+      p.order_.push_back(static_cast<int>(at));
+      p.numeric_.push_back(comm.size() == 1 ? numeric[at] : numeric_learn(column_gather(c, comm), options, as_of));
     } else if (c.role == ColumnRole::categorical) {
       p.order_.push_back(-1 - static_cast<int>(p.categorical_.size()));
       p.categorical_.push_back(categorical_learn(c, options, comm));
