@@ -11,6 +11,8 @@ constexpr int kPrefixBits = 16;
 constexpr size_t kPrefixes = size_t{1} << kPrefixBits;
 // Below this many values a selection on a copy is cheaper than two passes over 2^16 counters.
 constexpr size_t kSelectDirect = size_t{1} << 15;
+// The values copied out of one level at once: at most 1/kGatherShare of them (or one prefix's).
+constexpr size_t kGatherShare = 8;
 
 // An unsigned key in the order of the doubles: the sign bit flipped for positive values, every bit for negative ones.
 // 0.0 and -0.0 get the same key, as they compare equal.
@@ -44,33 +46,47 @@ void radix_select(const double* data, size_t n, int shift, const std::vector<siz
   std::vector<size_t> start(kPrefixes + 1, 0);  // start[p]: sorted index of the first value with prefix p
   for (size_t i = 0; i < n; ++i) ++start[prefix(data[i]) + 1];
   for (size_t p = 0; p < kPrefixes; ++p) start[p + 1] += start[p];
-  // The prefixes holding a wanted position, each given a run of the gather buffer.
-  std::vector<int32_t> group_of(kPrefixes, -1);
-  std::vector<size_t> group_prefix, group_fill;
-  size_t gathered = 0;
+  // The prefixes holding a wanted position, in ascending order.
+  std::vector<size_t> wanted;
   for (size_t pos : positions) {
     const size_t p = static_cast<size_t>(std::upper_bound(start.begin(), start.end(), pos) - start.begin()) - 1;
-    if (group_of[p] >= 0) continue;
-    group_of[p] = static_cast<int32_t>(group_prefix.size());
-    group_prefix.push_back(p);
-    group_fill.push_back(gathered);
-    gathered += start[p + 1] - start[p];
+    if (wanted.empty() || wanted.back() != p) wanted.push_back(p);
   }
-  std::vector<double> buffer(gathered);
-  for (size_t i = 0; i < n; ++i) {
-    const int32_t g = group_of[prefix(data[i])];
-    if (g >= 0) buffer[group_fill[static_cast<size_t>(g)]++] = data[i];
-  }
-  // Each group's positions, relative to the group, narrowed down on the next bits.
-  size_t at = 0, offset = 0;
-  for (size_t g = 0; g < group_prefix.size(); ++g) {
-    const size_t p = group_prefix[g], size = start[p + 1] - start[p];
-    std::vector<size_t> inside;
-    for (size_t i = at; i < positions.size() && positions[i] < start[p + 1]; ++i)
-      inside.push_back(positions[i] - start[p]);
-    radix_select(buffer.data() + offset, size, shift - kPrefixBits, inside, out + at);
-    at += inside.size();
-    offset += size;
+  // Their values are copied out a few prefixes at a time, at most n / kGatherShare values (or one prefix) at once:
+  // the copy stays small beside the input even when the wanted prefixes hold most of it (a column of few values).
+  std::vector<int32_t> group_of(kPrefixes, -1);
+  std::vector<double> buffer;
+  size_t at = 0;  // positions done
+  for (size_t first = 0; first < wanted.size();) {
+    size_t last = first, gathered = 0;
+    for (; last < wanted.size(); ++last) {
+      const size_t size = start[wanted[last] + 1] - start[wanted[last]];
+      if (last > first && gathered + size > n / kGatherShare) break;
+      gathered += size;
+    }
+    std::vector<size_t> fill;
+    for (size_t g = first, offset = 0; g < last; ++g) {
+      group_of[wanted[g]] = static_cast<int32_t>(g - first);
+      fill.push_back(offset);
+      offset += start[wanted[g] + 1] - start[wanted[g]];
+    }
+    buffer.resize(gathered);
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t g = group_of[prefix(data[i])];
+      if (g >= 0) buffer[fill[static_cast<size_t>(g)]++] = data[i];
+    }
+    // Each prefix's positions, relative to it, narrowed down on the next bits.
+    for (size_t g = first, offset = 0; g < last; ++g) {
+      const size_t p = wanted[g], size = start[p + 1] - start[p];
+      std::vector<size_t> inside;
+      for (size_t i = at; i < positions.size() && positions[i] < start[p + 1]; ++i)
+        inside.push_back(positions[i] - start[p]);
+      radix_select(buffer.data() + offset, size, shift - kPrefixBits, inside, out + at);
+      at += inside.size();
+      offset += size;
+      group_of[p] = -1;
+    }
+    first = last;
   }
 }
 

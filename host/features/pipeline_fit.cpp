@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <exception>
 #include <limits>
+#include <utility>
 
 #include "host/data/schema.hpp"
 #include "host/error.hpp"
@@ -89,7 +89,10 @@ NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, d
   KSEG_EXPECTS(!named || minimum >= 0.0, UsageError,
                "--log " + column.name + ": the column has negative values (minimum " + std::to_string(minimum) + ")");
   step.log1p = named || (o.log_auto && minimum >= 0.0 && step.skew > kLogSkew);
-  std::vector<double> values(column.values.size());
+  // The present values are not read again: their buffer (reserved for every row) takes the prepared values, so a
+  // column costs one buffer of n doubles.
+  std::vector<double> values = std::move(present);
+  values.resize(column.values.size());
   for (size_t i = 0; i < column.values.size(); ++i) {
     double v = std::isnan(column.values[i]) ? step.impute_value
                                             : (step.is_date ? as_of_days - column.values[i] : column.values[i]);
@@ -102,29 +105,6 @@ NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, d
     step.scale = 1.0;
   }
   return step;
-}
-
-// Every numeric and date column's step for one process, in input order. Columns are independent: learned on all
-// threads, each in its slot, so the steps do not depend on the thread count; the first column's error in input order
-// is thrown, as a serial loop would throw it.
-std::vector<NumericStep> numeric_learn_all(const Table& table, const PipelineOptions& o, double as_of_days) {
-  std::vector<const TableColumn*> columns;
-  for (const TableColumn& c : table.columns)
-    if (c.role == ColumnRole::numeric || c.role == ColumnRole::date) columns.push_back(&c);
-  std::vector<NumericStep> steps(columns.size());
-  std::vector<std::exception_ptr> errors(columns.size());
-  const auto n = static_cast<int64_t>(columns.size());
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t i = 0; i < n; ++i) {
-    try {
-      steps[i] = numeric_learn(*columns[i], o, as_of_days);
-    } catch (...) {
-      errors[i] = std::current_exception();
-    }
-  }
-  for (const std::exception_ptr& error : errors)
-    if (error) std::rethrow_exception(error);
-  return steps;
 }
 
 // The values of a numeric column over every rank, in rank order (= row order); the column itself for one process.
@@ -223,13 +203,11 @@ FeaturePipeline FeaturePipeline::fit(const Table& table, const PipelineOptions& 
   p.scale_ = options.scale;
   p.missing_ = table.missing;
   const double as_of = as_of_resolve(table, options, comm);
-  const std::vector<NumericStep> numeric =
-      comm.size() == 1 ? numeric_learn_all(table, options, as_of) : std::vector<NumericStep>{};
   for (const TableColumn& c : table.columns) {
     if (c.role == ColumnRole::numeric || c.role == ColumnRole::date) {
-      const size_t at = p.numeric_.size();
-      p.order_.push_back(static_cast<int>(at));
-      p.numeric_.push_back(comm.size() == 1 ? numeric[at] : numeric_learn(column_gather(c, comm), options, as_of));
+      p.order_.push_back(static_cast<int>(p.numeric_.size()));
+      p.numeric_.push_back(comm.size() == 1 ? numeric_learn(c, options, as_of)
+                                            : numeric_learn(column_gather(c, comm), options, as_of));
     } else if (c.role == ColumnRole::categorical) {
       p.order_.push_back(-1 - static_cast<int>(p.categorical_.size()));
       p.categorical_.push_back(categorical_learn(c, options, comm));
