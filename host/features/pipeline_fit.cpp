@@ -2,10 +2,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "host/comm/byte_pack.hpp"
 #include "host/data/schema.hpp"
 #include "host/error.hpp"
+#include "host/features/order_statistics.hpp"
 #include "host/features/pipeline.hpp"
 
 namespace kseg {
@@ -14,16 +16,6 @@ namespace {
 double feature_weight(const PipelineOptions& o, const std::string& name) {
   auto it = o.feature_weights.find(name);
   return it == o.feature_weights.end() ? 1.0 : it->second;
-}
-
-double quantile(std::vector<double> v, double q) {  // v non-empty; linear interpolation as numpy's default
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const size_t lo = static_cast<size_t>(pos);
-  std::nth_element(v.begin(), v.begin() + lo, v.end());
-  const double a = v[lo];
-  if (lo + 1 >= v.size()) return a;
-  const double b = *std::min_element(v.begin() + lo + 1, v.end());
-  return a + (pos - static_cast<double>(lo)) * (b - a);
 }
 
 double mean_of(const std::vector<double>& v) {
@@ -64,8 +56,9 @@ void scale_learn(const std::vector<double>& v, ScaleMode mode, NumericStep& step
   step.center = mean;
   step.scale = sd > 1e-7 * (1.0 + std::abs(mean)) ? sd : 0.0;
   if (mode == ScaleMode::robust && step.scale > 0.0) {
-    step.center = quantile(v, 0.5);
-    const double iqr = quantile(v, 0.75) - quantile(v, 0.25);
+    const std::vector<double> q = quantiles_linear(v, {0.5, 0.75, 0.25});
+    step.center = q[0];
+    const double iqr = q[1] - q[2];
     if (iqr > 0.0) step.scale = iqr;  // a column with most values equal falls back to the standard deviation
   }
 }
@@ -86,7 +79,7 @@ NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, d
     step.note = "every value is missing";
     return step;
   }
-  step.impute_value = o.impute == ImputeMode::median ? quantile(present, 0.5)
+  step.impute_value = o.impute == ImputeMode::median ? quantiles_linear(present, {0.5})[0]
                       : o.impute == ImputeMode::mean ? mean_of(present)
                                                      : 0.0;
   step.indicator = o.missing_indicators && step.imputed > 0;
@@ -96,7 +89,10 @@ NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, d
   KSEG_EXPECTS(!named || minimum >= 0.0, UsageError,
                "--log " + column.name + ": the column has negative values (minimum " + std::to_string(minimum) + ")");
   step.log1p = named || (o.log_auto && minimum >= 0.0 && step.skew > kLogSkew);
-  std::vector<double> values(column.values.size());
+  // The present values are not read again: their buffer (reserved for every row) takes the prepared values, so a
+  // column costs one buffer of n doubles.
+  std::vector<double> values = std::move(present);
+  values.resize(column.values.size());
   for (size_t i = 0; i < column.values.size(); ++i) {
     double v = std::isnan(column.values[i]) ? step.impute_value
                                             : (step.is_date ? as_of_days - column.values[i] : column.values[i]);

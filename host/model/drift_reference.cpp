@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "host/error.hpp"
+#include "host/features/order_statistics.hpp"
 
 namespace kseg {
 namespace {
@@ -36,24 +37,14 @@ size_t numeric_bin(const std::vector<double>& edges, double v) {
 
 // Deciles of the present values, deduplicated (a column with many equal values gets fewer bins). Weighted: the
 // values repeated by their weights (positions in [0, Σw − 1]), so integer weights give the deciles of copied rows.
-// Puts the values at the given sorted positions (ascending) where a full sort would put them, in O(n log m):
-// each selection splits the range, and the positions on each side are found within their part.
-void order_statistics_select(std::vector<double>::iterator begin, std::vector<double>::iterator end,
-                             const size_t* first, const size_t* last, size_t base) {
-  if (first == last) return;
-  const size_t* middle = first + (last - first) / 2;
-  std::nth_element(begin, begin + (*middle - base), end);
-  order_statistics_select(begin, begin + (*middle - base), first, middle, base);
-  order_statistics_select(begin + (*middle - base) + 1, end, middle + 1, last, *middle + 1);
-}
-
-std::vector<double> decile_edges(std::vector<double> values, std::vector<double> weights) {
+std::vector<double> decile_edges(std::vector<double> values, const std::vector<double>& weights) {
   std::vector<double> edges;
   if (values.empty()) return edges;
   std::vector<double> cumulative;  // weighted: Σ of the weights up to each sorted value
+  std::vector<size_t> positions;   // unweighted: the sorted positions read below, and their values
+  std::vector<double> selected;
   if (weights.empty()) {
     // Only the values at the decile positions (and the maximum) are read below: select them instead of sorting.
-    std::vector<size_t> positions;
     const double last = static_cast<double>(values.size() - 1);
     for (int b = 1; b < kDriftBins; ++b) {
       const size_t lo = static_cast<size_t>(std::floor(static_cast<double>(b) / kDriftBins * last));
@@ -63,7 +54,7 @@ std::vector<double> decile_edges(std::vector<double> values, std::vector<double>
     positions.push_back(values.size() - 1);
     std::sort(positions.begin(), positions.end());
     positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
-    order_statistics_select(values.begin(), values.end(), positions.data(), positions.data() + positions.size(), 0);
+    selected = order_statistics(values, positions);
   } else {
     std::vector<size_t> order(values.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -80,7 +71,11 @@ std::vector<double> decile_edges(std::vector<double> values, std::vector<double>
   const double count = cumulative.empty() ? static_cast<double>(values.size()) : cumulative.back();
   // The value at a position of the (repeated) sorted values: the first whose copies reach past it.
   auto value_at = [&](double position) {
-    if (cumulative.empty()) return values[std::min(static_cast<size_t>(position), values.size() - 1)];
+    if (cumulative.empty()) {
+      const size_t at = std::min(static_cast<size_t>(position), values.size() - 1);
+      return selected[static_cast<size_t>(std::lower_bound(positions.begin(), positions.end(), at) -
+                                          positions.begin())];
+    }
     const size_t j = std::upper_bound(cumulative.begin(), cumulative.end(), position) - cumulative.begin();
     return values[std::min(j, values.size() - 1)];
   };
@@ -90,7 +85,8 @@ std::vector<double> decile_edges(std::vector<double> values, std::vector<double>
     const double edge = value_at(lo) + (pos - lo) * (value_at(lo + 1.0) - value_at(lo));
     if (edges.empty() || edge > edges.back()) edges.push_back(edge);
   }
-  if (!edges.empty() && edges.back() >= values.back()) edges.pop_back();  // an empty top bin separates nothing
+  const double maximum = cumulative.empty() ? selected.back() : values.back();
+  if (!edges.empty() && edges.back() >= maximum) edges.pop_back();  // an empty top bin separates nothing
   return edges;
 }
 
@@ -155,7 +151,7 @@ FeatureReference feature_reference_build(const Table& table, const FeaturePipeli
       present.push_back(numeric_value(step, raw[i]));
       if (weights) present_weights.push_back(weight(static_cast<int64_t>(i)));
     }
-    f.edges = decile_edges(std::move(present), std::move(present_weights));
+    f.edges = decile_edges(std::move(present), present_weights);
   }
   std::vector<double> counts(f.categorical ? f.levels.size() : f.edges.size() + 2, 0.0);
   counts_add(f, pipeline, table, counts);

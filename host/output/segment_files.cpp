@@ -13,6 +13,7 @@
 #include "host/io/input_file.hpp"
 #include "host/io/number_format.hpp"
 #include "host/io/output_set.hpp"
+#include "host/output/hash_duplicates.hpp"
 #include "host/privacy/id_pseudonym.hpp"
 
 namespace kseg {
@@ -148,8 +149,7 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
 }
 
 void SegmentsWriter::commit() {
-  std::sort(id_hashes_.begin(), id_hashes_.end());
-  duplicates_ = static_cast<int64_t>(id_hashes_.end() - std::unique(id_hashes_.begin(), id_hashes_.end()));
+  duplicates_ = hash_duplicates_count(id_hashes_);
   file_->commit();
   warnings_write();
 }

@@ -1,0 +1,83 @@
+// Order statistics by radix selection against a full sort (std::sort, then indexing), and quantiles against the
+// textbook formula on the sorted values.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "host/features/order_statistics.hpp"
+
+namespace kseg {
+namespace {
+
+std::vector<size_t> positions_spread(size_t n) {
+  std::vector<size_t> positions = {0, n - 1, n / 2, n / 2, (n - 1) / 3, n / 10, n - 1 - n / 7};
+  for (int b = 1; b < 10; ++b) positions.push_back(static_cast<size_t>(std::floor(b / 10.0 * double(n - 1))));
+  return positions;
+}
+
+void expect_matches_sort(const std::vector<double>& values, const char* what) {
+  std::vector<double> sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  const std::vector<size_t> positions = positions_spread(values.size());
+  const std::vector<double> got = order_statistics(values, positions);
+  ASSERT_EQ(got.size(), positions.size());
+  for (size_t i = 0; i < positions.size(); ++i)
+    EXPECT_EQ(got[i], sorted[positions[i]]) << what << ": n " << values.size() << ", position " << positions[i];
+}
+
+TEST(OrderStatistics, MatchFullSortAcrossShapes) {
+  std::mt19937_64 rng(17);
+  // Sizes below and above the direct-selection threshold (2^15), so both paths and several radix levels run.
+  for (size_t n : {size_t{1}, size_t{2}, size_t{7}, size_t{1000}, size_t{40000}, size_t{300001}}) {
+    std::normal_distribution<double> normal(0.0, 1e3);
+    std::vector<double> spread(n), ties(n), narrow(n), mixed(n);
+    std::uniform_int_distribution<int> small(-3, 20);
+    for (size_t i = 0; i < n; ++i) {
+      spread[i] = normal(rng);
+      ties[i] = small(rng);                                        // few distinct values, many repeats
+      narrow[i] = 1e6 + static_cast<double>(rng() % 1000) * 1e-7;  // one 16-bit prefix: the next bits decide
+      mixed[i] = (i % 3 == 0) ? -std::ldexp(1.0, static_cast<int>(rng() % 60)) : std::ldexp(1.0, -int(rng() % 60));
+    }
+    expect_matches_sort(spread, "normal");
+    expect_matches_sort(ties, "small integers");
+    expect_matches_sort(narrow, "narrow range");
+    expect_matches_sort(mixed, "signs and magnitudes");
+  }
+}
+
+TEST(OrderStatistics, ZerosOfBothSignsCountAsEqual) {
+  std::vector<double> values = {-0.0, 1.0, 0.0, -1.0, -0.0, 0.0};
+  const std::vector<double> got = order_statistics(values, {0, 1, 4, 5});
+  EXPECT_EQ(got[0], -1.0);
+  EXPECT_EQ(got[1], 0.0);  // -0.0 == 0.0
+  EXPECT_EQ(got[2], 0.0);
+  EXPECT_EQ(got[3], 1.0);
+}
+
+TEST(OrderStatistics, QuantilesInterpolateLikeNumpy) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> uniform(-50.0, 50.0);
+  for (size_t n : {size_t{1}, size_t{2}, size_t{5}, size_t{100000}}) {
+    std::vector<double> values(n);
+    for (double& v : values) v = std::round(uniform(rng) * 4.0) / 4.0;
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    const std::vector<double> qs = {0.0, 0.25, 0.5, 0.75, 1.0, 0.1};
+    const std::vector<double> got = quantiles_linear(values, qs);
+    for (size_t i = 0; i < qs.size(); ++i) {
+      // numpy.quantile(method="linear"): h = q(n − 1), a = x[⌊h⌋], result a + (h − ⌊h⌋)(x[⌊h⌋ + 1] − a).
+      const double h = qs[i] * double(n - 1);
+      const size_t lo = static_cast<size_t>(h);
+      const double a = sorted[lo], b = sorted[std::min(lo + 1, n - 1)];
+      EXPECT_EQ(got[i], lo + 1 >= n ? a : a + (h - double(lo)) * (b - a)) << "n " << n << ", q " << qs[i];
+    }
+  }
+  EXPECT_EQ(quantiles_linear({1.0, 2.0, 3.0, 4.0}, {0.5})[0], 2.5);
+  EXPECT_EQ(quantiles_linear({10.0, 0.0}, {0.25})[0], 2.5);
+}
+
+}  // namespace
+}  // namespace kseg
