@@ -130,7 +130,7 @@ void processes_add(nlohmann::json& summary, int64_t n_rows, const std::vector<Ra
 class SegmentsOutput {
  public:
   SegmentsOutput(const FitOutputs& fit, const Communicator& comm, const std::vector<int32_t>& labels)
-      : dir_(fit.args.out_dir), parts_count_(comm.size()) {
+      : dir_(fit.args.out_dir), name_("segments." + fit.args.out_format), parts_count_(comm.size()) {
     const int64_t n = fit.data.n_rows;
     if (fit.args.out_parts) {
       parts_ = std::make_unique<SegmentParts>(comm, dir_);
@@ -138,7 +138,7 @@ class SegmentsOutput {
       return;
     }
     if (comm.rank() == 0)
-      file_ = std::make_unique<SegmentsWriter>(dir_ + "/segments.csv", IdExportScope::current(), paths(fit));
+      file_ = std::make_unique<SegmentsWriter>(dir_ + "/" + name_, IdExportScope::current(), paths(fit));
     segments_gather_append(comm, file_.get(), fit.data.ids, fit.data.first_row, labels.data(),
                            fit.result.sq_distances.data(), n);
   }
@@ -163,12 +163,11 @@ class SegmentsOutput {
   }
 
   // What was written, for the list printed after a fit.
-  std::string listed() const {
-    return parts_ ? "segments.parts/ (" + std::to_string(parts_count_) + " parts)" : "segments.csv";
-  }
+  std::string listed() const { return parts_ ? "segments.parts/ (" + std::to_string(parts_count_) + " parts)" : name_; }
 
  private:
   std::string dir_;
+  std::string name_;  // segments.csv or segments.parquet (--out-format)
   int parts_count_;
   std::unique_ptr<SegmentsWriter> file_;
   std::unique_ptr<SegmentParts> parts_;
@@ -206,7 +205,7 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   if (comm.size() > 1)
     table_gather_root(fit.data, {}, std::vector<float>(r.labels.begin(), r.labels.end()), all_labels, comm);
   if (!root) return;
-  centroids_write(dir + "centroids.csv", fit.pipeline, r.centroids, sizes, identity.ids,
+  centroids_write(dir + "centroids." + fit.args.out_format, fit.pipeline, r.centroids, sizes, identity.ids,
                   fit.tree ? segment_tree_leaf_parents(*fit.tree) : std::vector<int64_t>{});
   if (fit.tree) json_write(dir + "tree.json", segment_tree_document(*fit.tree, identity.ids, fit.args.split));
   Model model;
@@ -235,8 +234,8 @@ void fit_outputs_write(const FitOutputs& fit, std::ostream& out, bool quiet) {
   json_write(dir + "summary.json", summary);
   if (!quiet)
     out << "kseg: " << n_rows << " users in " << r.n_clusters << " segments (inertia " << r.inertia << ")\n  " << shown
-        << segments.listed() << "\n  " << shown << "centroids.csv\n  " << shown << "model.json\n  " << shown
-        << "summary.json\n"
+        << segments.listed() << "\n  " << shown << "centroids." << fit.args.out_format << "\n  " << shown
+        << "model.json\n  " << shown << "summary.json\n"
         << (fit.tree ? "  " + shown + "tree.json\n" : "");
   if (comm.size() == 1) {
     fit_explain_write(fit.args, fit.data, fit.pipeline, r.labels, r.n_clusters, out, quiet, identity.ids,

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "host/comm/communicator.hpp"
 #include "host/data/id_column.hpp"
 #include "host/data/schema.hpp"
 #include "host/data/table.hpp"
@@ -31,5 +32,12 @@ TableSchema model_schema(const Model& model, const std::vector<std::string>& hea
 // naming a column the model needs that the input lacks.
 void model_input_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
                           const std::function<void(const Table&, const IdColumn&, int64_t)>& fn);
+
+// A Parquet input (host/parquet/parquet_input.hpp) record batch by record batch, as model_input_for_each; across
+// processes each rank reads its share of the row groups and fn gets (table, table.ids, 0), ids kept (or numbered
+// from the share's offset) for the caller to gather. Returns the global index of this process's first row.
+int64_t model_input_parquet_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
+                                     const Communicator& comm,
+                                     const std::function<void(const Table&, const IdColumn&, int64_t)>& fn);
 
 }  // namespace kseg

@@ -20,6 +20,8 @@
 #include "host/model/model_file.hpp"
 #include "host/mpi/segments_gather.hpp"
 #include "host/output/segment_files.hpp"
+#include "host/parquet/parquet_input.hpp"
+#include "host/parquet/parquet_output.hpp"
 
 namespace kseg {
 namespace {
@@ -214,6 +216,7 @@ void assign_command_register(CLI::App& app, AssignArgs& args) {
   app.add_option("INPUT", args.input, "Users to score: CSV with the model's feature columns, or a .npy")->required();
   app.add_option("--model", args.model, "model.json written by kseg fit")->required();
   app.add_option("--out", args.out, "Output segments file (id,segment,distance)")->capture_default_str();
+  app.add_option("--out-format", args.out_format, "csv or parquet (default: parquet for an --out named *.parquet)");
   app.add_option("--delimiter", args.delimiter, "CSV field separator")->capture_default_str();
   app.add_option("--batch-rows", args.batch_rows, ".npy rows scored per batch (bounds memory)")->capture_default_str();
   app.add_option("--assign", args.assign_mode,
@@ -224,7 +227,9 @@ void assign_command_register(CLI::App& app, AssignArgs& args) {
   app.add_flag("--quiet", args.quiet, "Only errors on stderr");
 }
 
-int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
+int assign_command_run(const AssignArgs& given, std::ostream& out, std::ostream& err, const Communicator& comm) {
+  AssignArgs args = given;
+  args.out = segments_out_resolve(given.out, given.out_format, AssignArgs{}.out);
   device_options_validate(args.device);
   KSEG_EXPECTS(args.batch_rows >= 1, UsageError, "--batch-rows must be at least 1");
   KSEG_EXPECTS(!args.out.empty(), UsageError, "--out is empty: give the path of the segments file to write");
@@ -237,7 +242,12 @@ int assign_command_run(const AssignArgs& args, std::ostream& out, std::ostream& 
   const bool npy = input_format_detect(args.input) == InputFormat::npy;
   if (const std::string conversion = npy ? npy_conversion(args.input) : ""; !args.quiet && !conversion.empty())
     err << "kseg: " << args.input << ": " << conversion << "\n";
-  const int64_t first_row = npy ? npy_assign(model, args, scorer, comm) : csv_assign(model, args, scorer, comm);
+  const ModelInputOptions parquet{args.model, args.delimiter, args.device.threads, args.batch_rows, ""};
+  const auto score = [&](const Table& table, const IdColumn& ids, int64_t first) { scorer.score(table, ids, first); };
+  const int64_t first_row = npy ? npy_assign(model, args, scorer, comm)
+                            : parquet_input_is(args.input)
+                                ? model_input_parquet_for_each(model, args.input, parquet, comm, score)
+                                : csv_assign(model, args, scorer, comm);
   if (comm.size() > 1) KSEG_EXPECTS(comm.total(scorer.rows()) > 0, DataError, args.input + ": no users to score");
   KSEG_EXPECTS(comm.size() > 1 || scorer.rows() > 0, DataError, args.input + ": no users to score");
   scorer.commit(first_row);

@@ -22,9 +22,9 @@ bool same_file(const std::string& a, const std::string& b) {
 }
 
 // Every file fit may write into --out.
-const std::vector<std::string> kFitOutputs = {"segments.csv",      "centroids.csv", "model.json",
-                                              "summary.json",      "profiles.csv",  "profiles.json",
-                                              "segment_names.csv", "report.html",   "tree.json"};
+const std::vector<std::string> kFitOutputs = {"segments.csv", "centroids.csv",    "model.json",        "summary.json",
+                                              "profiles.csv", "profiles.json",    "segment_names.csv", "report.html",
+                                              "tree.json",    "segments.parquet", "centroids.parquet"};
 
 // fit replaces the files it writes: refuse an --out whose outputs include the input.
 void fit_paths_check(const FitArgs& fit) {

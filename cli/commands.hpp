@@ -60,6 +60,7 @@ struct FitArgs {
   double min_size = 0.0;                  // --min-size: smallest segment (users, or weight), 0 = none
   double min_share = 0.0;                 // --min-share: smallest segment as a share of all users, 0 = none
   bool with_path = false;                 // --with-path: segments.csv gets each user's path in the tree
+  std::string out_format = "csv";         // --out-format csv|parquet: segments.* and centroids.*
 };
 
 struct AssignArgs {
@@ -67,6 +68,7 @@ struct AssignArgs {
   std::string assign_mode = "tree";  // --assign for tree models: tree (walk from the root) or nearest-leaf
   std::string model;
   std::string out = "assigned.csv";
+  std::string out_format;  // --out-format csv|parquet; "" → parquet when --out ends with .parquet
   char delimiter = ',';
   int64_t batch_rows = 1 << 17;  // .npy rows per batch: buffers stay small and are reused
   DeviceOptions device;

@@ -24,6 +24,7 @@
 #include "host/kmeans/kmeans_fit.hpp"
 #include "host/kmeans/min_size.hpp"
 #include "host/mpi/segments_gather.hpp"
+#include "host/parquet/parquet_output.hpp"
 
 namespace kseg {
 namespace {
@@ -122,6 +123,9 @@ void fit_args_validate(const FitArgs& args) {
                "--with-path needs --hierarchy (the path is the tree's) and one segments.csv (not --out-parts)");
   KSEG_EXPECTS(!args.hierarchy || (args.min_size == 0.0 && args.min_share == 0.0), UsageError,
                "--min-size / --min-share apply to flat fits only (not yet to --hierarchy)");
+  out_format_check(args.out_format);
+  KSEG_EXPECTS(args.out_format == "csv" || !args.out_parts, UsageError,
+               "--out-parts writes CSV parts: use it with --out-format csv");
 }
 
 // The fit itself: a bisecting tree (--hierarchy; one process) or flat K-means with the minimum segment size.
@@ -179,6 +183,7 @@ void fit_command_register(CLI::App& app, FitArgs& args) {
   app.add_flag("--out-parts", args.out_parts,
                "Under MPI each rank writes its rows as OUT/segments.parts/segments.part-R-of-N.csv instead of rank 0 "
                "writing segments.csv (one process: one part)");
+  app.add_option("--out-format", args.out_format, "segments and centroids as csv or parquet")->capture_default_str();
 }
 
 int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
@@ -262,6 +267,7 @@ int fit_command_run(const FitArgs& args, std::ostream& out, std::ostream& err, c
   if (set) {
     set->drop(args.out_parts ? "segments.csv" : "segments.parts");  // the other form of an earlier run's segments
     if (tree.empty()) set->drop("tree.json");  // an earlier --hierarchy fit's tree no longer matches a flat fit
+    for (const std::string& name : segment_files_other_format(args.out_format)) set->drop(name);
     set->publish();
   }
   return 0;
