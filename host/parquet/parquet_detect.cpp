@@ -37,9 +37,9 @@ std::vector<std::string> parquet_parts_list(const std::string& path) {
   KSEG_EXPECTS(!ec, DataError, path + ": cannot list the directory (" + ec.message() + ")");
   std::sort(parts.begin(), parts.end());
   KSEG_EXPECTS(!parts.empty(), DataError,
-               path +
-                   ": not a regular file but a directory with no *.parquet parts; give a CSV, .npy or Parquet "
-                   "file, or a directory of Parquet parts");
+               "cannot read " + path +
+                   ": it is a directory, not a regular file, and holds no *.parquet parts; give a CSV, .npy or "
+                   "Parquet file, or a directory of Parquet parts");
   return parts;
 }
 
