@@ -1,4 +1,5 @@
 #include "host/data/schema.hpp"
+#include "host/data/schema_facts.hpp"
 
 #include <omp.h>
 
@@ -11,7 +12,6 @@
 #include <set>
 #include <string_view>
 
-#include "host/data/schema_facts.hpp"
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
 #include "host/io/csv_slice.hpp"
@@ -62,7 +62,7 @@ std::string cell_stats_pack(const std::vector<CellStats>& stats) {
     put(&n, sizeof(n));
     for (const BadCell& cell : cells) {
       const uint64_t size = cell.text.size();
-      put(&cell.place, sizeof(cell.place));
+      put(&cell.line, sizeof(cell.line));
       put(&size, sizeof(size));
       put(cell.text.data(), size);
     }
@@ -83,8 +83,6 @@ std::string cell_stats_pack(const std::vector<CellStats>& stats) {
   return out;
 }
 
-}  // namespace
-
 // Combines the ranks' column facts into what one pass over the whole file finds: counts add up, the first bad cells
 // are taken in rank order, and the distinct sets unite in rank order up to the cap (so the count is
 // min(distinct, cap), as in one pass).
@@ -104,7 +102,7 @@ void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm)
       for (uint64_t i = 0; i < n; ++i) {
         BadCell cell;
         uint64_t size = 0;
-        get(&cell.place, sizeof(cell.place));
+        get(&cell.line, sizeof(cell.line));
         get(&size, sizeof(size));
         cell.text.assign(blob.data() + at, size);
         at += size;
@@ -127,15 +125,16 @@ void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm)
       for (uint64_t i = 0; i < count; ++i) {
         uint64_t hash = 0;
         get(&hash, sizeof(hash));
-        s.distinct_add(hash);
+        if (!s.distinct_capped) {
+          s.distinct.add(hash);
+          s.distinct_capped = s.distinct.size() >= kDistinctCap;
+        }
       }
       s.distinct_capped = s.distinct_capped || capped;
     }
   }
   stats = std::move(all);
 }
-
-namespace {
 
 // A column whose filled cells are nearly all numbers (or dates) is one with bad cells, not a categorical one: one
 // line naming the first bad cells and the ways out. Nearly all: at least kAlmostAllPercent of them, or every cell a
@@ -157,13 +156,13 @@ void almost_typed_check(const ColumnSchema& c, const CellStats& s, int64_t prese
                  : std::string(" in a column of numbers");
   for (size_t i = 1; i < bad.size(); ++i)
     message += (i == 1 ? "; other bad cells: " : ", ") + std::string(place == CellPlace::line ? "line " : "row ") +
-               std::to_string(bad[i].place) + " " + text_quote(bad[i].text);
+               std::to_string(bad[i].line) + " " + text_quote(bad[i].text);
   if (present - good > static_cast<int64_t>(bad.size())) message += " (" + std::to_string(present - good) + " in all)";
   message += ": a " + std::string(numbers ? "numeric" : "date") +
              " column with bad cells; fix them, list their spelling in --na-values, or use --categorical " + c.name +
              " or --ignore " + c.name;
-  if (place == CellPlace::row) throw DataError(path + ": row " + std::to_string(bad.front().place) + ": " + message);
-  throw DataError(location_format(path, bad.front().place, c.position + 1, message));
+  if (place == CellPlace::row) throw DataError(path + ": row " + std::to_string(bad.front().line) + ": " + message);
+  throw DataError(location_format(path, bad.front().line, c.position + 1, message));
 }
 
 void overrides_check(const std::vector<std::string>& header, const SchemaOptions& o, const std::string& path) {
@@ -284,6 +283,10 @@ TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const 
 }
 
 bool column_name_id_like(const std::string& name) { return id_like_name(name); }
+
+void cell_stats_all_combine(std::vector<CellStats>& stats, const Communicator& comm) {
+  cell_stats_combine(stats, comm);
+}
 
 void schema_overrides_check(const std::vector<std::string>& header, const SchemaOptions& o, const std::string& path) {
   overrides_check(header, o, path);

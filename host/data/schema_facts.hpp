@@ -55,8 +55,8 @@ class DistinctHashes {
 
 // A cell that does not fit the role most cells of its column suggest, kept to name it in an error.
 struct BadCell {
-  int64_t place = 0;  // CSV: the physical line where the cell starts; typed inputs: its 1-based row
-  std::string text;   // its first kBadCellBytes bytes
+  int64_t line = 0;  // CSV: the physical line where the cell starts; typed inputs: its 1-based row
+  std::string text;  // its first kBadCellBytes bytes
 };
 constexpr size_t kBadCellsKept = 3;
 constexpr size_t kBadCellBytes = 64;
@@ -128,7 +128,7 @@ bool column_name_id_like(const std::string& name);
 void schema_overrides_check(const std::vector<std::string>& header, const SchemaOptions& options,
                             const std::string& path);
 // Across processes: every rank's facts combined into what one pass over the whole input finds (see schema_infer).
-void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm);
+void cell_stats_all_combine(std::vector<CellStats>& stats, const Communicator& comm);
 // The id column and every column's role from the facts (stats parallel to header); schema.n_rows must be set.
 // DataError as schema_infer's (near-unique text, an almost numeric or date column), naming cells by place.
 void schema_roles_decide(TableSchema& schema, const std::vector<std::string>& header,

@@ -175,7 +175,7 @@ TableSchema parquet_schema_infer(const std::string& path, const SchemaOptions& o
   schema.slice.first_row = plan.begin < plan.groups.size() ? plan.groups[plan.begin].first_row : 0;
   for (const RowGroup& g : plan.groups) schema.n_rows += g.rows;
   schema.slice.partial = comm.size() > 1;
-  if (comm.size() > 1) cell_stats_combine(facts.stats(), comm);
+  if (comm.size() > 1) cell_stats_all_combine(facts.stats(), comm);
   KSEG_EXPECTS(schema.n_rows > 0, DataError, path + ": the Parquet input has no rows");
   schema_roles_decide(schema, header, facts.stats(), o, CellPlace::row);
   return schema;
