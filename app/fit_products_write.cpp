@@ -16,6 +16,7 @@
 #include "host/kmeans/cpu_kernels.hpp"
 #include "host/mpi/segments_gather.hpp"
 #include "host/output/segment_files.hpp"
+#include "host/parquet/parquet_output.hpp"
 
 namespace kseg {
 namespace {
@@ -64,7 +65,7 @@ void processes_add(nlohmann::json& summary, int64_t n_rows, const std::vector<Ra
 class SegmentsOutput {
  public:
   SegmentsOutput(const FitProducts& fit, const std::string& dir, const Communicator& comm)
-      : dir_(dir), parts_count_(comm.size()) {
+      : dir_(dir), name_("segments." + fit.request.out_format), parts_count_(comm.size()) {
     const int64_t n = fit.table.n_rows;
     if (fit.request.out_parts) {
       parts_ = std::make_unique<SegmentParts>(comm, dir_);
@@ -72,7 +73,7 @@ class SegmentsOutput {
       return;
     }
     if (comm.rank() == 0)
-      file_ = std::make_unique<SegmentsWriter>(dir_ + "/segments.csv", IdExportScope::current(), paths(fit));
+      file_ = std::make_unique<SegmentsWriter>(dir_ + "/" + name_, IdExportScope::current(), paths(fit));
     segments_gather_append(comm, file_.get(), fit.table.ids, fit.table.first_row, fit.segments.data(),
                            fit.result.sq_distances.data(), n);
   }
@@ -97,11 +98,12 @@ class SegmentsOutput {
 
   // What was written, for the list printed after a fit.
   std::string listed() const {
-    return parts_ ? "segments.parts/ (" + std::to_string(parts_count_) + " parts)" : "segments.csv";
+    return parts_ ? "segments.parts/ (" + std::to_string(parts_count_) + " parts)" : name_;
   }
 
  private:
   std::string dir_;
+  std::string name_;  // segments.csv or segments.parquet (out_format)
   int parts_count_;
   std::unique_ptr<SegmentsWriter> file_;
   std::unique_ptr<SegmentParts> parts_;
@@ -129,7 +131,7 @@ void files_list(const FitProducts& fit, const std::string& shown, const std::str
   if (fit.request.quiet) return;
   const std::string dir = shown + "/";
   out << "kseg: " << fit.n_rows_total << " users in " << fit.result.n_clusters << " segments (inertia "
-      << fit.result.inertia << ")\n  " << dir << segments << "\n  " << dir << "centroids.csv\n  " << dir
+      << fit.result.inertia << ")\n  " << dir << segments << "\n  " << dir << "centroids." << fit.request.out_format << "\n  " << dir
       << "model.json\n  " << dir << "summary.json\n"
       << (fit.model.tree ? "  " + dir + "tree.json\n" : "");
 }
@@ -193,10 +195,11 @@ FitOutputDir::FitOutputDir(const std::string& dir, const Communicator& comm) : d
 
 FitOutputDir::~FitOutputDir() = default;
 
-void FitOutputDir::publish(bool out_parts, bool tree) {
+void FitOutputDir::publish(bool out_parts, bool tree, const std::string& out_format) {
   if (!set_) return;
   set_->drop(out_parts ? "segments.csv" : "segments.parts");  // the other form of an earlier run's segments
   if (!tree) set_->drop("tree.json");  // an earlier hierarchy fit's tree no longer matches a flat fit
+  for (const std::string& name : segment_files_other_format(out_format)) set_->drop(name);
   set_->publish();
 }
 
@@ -214,7 +217,7 @@ void fit_products_write(const FitProducts& fit, FitOutputDir& out_dir, std::ostr
                                  comm.seconds_communicating()});
   const std::vector<std::string> devices = comm.allgather_bytes(fit.backend_name);
   if (comm.rank() != 0) return;
-  centroids_write(dir + "centroids.csv", fit.model.pipeline, r.centroids, fit.segment_sizes, fit.model.segments.ids,
+  centroids_write(dir + "centroids." + fit.request.out_format, fit.model.pipeline, r.centroids, fit.segment_sizes, fit.model.segments.ids,
                   fit.model.tree ? segment_tree_leaf_parents(*fit.model.tree) : std::vector<int64_t>{});
   if (fit.model.tree)
     json_write(dir + "tree.json", segment_tree_document(*fit.model.tree, fit.model.segments.ids, fit.request.split));
@@ -227,7 +230,7 @@ void fit_products_write(const FitProducts& fit, FitOutputDir& out_dir, std::ostr
   json_write(dir + "summary.json", summary);
   files_list(fit, out_dir.dir(), segments.listed(), out);
   fit_explain_write(fit, out_dir.staging(), out_dir.dir(), out, comm);
-  out_dir.publish(fit.request.out_parts, fit.model.tree.has_value());
+  out_dir.publish(fit.request.out_parts, fit.model.tree.has_value(), fit.request.out_format);
 }
 
 void fit_products_write(const FitProducts& products, std::ostream& out, const Communicator& comm) {

@@ -43,6 +43,7 @@ struct FitRequest {
   std::string out_dir = "segments";       // where fit_products_write publishes the files
   IdExport ids;                           // how ids are exported (keyed pseudonyms, spreadsheet-safe text)
   bool out_parts = false;                 // across processes: each rank writes its part of segments.csv
+  std::string out_format = "csv";         // segments.* and centroids.* as csv or parquet
   bool quiet = false;                     // no notices, progress or list of files
 };
 
@@ -103,7 +104,7 @@ class FitOutputDir {
   const std::string& dir() const { return dir_; }          // as given, for messages
   const std::string& staging() const { return staging_; }  // where files are written
   // Puts the written set in place (rank 0), withdrawing what an earlier run wrote that this one replaces.
-  void publish(bool out_parts, bool tree);
+  void publish(bool out_parts, bool tree, const std::string& out_format = "csv");
 
  private:
   std::string dir_, staging_;

@@ -6,6 +6,7 @@
 #include "app/explain_outputs.hpp"
 #include "app/fit_init.hpp"
 #include "app/fit_segments.hpp"
+#include "host/parquet/parquet_output.hpp"
 #include "app/option_limits.hpp"
 #include "app/prepare_input.hpp"
 #include "host/error.hpp"
@@ -21,9 +22,9 @@ bool same_file(const std::string& a, const std::string& b) {
 }
 
 // Every file a fit may write into out_dir.
-const std::vector<std::string> kFitOutputs = {"segments.csv",      "centroids.csv", "model.json",
-                                              "summary.json",      "profiles.csv",  "profiles.json",
-                                              "segment_names.csv", "report.html",   "tree.json"};
+const std::vector<std::string> kFitOutputs = {"segments.csv", "centroids.csv",    "model.json",        "summary.json",
+                                              "profiles.csv", "profiles.json",    "segment_names.csv", "report.html",
+                                              "tree.json",    "segments.parquet", "centroids.parquet"};
 
 // A fit replaces the files it writes: refuse an out_dir whose outputs include the input.
 void fit_paths_check(const FitRequest& request) {
@@ -61,6 +62,9 @@ void fit_combinations_check(const FitRequest& r) {
       "--hierarchy builds its tree afresh: use --match-ids OLD/model.json to keep segment ids, not --warm-start");
   KSEG_EXPECTS(!r.with_path || (r.hierarchy && !r.out_parts), UsageError,
                "--with-path needs --hierarchy (the path is the tree's) and one segments.csv (not --out-parts)");
+  out_format_check(r.out_format);
+  KSEG_EXPECTS(r.out_format == "csv" || !r.out_parts, UsageError,
+               "--out-parts writes CSV parts: use it with --out-format csv");
 }
 
 }  // namespace

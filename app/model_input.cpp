@@ -11,6 +11,7 @@
 #include "host/io/csv_reader.hpp"
 #include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/parquet/parquet_input.hpp"
 
 namespace kseg {
 namespace {
@@ -69,6 +70,25 @@ void npy_for_each(const Model& model, const std::string& input, const ModelInput
 
 }  // namespace
 
+int64_t model_input_parquet_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
+                                     const Communicator& comm,
+                                     const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
+  TableSchema schema = model_schema(model, parquet_column_names(input), input, options.model_path);
+  schema.parquet = true;
+  for (ColumnSchema& c : schema.columns)
+    if (!options.weight_column.empty() && c.name == options.weight_column) c.role = ColumnRole::weight;
+  int64_t rows = 0;
+  parquet_batches_for_each(schema, comm, [&](const Table& table, int64_t first) {
+    if (schema.id_column.empty() && comm.size() == 1) {
+      fn(table, IdColumn::row_numbers(first + table.n_rows), first);
+    } else {
+      fn(table, table.ids, 0);
+    }
+    rows += table.n_rows;
+  });
+  return comm.size() > 1 ? comm.prefix_exclusive(rows) : 0;
+}
+
 // The roles of the input's columns, taken from the model: only the columns it needs are read.
 TableSchema model_schema(const Model& model, const std::vector<std::string>& header, const std::string& input,
                          const std::string& model_path) {
@@ -97,6 +117,10 @@ TableSchema model_schema(const Model& model, const std::vector<std::string>& hea
 void model_input_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
                           const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
   KSEG_EXPECTS(options.npy_batch_rows >= 1, UsageError, "--batch-rows must be at least 1");
+  if (parquet_input_is(input)) {
+    model_input_parquet_for_each(model, input, options, single_process(), fn);
+    return;
+  }
   const bool npy = input_format_detect(input) == InputFormat::npy;
   if (npy) {
     npy_for_each(model, input, options, fn);

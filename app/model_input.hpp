@@ -28,6 +28,13 @@ struct ModelInputOptions {
 TableSchema model_schema(const Model& model, const std::vector<std::string>& header, const std::string& input,
                          const std::string& model_path);
 
+// A Parquet input (host/parquet/parquet_input.hpp) record batch by record batch, as model_input_for_each; across
+// processes each rank reads its share of the row groups and fn gets (table, table.ids, 0), ids kept (or numbered
+// from the share's offset) for the caller to gather. Returns the global index of this process's first row.
+int64_t model_input_parquet_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
+                                     const Communicator& comm,
+                                     const std::function<void(const Table&, const IdColumn&, int64_t)>& fn);
+
 // Calls fn(table, ids, first) per batch in file order; ids(first + r) is the id of the table's row r. DataError
 // naming a column the model needs that the input lacks.
 void model_input_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,

@@ -17,6 +17,8 @@
 #include "host/io/csv_slice.hpp"
 #include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/parquet/parquet_input.hpp"
+#include "host/parquet/parquet_output.hpp"
 #include "host/model/model_file.hpp"
 #include "host/mpi/segments_gather.hpp"
 #include "host/output/segment_files.hpp"
@@ -172,12 +174,31 @@ void assign_request_validate(const AssignRequest& request) {
   KSEG_EXPECTS(request.batch_rows >= 1, UsageError, "--batch-rows must be at least 1");
   KSEG_EXPECTS(!request.out.empty(), UsageError, "--out is empty: give the path of the segments file to write");
   assign_mode_parse(request.assign_mode);
+  if (!request.out_format.empty()) out_format_check(request.out_format);
   KSEG_EXPECTS(!same_file(request.input.path, request.out) && !same_file(request.model, request.out), UsageError,
                "--out " + request.out + " is an input file: choose another output path");
 }
 
-AssignSummary segments_assign(const AssignRequest& request, std::ostream& notices, const Communicator& comm) {
-  assign_request_validate(request);
+namespace {
+
+// A Parquet input, record batch by record batch; across processes each rank scores its share of the row groups.
+int64_t parquet_assign(const Model& model, const AssignRequest& request, SegmentScorer& scorer, ScoredRows& scored,
+                       const Communicator& comm) {
+  const ModelInputOptions options{request.model, request.input.delimiter, request.device.threads, request.batch_rows,
+                                  ""};
+  return model_input_parquet_for_each(model, request.input.path, options, comm,
+                                      [&](const Table& table, const IdColumn& ids, int64_t first) {
+                                        scorer.batch_score(table);
+                                        scored.append(scorer, ids, first, table.n_rows);
+                                      });
+}
+
+}  // namespace
+
+AssignSummary segments_assign(const AssignRequest& given, std::ostream& notices, const Communicator& comm) {
+  assign_request_validate(given);
+  AssignRequest request = given;
+  request.out = segments_out_resolve(given.out, given.out_format, AssignRequest{}.out);
   stale_temps_remove(request.out);  // every rank, before the collective calls: see ScoredRows
   const Model model = model_load(request.model);
   SegmentScorer scorer(model, request.device, assign_mode_parse(request.assign_mode), request.quiet, &notices);
@@ -186,9 +207,11 @@ AssignSummary segments_assign(const AssignRequest& request, std::ostream& notice
   const bool npy = input_format_detect(input) == InputFormat::npy;
   if (const std::string conversion = npy ? npy_conversion(input) : ""; !request.quiet && !conversion.empty())
     notices << "kseg: " << input << ": " << conversion << "\n";
-  const int64_t first_row =
-      npy ? npy_assign(model, request, scorer, scored, comm) : csv_assign(model, request, scorer, scored, comm);
+  const int64_t first_row = npy                         ? npy_assign(model, request, scorer, scored, comm)
+                            : parquet_input_is(input) ? parquet_assign(model, request, scorer, scored, comm)
+                                                      : csv_assign(model, request, scorer, scored, comm);
   AssignSummary summary;
+  summary.out = request.out;
   summary.rows = comm.size() > 1 ? comm.total(scorer.rows()) : scorer.rows();
   KSEG_EXPECTS(summary.rows > 0, DataError, input + ": no users to score");
   scored.commit(first_row);

@@ -15,11 +15,12 @@
 namespace kseg {
 
 struct AssignRequest {
-  // The users: input.path (CSV, .csv.gz, .csv.zst, or a .npy) and input.delimiter. The model names the id,
+  // The users: input.path (CSV, .csv.gz, .csv.zst, a .npy, or Parquet) and input.delimiter. The model names the id,
   // weight and feature columns: id_column, weight_column and columns stay empty (model_input_check).
   InputOptions input;
   std::string model;                 // model.json written by kseg fit (or kseg update)
   std::string out = "assigned.csv";  // the segments file written
+  std::string out_format;            // csv | parquet; "" = parquet for an out named *.parquet, else csv
   std::string assign_mode = "tree";  // tree models: tree (walk from the root) or nearest-leaf
   int64_t batch_rows = 1 << 17;      // .npy rows per batch: buffers stay small and are reused; at least 1
   DeviceOptions device;
@@ -32,6 +33,7 @@ void assign_request_validate(const AssignRequest& request);
 
 struct AssignSummary {
   int64_t rows = 0;                              // users scored (all processes)
+  std::string out;                               // the file written (out, with out_format's extension)
   std::map<std::string, int64_t> unseen_levels;  // per categorical column: users with a level unseen at fit
 };
 

@@ -13,6 +13,7 @@ void assign_command_register(CLI::App& app, AssignRequest& request) {
       ->required();
   app.add_option("--model", request.model, "model.json written by kseg fit")->required();
   app.add_option("--out", request.out, "Output segments file (id,segment,distance)")->capture_default_str();
+  app.add_option("--out-format", request.out_format, "csv or parquet (default: parquet for an --out named *.parquet)");
   app.add_option("--delimiter", request.input.delimiter, "CSV field separator")->capture_default_str();
   app.add_option("--batch-rows", request.batch_rows, ".npy rows scored per batch (bounds memory)")
       ->capture_default_str();
@@ -30,7 +31,7 @@ int assign_command_run(const AssignRequest& request, std::ostream& out, std::ost
   for (const auto& [column, rows] : summary.unseen_levels)
     err << "kseg: column \"" << column << "\": " << rows << " users had a level unseen at fit, scored as "
         << kOtherLevel << "\n";
-  out << "kseg: scored " << summary.rows << " users against " << request.model << "\n  " << request.out << "\n";
+  out << "kseg: scored " << summary.rows << " users against " << request.model << "\n  " << summary.out << "\n";
   return 0;
 }
 

@@ -64,6 +64,8 @@ void fit_command_register(CLI::App& app, FitRequest& request, bool& dry_run) {
   app.add_flag("--out-parts", request.out_parts,
                "Under MPI each rank writes its rows as OUT/segments.parts/segments.part-R-of-N.csv instead of rank 0 "
                "writing segments.csv (one process: one part)");
+  app.add_option("--out-format", request.out_format, "segments and centroids as csv or parquet")
+      ->capture_default_str();
 }
 
 int fit_command_run(const FitRequest& request, bool dry_run, std::ostream& out, std::ostream& err,

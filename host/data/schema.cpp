@@ -1,4 +1,5 @@
 #include "host/data/schema.hpp"
+#include "host/data/schema_facts.hpp"
 
 #include <omp.h>
 
@@ -17,6 +18,7 @@
 #include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
 #include "host/io/text_encoding.hpp"
+#include "host/parquet/parquet_input.hpp"
 
 namespace kseg {
 namespace {
@@ -37,106 +39,18 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// Distinct texts of a column counted by their 64-bit hashes in an open-addressing table: 8–16 bytes per value where a
-// set of strings took ~64 (the schema pass's memory peak), and no allocation per value. Two different texts with the
-// same hash would count once: a chance of about n²/2^65, below 10^−9 at the cap.
-class DistinctHashes {
- public:
-  int64_t size() const { return size_; }
-  void add(uint64_t hash) {
-    if (hash == 0) hash = 1;  // 0 marks an empty slot
-    if (2 * (size_ + 1) > static_cast<int64_t>(slots_.size())) grow();
-    const size_t mask = slots_.size() - 1;
-    for (size_t at = hash & mask;; at = (at + 1) & mask) {
-      if (slots_[at] == hash) return;
-      if (slots_[at] == 0) {
-        slots_[at] = hash;
-        ++size_;
-        return;
-      }
-    }
-  }
-  template <class Fn>
-  void for_each(const Fn& fn) const {
-    for (uint64_t h : slots_)
-      if (h != 0) fn(h);
-  }
-
- private:
-  void grow() {
-    std::vector<uint64_t> old(std::max<size_t>(64, 2 * slots_.size()), 0);
-    old.swap(slots_);
-    size_ = 0;
-    for (uint64_t h : old)
-      if (h != 0) add(h);
-  }
-  std::vector<uint64_t> slots_;
-  int64_t size_ = 0;
-};
-
-// A cell that does not fit the role most cells of its column suggest, kept to name it in an error.
-struct BadCell {
-  int64_t line = 0;  // physical line where the cell starts
-  std::string text;  // its first kBadCellBytes bytes
-};
-constexpr size_t kBadCellsKept = 3;
-constexpr size_t kBadCellBytes = 64;
-
-// Per-column facts from one pass over the cells.
-struct CellStats {
-  int64_t missing = 0;                          // blank, or a missing-value spelling
-  int64_t numbers = 0;                          // finite floats
-  int64_t non_finite = 0;                       // numbers that are not finite floats: inf, nan, 1e400
-  int64_t dates = 0;                            // ISO 8601 dates
-  std::vector<BadCell> bad_numbers, bad_dates;  // the first cells that are not a finite float, not a date
-  DistinctHashes distinct;
-  bool distinct_capped = false;
-};
-
-// Called while fewer than kBadCellsKept are kept.
-void bad_cell_keep(std::vector<BadCell>& cells, const CsvRecordBatch& batch, int64_t r, int column,
-                   std::string_view text) {
-  cells.push_back({batch.field_line(r, column), std::string(text.substr(0, kBadCellBytes))});
-}
-
-// Tests that rule out most cells before a parser runs (every cell of a text column meets both parsers): a number
-// starts with a digit, a sign, a point, or the i/n of inf/nan; a date has '-' at offset 4. Text with blanks around it
-// goes to the parsers, which trim them.
-bool number_possible(std::string_view text) {
-  const char c = text.front();
-  return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == ' ' || c == '\t' || c == 'i' || c == 'I' ||
-         c == 'n' || c == 'N';
-}
-bool date_possible(std::string_view text) { return text.size() >= 10 && (text[4] == '-' || text.front() == ' '); }
-
 void cells_scan(const CsvRecordBatch& batch, int column, const MissingValues& missing, CellStats& stats) {
-  int64_t n_missing = 0, numbers = 0, non_finite = 0, dates = 0;  // counted locally: threads share stats' lines
+  CellCounts counts;
   for (int64_t r = 0; r < batch.n_records; ++r) {
     const std::string_view text = batch.field(r, column);
     if (missing.missing(text)) {
-      ++n_missing;
+      ++counts.missing;
       continue;
     }
-    float v = 0.0f;
-    const CsvNumber number = number_possible(text) ? csv_number_classify(text, v) : CsvNumber::text;
-    numbers += number == CsvNumber::finite;
-    non_finite += number == CsvNumber::non_finite;
-    if (number != CsvNumber::finite && stats.bad_numbers.size() < kBadCellsKept)
-      bad_cell_keep(stats.bad_numbers, batch, r, column, text);
-    if (date_possible(text) && iso_date_parse(text, v)) {
-      ++dates;
-    } else if (stats.bad_dates.size() < kBadCellsKept) {
-      bad_cell_keep(stats.bad_dates, batch, r, column, text);
-    }
-    if (!stats.distinct_capped) {
-      stats.distinct.add(std::hash<std::string_view>{}(text));
-      stats.distinct_capped = stats.distinct.size() >= kDistinctCap;
-    }
+    text_cell_add(
+        text, [&] { return batch.field_line(r, column); }, counts, stats);
   }
-  stats.missing += n_missing;
-  stats.numbers += numbers;
-  stats.non_finite += non_finite;
-  stats.dates += dates;
+  counts.add_to(stats);
 }
 
 // The facts of every column, as bytes for allgather_bytes: the counts, capped, the bad cells, the distinct hashes.
@@ -199,7 +113,8 @@ void cell_stats_combine(std::vector<CellStats>& stats, const Communicator& comm)
 // A column whose filled cells are nearly all numbers (or dates) is one with bad cells, not a categorical one: one
 // line naming the first bad cells and the ways out. Nearly all: at least kAlmostAllPercent of them, or every cell a
 // number when some are not finite (inf, nan, 1e400). Called for columns that are not all numbers nor all dates.
-void almost_typed_check(const ColumnSchema& c, const CellStats& s, int64_t present, const std::string& path) {
+void almost_typed_check(const ColumnSchema& c, const CellStats& s, int64_t present, const std::string& path,
+                        CellPlace place) {
   const auto almost_all = [&](int64_t count) { return count * 100 >= present * kAlmostAllPercent; };
   const bool numbers = present > 0 && (almost_all(s.numbers) || s.numbers + s.non_finite == present);
   const bool dates = present > 0 && almost_all(s.dates);
@@ -214,12 +129,13 @@ void almost_typed_check(const ColumnSchema& c, const CellStats& s, int64_t prese
                  ? ", yet " + std::to_string(good) + " of " + std::to_string(present) + " filled cells are " + kind
                  : std::string(" in a column of numbers");
   for (size_t i = 1; i < bad.size(); ++i)
-    message +=
-        (i == 1 ? "; other bad cells: line " : ", line ") + std::to_string(bad[i].line) + " " + text_quote(bad[i].text);
+    message += (i == 1 ? "; other bad cells: " : ", ") + std::string(place == CellPlace::line ? "line " : "row ") +
+               std::to_string(bad[i].line) + " " + text_quote(bad[i].text);
   if (present - good > static_cast<int64_t>(bad.size())) message += " (" + std::to_string(present - good) + " in all)";
   message += ": a " + std::string(numbers ? "numeric" : "date") +
              " column with bad cells; fix them, list their spelling in --na-values, or use --categorical " + c.name +
              " or --ignore " + c.name;
+  if (place == CellPlace::row) throw DataError(path + ": row " + std::to_string(bad.front().line) + ": " + message);
   throw DataError(location_format(path, bad.front().line, c.position + 1, message));
 }
 
@@ -245,7 +161,7 @@ void overrides_check(const std::vector<std::string>& header, const SchemaOptions
 
 // The role of one column given its statistics and the user's overrides.
 void role_decide(ColumnSchema& c, const CellStats& s, const SchemaOptions& o, int64_t n_rows, bool id_taken,
-                 const std::string& path) {
+                 const std::string& path, CellPlace place) {
   const int64_t present = n_rows - s.missing;
   c.missing = s.missing;
   c.distinct = s.distinct.size();
@@ -267,7 +183,7 @@ void role_decide(ColumnSchema& c, const CellStats& s, const SchemaOptions& o, in
   if (!o.columns.empty() && !contains(o.columns, c.name)) return set(ColumnRole::ignore, "not in --columns");
   if (c.all_numeric) return set(ColumnRole::numeric, present ? "every value is a number" : "empty column");
   if (all_dates) return set(ColumnRole::date, "every value is an ISO 8601 date");
-  almost_typed_check(c, s, present, path);
+  almost_typed_check(c, s, present, path, place);
   const bool near_unique = s.distinct_capped || (c.distinct > o.max_levels && c.distinct * 10 > present * 9);
   if (near_unique && !id_taken && s.missing == 0 && c.distinct == n_rows)
     return set(ColumnRole::id, "unique text per row");
@@ -308,6 +224,7 @@ TableSchema npy_schema(const std::string& path, const SchemaOptions& o, const Co
 }  // namespace
 
 TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const Communicator& comm) {
+  if (parquet_input_is(path)) return parquet_schema_infer(path, o, comm);
   if (input_format_detect(path) == InputFormat::npy) return npy_schema(path, o, comm);
   CsvReader reader(path, CsvOptions{o.delimiter});
   const std::vector<std::string>& header = reader.header();
@@ -335,7 +252,22 @@ TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const 
     cell_stats_combine(stats, comm);
   }
   KSEG_EXPECTS(schema.n_rows > 0, DataError, path + ": the file has a header but no data rows");
+  schema_roles_decide(schema, header, stats, o, CellPlace::line);
+  return schema;
+}
 
+bool column_name_id_like(const std::string& name) { return id_like_name(name); }
+
+void cell_stats_all_combine(std::vector<CellStats>& stats, const Communicator& comm) {
+  cell_stats_combine(stats, comm);
+}
+
+void schema_overrides_check(const std::vector<std::string>& header, const SchemaOptions& o, const std::string& path) {
+  overrides_check(header, o, path);
+}
+
+void schema_roles_decide(TableSchema& schema, const std::vector<std::string>& header,
+                         const std::vector<CellStats>& stats, const SchemaOptions& o, CellPlace place) {
   schema.id_column = o.id_column;
   for (const std::string& h : header)
     if (schema.id_column.empty() && id_like_name(h) && !contains(o.ignore, h) && !contains(o.columns, h))
@@ -350,12 +282,11 @@ TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const 
       c.missing = stats[i].missing;
       c.distinct = stats[i].distinct.size();
     } else {
-      role_decide(c, stats[i], o, schema.n_rows, !schema.id_column.empty(), path);
+      role_decide(c, stats[i], o, schema.n_rows, !schema.id_column.empty(), schema.path, place);
       if (c.role == ColumnRole::id) schema.id_column = c.name;
     }
     schema.columns.push_back(c);
   }
-  return schema;
 }
 
 void schema_print(const TableSchema& schema, std::ostream& out) {

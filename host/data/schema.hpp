@@ -57,6 +57,7 @@ struct RowSlice {
 struct TableSchema {
   std::string path;
   bool npy = false;
+  bool parquet = false;               // a Parquet file or directory (host/parquet)
   int64_t n_rows = 0;                 // all rows, over every process
   RowSlice slice;                     // the rows this process reads
   std::string id_column;              // "" → rows are numbered

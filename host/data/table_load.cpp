@@ -10,6 +10,7 @@
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/parquet/parquet_input.hpp"
 
 namespace kseg {
 namespace {
@@ -99,8 +100,9 @@ bool iso_date_parse(std::string_view text, float& days) {
   return true;
 }
 
-Table table_load(const TableSchema& schema, const SchemaOptions& options, const Communicator& comm) {
-  if (schema.npy) return npy_table_load(schema);
+namespace {
+
+Table csv_table_load(const TableSchema& schema, const SchemaOptions& options) {
   CsvReader reader(schema.path, CsvOptions{options.delimiter});
   TableBatchReader batches(schema, reader.header());
   Table table = batches.table_empty();
@@ -113,6 +115,14 @@ Table table_load(const TableSchema& schema, const SchemaOptions& options, const 
   } else {
     reader.batches_for_each(kBatchBytes, threads, append);
   }
+  return table;
+}
+
+}  // namespace
+
+Table table_load(const TableSchema& schema, const SchemaOptions& options, const Communicator& comm) {
+  if (schema.npy) return npy_table_load(schema);
+  Table table = schema.parquet ? parquet_table_load(schema, comm) : csv_table_load(schema, options);
   if (comm.size() > 1) levels_unify(table, comm);
   if (const TableColumn* w = table.weight_column()) {
     double total = 0.0;

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 #include <system_error>
 
@@ -64,6 +65,8 @@ bool name_ends_with(const std::string& path, std::string_view suffix) {
 }  // namespace
 
 InputFormat input_format_detect(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return InputFormat::parquet;  // read as its Parquet parts
   const FileEnds ends = file_ends_read(path);
   if (starts_with(ends, "\x1F\x8B")) return InputFormat::csv_gzip;
   if (starts_with(ends, "\x28\xB5\x2F\xFD")) return InputFormat::csv_zstd;

@@ -11,7 +11,7 @@ enum class InputFormat {
   csv_gzip,          // 1f 8b: gzip (one or more concatenated members) holding CSV
   csv_zstd,          // 28 b5 2f fd: Zstandard (one or more frames) holding CSV
   npy,               // 93 'NUMPY', or a name ending in .npy (so a damaged .npy is reported as one)
-  parquet,           // 'PAR1' at the start and at the end of the file
+  parquet,           // 'PAR1' at the start and at the end of the file; a directory (of Parquet parts)
   other_compressed,  // bzip2, xz, zip, 7z, lz4: recognised but not read
 };
 

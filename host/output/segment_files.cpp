@@ -14,6 +14,7 @@
 #include "host/io/number_format.hpp"
 #include "host/io/output_set.hpp"
 #include "host/output/hash_duplicates.hpp"
+#include "host/parquet/parquet_output.hpp"
 #include "host/privacy/id_pseudonym.hpp"
 
 namespace kseg {
@@ -38,7 +39,11 @@ SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids) : S
 SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids, std::map<int64_t, std::string> paths)
     : export_(ids), paths_(std::move(paths)) {
   file_ = std::make_unique<AtomicFile>(path);
-  file_->write(paths_.empty() ? "id,segment,distance\n" : "id,segment,distance,path\n");
+  if (parquet_output_path_is(path)) {
+    parquet_ = std::make_unique<ParquetSegmentsSink>(*file_, paths_);
+  } else {
+    file_->write(paths_.empty() ? "id,segment,distance\n" : "id,segment,distance,path\n");
+  }
 }
 
 SegmentsWriter::~SegmentsWriter() = default;
@@ -53,10 +58,13 @@ struct RowsText {
   int64_t first_invalid_utf8 = -1;  // row within the call to rows_append
   int64_t formula_like = 0;         // ids a spreadsheet would run as formulas (id_formula_like)
   std::string scratch;              // an unquoted id or a row number being hashed
+  std::vector<size_t> id_ends;      // Parquet output: text holds only the ids, each ending here
 };
 
 // One id: its value (a quoted CSV field unquoted) is checked and counted, then written raw or as a pseudonym.
-void id_append(const IdColumn& ids, int64_t i, int64_t row, IdPseudonymizer* pseudonyms, bool csv_safe, RowsText& out) {
+// Parquet output (value_only) takes the id's value where CSV takes its field as read; no spreadsheet reads it.
+void id_append(const IdColumn& ids, int64_t i, int64_t row, IdPseudonymizer* pseudonyms, bool csv_safe, bool value_only,
+               RowsText& out) {
   if (ids.numbered()) {
     if (pseudonyms == nullptr) return int64_append(out.text, i);
     out.scratch.clear();
@@ -71,14 +79,14 @@ void id_append(const IdColumn& ids, int64_t i, int64_t row, IdPseudonymizer* pse
   }
   out.id_hashes.push_back(std::hash<std::string_view>{}(value));
   if (!utf8_valid(value) && out.invalid_utf8++ == 0) out.first_invalid_utf8 = row;
-  const bool formula = pseudonyms == nullptr && id_formula_like(value);
+  const bool formula = pseudonyms == nullptr && !value_only && id_formula_like(value);
   out.formula_like += formula;
   if (pseudonyms != nullptr) {
     pseudonyms->hex_append(value, out.text);
   } else if (formula && csv_safe) {
     id_csv_safe_append(value, out.text);
   } else {
-    out.text.append(raw);
+    out.text.append(value_only ? value : raw);
   }
 }
 
@@ -108,6 +116,11 @@ void SegmentsWriter::warnings_write() const {
 // same for any thread count.
 void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32_t* labels, const float* sq_distances,
                                  int64_t n) {
+  if (parquet_ && ids.numbered() && !export_.hash_ids) {
+    parquet_->rows_numbered_append(first, labels, sq_distances, n);
+    rows_ += n;
+    return;
+  }
   constexpr int64_t kChunkRows = 16384;
   const int threads = std::max(1, omp_get_max_threads());
   if (export_.hash_ids)
@@ -123,8 +136,13 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
       RowsText& out = texts[c - c0];
       IdPseudonymizer* pseudonyms = export_.hash_ids ? pseudonyms_[omp_get_thread_num()].get() : nullptr;
       out.text.clear();
+      out.id_ends.clear();
       for (int64_t r = c * kChunkRows; r < std::min(n, (c + 1) * kChunkRows); ++r) {
-        id_append(ids, first + r, r, pseudonyms, export_.csv_safe, out);
+        id_append(ids, first + r, r, pseudonyms, export_.csv_safe, parquet_ != nullptr, out);
+        if (parquet_) {
+          out.id_ends.push_back(out.text.size());
+          continue;
+        }
         out.text += ',';
         int64_append(out.text, labels[r]);
         out.text += ',';
@@ -135,7 +153,13 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
     }
     for (int64_t c = c0; c < c1; ++c) {
       RowsText& out = texts[c - c0];
-      file_->write(out.text);
+      if (parquet_) {
+        const int64_t r0 = c * kChunkRows;
+        parquet_->rows_append(out.text, out.id_ends, labels + r0, sq_distances + r0,
+                              static_cast<int64_t>(out.id_ends.size()));
+      } else {
+        file_->write(out.text);
+      }
       id_hashes_.insert(id_hashes_.end(), out.id_hashes.begin(), out.id_hashes.end());
       out.id_hashes.clear();
       if (out.invalid_utf8 > 0 && invalid_utf8_ == 0) first_invalid_utf8_ = rows_ + out.first_invalid_utf8;
@@ -150,6 +174,7 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
 
 void SegmentsWriter::commit() {
   duplicates_ = hash_duplicates_count(id_hashes_);
+  if (parquet_) parquet_->finish();
   file_->commit();
   warnings_write();
 }
@@ -164,9 +189,36 @@ std::string csv_field_escape(const std::string& text) {
   return out + "\"";
 }
 
+namespace {
+
+// centroids.parquet: the columns of centroids.csv, segment, size and parent as int64, the features as float32.
+void centroids_parquet_write(const std::string& path, const FeaturePipeline& pipeline,
+                             const std::vector<float>& centroids, const std::vector<int64_t>& sizes,
+                             const std::vector<int64_t>& segment_ids, const std::vector<int64_t>& parents) {
+  std::vector<ParquetColumn> columns = {{"segment", {}, {}, false}, {"size", {}, {}, false}};
+  if (!parents.empty()) columns.push_back({"parent", parents, {}, false});
+  const size_t first_feature = columns.size();
+  for (const std::string& name : pipeline.centroids_header()) columns.push_back(ParquetColumn{name, {}, {}, true});
+  const int64_t d = pipeline.n_features();
+  for (size_t j = 0; j < sizes.size(); ++j) {
+    columns[0].ints.push_back(segment_ids.empty() ? static_cast<int64_t>(j) : segment_ids[j]);
+    columns[1].ints.push_back(sizes[j]);
+    size_t at = first_feature;
+    for (double v : pipeline.centroid_original(centroids.data() + j * d))
+      columns[at++].floats.push_back(static_cast<float>(v));
+  }
+  AtomicFile file(path);
+  parquet_columns_write(file, columns);
+  file.commit();
+}
+
+}  // namespace
+
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
                      const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids,
                      const std::vector<int64_t>& parents) {
+  if (parquet_output_path_is(path))
+    return centroids_parquet_write(path, pipeline, centroids, sizes, segment_ids, parents);
   std::string text = parents.empty() ? "segment,size" : "segment,size,parent";
   for (const std::string& name : pipeline.centroids_header()) text += "," + csv_field_escape(name);
   text += "\n";

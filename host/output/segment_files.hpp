@@ -17,8 +17,10 @@ namespace kseg {
 
 class AtomicFile;
 class IdPseudonymizer;
+class ParquetSegmentsSink;
 
-// Streams segments.csv: header `id,segment,distance`, rows appended in input order; distance is Euclidean in the
+// Streams segments.csv (or, for a path ending in .parquet, segments.parquet: host/parquet/parquet_output.hpp, ids
+// as their values): header `id,segment,distance`, rows appended in input order; distance is Euclidean in the
 // prepared space. Nothing appears at path until commit(). With ids.hash_ids every id is written as its keyed
 // pseudonym (hex HMAC-SHA-256 of the id's value, CSV quotes removed). Ids that repeat an earlier id, and ids that
 // are not valid UTF-8, are counted (8 bytes of memory per row) and reported on ids.warnings at commit; so are ids a
@@ -42,6 +44,7 @@ class SegmentsWriter {
   void warnings_write() const;
 
   std::unique_ptr<AtomicFile> file_;
+  std::unique_ptr<ParquetSegmentsSink> parquet_;  // a path ending in .parquet: segments.parquet instead of CSV
   IdExport export_;
   std::vector<std::unique_ptr<IdPseudonymizer>> pseudonyms_;  // one per thread, with --hash-ids
   std::vector<uint64_t> id_hashes_;                           // 64-bit hashes of the ids seen, for the duplicate count
@@ -68,10 +71,10 @@ class IdExportScope {
   const IdExport* previous_;
 };
 
-// centroids.csv: `segment,size,<features>`, centroids in the user's terms: numeric features in original units,
-// categorical levels ("col=level") as the segment's share of that level. segment_ids: the stable id written for
-// each centroid row (empty: the row number). parents (a --hierarchy fit): each segment's parent node in tree.json,
-// written as a `parent` column after size; empty: no such column.
+// centroids.csv (or centroids.parquet for a path ending in .parquet): `segment,size,<features>`, centroids in the
+// user's terms: numeric features in original units, categorical levels ("col=level") as the segment's share of that
+// level. segment_ids: the stable id written for each centroid row (empty: the row number). parents (a --hierarchy fit):
+// each segment's parent node in tree.json, written as a `parent` column after size; empty: no such column.
 void centroids_write(const std::string& path, const FeaturePipeline& pipeline, const std::vector<float>& centroids,
                      const std::vector<int64_t>& sizes, const std::vector<int64_t>& segment_ids = {},
                      const std::vector<int64_t>& parents = {});

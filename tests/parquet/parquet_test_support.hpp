@@ -1,0 +1,34 @@
+// Parquet tests: files are written (and outputs read back) with pyarrow through KSEG_PYTHON, independently of kseg's
+// own Arrow code. Tests skip with the reason where kseg lacks Parquet support or the Python has no pyarrow.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "../io/test_files.hpp"
+#include "host/parquet/parquet_input.hpp"
+
+namespace kseg::test {
+
+// "" when Parquet tests can run, else why not.
+inline std::string parquet_unavailable() {
+  if (!parquet_support_built()) return "kseg was built without Parquet support (KSEG_PARQUET)";
+  static const bool pyarrow = std::system((std::string(KSEG_PYTHON) + " -c 'import pyarrow' 2>/dev/null").c_str()) == 0;
+  if (!pyarrow) return std::string("no pyarrow in ") + KSEG_PYTHON + " (scripts/install-python-deps.sh)";
+  return "";
+}
+
+// Runs a Python program (pyarrow imported as pa, pyarrow.parquet as pq, pyarrow.csv as pcsv) in dir; returns its
+// exit code. argv[1] is the directory.
+inline int python_run(const ScratchDir& dir, const std::string& program) {
+  const std::string script = dir.file("script.py");
+  std::ofstream(script) << "import sys, os\nimport pyarrow as pa, pyarrow.parquet as pq, pyarrow.csv as pcsv\n"
+                        << "os.chdir(sys.argv[1])\n"
+                        << program;
+  return std::system((std::string(KSEG_PYTHON) + " " + script + " " + dir.path().string()).c_str());
+}
+
+}  // namespace kseg::test
