@@ -20,7 +20,6 @@ namespace kseg {
 namespace {
 
 constexpr size_t kEventBatchBytes = 16u << 20;
-constexpr uint8_t kSkip = 0xFF;   // partition of an event left out (after the reference date)
 constexpr size_t kIdInline = 22;  // user ids up to this long travel with their event
 
 // Where the columns the build reads are in the log.
@@ -74,14 +73,12 @@ struct EventRow {
   char id[kIdInline] = {};
 };
 
-// The parsed events of one batch, in record order, then grouped by partition (file order within each).
+// The parsed events of one batch: chunk c's events of partition q in buckets[c * kEventPartitions + q], in file
+// order (the vectors keep their capacity from batch to batch).
 struct ParsedBatch {
-  std::vector<EventRow> rows;
-  std::vector<EventRow> grouped;
-  std::vector<int32_t> slots;       // the user slot of each grouped event
-  std::vector<uint64_t> text_hash;  // n × text columns, by record
-  std::vector<uint8_t> partition;
-  std::vector<int64_t> part_begin;  // kEventPartitions + 1 offsets into grouped
+  std::vector<std::vector<EventRow>> buckets;
+  std::vector<uint64_t> text_hash;          // n × text columns, by record
+  std::vector<std::vector<int32_t>> slots;  // per partition: the user slot of each of its events in the batch
 };
 
 // What one chunk of records found besides the parsed values.
@@ -89,7 +86,6 @@ struct ChunkFacts {
   int64_t missing_amounts = 0, after_as_of = 0;
   bool any_time = false;
   int32_t max_day = INT32_MIN;
-  int64_t counts[kEventPartitions] = {};
 };
 
 [[noreturn]] void cell_error(const std::string& path, const CsvRecordBatch& b, int64_t r, int c,
@@ -112,14 +108,14 @@ double amount_parse(std::string_view text, const std::string& path, const CsvRec
 }
 
 void records_parse(const ProfileBuildRequest& req, const LogColumns& cols, const CsvRecordBatch& b, int64_t begin,
-                   int64_t end, int32_t as_of_day, ParsedBatch& p, ChunkFacts& facts) {
-  const std::hash<std::string_view> hash;
+                   int64_t end, int32_t as_of_day, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts) {
   const size_t n_text = cols.text.size();
+  for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
   for (int64_t r = begin; r < end; ++r) {
     const std::string_view user = b.field(r, cols.user);
     if (blanks_trim(user).empty()) cell_error(req.events_path, b, r, cols.user, req.user_column, "empty user id");
-    EventRow& row = p.rows[r];
-    row.user_hash = hash(user);
+    EventRow row;
+    row.user_hash = text_hash(user);
     row.record = r;
     row.id_size = static_cast<uint8_t>(std::min(user.size(), kIdInline + 1));
     if (user.size() <= kIdInline) std::memcpy(row.id, user.data(), user.size());
@@ -132,18 +128,15 @@ void records_parse(const ProfileBuildRequest& req, const LogColumns& cols, const
     row.amount = cols.amount < 0
                      ? std::numeric_limits<double>::quiet_NaN()
                      : amount_parse(b.field(r, cols.amount), req.events_path, b, r, cols.amount, req.amount_column);
-    for (size_t k = 0; k < n_text; ++k) p.text_hash[r * n_text + k] = hash(b.field(r, cols.text[k]));
+    for (size_t k = 0; k < n_text; ++k) p.text_hash[r * n_text + k] = text_hash(b.field(r, cols.text[k]));
     if (t.utc_day > as_of_day) {
-      p.partition[r] = kSkip;
       ++facts.after_as_of;
       continue;
     }
-    const auto part = static_cast<uint8_t>(key_mix(row.user_hash) >> 58);  // 64 partitions: the top 6 bits
-    p.partition[r] = part;
-    ++facts.counts[part];
     facts.missing_amounts += cols.amount >= 0 && std::isnan(row.amount);
     facts.any_time = facts.any_time || t.local_minute >= 0;
     facts.max_day = std::max(facts.max_day, t.utc_day);
+    buckets[key_mix(row.user_hash) >> 58].push_back(row);  // 64 partitions: the top 6 bits
   }
 }
 
@@ -159,10 +152,6 @@ int32_t user_resolve(EventPartition& part, const LogColumns& cols, const CsvReco
     for (std::vector<LastValue>& last : part.last) last.emplace_back();
   }
   return slot;
-}
-
-uint64_t day_key(int32_t slot, int32_t day) {
-  return (static_cast<uint64_t>(slot) << 32) | static_cast<uint32_t>(int64_t{day} + 2147483648LL);
 }
 
 // Folds row, whose user is in `slot`, into its partition.
@@ -190,10 +179,14 @@ void event_fold(EventPartition& part, const LogColumns& cols, const CsvRecordBat
     ++u.day_part[t.local_minute / 360];
   }
   const uint64_t user_key = static_cast<uint64_t>(slot) << 32;
-  const int32_t d = part.days.find_or_insert(day_key(slot, t.utc_day));
-  if (static_cast<size_t>(d) == part.day_totals.size()) part.day_totals.emplace_back();
-  ++part.day_totals[static_cast<size_t>(d)].events;
-  if (has_amount) part.day_totals[static_cast<size_t>(d)].amount += amount;
+  if (u.run < 0 || u.run_day != t.utc_day) {
+    u.run = static_cast<int32_t>(part.runs.size());
+    u.run_day = t.utc_day;
+    part.runs.push_back({slot, {t.utc_day, 0, 0.0}});
+  }
+  DayTotals& day = part.runs[static_cast<size_t>(u.run)].totals;
+  ++day.events;
+  if (has_amount) day.amount += amount;
   for (size_t k = 0; k < n_text; ++k) {
     const std::string_view value = b.field(r, cols.text[k]);
     if (value.empty()) continue;
@@ -210,66 +203,50 @@ void event_fold(EventPartition& part, const LogColumns& cols, const CsvRecordBat
 }
 
 // Folds partition q's events of the batch, in file order, in two sweeps that prefetch ahead: the users' slots (the
-// hash-table probes), then the events (each user's totals and user-day entry). Most of the time goes to cache
-// misses on these tables, which the prefetches overlap.
+// hash-table probes), then the events (each user's totals). Most of the time goes to cache misses on these tables,
+// which the prefetches overlap.
 void partition_fold(EventPartition& part, const LogColumns& cols, const CsvRecordBatch& b, ParsedBatch& p, int q) {
-  constexpr int64_t kAhead = 8;
-  const int64_t begin = p.part_begin[q], end = p.part_begin[q + 1];
-  for (int64_t i = begin; i < end; ++i) {
-    if (i + kAhead < end) part.users.prefetch(p.grouped[i + kAhead].user_hash);
-    p.slots[i] = user_resolve(part, cols, b, p.grouped[i]);
-  }
-  for (int64_t i = begin; i < end; ++i) {
-    if (i + kAhead < end) {
-      const int32_t slot = p.slots[i + kAhead];
-      __builtin_prefetch(part.totals.data() + slot);
-      part.days.prefetch(day_key(slot, p.grouped[i + kAhead].time.utc_day));
+  constexpr size_t kAhead = 8;
+  std::vector<int32_t>& slots = p.slots[static_cast<size_t>(q)];
+  for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions) {
+    const std::vector<EventRow>& rows = p.buckets[c];
+    const size_t n = rows.size();
+    slots.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) part.users.prefetch(rows[i + kAhead].user_hash);
+      slots[i] = user_resolve(part, cols, b, rows[i]);
     }
-    event_fold(part, cols, b, p, p.grouped[i], p.slots[i]);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) __builtin_prefetch(part.totals.data() + slots[i + kAhead]);
+      event_fold(part, cols, b, p, rows[i], slots[i]);
+    }
   }
 }
 
-// Parses one batch in parallel chunks, groups its records by partition, then folds each partition on one thread.
+// Parses one batch in parallel chunks, each sorting its events into partition buckets, then folds each partition
+// (its buckets in chunk order: file order) on one thread.
 void batch_aggregate(const ProfileBuildRequest& req, const LogColumns& cols, const CsvRecordBatch& b, int threads,
                      int32_t as_of_day, ParsedBatch& p, EventAggregate& agg) {
   const int64_t n = b.n_records;
-  const size_t n_text = cols.text.size();
-  p.rows.resize(n);
-  p.grouped.resize(n);
-  p.text_hash.resize(static_cast<size_t>(n) * n_text);
-  p.partition.resize(n);
+  p.text_hash.resize(static_cast<size_t>(n) * cols.text.size());
   const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(n, int64_t{threads} * 4));
+  if (p.buckets.size() < static_cast<size_t>(n_chunks * kEventPartitions))
+    p.buckets.resize(static_cast<size_t>(n_chunks * kEventPartitions));
+  for (size_t c = static_cast<size_t>(n_chunks * kEventPartitions); c < p.buckets.size(); ++c) p.buckets[c].clear();
+  p.slots.resize(kEventPartitions);
   std::vector<ChunkFacts> facts(static_cast<size_t>(n_chunks));
   std::vector<std::exception_ptr> errors(static_cast<size_t>(n_chunks));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int64_t c = 0; c < n_chunks; ++c) {
     try {
-      records_parse(req, cols, b, c * n / n_chunks, (c + 1) * n / n_chunks, as_of_day, p, facts[c]);
+      records_parse(req, cols, b, c * n / n_chunks, (c + 1) * n / n_chunks, as_of_day, p,
+                    p.buckets.data() + c * kEventPartitions, facts[c]);
     } catch (...) {
       errors[static_cast<size_t>(c)] = std::current_exception();
     }
   }
   for (const std::exception_ptr& e : errors)  // the first bad record in file order
     if (e) std::rethrow_exception(e);
-  // Offsets: partition-major, chunk order within a partition, so each partition's records stay in file order.
-  std::vector<int64_t> offsets(static_cast<size_t>(n_chunks * kEventPartitions));
-  p.part_begin.assign(kEventPartitions + 1, 0);
-  int64_t at = 0;
-  for (int q = 0; q < kEventPartitions; ++q) {
-    p.part_begin[q] = at;
-    for (int64_t c = 0; c < n_chunks; ++c) {
-      offsets[c * kEventPartitions + q] = at;
-      at += facts[c].counts[q];
-    }
-  }
-  p.part_begin[kEventPartitions] = at;
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int64_t c = 0; c < n_chunks; ++c) {
-    int64_t* next = offsets.data() + c * kEventPartitions;
-    for (int64_t r = c * n / n_chunks; r < (c + 1) * n / n_chunks; ++r)
-      if (p.partition[r] != kSkip) p.grouped[next[p.partition[r]]++] = p.rows[r];
-  }
-  p.slots.resize(n);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int q = 0; q < kEventPartitions; ++q) partition_fold(agg.partitions[q], cols, b, p, q);
   for (const ChunkFacts& f : facts) {
@@ -279,6 +256,40 @@ void batch_aggregate(const ProfileBuildRequest& req, const LogColumns& cols, con
     agg.max_day = std::max(agg.max_day, f.max_day);
   }
   agg.events_read += n;
+}
+
+bool day_before(const DayTotals& a, const DayTotals& b) { return a.day < b.day; }
+
+// Gathers a partition's day runs by user: each user's days ascending, the runs of one day added in the order of
+// `runs` (file order), so the sums do not depend on the thread count.
+void days_gather(EventPartition& part) {
+  const size_t n_users = part.totals.size();
+  std::vector<int64_t> begin(n_users + 1, 0);
+  for (const DayRun& r : part.runs) ++begin[static_cast<size_t>(r.slot) + 1];
+  for (size_t u = 0; u < n_users; ++u) begin[u + 1] += begin[u];
+  std::vector<DayTotals> days(part.runs.size());
+  std::vector<int64_t> next(begin.begin(), begin.end() - 1);
+  for (const DayRun& r : part.runs) days[static_cast<size_t>(next[static_cast<size_t>(r.slot)]++)] = r.totals;
+  std::vector<DayRun>().swap(part.runs);
+  part.day_begin.assign(n_users + 1, 0);
+  size_t out = 0;  // merged days are written over the runs already read
+  for (size_t u = 0; u < n_users; ++u) {
+    const auto first = days.begin() + begin[u], last = days.begin() + begin[u + 1];
+    if (!std::is_sorted(first, last, day_before)) std::stable_sort(first, last, day_before);
+    part.day_begin[u] = static_cast<int64_t>(out);
+    for (auto it = first; it != last; ++it) {
+      if (out > static_cast<size_t>(part.day_begin[u]) && days[out - 1].day == it->day) {
+        days[out - 1].events += it->events;
+        days[out - 1].amount += it->amount;
+      } else {
+        days[out++] = *it;
+      }
+    }
+  }
+  part.day_begin[n_users] = static_cast<int64_t>(out);
+  days.resize(out);
+  days.shrink_to_fit();
+  part.days = std::move(days);
 }
 
 }  // namespace
@@ -299,6 +310,8 @@ EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_o
   reader.batches_for_each(kEventBatchBytes, threads, [&](const CsvRecordBatch& batch) {
     batch_aggregate(request, cols, batch, threads, as_of_day, parsed, agg);
   });
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+  for (int q = 0; q < kEventPartitions; ++q) days_gather(agg.partitions[q]);
   return agg;
 }
 

@@ -28,12 +28,21 @@ struct UserTotals {
   int64_t weekend = 0;       // events on a Saturday or Sunday (local date as written)
   int64_t timed = 0;         // events whose time has a time of day
   int64_t day_part[4] = {};  // timed events at night [0,6), morning [6,12), afternoon [12,18), evening [18,24)
+  int32_t run = -1;          // the user's latest entry in EventPartition::runs (-1: none yet)
+  int32_t run_day = 0;       // its day
 };
 
-// Events and amount of one user on one day (the key holds user slot and day).
+// Events and amount of one user on one day.
 struct DayTotals {
+  int32_t day = 0;  // UTC day
   int64_t events = 0;
   double amount = 0.0;
+};
+
+// Consecutive events of one user (in the partition's file order) on one day.
+struct DayRun {
+  int32_t slot = 0;
+  DayTotals totals;
 };
 
 // --last: the user's most recent non-empty value (ties in time: the later record).
@@ -47,8 +56,13 @@ struct LastValue {
 struct EventPartition {
   StringIndex users;
   std::vector<UserTotals> totals;  // per user slot
-  KeyIndex days;                   // (slot << 32) | (day + 2^31) → index into day_totals
-  std::vector<DayTotals> day_totals;
+  // While folding: a user's events on one day are added to its latest run when they fall on that run's day, else
+  // they open a run (appended: no hash probe, memory grows with the changes of day, not with events).
+  std::vector<DayRun> runs;
+  // Then (days_gather): every user's days, ascending, runs of the same day added in file order;
+  // user slot s holds days[day_begin[s] .. day_begin[s + 1]).
+  std::vector<int64_t> day_begin;
+  std::vector<DayTotals> days;
   // Text columns (category, then --last, then --mode columns): values interned per partition.
   std::vector<StringIndex> values;
   // Counted text columns (category and --mode): (slot << 32) | code → index into value_counts.

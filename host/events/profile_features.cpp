@@ -46,23 +46,21 @@ std::vector<double>& column_add(ProfileTable& table, const std::string& name, si
   return table.numeric.back();
 }
 
-// Calls fn(row, day, totals) for every user-day of the log.
+// Calls fn(row, day totals) for every user-day of the log.
 template <typename Fn>
 void user_days_for_each(const EventAggregate& agg, const UserOrder& order, Fn fn) {
   for (int p = 0; p < kEventPartitions; ++p) {
     const EventPartition& part = agg.partitions[p];
-    for (size_t d = 0; d < part.day_totals.size(); ++d) {
-      const uint64_t key = part.days.key(d);
-      const auto day = static_cast<int32_t>(static_cast<int64_t>(key & 0xFFFFFFFFu) - 2147483648LL);
-      fn(order.row_of[p][key >> 32], day, part.day_totals[d]);
-    }
+    for (size_t slot = 0; slot < part.totals.size(); ++slot)
+      for (int64_t d = part.day_begin[slot]; d < part.day_begin[slot + 1]; ++d)
+        fn(order.row_of[p][slot], part.days[static_cast<size_t>(d)]);
   }
 }
 
 void rfm_add(const EventAggregate& agg, const UserOrder& order, bool amounts, int32_t as_of, ProfileTable& t) {
   const size_t n = order.totals.size();
   std::vector<double> active(n, 0.0);
-  user_days_for_each(agg, order, [&](int64_t row, int32_t, const DayTotals&) { active[row] += 1.0; });
+  user_days_for_each(agg, order, [&](int64_t row, const DayTotals&) { active[row] += 1.0; });
   std::vector<double>& recency = column_add(t, "recency_days", n);
   std::vector<double>& frequency = column_add(t, "frequency", n);
   column_add(t, "active_days", n) = active;
@@ -95,8 +93,8 @@ void windows_add(const EventAggregate& agg, const UserOrder& order, const std::v
   const size_t n = order.totals.size();
   std::vector<std::vector<double>> events(windows.size(), std::vector<double>(n)), amount = events;
   std::vector<double> recent(n), prior(n);
-  user_days_for_each(agg, order, [&](int64_t row, int32_t day, const DayTotals& d) {
-    const int64_t age = int64_t{as_of} - day;  // 0 on the reference day
+  user_days_for_each(agg, order, [&](int64_t row, const DayTotals& d) {
+    const int64_t age = int64_t{as_of} - d.day;  // 0 on the reference day
     for (size_t w = 0; w < windows.size(); ++w)
       if (age < windows[w]) {
         events[w][row] += static_cast<double>(d.events);
