@@ -175,6 +175,7 @@ struct ProfileBuildArgs {
   std::string as_of;
   std::string windows;             // "7,30,90"
   int max_categories = INT32_MIN;  // INT32_MIN: not given (10)
+  std::string category_share;      // "events" or "amount"; "" not given (events)
   std::vector<std::string> last, mode;
   bool rfm_scores = false;
   std::string families;  // "rfm,windows,categories,time"

@@ -27,6 +27,7 @@ struct LogColumns {
   int user = -1, time = -1, amount = -1;
   std::vector<int> text;  // category (when set), --last columns, --mode columns
   bool has_category = false;
+  bool category_spend = false;  // sum the positive amounts per user and category
   size_t n_last = 0;
   bool counted(size_t k) const { return (has_category && k == 0) || k >= (has_category ? 1 : 0) + n_last; }
   bool last(size_t k) const { return !counted(k); }
@@ -53,6 +54,7 @@ LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std:
   for (const std::string& name : r.last_columns) c.text.push_back(column_find(header, name, "--last", r.events_path));
   for (const std::string& name : r.mode_columns) c.text.push_back(column_find(header, name, "--mode", r.events_path));
   c.n_last = r.last_columns.size();
+  c.category_spend = c.has_category && r.category_share_amount && c.amount >= 0;
   return c;
 }
 
@@ -189,12 +191,17 @@ void event_fold(EventPartition& part, const LogColumns& cols, const CsvRecordBat
   if (has_amount) day.amount += amount;
   for (size_t k = 0; k < n_text; ++k) {
     const std::string_view value = b.field(r, cols.text[k]);
-    if (value.empty()) continue;
+    const bool category = k == 0 && cols.has_category;
+    if (value.empty() && !category) continue;  // an empty category still counts (in "(other)")
     const int32_t code = part.values[k].find_or_insert(value, p.text_hash[r * n_text + k]);
     if (cols.counted(k)) {
       const int32_t v = part.value_keys[k].find_or_insert(user_key | static_cast<uint32_t>(code));
       if (static_cast<size_t>(v) == part.value_counts[k].size()) part.value_counts[k].push_back(0);
       ++part.value_counts[k][static_cast<size_t>(v)];
+      if (category && cols.category_spend) {
+        if (static_cast<size_t>(v) == part.category_spend.size()) part.category_spend.push_back(0.0);
+        if (amount > 0.0) part.category_spend[static_cast<size_t>(v)] += amount;
+      }
     } else {
       LastValue& last = part.last[k - (cols.has_category ? 1 : 0)][static_cast<size_t>(slot)];
       if (t.utc_seconds >= last.utc_seconds) last = {t.utc_seconds, b.first_record + r, code};

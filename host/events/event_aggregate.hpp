@@ -68,6 +68,9 @@ struct EventPartition {
   // Counted text columns (category and --mode): (slot << 32) | code → index into value_counts.
   std::vector<KeyIndex> value_keys;
   std::vector<std::vector<int64_t>> value_counts;
+  // With category_share_amount: per value_keys[0] entry, the sum of the positive amounts (spend). The category
+  // column also counts events with an empty category (code of ""), so a user's entries cover all its spend.
+  std::vector<double> category_spend;
   std::vector<std::vector<LastValue>> last;  // per --last column, per user slot
 };
 

@@ -29,6 +29,8 @@ void request_validate(const ProfileBuildRequest& r) {
                  "--windows: " + std::to_string(w) + " is not a window length in days (1..36500)");
   KSEG_EXPECTS(r.max_categories >= 0, UsageError, "--max-categories must be 0 or more");
   KSEG_EXPECTS(!r.rfm_scores || r.families.rfm, UsageError, "--rfm-scores needs the rfm family (--families rfm,...)");
+  KSEG_EXPECTS(!r.category_share_amount || !r.amount_column.empty(), UsageError,
+               "--category-share amount needs --amount-column COL (the spend it divides)");
   KSEG_EXPECTS(r.threads >= 0, UsageError, "--threads must be 0 (all cores) or more");
 }
 
@@ -158,6 +160,7 @@ void profile_build_write(const ProfileBuildProducts& products, const std::string
                                {"windows", s.windows},
                                {"max_categories", s.max_categories},
                                {"categories", s.categories},
+                               {"category_share", s.category_share_amount ? "amount" : "events"},
                                {"time_of_day", s.time_of_day == 1},
                                {"last", s.last_columns},
                                {"mode", s.mode_columns},
@@ -218,6 +221,10 @@ ProfileBuildRequest profile_spec_read(const std::string& path) {
     r.max_categories = doc.at("max_categories").get<int>();
     r.categories = doc.at("categories").get<std::vector<std::string>>();
     r.categories_fixed = true;
+    const std::string share = doc.value("category_share", "events");  // specs written before the option: events
+    KSEG_EXPECTS(share == "events" || share == "amount", DataError,
+                 path + ": \"category_share\" must be \"events\" or \"amount\"");
+    r.category_share_amount = share == "amount";
     r.time_of_day = doc.at("time_of_day").get<bool>() ? 1 : 0;
     r.last_columns = doc.at("last").get<std::vector<std::string>>();
     r.mode_columns = doc.at("mode").get<std::vector<std::string>>();

@@ -27,6 +27,7 @@ struct ProfileBuildRequest {
   std::string as_of;  // reference date (YYYY-MM-DD or a timestamp; its UTC day); "" → the latest event's day
   std::vector<int> windows = {7, 30, 90};  // window lengths in days
   int max_categories = 10;                 // categories kept (most frequent); the others are "(other)"
+  bool category_share_amount = false;      // category mix as shares of spend (positive amounts), not of events
   std::vector<std::string> last_columns;   // each user's most recent non-empty value: last_<COL>
   std::vector<std::string> mode_columns;   // each user's most frequent non-empty value: mode_<COL>
   bool rfm_scores = false;                 // R, F, M quintile scores and the named RFM segment

@@ -113,12 +113,16 @@ void windows_add(const EventAggregate& agg, const UserOrder& order, const std::v
     trend[i] = recent[i] + prior[i] > 0.0 ? (recent[i] - prior[i]) / (recent[i] + prior[i]) : 0.0;
 }
 
-void categories_add(const EventAggregate& agg, const UserOrder& order, const std::vector<std::string>& categories,
-                    ProfileTable& t) {
+// Shares of events per category, or with s.category_share_amount of spend (positive amounts; empty for a user
+// without any). "(other)" holds the rest, events without a category included, so a user's shares add up to 1.
+void categories_add(const EventAggregate& agg, const UserOrder& order, const ProfileBuildRequest& s, ProfileTable& t) {
+  const std::vector<std::string>& categories = s.categories;
   const size_t n = order.totals.size(), n_cat = categories.size();
+  const bool spend = s.category_share_amount;
   std::unordered_map<std::string_view, size_t> column_of;
   for (size_t c = 0; c < n_cat; ++c) column_of.emplace(categories[c], c);
-  std::vector<std::vector<double>> counts(n_cat + 1, std::vector<double>(n));
+  std::vector<std::vector<double>> sums(n_cat + 1, std::vector<double>(n));
+  std::vector<double> total(n);
   for (int p = 0; p < kEventPartitions; ++p) {
     const EventPartition& part = agg.partitions[p];
     std::vector<size_t> column(part.values[0].size());  // partition code → column (n_cat = other)
@@ -128,23 +132,15 @@ void categories_add(const EventAggregate& agg, const UserOrder& order, const std
     }
     for (size_t v = 0; v < part.value_counts[0].size(); ++v) {
       const uint64_t key = part.value_keys[0].key(v);
-      counts[column[key & 0xFFFFFFFFu]][order.row_of[p][key >> 32]] += static_cast<double>(part.value_counts[0][v]);
+      const int64_t row = order.row_of[p][key >> 32];
+      const double x = spend ? part.category_spend[v] : static_cast<double>(part.value_counts[0][v]);
+      sums[column[key & 0xFFFFFFFFu]][row] += x;
+      total[row] += x;
     }
   }
   for (size_t c = 0; c <= n_cat; ++c) {
     std::vector<double>& share = column_add(t, "share_" + (c < n_cat ? categories[c] : std::string("(other)")), n);
-    double* in_top = c < n_cat ? nullptr : share.data();
-    for (size_t i = 0; i < n; ++i) {
-      const double events = static_cast<double>(order.totals[i]->events);
-      // (other) also holds the events without a category: the shares of a user add up to 1.
-      if (in_top != nullptr) {
-        double top = 0.0;
-        for (size_t k = 0; k < n_cat; ++k) top += counts[k][i];
-        share[i] = (events - top) / events;
-      } else {
-        share[i] = counts[c][i] / events;
-      }
-    }
+    for (size_t i = 0; i < n; ++i) share[i] = total[i] > 0.0 ? sums[c][i] / total[i] : kNaN;
   }
 }
 
@@ -230,7 +226,7 @@ std::vector<std::string> categories_choose(const EventAggregate& agg, int max_ca
       totals[std::string(part.values[0].at(part.value_keys[0].key(v) & 0xFFFFFFFFu))] += part.value_counts[0][v];
   std::vector<std::pair<int64_t, std::string>> ranked;
   for (auto& [name, count] : totals)
-    if (name != "(other)") ranked.emplace_back(-count, name);
+    if (name != "(other)" && !name.empty()) ranked.emplace_back(-count, name);
   std::sort(ranked.begin(), ranked.end());
   std::vector<std::string> chosen;
   for (size_t i = 0; i < ranked.size() && static_cast<int>(i) < max_categories; ++i) chosen.push_back(ranked[i].second);
@@ -250,7 +246,7 @@ ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRe
   const bool amounts = !s.amount_column.empty();
   if (s.families.rfm) rfm_add(agg, order, amounts, as_of_day, t);
   if (s.families.windows) windows_add(agg, order, s.windows, amounts, as_of_day, t);
-  if (s.families.categories) categories_add(agg, order, s.categories, t);
+  if (s.families.categories) categories_add(agg, order, s, t);
   if (s.families.time) time_add(order, s.time_of_day == 1, t);
   text_columns_add(agg, order, s, t);
   if (s.rfm_scores) rfm_scores_add(amounts, t);
