@@ -185,7 +185,8 @@ struct ProfileBuildArgs {
   bool quiet = false;
 };
 void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args);
-int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream& err);
+int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream& err,
+                              const Communicator& comm = single_process());
 
 // Options of the explanation layer: --audit-ratio, --audit-min-diff.
 void explain_options_register(CLI::App& app, ExplainOptions& args);

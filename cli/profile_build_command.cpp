@@ -101,7 +101,8 @@ void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args) {
   app.add_flag("--quiet", args.quiet, "Print nothing on success");
 }
 
-int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream&) {
+int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream&,
+                              const Communicator& comm) {
   ProfileBuildRequest request;
   if (!args.spec.empty()) {
     spec_conflicts_check(args);
@@ -117,8 +118,9 @@ int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, s
                UsageError, "--out " + args.out + " is the event log itself; choose another file");
   const std::filesystem::path out_dir = std::filesystem::path(args.out).parent_path();
   const std::string spec_out = (out_dir / "profile_build.json").string();
-  if (!out_dir.empty()) directory_ensure(out_dir.string());
-  const ProfileBuildProducts products = profile_build(request);
+  if (!out_dir.empty() && comm.rank() == 0) directory_ensure(out_dir.string());
+  const ProfileBuildProducts products = profile_build(request, comm);  // under MPI: the whole table on rank 0
+  if (comm.rank() != 0) return 0;
   profile_build_write(products, args.out, spec_out);
   if (!args.quiet) {
     out << "kseg: " << products.users.ids.size() << " users, "

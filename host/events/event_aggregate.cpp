@@ -14,6 +14,7 @@
 #include "host/error.hpp"
 #include "host/events/event_time.hpp"
 #include "host/io/csv_reader.hpp"
+#include "host/io/csv_slice.hpp"
 
 namespace kseg {
 
@@ -81,6 +82,10 @@ struct ParsedBatch {
   std::vector<std::vector<EventRow>> buckets;
   std::vector<uint64_t> text_hash;          // n × text columns, by record
   std::vector<std::vector<int32_t>> slots;  // per partition: the user slot of each of its events in the batch
+  // The place in the log of the batch's records, by record (events received from other ranks); none: the batch's
+  // first_record + r.
+  const int64_t* record_of = nullptr;
+  int64_t record(const CsvRecordBatch& b, int64_t r) const { return record_of ? record_of[r] : b.first_record + r; }
 };
 
 // What one chunk of records found besides the parsed values.
@@ -142,15 +147,15 @@ void records_parse(const ProfileBuildRequest& req, const LogColumns& cols, const
   }
 }
 
-// Folds record r (global index `record`) into its partition.
 // The user slot of row (inserting the user, with its first record, when new).
-int32_t user_resolve(EventPartition& part, const LogColumns& cols, const CsvRecordBatch& b, const EventRow& row) {
+int32_t user_resolve(EventPartition& part, const LogColumns& cols, const CsvRecordBatch& b, const ParsedBatch& p,
+                     const EventRow& row) {
   const std::string_view id =
       row.id_size <= kIdInline ? std::string_view(row.id, row.id_size) : b.field(row.record, cols.user);
   const int32_t slot = part.users.find_or_insert(id, row.user_hash);
   if (static_cast<size_t>(slot) == part.totals.size()) {
     part.totals.push_back({});
-    part.totals.back().first_record = b.first_record + row.record;
+    part.totals.back().first_record = p.record(b, row.record);
     for (std::vector<LastValue>& last : part.last) last.emplace_back();
   }
   return slot;
@@ -204,7 +209,7 @@ void event_fold(EventPartition& part, const LogColumns& cols, const CsvRecordBat
       }
     } else {
       LastValue& last = part.last[k - (cols.has_category ? 1 : 0)][static_cast<size_t>(slot)];
-      if (t.utc_seconds >= last.utc_seconds) last = {t.utc_seconds, b.first_record + r, code};
+      if (t.utc_seconds >= last.utc_seconds) last = {t.utc_seconds, p.record(b, r), code};
     }
   }
 }
@@ -221,7 +226,7 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const CsvRecor
     slots.resize(n);
     for (size_t i = 0; i < n; ++i) {
       if (i + kAhead < n) part.users.prefetch(rows[i + kAhead].user_hash);
-      slots[i] = user_resolve(part, cols, b, rows[i]);
+      slots[i] = user_resolve(part, cols, b, p, rows[i]);
     }
     for (size_t i = 0; i < n; ++i) {
       if (i + kAhead < n) __builtin_prefetch(part.totals.data() + slots[i + kAhead]);
@@ -230,17 +235,16 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const CsvRecor
   }
 }
 
-// Parses one batch in parallel chunks, each sorting its events into partition buckets, then folds each partition
-// (its buckets in chunk order: file order) on one thread.
-void batch_aggregate(const ProfileBuildRequest& req, const LogColumns& cols, const CsvRecordBatch& b, int threads,
-                     int32_t as_of_day, ParsedBatch& p, EventAggregate& agg) {
+// Parses one batch in parallel chunks, each sorting its events into partition buckets (in file order); returns what
+// the chunks found.
+ChunkFacts batch_parse(const ProfileBuildRequest& req, const LogColumns& cols, const CsvRecordBatch& b, int threads,
+                       int32_t as_of_day, ParsedBatch& p) {
   const int64_t n = b.n_records;
   p.text_hash.resize(static_cast<size_t>(n) * cols.text.size());
   const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(n, int64_t{threads} * 4));
   if (p.buckets.size() < static_cast<size_t>(n_chunks * kEventPartitions))
     p.buckets.resize(static_cast<size_t>(n_chunks * kEventPartitions));
   for (size_t c = static_cast<size_t>(n_chunks * kEventPartitions); c < p.buckets.size(); ++c) p.buckets[c].clear();
-  p.slots.resize(kEventPartitions);
   std::vector<ChunkFacts> facts(static_cast<size_t>(n_chunks));
   std::vector<std::exception_ptr> errors(static_cast<size_t>(n_chunks));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
@@ -254,15 +258,29 @@ void batch_aggregate(const ProfileBuildRequest& req, const LogColumns& cols, con
   }
   for (const std::exception_ptr& e : errors)  // the first bad record in file order
     if (e) std::rethrow_exception(e);
+  ChunkFacts all;
+  for (const ChunkFacts& f : facts) {
+    all.missing_amounts += f.missing_amounts;
+    all.after_as_of += f.after_as_of;
+    all.any_time = all.any_time || f.any_time;
+    all.max_day = std::max(all.max_day, f.max_day);
+  }
+  return all;
+}
+
+void facts_add(EventAggregate& agg, const ChunkFacts& f, int64_t records) {
+  agg.amounts_missing += f.missing_amounts;
+  agg.events_after_as_of += f.after_as_of;
+  agg.any_time_of_day = agg.any_time_of_day || f.any_time;
+  agg.max_day = std::max(agg.max_day, f.max_day);
+  agg.events_read += records;
+}
+
+// Folds the parsed batch: each partition (its buckets in chunk order: file order) on one thread.
+void batch_fold(const LogColumns& cols, const CsvRecordBatch& b, int threads, ParsedBatch& p, EventAggregate& agg) {
+  p.slots.resize(kEventPartitions);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int q = 0; q < kEventPartitions; ++q) partition_fold(agg.partitions[q], cols, b, p, q);
-  for (const ChunkFacts& f : facts) {
-    agg.amounts_missing += f.missing_amounts;
-    agg.events_after_as_of += f.after_as_of;
-    agg.any_time_of_day = agg.any_time_of_day || f.any_time;
-    agg.max_day = std::max(agg.max_day, f.max_day);
-  }
-  agg.events_read += n;
 }
 
 bool day_before(const DayTotals& a, const DayTotals& b) { return a.day < b.day; }
@@ -299,9 +317,92 @@ void days_gather(EventPartition& part) {
   part.days = std::move(days);
 }
 
+// The rank that folds partition q under MPI.
+int partition_owner(int q, int ranks) { return q % ranks; }
+
+// Appends the kept events of a parsed batch to the pieces for their partitions' ranks: per event its place in the log
+// (int64), the size of its record (uint32) and the record's bytes as in the file. Within a partition, the events stay
+// in file order.
+void events_route(const CsvRecordBatch& b, const ParsedBatch& p, int ranks, std::vector<std::string>& to_rank) {
+  for (int q = 0; q < kEventPartitions; ++q) {
+    std::string& out = to_rank[static_cast<size_t>(partition_owner(q, ranks))];
+    for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions)
+      for (const EventRow& row : p.buckets[c]) {
+        const CsvRecordSpan& span = b.records[static_cast<size_t>(row.record)];
+        const int64_t record = b.first_record + row.record;
+        const auto size = static_cast<uint32_t>(span.end - span.begin);
+        out.append(reinterpret_cast<const char*>(&record), sizeof(record));
+        out.append(reinterpret_cast<const char*>(&size), sizeof(size));
+        out.append(b.data + span.begin, size);
+      }
+  }
+}
+
+// Folds the events another rank (or this one) routed here: their records are laid out as CSV text again (one per
+// line), parsed in batches as the log was, and folded with their places in the log. Events come in the order of the
+// source ranks, whose byte ranges follow each other in the file, so each partition sees its events in file order.
+void events_received_fold(const ProfileBuildRequest& req, const LogColumns& cols, int n_fields, std::string_view in,
+                          int threads, ParsedBatch& p, EventAggregate& agg) {
+  std::string text;
+  std::vector<int64_t> records;
+  for (size_t at = 0; at < in.size();) {
+    int64_t record = 0;
+    uint32_t size = 0;
+    std::memcpy(&record, in.data() + at, sizeof(record));
+    std::memcpy(&size, in.data() + at + sizeof(record), sizeof(size));
+    at += sizeof(record) + sizeof(size);
+    text.append(in.data() + at, size).push_back('\n');
+    records.push_back(record);
+    at += size;
+  }
+  const CsvSource src{text.data(), text.size(), req.events_path, req.delimiter};
+  CsvRecordBatch batch;
+  int64_t line = 1, first = 0;
+  for (size_t at = 0; at < text.size();) {
+    const CsvScanResult scan = csv_range_parse(src, at, text.size(), kEventBatchBytes, line, n_fields, threads, batch);
+    batch.first_record = first;
+    p.record_of = records.data() + first;
+    batch_parse(req, cols, batch, threads, INT32_MAX, p);
+    batch_fold(cols, batch, threads, p, agg);
+    first += batch.n_records;
+    at = scan.next;
+    line = scan.next_line;
+  }
+  p.record_of = nullptr;
+}
+
+// Under MPI: each rank parses the records of its share of the log's bytes (checking every cell, so errors name the
+// file's lines), routes each kept event to the rank that owns its user's partition, then folds what it receives.
+// The counts of the log (events read, left out, missing amounts, latest day) are summed over the ranks.
+void events_aggregate_ranks(const ProfileBuildRequest& req, const LogColumns& cols, CsvReader& reader,
+                            int32_t as_of_day, int threads, const Communicator& comm, EventAggregate& agg) {
+  const CsvByteRange range = csv_range_split(reader, comm);
+  std::vector<std::string> to_rank(static_cast<size_t>(comm.size()));
+  ParsedBatch parsed;
+  // A record's place in the log is only compared, never counted: rank r's records are numbered from r · 2^40 up,
+  // which keeps file order without counting the records before each range.
+  const int64_t first_record = int64_t{comm.rank()} << 40;
+  reader.range_for_each(range.begin, range.end, range.line, first_record, kEventBatchBytes, threads,
+                        [&](const CsvRecordBatch& batch) {
+                          facts_add(agg, batch_parse(req, cols, batch, threads, as_of_day, parsed), batch.n_records);
+                          events_route(batch, parsed, comm.size(), to_rank);
+                        });
+  const std::vector<std::string> received = comm.exchange_bytes(to_rank);
+  to_rank = {};
+  for (const std::string& piece : received)
+    events_received_fold(req, cols, static_cast<int>(reader.header().size()), piece, threads, parsed, agg);
+  int64_t counts[4] = {agg.events_read, agg.events_after_as_of, agg.amounts_missing, agg.any_time_of_day ? 1 : 0};
+  comm.sum_all(counts, 4);
+  agg.events_read = counts[0];
+  agg.events_after_as_of = counts[1];
+  agg.amounts_missing = counts[2];
+  agg.any_time_of_day = counts[3] > 0;
+  agg.max_day = static_cast<int32_t>(comm.max_all(static_cast<double>(agg.max_day)));
+}
+
 }  // namespace
 
-EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day) {
+EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day, const Communicator& comm) {
   CsvReader reader(request.events_path, CsvOptions{request.delimiter});
   const LogColumns cols = log_columns_find(request, reader.header());
   EventAggregate agg;
@@ -313,10 +414,15 @@ EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_o
     part.last.resize(cols.n_last);
   }
   const int threads = request.threads > 0 ? request.threads : omp_get_max_threads();
-  ParsedBatch parsed;
-  reader.batches_for_each(kEventBatchBytes, threads, [&](const CsvRecordBatch& batch) {
-    batch_aggregate(request, cols, batch, threads, as_of_day, parsed, agg);
-  });
+  if (comm.size() > 1) {
+    events_aggregate_ranks(request, cols, reader, as_of_day, threads, comm, agg);
+  } else {
+    ParsedBatch parsed;
+    reader.batches_for_each(kEventBatchBytes, threads, [&](const CsvRecordBatch& batch) {
+      facts_add(agg, batch_parse(request, cols, batch, threads, as_of_day, parsed), batch.n_records);
+      batch_fold(cols, batch, threads, parsed, agg);
+    });
+  }
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int q = 0; q < kEventPartitions; ++q) days_gather(agg.partitions[q]);
   return agg;

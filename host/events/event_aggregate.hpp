@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "host/comm/communicator.hpp"
 #include "host/events/key_index.hpp"
 #include "host/events/profile_build.hpp"
 
@@ -92,7 +93,10 @@ struct TextColumns {
 };
 
 // Reads request.events_path and aggregates its events; events whose UTC day is after as_of_day are left out
-// (as_of_day = INT32_MAX keeps all). Throws as profile_build documents.
-EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day);
+// (as_of_day = INT32_MAX keeps all). Throws as profile_build documents. Under MPI (comm.size() > 1) each rank reads
+// its share of the log and holds the partitions q with q % ranks == rank, every user's events folded on one rank in
+// file order (so its totals are those of one process); the counts and the latest day are those of the whole log.
+EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day,
+                                const Communicator& comm = single_process());
 
 }  // namespace kseg

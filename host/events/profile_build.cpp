@@ -12,6 +12,7 @@
 #include "host/events/event_aggregate.hpp"
 #include "host/events/event_time.hpp"
 #include "host/events/profile_features.hpp"
+#include "host/events/profile_gather.hpp"
 #include "host/io/atomic_file.hpp"
 
 namespace kseg {
@@ -114,11 +115,11 @@ std::string day_format(int32_t day) {
   return text;
 }
 
-ProfileBuildProducts profile_build(const ProfileBuildRequest& request) {
+ProfileBuildProducts profile_build(const ProfileBuildRequest& request, const Communicator& comm) {
   request_validate(request);
   const bool as_of_given = !request.as_of.empty();
   int32_t as_of_day = as_of_given ? as_of_parse(request.as_of) : std::numeric_limits<int32_t>::max();
-  const EventAggregate agg = events_aggregate(request, as_of_day);
+  const EventAggregate agg = events_aggregate(request, as_of_day, comm);
   KSEG_EXPECTS(agg.max_day != std::numeric_limits<int32_t>::min(), DataError,
                request.events_path + ": no events" +
                    (as_of_given ? " on or before --as-of " + request.as_of : std::string()) +
@@ -129,16 +130,20 @@ ProfileBuildProducts profile_build(const ProfileBuildRequest& request) {
   ProfileBuildRequest& s = products.settings;
   s = request;
   s.families.categories = s.families.categories && !s.category_column.empty();
-  if (s.families.categories && !s.categories_fixed) s.categories = categories_choose(agg, s.max_categories);
+  if (s.families.categories && !s.categories_fixed) s.categories = categories_choose(agg, s.max_categories, comm);
   s.categories_fixed = s.families.categories;
   if (s.time_of_day < 0) s.time_of_day = agg.any_time_of_day ? 1 : 0;
-  products.users = profile_table_build(agg, s, as_of_day);
+  std::vector<int64_t> first_records;
+  products.users = profile_table_build(agg, s, as_of_day, first_records);
+  profile_rows_gather(products.users, first_records, comm);
+  profile_scores_add(s, products.users);
   products.as_of_day = as_of_day;
   products.events_read = agg.events_read;
   products.events_after_as_of = agg.events_after_as_of;
   products.amounts_missing = agg.amounts_missing;
   for (const EventPartition& part : agg.partitions)
     for (const UserTotals& u : part.totals) products.refunds += u.refunds;
+  products.refunds = comm.total(products.refunds);
   return products;
 }
 

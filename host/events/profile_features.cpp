@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <map>
 #include <unordered_map>
 
 #include "host/events/rfm_segments.hpp"
@@ -219,11 +221,29 @@ void rfm_scores_add(bool amounts, ProfileTable& t) {
 
 }  // namespace
 
-std::vector<std::string> categories_choose(const EventAggregate& agg, int max_categories) {
-  std::unordered_map<std::string, int64_t> totals;
+std::vector<std::string> categories_choose(const EventAggregate& agg, int max_categories, const Communicator& comm) {
+  std::map<std::string, int64_t> totals;
   for (const EventPartition& part : agg.partitions)
     for (size_t v = 0; v < part.value_counts[0].size(); ++v)
       totals[std::string(part.values[0].at(part.value_keys[0].key(v) & 0xFFFFFFFFu))] += part.value_counts[0][v];
+  if (comm.size() > 1) {  // every rank's counts, as (count, size, name) records; integer sums: exact in any order
+    std::string mine;
+    for (const auto& [name, count] : totals) {
+      const uint64_t size = name.size();
+      mine.append(reinterpret_cast<const char*>(&count), 8).append(reinterpret_cast<const char*>(&size), 8);
+      mine += name;
+    }
+    totals.clear();
+    for (const std::string& piece : comm.allgather_bytes(mine))
+      for (size_t at = 0; at < piece.size();) {
+        int64_t count = 0;
+        uint64_t size = 0;
+        std::memcpy(&count, piece.data() + at, 8);
+        std::memcpy(&size, piece.data() + at + 8, 8);
+        totals[piece.substr(at + 16, size)] += count;
+        at += 16 + size;
+      }
+  }
   std::vector<std::pair<int64_t, std::string>> ranked;
   for (auto& [name, count] : totals)
     if (name != "(other)" && !name.empty()) ranked.emplace_back(-count, name);
@@ -233,8 +253,15 @@ std::vector<std::string> categories_choose(const EventAggregate& agg, int max_ca
   return chosen;
 }
 
-ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRequest& s, int32_t as_of_day) {
+void profile_scores_add(const ProfileBuildRequest& s, ProfileTable& t) {
+  if (s.rfm_scores) rfm_scores_add(!s.amount_column.empty(), t);
+}
+
+ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRequest& s, int32_t as_of_day,
+                                 std::vector<int64_t>& first_records) {
   const UserOrder order = users_order(agg);
+  first_records.resize(order.totals.size());
+  for (size_t i = 0; i < order.totals.size(); ++i) first_records[i] = order.totals[i]->first_record;
   ProfileTable t;
   t.id_name = s.user_column;
   t.ids.reserve(order.totals.size());
@@ -249,7 +276,6 @@ ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRe
   if (s.families.categories) categories_add(agg, order, s, t);
   if (s.families.time) time_add(order, s.time_of_day == 1, t);
   text_columns_add(agg, order, s, t);
-  if (s.rfm_scores) rfm_scores_add(amounts, t);
   return t;
 }
 
