@@ -153,6 +153,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       const ThreadLimitScope threads(assign.device.threads);
       return assign_command_run(assign, out, err, comm);
     }
+    if (profile_build_cmd->parsed()) return profile_build_command_run(profile_build, out, err, comm);
     if (comm.rank() != 0) return 0;  // the other commands are not data-parallel: rank 0 runs them
     if (compare_cmd->parsed()) return compare_command_run(compare, out, err);
     if (measure_cmd->parsed()) return measure_command_run(measure, out, err);
@@ -171,7 +172,6 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     if (profile_cmd->parsed()) return profile_command_run(profile, out, err);
     if (report_cmd->parsed()) return report_command_run(report, out, err);
-    if (profile_build_cmd->parsed()) return profile_build_command_run(profile_build, out, err);
     if (generate_cmd->parsed()) return generate_command_run(generate, out, err);
     if (schema_cmd->parsed()) return schema_command_run(schema, out, err);
     return doctor_command_run(doctor, out, err);

@@ -85,6 +85,7 @@ struct ProfileBuildArgs {
   std::string as_of;
   std::string windows;             // "7,30,90"
   int max_categories = INT32_MIN;  // INT32_MIN: not given (10)
+  std::string category_share;      // "events" or "amount"; "" not given (events)
   std::vector<std::string> last, mode;
   bool rfm_scores = false;
   std::string families;  // "rfm,windows,categories,time"
@@ -94,7 +95,8 @@ struct ProfileBuildArgs {
   bool quiet = false;
 };
 void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args);
-int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream& err);
+int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream& err,
+                              const Communicator& comm = single_process());
 
 // Options of the explanation layer: --audit-ratio, --audit-min-diff.
 void explain_options_register(CLI::App& app, ExplainOptions& args);

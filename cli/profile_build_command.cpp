@@ -41,6 +41,7 @@ void spec_conflicts_check(const ProfileBuildArgs& a) {
                                                 {!a.category_column.empty(), "--category-column"},
                                                 {!a.windows.empty(), "--windows"},
                                                 {a.max_categories != INT32_MIN, "--max-categories"},
+                                                {!a.category_share.empty(), "--category-share"},
                                                 {!a.last.empty(), "--last"},
                                                 {!a.mode.empty(), "--mode"},
                                                 {a.rfm_scores, "--rfm-scores"},
@@ -60,6 +61,7 @@ ProfileBuildRequest request_from_flags(const ProfileBuildArgs& a) {
   r.category_column = a.category_column;
   if (!a.windows.empty()) r.windows = windows_parse(a.windows);
   if (a.max_categories != INT32_MIN) r.max_categories = a.max_categories;
+  r.category_share_amount = a.category_share == "amount";
   r.last_columns = a.last;
   r.mode_columns = a.mode;
   r.rfm_scores = a.rfm_scores;
@@ -85,6 +87,9 @@ void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args) {
   app.add_option("--as-of", args.as_of, "Reference date (default: the latest event's day); later events are left out");
   app.add_option("--windows", args.windows, "Window lengths in days (default 7,30,90)");
   app.add_option("--max-categories", args.max_categories, "Categories kept, most frequent first (default 10)");
+  app.add_option("--category-share", args.category_share,
+                 "Category mix as shares of events (default) or of amount (spend: positive amounts)")
+      ->check(CLI::IsMember({"events", "amount"}));
   app.add_option("--last", args.last, "COL: each user's most recent value (repeatable)");
   app.add_option("--mode", args.mode, "COL: each user's most frequent value (repeatable; ties: the smallest value)");
   app.add_flag("--rfm-scores", args.rfm_scores, "Add R, F, M quintile scores and the named RFM segment");
@@ -96,7 +101,8 @@ void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args) {
   app.add_flag("--quiet", args.quiet, "Print nothing on success");
 }
 
-int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream&) {
+int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream&,
+                              const Communicator& comm) {
   ProfileBuildRequest request;
   if (!args.spec.empty()) {
     spec_conflicts_check(args);
@@ -112,8 +118,9 @@ int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, s
                UsageError, "--out " + args.out + " is the event log itself; choose another file");
   const std::filesystem::path out_dir = std::filesystem::path(args.out).parent_path();
   const std::string spec_out = (out_dir / "profile_build.json").string();
-  if (!out_dir.empty()) directory_ensure(out_dir.string());
-  const ProfileBuildProducts products = profile_build(request);
+  if (!out_dir.empty() && comm.rank() == 0) directory_ensure(out_dir.string());
+  const ProfileBuildProducts products = profile_build(request, comm);  // under MPI: the whole table on rank 0
+  if (comm.rank() != 0) return 0;
   profile_build_write(products, args.out, spec_out);
   if (!args.quiet) {
     out << "kseg: " << products.users.ids.size() << " users, "

@@ -20,6 +20,26 @@ std::vector<double> Communicator::allgather(double value) const { return values_
 
 std::vector<int64_t> Communicator::allgather(int64_t value) const { return values_allgather(*this, value); }
 
+std::vector<std::string> Communicator::exchange_bytes(const std::vector<std::string>& to_each) const {
+  std::string mine;  // (size, bytes) for rank 0, 1, …
+  for (const std::string& piece : to_each) {
+    const uint64_t n = piece.size();
+    mine.append(reinterpret_cast<const char*>(&n), sizeof(n)).append(piece);
+  }
+  const std::vector<std::string> all = allgather_bytes(mine);
+  std::vector<std::string> from(all.size());
+  for (size_t r = 0; r < all.size(); ++r) {
+    size_t at = 0;
+    for (int to = 0; to <= rank(); ++to) {
+      uint64_t n = 0;
+      std::memcpy(&n, all[r].data() + at, sizeof(n));
+      if (to == rank()) from[r] = all[r].substr(at + sizeof(n), n);
+      at += sizeof(n) + n;
+    }
+  }
+  return from;
+}
+
 int64_t Communicator::total(int64_t value) const {
   sum_all(&value, 1);
   return value;

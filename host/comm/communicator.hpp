@@ -25,6 +25,10 @@ class Communicator {
   // Streams every rank's bytes to rank 0 one rank at a time, in rank order: on rank 0, fn(r, bytes of rank r) for
   // r = 0 … N−1 (memory: one rank's bytes at a time); on other ranks fn is not called.
   virtual void root_collect(std::string_view mine, const std::function<void(int, std::string_view)>& fn) const = 0;
+  // to_each[r]: the bytes for rank r (comm.size() entries). Returns, indexed by rank, the bytes each rank sent to
+  // this one. Collective. The default goes through allgather_bytes (every rank receives all the pieces); MPI sends
+  // each piece to its rank only.
+  virtual std::vector<std::string> exchange_bytes(const std::vector<std::string>& to_each) const;
   // Seconds this process has spent inside communication calls (waiting included), for per-rank timings.
   virtual double seconds_communicating() const { return 0.0; }
   // This process's rank among the processes on its node (shared memory), and their number: for one GPU per rank.

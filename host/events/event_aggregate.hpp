@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "host/comm/communicator.hpp"
 #include "host/events/key_index.hpp"
 #include "host/events/profile_build.hpp"
 
@@ -28,12 +29,21 @@ struct UserTotals {
   int64_t weekend = 0;       // events on a Saturday or Sunday (local date as written)
   int64_t timed = 0;         // events whose time has a time of day
   int64_t day_part[4] = {};  // timed events at night [0,6), morning [6,12), afternoon [12,18), evening [18,24)
+  int32_t run = -1;          // the user's latest entry in EventPartition::runs (-1: none yet)
+  int32_t run_day = 0;       // its day
 };
 
-// Events and amount of one user on one day (the key holds user slot and day).
+// Events and amount of one user on one day.
 struct DayTotals {
+  int32_t day = 0;  // UTC day
   int64_t events = 0;
   double amount = 0.0;
+};
+
+// Consecutive events of one user (in the partition's file order) on one day.
+struct DayRun {
+  int32_t slot = 0;
+  DayTotals totals;
 };
 
 // --last: the user's most recent non-empty value (ties in time: the later record).
@@ -47,13 +57,21 @@ struct LastValue {
 struct EventPartition {
   StringIndex users;
   std::vector<UserTotals> totals;  // per user slot
-  KeyIndex days;                   // (slot << 32) | (day + 2^31) → index into day_totals
-  std::vector<DayTotals> day_totals;
+  // While folding: a user's events on one day are added to its latest run when they fall on that run's day, else
+  // they open a run (appended: no hash probe, memory grows with the changes of day, not with events).
+  std::vector<DayRun> runs;
+  // Then (days_gather): every user's days, ascending, runs of the same day added in file order;
+  // user slot s holds days[day_begin[s] .. day_begin[s + 1]).
+  std::vector<int64_t> day_begin;
+  std::vector<DayTotals> days;
   // Text columns (category, then --last, then --mode columns): values interned per partition.
   std::vector<StringIndex> values;
   // Counted text columns (category and --mode): (slot << 32) | code → index into value_counts.
   std::vector<KeyIndex> value_keys;
   std::vector<std::vector<int64_t>> value_counts;
+  // With category_share_amount: per value_keys[0] entry, the sum of the positive amounts (spend). The category
+  // column also counts events with an empty category (code of ""), so a user's entries cover all its spend.
+  std::vector<double> category_spend;
   std::vector<std::vector<LastValue>> last;  // per --last column, per user slot
 };
 
@@ -75,7 +93,10 @@ struct TextColumns {
 };
 
 // Reads request.events_path and aggregates its events; events whose UTC day is after as_of_day are left out
-// (as_of_day = INT32_MAX keeps all). Throws as profile_build documents.
-EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day);
+// (as_of_day = INT32_MAX keeps all). Throws as profile_build documents. Under MPI (comm.size() > 1) each rank reads
+// its share of the log and holds the partitions q with q % ranks == rank, every user's events folded on one rank in
+// file order (so its totals are those of one process); the counts and the latest day are those of the whole log.
+EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day,
+                                const Communicator& comm = single_process());
 
 }  // namespace kseg

@@ -20,6 +20,35 @@ inline uint64_t key_mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// A hash of short texts (user ids, categories), inlined: 8-byte words mixed with key_mix; the last partial word is
+// read as the text's last 8 bytes (overlapping the previous word) or, for texts under 8 bytes, with fixed-size loads,
+// so no call and no store-to-load stall (std::hash's out-of-line MurmurHash, then a variable memcpy, were a visible
+// share of the parse). The length is mixed in first, so the overlap cannot make two texts alike.
+inline uint64_t text_hash(std::string_view text) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  uint64_t h = key_mix(0x9E3779B97F4A7C15ull ^ n);
+  uint64_t word = 0;
+  if (n >= 8) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::memcpy(&word, p + i, 8);
+      h = key_mix(h ^ word);
+    }
+    if (i == n) return h;
+    std::memcpy(&word, p + n - 8, 8);
+  } else if (n >= 4) {
+    uint32_t first = 0, last = 0;
+    std::memcpy(&first, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    word = first | (uint64_t{last} << 32);
+  } else if (n > 0) {
+    word = uint64_t{static_cast<uint8_t>(p[0])} | (uint64_t{static_cast<uint8_t>(p[n / 2])} << 8) |
+           (uint64_t{static_cast<uint8_t>(p[n - 1])} << 16);
+  }
+  return key_mix(h ^ word);
+}
+
 // uint64 key → index 0, 1, 2… in order of first insertion. Linear probing; grows ×2 at half load.
 class KeyIndex {
  public:

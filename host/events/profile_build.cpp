@@ -1,5 +1,8 @@
 #include "host/events/profile_build.hpp"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -12,6 +15,7 @@
 #include "host/events/event_aggregate.hpp"
 #include "host/events/event_time.hpp"
 #include "host/events/profile_features.hpp"
+#include "host/events/profile_gather.hpp"
 #include "host/io/atomic_file.hpp"
 
 namespace kseg {
@@ -29,6 +33,8 @@ void request_validate(const ProfileBuildRequest& r) {
                  "--windows: " + std::to_string(w) + " is not a window length in days (1..36500)");
   KSEG_EXPECTS(r.max_categories >= 0, UsageError, "--max-categories must be 0 or more");
   KSEG_EXPECTS(!r.rfm_scores || r.families.rfm, UsageError, "--rfm-scores needs the rfm family (--families rfm,...)");
+  KSEG_EXPECTS(!r.category_share_amount || !r.amount_column.empty(), UsageError,
+               "--category-share amount needs --amount-column COL (the spend it divides)");
   KSEG_EXPECTS(r.threads >= 0, UsageError, "--threads must be 0 (all cores) or more");
 }
 
@@ -68,14 +74,10 @@ void value_append(std::string& out, double v) {
   out.append(buffer, result.ptr);
 }
 
-void users_csv_write(const ProfileTable& t, const std::string& path, char delimiter) {
-  AtomicFile file(path);
+// Rows [begin, end) of t as CSV text.
+std::string rows_format(const ProfileTable& t, size_t begin, size_t end, char delimiter) {
   std::string text;
-  csv_cell_append(text, t.id_name, delimiter);
-  for (const std::string& name : t.numeric_names) csv_cell_append(text += delimiter, name, delimiter);
-  for (const std::string& name : t.categorical_names) csv_cell_append(text += delimiter, name, delimiter);
-  text += '\n';
-  for (size_t i = 0; i < t.ids.size(); ++i) {
+  for (size_t i = begin; i < end; ++i) {
     csv_cell_append(text, t.ids[i], delimiter);
     for (const std::vector<double>& column : t.numeric) {
       text += delimiter;
@@ -84,12 +86,29 @@ void users_csv_write(const ProfileTable& t, const std::string& path, char delimi
     for (const std::vector<std::string>& column : t.categorical)
       csv_cell_append(text += delimiter, column[i], delimiter);
     text += '\n';
-    if (text.size() > (1u << 20)) {
-      file.write(text);
-      text.clear();
-    }
   }
-  file.write(text);
+  return text;
+}
+
+// Formatting the numbers is most of the time: blocks of rows are formatted on all threads, then written in order.
+void users_csv_write(const ProfileTable& t, const std::string& path, char delimiter) {
+  AtomicFile file(path);
+  std::string header;
+  csv_cell_append(header, t.id_name, delimiter);
+  for (const std::string& name : t.numeric_names) csv_cell_append(header += delimiter, name, delimiter);
+  for (const std::string& name : t.categorical_names) csv_cell_append(header += delimiter, name, delimiter);
+  file.write(header + '\n');
+  constexpr size_t kBlockRows = 16384;
+  const size_t n = t.ids.size(), threads = static_cast<size_t>(std::max(1, omp_get_max_threads()));
+  std::vector<std::string> blocks(threads * 4);
+  for (size_t first = 0; first < n; first += blocks.size() * kBlockRows) {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t k = 0; k < blocks.size(); ++k) {
+      const size_t begin = std::min(n, first + k * kBlockRows);
+      blocks[k] = rows_format(t, begin, std::min(n, begin + kBlockRows), delimiter);
+    }
+    for (const std::string& block : blocks) file.write(block);
+  }
   file.commit();
 }
 
@@ -112,11 +131,11 @@ std::string day_format(int32_t day) {
   return text;
 }
 
-ProfileBuildProducts profile_build(const ProfileBuildRequest& request) {
+ProfileBuildProducts profile_build(const ProfileBuildRequest& request, const Communicator& comm) {
   request_validate(request);
   const bool as_of_given = !request.as_of.empty();
   int32_t as_of_day = as_of_given ? as_of_parse(request.as_of) : std::numeric_limits<int32_t>::max();
-  const EventAggregate agg = events_aggregate(request, as_of_day);
+  const EventAggregate agg = events_aggregate(request, as_of_day, comm);
   KSEG_EXPECTS(agg.max_day != std::numeric_limits<int32_t>::min(), DataError,
                request.events_path + ": no events" +
                    (as_of_given ? " on or before --as-of " + request.as_of : std::string()) +
@@ -127,16 +146,20 @@ ProfileBuildProducts profile_build(const ProfileBuildRequest& request) {
   ProfileBuildRequest& s = products.settings;
   s = request;
   s.families.categories = s.families.categories && !s.category_column.empty();
-  if (s.families.categories && !s.categories_fixed) s.categories = categories_choose(agg, s.max_categories);
+  if (s.families.categories && !s.categories_fixed) s.categories = categories_choose(agg, s.max_categories, comm);
   s.categories_fixed = s.families.categories;
   if (s.time_of_day < 0) s.time_of_day = agg.any_time_of_day ? 1 : 0;
-  products.users = profile_table_build(agg, s, as_of_day);
+  std::vector<int64_t> first_records;
+  products.users = profile_table_build(agg, s, as_of_day, first_records);
+  profile_rows_gather(products.users, first_records, comm);
+  profile_scores_add(s, products.users);
   products.as_of_day = as_of_day;
   products.events_read = agg.events_read;
   products.events_after_as_of = agg.events_after_as_of;
   products.amounts_missing = agg.amounts_missing;
   for (const EventPartition& part : agg.partitions)
     for (const UserTotals& u : part.totals) products.refunds += u.refunds;
+  products.refunds = comm.total(products.refunds);
   return products;
 }
 
@@ -158,6 +181,7 @@ void profile_build_write(const ProfileBuildProducts& products, const std::string
                                {"windows", s.windows},
                                {"max_categories", s.max_categories},
                                {"categories", s.categories},
+                               {"category_share", s.category_share_amount ? "amount" : "events"},
                                {"time_of_day", s.time_of_day == 1},
                                {"last", s.last_columns},
                                {"mode", s.mode_columns},
@@ -218,6 +242,10 @@ ProfileBuildRequest profile_spec_read(const std::string& path) {
     r.max_categories = doc.at("max_categories").get<int>();
     r.categories = doc.at("categories").get<std::vector<std::string>>();
     r.categories_fixed = true;
+    const std::string share = doc.value("category_share", "events");  // specs written before the option: events
+    KSEG_EXPECTS(share == "events" || share == "amount", DataError,
+                 path + ": \"category_share\" must be \"events\" or \"amount\"");
+    r.category_share_amount = share == "amount";
     r.time_of_day = doc.at("time_of_day").get<bool>() ? 1 : 0;
     r.last_columns = doc.at("last").get<std::vector<std::string>>();
     r.mode_columns = doc.at("mode").get<std::vector<std::string>>();

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "host/comm/communicator.hpp"
+
 namespace kseg {
 
 // Which feature families are built (see README "From event logs to profiles").
@@ -27,6 +29,7 @@ struct ProfileBuildRequest {
   std::string as_of;  // reference date (YYYY-MM-DD or a timestamp; its UTC day); "" → the latest event's day
   std::vector<int> windows = {7, 30, 90};  // window lengths in days
   int max_categories = 10;                 // categories kept (most frequent); the others are "(other)"
+  bool category_share_amount = false;      // category mix as shares of spend (positive amounts), not of events
   std::vector<std::string> last_columns;   // each user's most recent non-empty value: last_<COL>
   std::vector<std::string> mode_columns;   // each user's most frequent non-empty value: mode_<COL>
   bool rfm_scores = false;                 // R, F, M quintile scores and the named RFM segment
@@ -61,8 +64,10 @@ struct ProfileBuildProducts {
 };
 
 // Builds the profiles. UsageError for unknown columns or bad settings; DataError at file:line:column for a time or
-// amount that does not parse, an empty user id, or a log without events up to the reference date.
-ProfileBuildProducts profile_build(const ProfileBuildRequest& request);
+// amount that does not parse, an empty user id, or a log without events up to the reference date. Under MPI
+// (comm.size() > 1; collective) each rank reads its share of the log, the events are routed by user to the rank that
+// folds them, and rank 0 ends with the whole table, the same as one process builds (the other ranks: no users).
+ProfileBuildProducts profile_build(const ProfileBuildRequest& request, const Communicator& comm = single_process());
 
 // Reads a profile_build.json: every setting of the build that wrote it, categories fixed (events_path, as_of and
 // threads are left empty/0: a replay takes them from the new run). DataError when unreadable or malformed.

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <map>
 #include <unordered_map>
 
 #include "host/events/rfm_segments.hpp"
@@ -46,23 +48,21 @@ std::vector<double>& column_add(ProfileTable& table, const std::string& name, si
   return table.numeric.back();
 }
 
-// Calls fn(row, day, totals) for every user-day of the log.
+// Calls fn(row, day totals) for every user-day of the log.
 template <typename Fn>
 void user_days_for_each(const EventAggregate& agg, const UserOrder& order, Fn fn) {
   for (int p = 0; p < kEventPartitions; ++p) {
     const EventPartition& part = agg.partitions[p];
-    for (size_t d = 0; d < part.day_totals.size(); ++d) {
-      const uint64_t key = part.days.key(d);
-      const auto day = static_cast<int32_t>(static_cast<int64_t>(key & 0xFFFFFFFFu) - 2147483648LL);
-      fn(order.row_of[p][key >> 32], day, part.day_totals[d]);
-    }
+    for (size_t slot = 0; slot < part.totals.size(); ++slot)
+      for (int64_t d = part.day_begin[slot]; d < part.day_begin[slot + 1]; ++d)
+        fn(order.row_of[p][slot], part.days[static_cast<size_t>(d)]);
   }
 }
 
 void rfm_add(const EventAggregate& agg, const UserOrder& order, bool amounts, int32_t as_of, ProfileTable& t) {
   const size_t n = order.totals.size();
   std::vector<double> active(n, 0.0);
-  user_days_for_each(agg, order, [&](int64_t row, int32_t, const DayTotals&) { active[row] += 1.0; });
+  user_days_for_each(agg, order, [&](int64_t row, const DayTotals&) { active[row] += 1.0; });
   std::vector<double>& recency = column_add(t, "recency_days", n);
   std::vector<double>& frequency = column_add(t, "frequency", n);
   column_add(t, "active_days", n) = active;
@@ -95,8 +95,8 @@ void windows_add(const EventAggregate& agg, const UserOrder& order, const std::v
   const size_t n = order.totals.size();
   std::vector<std::vector<double>> events(windows.size(), std::vector<double>(n)), amount = events;
   std::vector<double> recent(n), prior(n);
-  user_days_for_each(agg, order, [&](int64_t row, int32_t day, const DayTotals& d) {
-    const int64_t age = int64_t{as_of} - day;  // 0 on the reference day
+  user_days_for_each(agg, order, [&](int64_t row, const DayTotals& d) {
+    const int64_t age = int64_t{as_of} - d.day;  // 0 on the reference day
     for (size_t w = 0; w < windows.size(); ++w)
       if (age < windows[w]) {
         events[w][row] += static_cast<double>(d.events);
@@ -115,12 +115,16 @@ void windows_add(const EventAggregate& agg, const UserOrder& order, const std::v
     trend[i] = recent[i] + prior[i] > 0.0 ? (recent[i] - prior[i]) / (recent[i] + prior[i]) : 0.0;
 }
 
-void categories_add(const EventAggregate& agg, const UserOrder& order, const std::vector<std::string>& categories,
-                    ProfileTable& t) {
+// Shares of events per category, or with s.category_share_amount of spend (positive amounts; empty for a user
+// without any). "(other)" holds the rest, events without a category included, so a user's shares add up to 1.
+void categories_add(const EventAggregate& agg, const UserOrder& order, const ProfileBuildRequest& s, ProfileTable& t) {
+  const std::vector<std::string>& categories = s.categories;
   const size_t n = order.totals.size(), n_cat = categories.size();
+  const bool spend = s.category_share_amount;
   std::unordered_map<std::string_view, size_t> column_of;
   for (size_t c = 0; c < n_cat; ++c) column_of.emplace(categories[c], c);
-  std::vector<std::vector<double>> counts(n_cat + 1, std::vector<double>(n));
+  std::vector<std::vector<double>> sums(n_cat + 1, std::vector<double>(n));
+  std::vector<double> total(n);
   for (int p = 0; p < kEventPartitions; ++p) {
     const EventPartition& part = agg.partitions[p];
     std::vector<size_t> column(part.values[0].size());  // partition code → column (n_cat = other)
@@ -130,23 +134,15 @@ void categories_add(const EventAggregate& agg, const UserOrder& order, const std
     }
     for (size_t v = 0; v < part.value_counts[0].size(); ++v) {
       const uint64_t key = part.value_keys[0].key(v);
-      counts[column[key & 0xFFFFFFFFu]][order.row_of[p][key >> 32]] += static_cast<double>(part.value_counts[0][v]);
+      const int64_t row = order.row_of[p][key >> 32];
+      const double x = spend ? part.category_spend[v] : static_cast<double>(part.value_counts[0][v]);
+      sums[column[key & 0xFFFFFFFFu]][row] += x;
+      total[row] += x;
     }
   }
   for (size_t c = 0; c <= n_cat; ++c) {
     std::vector<double>& share = column_add(t, "share_" + (c < n_cat ? categories[c] : std::string("(other)")), n);
-    double* in_top = c < n_cat ? nullptr : share.data();
-    for (size_t i = 0; i < n; ++i) {
-      const double events = static_cast<double>(order.totals[i]->events);
-      // (other) also holds the events without a category: the shares of a user add up to 1.
-      if (in_top != nullptr) {
-        double top = 0.0;
-        for (size_t k = 0; k < n_cat; ++k) top += counts[k][i];
-        share[i] = (events - top) / events;
-      } else {
-        share[i] = counts[c][i] / events;
-      }
-    }
+    for (size_t i = 0; i < n; ++i) share[i] = total[i] > 0.0 ? sums[c][i] / total[i] : kNaN;
   }
 }
 
@@ -225,22 +221,47 @@ void rfm_scores_add(bool amounts, ProfileTable& t) {
 
 }  // namespace
 
-std::vector<std::string> categories_choose(const EventAggregate& agg, int max_categories) {
-  std::unordered_map<std::string, int64_t> totals;
+std::vector<std::string> categories_choose(const EventAggregate& agg, int max_categories, const Communicator& comm) {
+  std::map<std::string, int64_t> totals;
   for (const EventPartition& part : agg.partitions)
     for (size_t v = 0; v < part.value_counts[0].size(); ++v)
       totals[std::string(part.values[0].at(part.value_keys[0].key(v) & 0xFFFFFFFFu))] += part.value_counts[0][v];
+  if (comm.size() > 1) {  // every rank's counts, as (count, size, name) records; integer sums: exact in any order
+    std::string mine;
+    for (const auto& [name, count] : totals) {
+      const uint64_t size = name.size();
+      mine.append(reinterpret_cast<const char*>(&count), 8).append(reinterpret_cast<const char*>(&size), 8);
+      mine += name;
+    }
+    totals.clear();
+    for (const std::string& piece : comm.allgather_bytes(mine))
+      for (size_t at = 0; at < piece.size();) {
+        int64_t count = 0;
+        uint64_t size = 0;
+        std::memcpy(&count, piece.data() + at, 8);
+        std::memcpy(&size, piece.data() + at + 8, 8);
+        totals[piece.substr(at + 16, size)] += count;
+        at += 16 + size;
+      }
+  }
   std::vector<std::pair<int64_t, std::string>> ranked;
   for (auto& [name, count] : totals)
-    if (name != "(other)") ranked.emplace_back(-count, name);
+    if (name != "(other)" && !name.empty()) ranked.emplace_back(-count, name);
   std::sort(ranked.begin(), ranked.end());
   std::vector<std::string> chosen;
   for (size_t i = 0; i < ranked.size() && static_cast<int>(i) < max_categories; ++i) chosen.push_back(ranked[i].second);
   return chosen;
 }
 
-ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRequest& s, int32_t as_of_day) {
+void profile_scores_add(const ProfileBuildRequest& s, ProfileTable& t) {
+  if (s.rfm_scores) rfm_scores_add(!s.amount_column.empty(), t);
+}
+
+ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRequest& s, int32_t as_of_day,
+                                 std::vector<int64_t>& first_records) {
   const UserOrder order = users_order(agg);
+  first_records.resize(order.totals.size());
+  for (size_t i = 0; i < order.totals.size(); ++i) first_records[i] = order.totals[i]->first_record;
   ProfileTable t;
   t.id_name = s.user_column;
   t.ids.reserve(order.totals.size());
@@ -252,10 +273,9 @@ ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRe
   const bool amounts = !s.amount_column.empty();
   if (s.families.rfm) rfm_add(agg, order, amounts, as_of_day, t);
   if (s.families.windows) windows_add(agg, order, s.windows, amounts, as_of_day, t);
-  if (s.families.categories) categories_add(agg, order, s.categories, t);
+  if (s.families.categories) categories_add(agg, order, s, t);
   if (s.families.time) time_add(order, s.time_of_day == 1, t);
   text_columns_add(agg, order, s, t);
-  if (s.rfm_scores) rfm_scores_add(amounts, t);
   return t;
 }
 

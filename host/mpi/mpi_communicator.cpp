@@ -166,4 +166,34 @@ void MpiCommunicator::root_collect(std::string_view mine, const std::function<vo
   }
 }
 
+std::vector<std::string> MpiCommunicator::exchange_bytes(const std::vector<std::string>& to_each) const {
+  CommTimer timer(seconds_);
+  std::vector<int64_t> out_sizes(static_cast<size_t>(size_)), in_sizes(static_cast<size_t>(size_));
+  for (int r = 0; r < size_; ++r) out_sizes[r] = static_cast<int64_t>(to_each[r].size());
+  check(MPI_Alltoall(out_sizes.data(), 1, MPI_INT64_T, in_sizes.data(), 1, MPI_INT64_T, MPI_COMM_WORLD),
+        "MPI_Alltoall");
+  std::vector<std::string> from(static_cast<size_t>(size_));
+  from[rank_] = to_each[rank_];
+  // Every piece in messages of at most kMaxMessage bytes; each side knows the sizes, so the message counts match.
+  std::vector<MPI_Request> requests;
+  for (int r = 0; r < size_; ++r) {
+    if (r == rank_) continue;
+    from[r].assign(static_cast<size_t>(in_sizes[r]), '\0');
+    for (size_t at = 0; at < from[r].size(); at += kMaxMessage) {
+      requests.emplace_back();
+      check(MPI_Irecv(from[r].data() + at, static_cast<int>(std::min(kMaxMessage, from[r].size() - at)), MPI_BYTE, r, 3,
+                      MPI_COMM_WORLD, &requests.back()),
+            "MPI_Irecv");
+    }
+    for (size_t at = 0; at < to_each[r].size(); at += kMaxMessage) {
+      requests.emplace_back();
+      check(MPI_Isend(to_each[r].data() + at, static_cast<int>(std::min(kMaxMessage, to_each[r].size() - at)), MPI_BYTE,
+                      r, 3, MPI_COMM_WORLD, &requests.back()),
+            "MPI_Isend");
+    }
+  }
+  check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+  return from;
+}
+
 }  // namespace kseg

@@ -25,6 +25,8 @@ class MpiCommunicator final : public Communicator {
   void sum_all(int64_t* values, size_t n) const override;
   std::vector<std::string> allgather_bytes(std::string_view mine) const override;
   void root_collect(std::string_view mine, const std::function<void(int, std::string_view)>& fn) const override;
+  // MPI_Alltoall of the sizes, then non-blocking sends and receives of the pieces (1 GiB messages at most).
+  std::vector<std::string> exchange_bytes(const std::vector<std::string>& to_each) const override;
   double seconds_communicating() const override { return seconds_; }
   // From MPI_Comm_split_type(MPI_COMM_TYPE_SHARED); where that fails, the launcher's environment
   // (node_rank_from_environment).

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "../cli/cli_test_support.hpp"
+#include "tests/io/compress_support.hpp"
 
 namespace kseg {
 namespace {
@@ -84,6 +85,44 @@ TEST(ProfileBuildCli, FromGeneratedOrdersToSegments) {
   ASSERT_EQ(replay.code, 0) << replay.err;
   EXPECT_EQ(csv_read(again).header, profiles.header);
   EXPECT_LT(csv_read(again).rows.size(), profiles.rows.size());  // users who start in November are not there yet
+}
+
+// gzip and Zstandard copies of a log (found by their magic bytes, whatever their names) give the plain file's users
+// table byte for byte; a truncated stream ends with exit 1 and nothing written.
+TEST(ProfileBuildCli, CompressedLogsGiveThePlainTable) {
+  test::ScratchDir dir;
+  const std::string events = dir.file("events.csv");
+  ASSERT_EQ(cli({"generate", "--users", "2000", "--out", dir.file("users.csv"), "--events", events, "--quiet"}).code,
+            0);
+  const std::string text = test::file_read(events);
+  const std::vector<std::string> options = {"--user-column",   "user_id", "--time-column",     "order_time",
+                                            "--amount-column", "amount",  "--category-column", "category",
+                                            "--last",          "device",  "--rfm-scores",      "--quiet"};
+  const auto build = [&](const std::string& log, const std::string& out) {
+    std::vector<std::string> args = {"profile-build", log, "--out", out};
+    args.insert(args.end(), options.begin(), options.end());
+    return cli(args);
+  };
+  ASSERT_EQ(build(events, dir.file("plain/users.csv")).code, 0);
+  const std::string plain = test::file_read(dir.file("plain/users.csv"));
+  ASSERT_GT(lines_split(plain).size(), 1000u);
+  const std::vector<std::pair<std::string, std::string>> copies = {
+      {"events.csv.gz", test::gzip_bytes(text)},
+      {"events.csv.zst", test::zstd_bytes(text)},
+      {"gzip_named.csv",
+       test::gzip_bytes(text.substr(0, text.size() / 2)) + test::gzip_bytes(text.substr(text.size() / 2))}};
+  for (const auto& [name, bytes] : copies) {
+    const std::string out = dir.file(name + ".out/users.csv");
+    const test::CliResult r = build(dir.file_write(name, bytes), out);
+    ASSERT_EQ(r.code, 0) << name << ": " << r.err;
+    EXPECT_EQ(test::file_read(out), plain) << name;
+  }
+  const std::string gz = test::gzip_bytes(text);
+  const test::CliResult cut =
+      build(dir.file_write("cut.csv.gz", gz.substr(0, gz.size() / 2)), dir.file("cut/users.csv"));
+  EXPECT_EQ(cut.code, 1);
+  EXPECT_NE(cut.err.find("cut.csv.gz"), std::string::npos) << cut.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("cut/users.csv")));
 }
 
 TEST(ProfileBuildCli, BadInputExitCodesAndMessages) {

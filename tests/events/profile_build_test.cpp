@@ -130,6 +130,50 @@ TEST(ProfileBuild, TinyLogCategoriesHabitsLastMode) {
   EXPECT_EQ(text_cell(t, "d", "last_device"), "web");
 }
 
+TEST(ProfileBuild, CategorySharesOfSpendByHand) {
+  test::ScratchDir dir;
+  ProfileBuildRequest r;
+  r.events_path = dir.file_write("events.csv",
+                                 "user,time,amount,cat\n"
+                                 "p,2024-03-01,30,x\n"
+                                 "p,2024-03-02,10,y\n"
+                                 "p,2024-03-03,-8,x\n"  // a refund: not spend
+                                 "p,2024-03-03,,x\n"    // no amount
+                                 "p,2024-03-04,60,\n"   // no category: (other)
+                                 "q,2024-03-05,-3,x\n"  // only a refund: no spend, empty shares
+                                 "r,2024-03-05,5,z\n");
+  r.user_column = "user";
+  r.time_column = "time";
+  r.amount_column = "amount";
+  r.category_column = "cat";
+  r.max_categories = 2;
+  r.category_share_amount = true;
+  const ProfileBuildProducts p = profile_build(r);
+  const ProfileTable& t = p.users;
+  // Categories are still ranked by events: x 4, then y and z 1 each (the tie goes by name).
+  EXPECT_EQ(p.settings.categories, (std::vector<std::string>{"x", "y"}));
+  // p spent 30 on x, 10 on y and 60 without a category: 100 in all.
+  EXPECT_DOUBLE_EQ(cell(t, "p", "share_x"), 0.3);
+  EXPECT_DOUBLE_EQ(cell(t, "p", "share_y"), 0.1);
+  EXPECT_DOUBLE_EQ(cell(t, "p", "share_(other)"), 0.6);
+  EXPECT_TRUE(std::isnan(cell(t, "q", "share_x")));
+  EXPECT_TRUE(std::isnan(cell(t, "q", "share_(other)")));
+  EXPECT_EQ(cell(t, "r", "share_x"), 0.0);
+  EXPECT_EQ(cell(t, "r", "share_(other)"), 1.0);
+  // The spec keeps the choice; by events, p's shares are 3/5, 1/5 and 1/5.
+  profile_build_write(p, dir.file("users.csv"), dir.file("profile_build.json"));
+  EXPECT_TRUE(profile_spec_read(dir.file("profile_build.json")).category_share_amount);
+  r.category_share_amount = false;
+  const ProfileTable by_events = profile_build(r).users;
+  EXPECT_DOUBLE_EQ(cell(by_events, "p", "share_x"), 0.6);
+  EXPECT_DOUBLE_EQ(cell(by_events, "p", "share_(other)"), 0.2);
+  EXPECT_EQ(cell(by_events, "q", "share_x"), 1.0);
+  // Spend needs amounts.
+  r.category_share_amount = true;
+  r.amount_column.clear();
+  EXPECT_THROW(profile_build(r), UsageError);
+}
+
 TEST(ProfileBuild, DefaultReferenceIsTheLatestEventDay) {
   test::ScratchDir dir;
   ProfileBuildRequest r = tiny_request(dir);

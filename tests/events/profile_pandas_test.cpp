@@ -82,6 +82,33 @@ o.index.name = "user"
 o.to_csv(out)
 )PY";
 
+// The category mix as shares of spend: positive amounts only (refunds and missing amounts are no spend), events
+// without a category in (other), empty for a user without spend; categories ranked by events as before.
+const char* kSpendReference = R"PY(
+import sys
+import numpy as np
+import pandas as pd
+
+events, as_of_text, out = sys.argv[1], sys.argv[2], sys.argv[3]
+ev = pd.read_csv(events, dtype=str, keep_default_na=False)
+ts = pd.to_datetime(ev["time"], utc=True, format="ISO8601")
+epoch = pd.Timestamp("1970-01-01", tz="UTC")
+ev = ev[(ts - epoch).dt.days <= (pd.Timestamp(as_of_text, tz="UTC") - epoch).days].copy()
+amt = pd.to_numeric(ev["amount"].replace("", np.nan))
+ev["spend"] = amt.where(amt > 0, 0.0)
+counts = ev.loc[ev["cat"] != "", "cat"].value_counts()
+top = sorted(counts.index, key=lambda c: (-counts[c], c))[:3]
+g = ev.groupby("user", sort=False)
+total = g["spend"].sum()
+o = pd.DataFrame(index=total.index)
+for c in top:
+    o["share_" + c] = ev["spend"].where(ev["cat"] == c, 0.0).groupby(ev["user"]).sum() / total
+o["share_(other)"] = ev["spend"].where(~ev["cat"].isin(top), 0.0).groupby(ev["user"]).sum() / total
+o = o.where(total > 0)
+o.index.name = "user"
+o.to_csv(out)
+)PY";
+
 std::vector<std::string> fields_split(const std::string& line) {
   std::vector<std::string> fields;
   std::string field;
@@ -172,6 +199,52 @@ TEST(ProfilePandas, EveryFeatureMatchesPandasGroupby) {
   EXPECT_EQ(names.size() - 1, t.numeric_names.size() + t.categorical_names.size());  // every column compared
   EXPECT_GT(p.events_after_as_of, 0);
   EXPECT_GT(checked, 300u * 30u);
+}
+
+TEST(ProfilePandas, CategorySharesOfSpendMatchPandas) {
+  const std::string python = KSEG_PYTHON;
+  if (!std::filesystem::exists(python))
+    GTEST_SKIP() << "no Python at " << python << " (scripts/install-python-deps.sh)";
+  if (std::system((python + " -c 'import pandas' 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "pandas is not installed for " << python;
+  test::ScratchDir dir;
+  std::mt19937_64 rng(7);
+  ProfileBuildRequest r;
+  r.events_path = dir.file_write("events.csv", random_log(rng));
+  r.user_column = "user";
+  r.time_column = "time";
+  r.amount_column = "amount";
+  r.category_column = "cat";
+  r.as_of = "2024-05-20";
+  r.max_categories = 3;
+  r.category_share_amount = true;
+  r.families = {false, false, true, false};
+  r.threads = 2;
+  const ProfileTable t = profile_build(r).users;
+  const std::string script = dir.file_write("spend.py", kSpendReference), ref = dir.file("spend.csv");
+  ASSERT_EQ(std::system((python + " " + script + " " + r.events_path + " " + r.as_of + " " + ref).c_str()), 0);
+  std::istringstream in(test::file_read(ref));
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> names = fields_split(line);
+  ASSERT_EQ(names.size() - 1, t.numeric_names.size());  // three categories and (other)
+  size_t row = 0;
+  for (; std::getline(in, line); ++row) {
+    const std::vector<std::string> cells = fields_split(line);
+    ASSERT_LT(row, t.ids.size());
+    ASSERT_EQ(cells[0], t.ids[row]);
+    for (size_t c = 1; c < names.size(); ++c) {
+      ASSERT_EQ(names[c], t.numeric_names[c - 1]);
+      const double mine = t.numeric[c - 1][row];
+      if (cells[c].empty()) {
+        EXPECT_TRUE(std::isnan(mine)) << names[c] << " of " << cells[0];
+      } else {
+        EXPECT_NEAR(mine, std::stod(cells[c]), 1e-9) << names[c] << " of " << cells[0];
+      }
+    }
+  }
+  EXPECT_EQ(row, t.ids.size());
+  EXPECT_GT(row, 300u);
 }
 
 }  // namespace
