@@ -9,7 +9,9 @@
 namespace kseg {
 
 void assign_command_register(CLI::App& app, AssignRequest& request) {
-  app.add_option("INPUT", request.input.path, "Users to score: CSV with the model's feature columns, or a .npy")
+  app.add_option(
+         "INPUT", request.input.path,
+         "Users to score: CSV (plain, .gz, .zst), Parquet (file or directory) or .npy with the model's feature columns")
       ->required();
   app.add_option("--model", request.model, "model.json written by kseg fit")->required();
   app.add_option("--out", request.out, "Output segments file (id,segment,distance)")->capture_default_str();

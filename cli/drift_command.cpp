@@ -33,7 +33,9 @@ void report_print(const DriftReport& r, std::ostream& out) {
 }  // namespace
 
 void drift_command_register(CLI::App& app, DriftRequest& request) {
-  app.add_option("INPUT", request.input.path, "New users: CSV with the model's feature columns, or a .npy")->required();
+  app.add_option("INPUT", request.input.path,
+                 "New users: CSV (plain, .gz, .zst), Parquet or .npy with the model's feature columns")
+      ->required();
   app.add_option("--model", request.model, "model.json written by kseg fit")->required();
   app.add_option("--out", request.out, "Write the full report (bins, shares, reasons) to this JSON file");
   app.add_option("--psi-threshold", request.thresholds.psi,

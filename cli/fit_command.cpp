@@ -48,7 +48,9 @@ void structure_options_register(CLI::App& app, FitRequest& request) {
 }  // namespace
 
 void fit_command_register(CLI::App& app, FitRequest& request, bool& dry_run) {
-  app.add_option("INPUT", request.input.path, "User profiles: CSV with a header, or a 2-D float .npy")->required();
+  app.add_option("INPUT", request.input.path,
+                 "User profiles: CSV (plain, .gz, .zst) with a header, Parquet (file or directory), or a 2-D .npy")
+      ->required();
   app.add_option("--k", request.kmeans.k, "Number of segments")->required();
   app.add_option("--out", request.out_dir, "Output directory")->capture_default_str();
   kmeans_options_register(app, request.kmeans);
@@ -64,8 +66,7 @@ void fit_command_register(CLI::App& app, FitRequest& request, bool& dry_run) {
   app.add_flag("--out-parts", request.out_parts,
                "Under MPI each rank writes its rows as OUT/segments.parts/segments.part-R-of-N.csv instead of rank 0 "
                "writing segments.csv (one process: one part)");
-  app.add_option("--out-format", request.out_format, "segments and centroids as csv or parquet")
-      ->capture_default_str();
+  app.add_option("--out-format", request.out_format, "segments and centroids as csv or parquet")->capture_default_str();
 }
 
 int fit_command_run(const FitRequest& request, bool dry_run, std::ostream& out, std::ostream& err,

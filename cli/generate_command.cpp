@@ -4,8 +4,8 @@
 
 #include "cli/commands.hpp"
 #include "host/error.hpp"
-#include "host/generate/event_generator.hpp"
 #include "host/generate/campaign_generator.hpp"
+#include "host/generate/event_generator.hpp"
 #include "host/generate/user_generator.hpp"
 
 namespace kseg {

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "cli/cli_run.hpp"
-#include "host/io/signal_cleanup.hpp"
 #include "host/comm/communicator.hpp"
+#include "host/io/signal_cleanup.hpp"
 #ifdef KSEG_WITH_MPI
 #include "host/mpi/mpi_communicator.hpp"
 #endif

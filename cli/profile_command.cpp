@@ -27,7 +27,7 @@
 namespace kseg {
 
 void profile_command_register(CLI::App& app, ProfileRequest& args) {
-  app.add_option("INPUT", args.input, "The users that were segmented (CSV or .npy)")->required();
+  app.add_option("INPUT", args.input, "The users that were segmented (CSV, Parquet or .npy)")->required();
   app.add_option("--model", args.model, "model.json of the segmentation")->required();
   app.add_option("--segments", args.segments, "segments.csv (id,segment,distance) of INPUT, in input order")
       ->required();

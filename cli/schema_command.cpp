@@ -10,7 +10,9 @@ namespace kseg {
 
 void schema_command_register(CLI::App& app, SchemaRequest& request) {
   InputOptions& in = request.input;
-  app.add_option("INPUT", in.path, "User profiles: CSV with a header, or a .npy")->required();
+  app.add_option("INPUT", in.path,
+                 "User profiles: CSV (plain, .gz, .zst) with a header, Parquet (file or directory), or a .npy")
+      ->required();
   app.add_option("--id-column", in.id_column, "Id column (default: one named id or user_id, else detected)");
   app.add_option("--weight-column", in.weight_column, "Column of per-user sample weights");
   app.add_option("--columns", in.columns, "Only these feature columns, comma-separated")->delimiter(',');

@@ -38,7 +38,9 @@ void table_print(const SweepResult& s, std::ostream& out) {
 }  // namespace
 
 void sweep_command_register(CLI::App& app, SweepRequest& args) {
-  app.add_option("INPUT", args.input.path, "User profiles: CSV with a header, or a 2-D float .npy")->required();
+  app.add_option("INPUT", args.input.path,
+                 "User profiles: CSV (plain, .gz, .zst) with a header, Parquet (file or directory), or a 2-D .npy")
+      ->required();
   app.add_option("--k", args.k_range, "The k to try: a range 2..12, a list 3,5,8")->capture_default_str();
   app.add_option("--sample", args.sample, "Rows in the uniform sample the silhouette is computed on")
       ->capture_default_str();

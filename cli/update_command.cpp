@@ -10,7 +10,9 @@ namespace kseg {
 
 void update_command_register(CLI::App& app, UpdateRequest& request) {
   MiniBatchEpochsParams& params = request.params;
-  app.add_option("INPUT", request.input.path, "New users: CSV with the model's feature columns, or a .npy")->required();
+  app.add_option("INPUT", request.input.path,
+                 "New users: CSV (plain, .gz, .zst), Parquet or .npy with the model's feature columns")
+      ->required();
   app.add_option("--model", request.model, "model.json to update (written by kseg fit or kseg update)")->required();
   app.add_option("--out", request.out_dir, "Output directory: model.json, centroids.csv, summary.json")
       ->capture_default_str();
