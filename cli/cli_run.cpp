@@ -54,68 +54,125 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   return cli_run(args, out, err, single_process());
 }
 
+namespace {
+
+// Every command's request, filled by CLI11 while it parses the command line.
+struct CommandLine {
+  FitRequest fit;
+  bool fit_dry_run = false;
+  AssignRequest assign;
+  GenerateArgs generate;
+  SchemaRequest schema;
+  DoctorArgs doctor;
+  SweepRequest sweep;
+  ProfileRequest profile;
+  ReportRequest report;
+  CompareRequest compare;
+  DriftRequest drift;
+  UpdateRequest update;
+  ProfileBuildArgs profile_build;
+  MeasureArgs measure;
+  PlanRequest plan;
+};
+
+void commands_register(CLI::App& app, CommandLine& c) {
+  CLI::App* fit = app.add_subcommand("fit", "Segment users: prepare features, run K-means, write segment files");
+  fit_command_register(*fit, c.fit, c.fit_dry_run);
+  id_export_options_register(*fit, c.fit.ids);
+  explain_options_register(*fit, c.fit.explain);
+  CLI::App* assign = app.add_subcommand("assign", "Score users against a saved model (streaming)");
+  assign_command_register(*assign, c.assign);
+  id_export_options_register(*assign, c.assign.ids);
+  generate_command_register(*app.add_subcommand("generate", "Write synthetic user profiles with planted segments"),
+                            c.generate);
+  schema_command_register(
+      *app.add_subcommand("schema", "Show the role kseg infers for each column (id, numeric, categorical, ...)"),
+      c.schema);
+  doctor_command_register(
+      *app.add_subcommand("doctor", "Build and device information; compares the GPU backend with the CPU backend"),
+      c.doctor);
+  sweep_command_register(
+      *app.add_subcommand("sweep", "Choose k: fit a range of k with several seeds, metrics, a recommended k"), c.sweep);
+  profile_command_register(
+      *app.add_subcommand("profile",
+                          "Profiles, personas and fairness audit of segments: profiles.csv/json, report.html"),
+      c.profile);
+  report_command_register(*app.add_subcommand("report", "Rewrite report.html from profiles.json (and sweep.json)"),
+                          c.report);
+  compare_command_register(*app.add_subcommand("compare", "Who moved between two segment files: migration, ARI, PSI"),
+                           c.compare);
+  drift_command_register(
+      *app.add_subcommand("drift", "Drift of new users against a model's training population (PSI per feature)"),
+      c.drift);
+  update_command_register(
+      *app.add_subcommand("update", "Mini-batch K-means update of a model with new users (streaming, stable ids)"),
+      c.update);
+  profile_build_command_register(
+      *app.add_subcommand("profile-build", "User profiles (RFM, windows, category mix, time habits) from an event log"),
+      c.profile_build);
+  measure_command_register(
+      *app.add_subcommand("measure", "Campaign results per segment: lift with intervals, corrected p, SRM, CUPED"),
+      c.measure);
+  plan_command_register(*app.add_subcommand("plan", "Users per group each segment needs to detect a relative lift"),
+                        c.plan);
+}
+
+// run() with --threads applied to every OpenMP loop for its duration.
+template <class Run>
+int threads_limited(int threads, const Run& run) {
+  const ThreadLimitScope scope(threads);
+  return run();
+}
+
+// Runs the parsed command. fit, assign and profile-build are data-parallel (every MPI rank runs them); rank 0 runs
+// the others.
+int command_run(const std::string& name, CommandLine& c, std::ostream& out, std::ostream& err,
+                const Communicator& comm) {
+  c.fit.quiet = c.fit.quiet || comm.rank() != 0;  // one rank speaks for an MPI job
+  c.assign.quiet = c.assign.quiet || comm.rank() != 0;
+  threads_cap_all({&c.fit.device.threads, &c.assign.device.threads, &c.sweep.device.threads, &c.drift.device.threads,
+                   &c.update.device.threads, &c.schema.threads, &c.profile.threads, &c.doctor.threads},
+                  c.fit.quiet || c.assign.quiet || c.sweep.quiet || c.drift.quiet || c.update.quiet || c.profile.quiet,
+                  err);
+  if (name == "fit") {
+    id_export_resolve(c.fit.ids, c.fit.quiet, err);
+    const IdExportScope ids_scope(c.fit.ids);
+    const ThreadLimitScope threads(c.fit.device.threads);
+    return fit_command_run(c.fit, c.fit_dry_run, out, err, comm);
+  }
+  if (name == "assign") {
+    id_export_resolve(c.assign.ids, c.assign.quiet, err);
+    const IdExportScope ids_scope(c.assign.ids);
+    const ThreadLimitScope threads(c.assign.device.threads);
+    return assign_command_run(c.assign, out, err, comm);
+  }
+  if (name == "profile-build") return profile_build_command_run(c.profile_build, out, err, comm);
+  if (comm.rank() != 0) return 0;
+  if (name == "compare") return compare_command_run(c.compare, out, err);
+  if (name == "measure") return measure_command_run(c.measure, out, err);
+  if (name == "plan") return plan_command_run(c.plan, out, err);
+  if (name == "drift")
+    return threads_limited(c.drift.device.threads, [&] { return drift_command_run(c.drift, out, err); });
+  if (name == "update")
+    return threads_limited(c.update.device.threads, [&] { return update_command_run(c.update, out, err); });
+  if (name == "sweep")
+    return threads_limited(c.sweep.device.threads, [&] { return sweep_command_run(c.sweep, out, err); });
+  if (name == "profile") return profile_command_run(c.profile, out, err);
+  if (name == "report") return report_command_run(c.report, out, err);
+  if (name == "generate") return generate_command_run(c.generate, out, err);
+  if (name == "schema") return schema_command_run(c.schema, out, err);
+  return doctor_command_run(c.doctor, out, err);
+}
+
+}  // namespace
+
 int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Communicator& comm) {
   CLI::App app{"kseg: K-means segmentation of user profiles, on the GPU where there is one", "kseg"};
   app.set_version_flag("--version", std::string("kseg ") + KSEG_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
-
-  FitRequest fit;
-  bool fit_dry_run = false;
-  CLI::App* fit_cmd = app.add_subcommand("fit", "Segment users: prepare features, run K-means, write segment files");
-  fit_command_register(*fit_cmd, fit, fit_dry_run);
-  id_export_options_register(*fit_cmd, fit.ids);
-  AssignRequest assign;
-  CLI::App* assign_cmd = app.add_subcommand("assign", "Score users against a saved model (streaming)");
-  assign_command_register(*assign_cmd, assign);
-  id_export_options_register(*assign_cmd, assign.ids);
-  GenerateArgs generate;
-  CLI::App* generate_cmd = app.add_subcommand("generate", "Write synthetic user profiles with planted segments");
-  generate_command_register(*generate_cmd, generate);
-  SchemaRequest schema;
-  CLI::App* schema_cmd =
-      app.add_subcommand("schema", "Show the role kseg infers for each column (id, numeric, categorical, ...)");
-  schema_command_register(*schema_cmd, schema);
-  DoctorArgs doctor;
-  CLI::App* doctor_cmd =
-      app.add_subcommand("doctor", "Build and device information; compares the GPU backend with the CPU backend");
-  doctor_command_register(*doctor_cmd, doctor);
-  SweepRequest sweep;
-  CLI::App* sweep_cmd =
-      app.add_subcommand("sweep", "Choose k: fit a range of k with several seeds, metrics, a recommended k");
-  sweep_command_register(*sweep_cmd, sweep);
-  ProfileRequest profile;
-  CLI::App* profile_cmd = app.add_subcommand(
-      "profile", "Profiles, personas and fairness audit of segments: profiles.csv/json, report.html");
-  profile_command_register(*profile_cmd, profile);
-  ReportRequest report;
-  CLI::App* report_cmd = app.add_subcommand("report", "Rewrite report.html from profiles.json (and sweep.json)");
-  report_command_register(*report_cmd, report);
-  explain_options_register(*fit_cmd, fit.explain);
-
-  CompareRequest compare;
-  CLI::App* compare_cmd = app.add_subcommand("compare", "Who moved between two segment files: migration, ARI, PSI");
-  compare_command_register(*compare_cmd, compare);
-  DriftRequest drift;
-  CLI::App* drift_cmd =
-      app.add_subcommand("drift", "Drift of new users against a model's training population (PSI per feature)");
-  drift_command_register(*drift_cmd, drift);
-  UpdateRequest update;
-  CLI::App* update_cmd =
-      app.add_subcommand("update", "Mini-batch K-means update of a model with new users (streaming, stable ids)");
-  update_command_register(*update_cmd, update);
-
-  ProfileBuildArgs profile_build;
-  CLI::App* profile_build_cmd =
-      app.add_subcommand("profile-build", "User profiles (RFM, windows, category mix, time habits) from an event log");
-  profile_build_command_register(*profile_build_cmd, profile_build);
-  MeasureArgs measure;
-  CLI::App* measure_cmd =
-      app.add_subcommand("measure", "Campaign results per segment: lift with intervals, corrected p, SRM, CUPED");
-  measure_command_register(*measure_cmd, measure);
-  PlanRequest plan;
-  CLI::App* plan_cmd = app.add_subcommand("plan", "Users per group each segment needs to detect a relative lift");
-  plan_command_register(*plan_cmd, plan);
+  CommandLine commands;
+  commands_register(app, commands);
   option_text_checks_attach(app);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
@@ -136,45 +193,7 @@ int cli_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return 2;
   }
   try {
-    fit.quiet = fit.quiet || comm.rank() != 0;  // one rank speaks for an MPI job
-    assign.quiet = assign.quiet || comm.rank() != 0;
-    threads_cap_all({&fit.device.threads, &assign.device.threads, &sweep.device.threads, &drift.device.threads,
-                     &update.device.threads, &schema.threads, &profile.threads, &doctor.threads},
-                    fit.quiet || assign.quiet || sweep.quiet || drift.quiet || update.quiet || profile.quiet, err);
-    if (fit_cmd->parsed()) {
-      id_export_resolve(fit.ids, fit.quiet, err);
-      const IdExportScope ids_scope(fit.ids);
-      const ThreadLimitScope threads(fit.device.threads);
-      return fit_command_run(fit, fit_dry_run, out, err, comm);
-    }
-    if (assign_cmd->parsed()) {
-      id_export_resolve(assign.ids, assign.quiet, err);
-      const IdExportScope ids_scope(assign.ids);
-      const ThreadLimitScope threads(assign.device.threads);
-      return assign_command_run(assign, out, err, comm);
-    }
-    if (profile_build_cmd->parsed()) return profile_build_command_run(profile_build, out, err, comm);
-    if (comm.rank() != 0) return 0;  // the other commands are not data-parallel: rank 0 runs them
-    if (compare_cmd->parsed()) return compare_command_run(compare, out, err);
-    if (measure_cmd->parsed()) return measure_command_run(measure, out, err);
-    if (plan_cmd->parsed()) return plan_command_run(plan, out, err);
-    if (drift_cmd->parsed()) {
-      const ThreadLimitScope threads(drift.device.threads);
-      return drift_command_run(drift, out, err);
-    }
-    if (update_cmd->parsed()) {
-      const ThreadLimitScope threads(update.device.threads);
-      return update_command_run(update, out, err);
-    }
-    if (sweep_cmd->parsed()) {
-      const ThreadLimitScope threads(sweep.device.threads);
-      return sweep_command_run(sweep, out, err);
-    }
-    if (profile_cmd->parsed()) return profile_command_run(profile, out, err);
-    if (report_cmd->parsed()) return report_command_run(report, out, err);
-    if (generate_cmd->parsed()) return generate_command_run(generate, out, err);
-    if (schema_cmd->parsed()) return schema_command_run(schema, out, err);
-    return doctor_command_run(doctor, out, err);
+    return command_run(app.get_subcommands().front()->get_name(), commands, out, err, comm);
   } catch (const UsageError& e) {
     err << "kseg: " << e.what() << "\n";
     return 2;
