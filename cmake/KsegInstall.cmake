@@ -26,8 +26,11 @@ endfunction()
 
 set(KSEG_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/kseg)
 set_target_properties(kseg_app PROPERTIES EXPORT_NAME kseg)
-set_target_properties(kseg_host PROPERTIES EXPORT_NAME host)
-set(kseg_libraries kseg_app kseg_host)
+set_target_properties(kseg_host PROPERTIES EXPORT_NAME host)  # the three parts below together
+set_target_properties(kseg_core PROPERTIES EXPORT_NAME core)
+set_target_properties(kseg_explain PROPERTIES EXPORT_NAME explain)
+set_target_properties(kseg_events PROPERTIES EXPORT_NAME events)
+set(kseg_libraries kseg_app kseg_host kseg_core kseg_explain kseg_events)
 if(TARGET kseg_cuda)
   set_target_properties(kseg_cuda PROPERTIES EXPORT_NAME cuda)
   list(APPEND kseg_libraries kseg_cuda)

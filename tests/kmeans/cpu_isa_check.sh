@@ -5,7 +5,7 @@
 #     function (std::min, an accessor) for the whole program, which would then stop with an illegal instruction on
 #     an older CPU;
 #  2. with PORTABLE=1 (KSEG_NATIVE=OFF), no function of the program outside those units contains them.
-# Usage: cpu_isa_check.sh LIBRARY(libkseg_host.a) PROGRAM(kseg) PORTABLE(0|1)
+# Usage: cpu_isa_check.sh LIBRARY(libkseg_core.a) PROGRAM(kseg) PORTABLE(0|1)
 set -euo pipefail
 library=$(realpath "$1") program=$(realpath "$2") portable=$3
 work=$(mktemp -d)
