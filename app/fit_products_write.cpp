@@ -97,9 +97,7 @@ class SegmentsOutput {
   }
 
   // What was written, for the list printed after a fit.
-  std::string listed() const {
-    return parts_ ? "segments.parts/ (" + std::to_string(parts_count_) + " parts)" : name_;
-  }
+  std::string listed() const { return parts_ ? "segments.parts/ (" + std::to_string(parts_count_) + " parts)" : name_; }
 
  private:
   std::string dir_;
@@ -116,7 +114,8 @@ void fit_explain_write(const FitProducts& fit, const std::string& dir, const std
   ExplainOutputs o;
   o.dir = dir;
   o.shown_dir = shown;
-  o.source = "kseg fit " + fit.request.input.path + " --k " + std::to_string(fit.result.n_clusters);
+  o.source = "kseg fit " + (fit.request.input.table ? std::string("the table") : fit.request.input.path) + " --k " +
+             std::to_string(fit.result.n_clusters);
   o.table = gathered ? &fit.table_all : &fit.table;
   o.pipeline = &fit.model.pipeline;
   o.labels = gathered ? fit.labels_all.data() : fit.result.labels.data();
@@ -131,8 +130,8 @@ void files_list(const FitProducts& fit, const std::string& shown, const std::str
   if (fit.request.quiet) return;
   const std::string dir = shown + "/";
   out << "kseg: " << fit.n_rows_total << " users in " << fit.result.n_clusters << " segments (inertia "
-      << fit.result.inertia << ")\n  " << dir << segments << "\n  " << dir << "centroids." << fit.request.out_format << "\n  " << dir
-      << "model.json\n  " << dir << "summary.json\n"
+      << fit.result.inertia << ")\n  " << dir << segments << "\n  " << dir << "centroids." << fit.request.out_format
+      << "\n  " << dir << "model.json\n  " << dir << "summary.json\n"
       << (fit.model.tree ? "  " + dir + "tree.json\n" : "");
 }
 
@@ -151,9 +150,10 @@ nlohmann::json fit_summary(const FitProducts& fit, double write_seconds) {
                     {"seconds_init", run.seconds_init}});
   nlohmann::json summary = {
       {"kseg_version", KSEG_VERSION},
-      {"input", q.input.path},
-      {"input_format", input_format_name(q.input.path)},
-      {"input_conversion", npy_conversion(q.input.path)},  // "" when the values were read as stored
+      // An in-memory table (the Python package) has no path: it is "the table", read from an Arrow stream.
+      {"input", q.input.table ? std::string("the table") : q.input.path},
+      {"input_format", q.input.table ? std::string("arrow") : input_format_name(q.input.path)},
+      {"input_conversion", q.input.table ? std::string() : npy_conversion(q.input.path)},  // "" = read as stored
       {"k", r.n_clusters},
       {"n", fit.table.n_rows},
       {"d", r.n_features},
@@ -217,7 +217,8 @@ void fit_products_write(const FitProducts& fit, FitOutputDir& out_dir, std::ostr
                                  comm.seconds_communicating()});
   const std::vector<std::string> devices = comm.allgather_bytes(fit.backend_name);
   if (comm.rank() != 0) return;
-  centroids_write(dir + "centroids." + fit.request.out_format, fit.model.pipeline, r.centroids, fit.segment_sizes, fit.model.segments.ids,
+  centroids_write(dir + "centroids." + fit.request.out_format, fit.model.pipeline, r.centroids, fit.segment_sizes,
+                  fit.model.segments.ids,
                   fit.model.tree ? segment_tree_leaf_parents(*fit.model.tree) : std::vector<int64_t>{});
   if (fit.model.tree)
     json_write(dir + "tree.json", segment_tree_document(*fit.model.tree, fit.model.segments.ids, fit.request.split));
