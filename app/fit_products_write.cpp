@@ -97,7 +97,9 @@ class SegmentsOutput {
   }
 
   // What was written, for the list printed after a fit.
-  std::string listed() const { return parts_ ? "segments.parts/ (" + std::to_string(parts_count_) + " parts)" : name_; }
+  std::string listed() const {
+    return parts_ ? "segments.parts/ (" + std::to_string(parts_count_) + " parts)" : name_;
+  }
 
  private:
   std::string dir_;
@@ -130,8 +132,8 @@ void files_list(const FitProducts& fit, const std::string& shown, const std::str
   if (fit.request.quiet) return;
   const std::string dir = shown + "/";
   out << "kseg: " << fit.n_rows_total << " users in " << fit.result.n_clusters << " segments (inertia "
-      << fit.result.inertia << ")\n  " << dir << segments << "\n  " << dir << "centroids." << fit.request.out_format
-      << "\n  " << dir << "model.json\n  " << dir << "summary.json\n"
+      << fit.result.inertia << ")\n  " << dir << segments << "\n  " << dir << "centroids." << fit.request.out_format << "\n  " << dir
+      << "model.json\n  " << dir << "summary.json\n"
       << (fit.model.tree ? "  " + dir + "tree.json\n" : "");
 }
 
@@ -217,8 +219,7 @@ void fit_products_write(const FitProducts& fit, FitOutputDir& out_dir, std::ostr
                                  comm.seconds_communicating()});
   const std::vector<std::string> devices = comm.allgather_bytes(fit.backend_name);
   if (comm.rank() != 0) return;
-  centroids_write(dir + "centroids." + fit.request.out_format, fit.model.pipeline, r.centroids, fit.segment_sizes,
-                  fit.model.segments.ids,
+  centroids_write(dir + "centroids." + fit.request.out_format, fit.model.pipeline, r.centroids, fit.segment_sizes, fit.model.segments.ids,
                   fit.model.tree ? segment_tree_leaf_parents(*fit.model.tree) : std::vector<int64_t>{});
   if (fit.model.tree)
     json_write(dir + "tree.json", segment_tree_document(*fit.model.tree, fit.model.segments.ids, fit.request.split));

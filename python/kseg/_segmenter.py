@@ -188,7 +188,23 @@ class Segmenter:
     # --- fitting and scoring -------------------------------------------------------------------------------------
 
     def fit(self, table) -> "Segmenter":
-        """Learn the preparation and the segments from a user table (DataFrame, Arrow table or path)."""
+        """Learn the preparation and the segments from a user table, as ``kseg fit``.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame, polars.DataFrame, pyarrow.Table, pyarrow.RecordBatchReader or path
+            One row per user. A path (CSV, .csv.gz, .csv.zst, .npy, Parquet file or directory) is read by kseg.
+
+        Returns
+        -------
+        Segmenter
+            self, fitted.
+
+        Raises
+        ------
+        ValueError
+            kseg's one-line message for data or options it cannot use (nothing is kept from the failed fit).
+        """
         products = _kseg.segments_fit(_table_source(table), self._request())
         self._accept(products)
         return self
@@ -204,9 +220,8 @@ class Segmenter:
         self._require_fitted()
         if self._products is None:
             raise ValueError("segments_ exists after fit(); a loaded model has no training users")
-        return _frame(
-            {"id": self._products["ids"], "segment": self._products["segments"], "distance": self._products["distances"]}
-        )
+        products = self._products
+        return _frame({"id": products["ids"], "segment": products["segments"], "distance": products["distances"]})
 
     @property
     def centroids_(self):
@@ -228,13 +243,24 @@ class Segmenter:
         return json.loads(self._model_text)
 
     def assign(self, table):
-        """Segment of every user of a table, scored against the fitted model (as ``kseg assign``).
+        """Segment of every user of a table, scored against the fitted or loaded model, as ``kseg assign``.
 
-        Returns a DataFrame with the id, segment and distance columns. Arrow inputs and files are read batch by
-        batch, so a table larger than memory can be scored from a path or a RecordBatchReader.
+        Parameters
+        ----------
+        table : DataFrame, pyarrow.Table, pyarrow.RecordBatchReader or path
+            Users with (at least) the columns the model reads, matched by name. Arrow inputs and files are read
+            batch by batch.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id`` (text, or row numbers without an id column), ``segment`` (the stable segment id) and ``distance``
+            (Euclidean, in the prepared space), one row per user in input order.
         """
         self._require_fitted()
         products = _kseg.segments_assign(self._model_text, _table_source(table), self._assign_request())
+        if products.get("notices"):
+            sys.stderr.write(products["notices"])
         return _frame({"id": products["ids"], "segment": products["segments"], "distance": products["distances"]})
 
     def predict(self, table) -> np.ndarray:

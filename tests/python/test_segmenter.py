@@ -89,6 +89,9 @@ def test_dataframe_fit_equals_cli_fit(tmp_path):
     np.testing.assert_allclose(seg.centroids_.to_numpy(dtype=float), centroids.to_numpy(dtype=float), rtol=1e-6)
     assert seg.model_["n_clusters"] == 3
     assert seg.summary_["k"] == 3 and seg.summary_["input"] == "the table"
+    assert seg.summary_["input_format"] == "arrow"
+    profiles = seg.profiles()
+    assert profiles.equals(pd.read_csv(tmp_path / "cli" / "profiles.csv"))
 
 
 def test_models_score_alike_in_python_and_cli(tmp_path):
@@ -100,7 +103,8 @@ def test_models_score_alike_in_python_and_cli(tmp_path):
     ours = seg.assign(new)
     assert ours["id"].tolist() == cli["id"].tolist()
     np.testing.assert_array_equal(ours["segment"].to_numpy(), cli["segment"].to_numpy())
-    np.testing.assert_allclose(ours["distance"].to_numpy(), cli["distance"].to_numpy(), rtol=1e-6)
+    # The CLI writes the shortest text that reads back as the same float32.
+    np.testing.assert_array_equal(ours["distance"].to_numpy(), cli["distance"].to_numpy().astype(np.float32))
     np.testing.assert_array_equal(seg.predict(new_path), cli["segment"].to_numpy())  # a path, read by kseg
 
     # A model from `kseg fit` loaded into Python scores the same users the same way.
@@ -118,7 +122,8 @@ def test_pyarrow_and_category_inputs_equal_pandas():
     by_text = kseg.Segmenter(k=3, **OPTIONS).fit(as_text)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     by_table = kseg.Segmenter(k=3, **OPTIONS).fit(table)
-    by_batches = kseg.Segmenter(k=3, **OPTIONS).fit(pa.RecordBatchReader.from_batches(table.schema, table.to_batches(100)))
+    batches = pa.RecordBatchReader.from_batches(table.schema, table.to_batches(100))
+    by_batches = kseg.Segmenter(k=3, **OPTIONS).fit(batches)
     for other in (by_text, by_table, by_batches):
         np.testing.assert_array_equal(other.segments_["segment"], by_pandas.segments_["segment"])
         assert other.model_["centroids"] == by_pandas.model_["centroids"]
