@@ -164,3 +164,16 @@ def test_bad_input_raises_kseg_message_and_writes_nothing(tmp_path):
     with pytest.raises(ValueError, match="not fitted"):
         kseg.Segmenter(k=3).assign(frame)
     assert list(tmp_path.iterdir()) == [tmp_path / "bad.json"]  # nothing written by the failed calls
+
+
+def test_batches_made_by_python_while_kseg_reads():
+    """A RecordBatchReader over a Python generator: kseg reads it with the GIL released (pyarrow takes it back)."""
+    table = pa.Table.from_pandas(users(n=600), preserve_index=False)
+    whole = kseg.Segmenter(k=3, **OPTIONS).fit(table)
+    generated = kseg.Segmenter(k=3, **OPTIONS).fit(
+        pa.RecordBatchReader.from_batches(table.schema, (batch for batch in table.to_batches(50)))
+    )
+    np.testing.assert_array_equal(generated.segments_["segment"], whole.segments_["segment"])
+    scored = whole.assign(pa.RecordBatchReader.from_batches(table.schema, (b for b in table.to_batches(37))))
+    assert scored["id"].tolist() == whole.segments_["id"].tolist()
+    np.testing.assert_array_equal(scored["segment"], whole.segments_["segment"])
