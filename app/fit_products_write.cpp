@@ -116,7 +116,8 @@ void fit_explain_write(const FitProducts& fit, const std::string& dir, const std
   ExplainOutputs o;
   o.dir = dir;
   o.shown_dir = shown;
-  o.source = "kseg fit " + fit.request.input.path + " --k " + std::to_string(fit.result.n_clusters);
+  o.source = "kseg fit " + (fit.request.input.table ? std::string("the table") : fit.request.input.path) + " --k " +
+             std::to_string(fit.result.n_clusters);
   o.table = gathered ? &fit.table_all : &fit.table;
   o.pipeline = &fit.model.pipeline;
   o.labels = gathered ? fit.labels_all.data() : fit.result.labels.data();
@@ -151,9 +152,10 @@ nlohmann::json fit_summary(const FitProducts& fit, double write_seconds) {
                     {"seconds_init", run.seconds_init}});
   nlohmann::json summary = {
       {"kseg_version", KSEG_VERSION},
-      {"input", q.input.path},
-      {"input_format", input_format_name(q.input.path)},
-      {"input_conversion", npy_conversion(q.input.path)},  // "" when the values were read as stored
+      // An in-memory table (the Python package) has no path: it is "the table", read from an Arrow stream.
+      {"input", q.input.table ? std::string("the table") : q.input.path},
+      {"input_format", q.input.table ? std::string("arrow") : input_format_name(q.input.path)},
+      {"input_conversion", q.input.table ? std::string() : npy_conversion(q.input.path)},  // "" = read as stored
       {"k", r.n_clusters},
       {"n", fit.table.n_rows},
       {"d", r.n_features},

@@ -176,7 +176,7 @@ FitProducts fit_segments(const FitRequest& request, std::ostream& notices, const
   products.request = request;
   const auto start = std::chrono::steady_clock::now();
   const InputOptions& input = request.input;
-  PreparedInput in = input_prepare(input.path,
+  PreparedInput in = input_prepare(input,
                                    schema_options_make(input.id_column, input.weight_column, input.columns,
                                                        input.delimiter, request.device.threads, request.prep),
                                    pipeline_options_make(request.scale, request.prep), request.quiet, notices, comm);

@@ -4,11 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace kseg {
+
+class ArrowStreamReader;  // host/parquet/arrow_stream.hpp
 
 // The user table a workflow reads: where it is and which columns play which role.
 struct InputOptions {
@@ -17,6 +20,9 @@ struct InputOptions {
   std::string weight_column;         // per-user sample weights, "" = none
   std::vector<std::string> columns;  // feature columns; empty = all but id and weight
   char delimiter = ',';
+  // An in-memory table (an Arrow C stream, e.g. from the Python package) read instead of path; messages call it
+  // "the table". One process only.
+  std::shared_ptr<ArrowStreamReader> table;
 };
 
 // How user profiles are read and prepared (issue: mixed columns, gaps, heavy tails).

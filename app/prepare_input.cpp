@@ -5,6 +5,7 @@
 #include "host/data/memory_check.hpp"
 #include "host/error.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/parquet/arrow_stream.hpp"
 
 namespace kseg {
 namespace {
@@ -74,17 +75,20 @@ PipelineOptions pipeline_options_make(const std::string& scale, const Preparatio
   return o;
 }
 
-PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema_options,
-                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err,
-                            const Communicator& comm) {
+namespace {
+
+// The shared body: reader (a file path, or an in-memory table named "the table") gives the schema and the table.
+PreparedInput input_prepare_from(const std::string& path, ArrowStreamReader* reader,
+                                 const SchemaOptions& schema_options, const PipelineOptions& pipeline_options,
+                                 bool quiet, std::ostream& err, const Communicator& comm) {
   PreparedInput in;
-  in.schema = schema_infer(path, schema_options, comm);
+  in.schema = reader ? reader->schema_infer(schema_options) : schema_infer(path, schema_options, comm);
   int64_t kept = 0;
   for (const ColumnSchema& c : in.schema.columns) kept += c.role != ColumnRole::ignore && c.role != ColumnRole::id;
   const double local_rows = static_cast<double>(in.schema.n_rows) / comm.size();
   // The typed columns and, at least, a prepared matrix as wide as them: 4 bytes per cell each.
   memory_check(local_rows * static_cast<double>(kept) * 8.0, memory_available_bytes(), path + ": reading the table");
-  in.table = table_load(in.schema, schema_options, comm);
+  in.table = reader ? reader->table_load(in.schema) : table_load(in.schema, schema_options, comm);
   // The reading passes leave their batch buffers (tens of MB) freed but held by the allocator: back before the
   // prepared matrix is allocated, so they stay out of the peak.
   memory_release_to_system();
@@ -93,7 +97,8 @@ PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema
   memory_check(static_cast<double>(in.table.n_rows) * static_cast<double>(in.pipeline.n_features()) * 4.0,
                memory_available_bytes(), path + ": the prepared matrix");
   if (!quiet) notices_print(in.pipeline, err);
-  if (const std::string conversion = in.schema.npy ? npy_conversion(path) : ""; !quiet && !conversion.empty())
+  if (const std::string conversion = in.schema.npy && !reader ? npy_conversion(path) : "";
+      !quiet && !conversion.empty())
     err << "kseg: " << path << ": " << conversion << "\n";
   in.n_rows = in.table.n_rows;
   in.n_rows_total = in.schema.n_rows;
@@ -102,6 +107,22 @@ PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema
   in.pipeline.transform(in.table, in.x.data());
   if (const TableColumn* w = in.table.weight_column()) in.weights = w->values;
   return in;
+}
+
+}  // namespace
+
+PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema_options,
+                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err,
+                            const Communicator& comm) {
+  return input_prepare_from(path, nullptr, schema_options, pipeline_options, quiet, err, comm);
+}
+
+PreparedInput input_prepare(const InputOptions& input, const SchemaOptions& schema_options,
+                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err,
+                            const Communicator& comm) {
+  if (!input.table) return input_prepare(input.path, schema_options, pipeline_options, quiet, err, comm);
+  KSEG_EXPECTS(comm.size() == 1, UsageError, "the table: an in-memory table is read by one process; give a file path");
+  return input_prepare_from("the table", input.table.get(), schema_options, pipeline_options, quiet, err, comm);
 }
 
 }  // namespace kseg

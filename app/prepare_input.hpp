@@ -34,5 +34,9 @@ PipelineOptions pipeline_options_make(const std::string& scale, const Preparatio
 PreparedInput input_prepare(const std::string& path, const SchemaOptions& schema_options,
                             const PipelineOptions& pipeline_options, bool quiet, std::ostream& err,
                             const Communicator& comm = single_process());
+// The same for input.path, or input.table when it is set (then one process only, and messages say "the table").
+PreparedInput input_prepare(const InputOptions& input, const SchemaOptions& schema_options,
+                            const PipelineOptions& pipeline_options, bool quiet, std::ostream& err,
+                            const Communicator& comm = single_process());
 
 }  // namespace kseg

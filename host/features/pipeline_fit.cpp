@@ -211,9 +211,11 @@ FeaturePipeline FeaturePipeline::fit(const Table& table, const PipelineOptions& 
     }
   }
   p.names_build();
-  KSEG_EXPECTS(
-      p.n_features() > 0, DataError,
-      table.path + ": no usable feature columns (all constant, missing or excluded); see kseg schema " + table.path);
+  // An in-memory table (the Python package's, named "the table") has no file for kseg schema to read.
+  const std::string hint =
+      table.path == "the table" ? "check the columns' types and roles" : "see kseg schema " + table.path;
+  KSEG_EXPECTS(p.n_features() > 0, DataError,
+               table.path + ": no usable feature columns (all constant, missing or excluded); " + hint);
   return p;
 }
 

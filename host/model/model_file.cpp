@@ -52,7 +52,7 @@ SegmentIdentity segments_from_json(const nlohmann::json& doc, int64_t k, const s
 
 }  // namespace
 
-void model_save(const std::string& path, const Model& model) {
+std::string model_to_text(const Model& model) {
   nlohmann::json centroids = nlohmann::json::array();
   const int64_t d = model.pipeline.n_features();
   for (int64_t j = 0; j < model.n_clusters; ++j)
@@ -81,9 +81,12 @@ void model_save(const std::string& path, const Model& model) {
         node.centroid.assign(model.centroids.begin() + node.leaf * d, model.centroids.begin() + (node.leaf + 1) * d);
     doc["tree"] = segment_tree_to_json(tree);
   }
+  return doc.dump(2) + "\n";
+}
+
+void model_save(const std::string& path, const Model& model) {
   AtomicFile file(path);
-  file.write(doc.dump(2));
-  file.write("\n");
+  file.write(model_to_text(model));
   file.commit();
 }
 
@@ -93,7 +96,10 @@ constexpr double kCentroidSquaredNormMax = 1e30;
 }  // namespace
 
 Model model_load(const std::string& path) {
-  const std::string text = input_file_read(path, "the model file", kModelFileMaxBytes);
+  return model_from_text(input_file_read(path, "the model file", kModelFileMaxBytes), path);
+}
+
+Model model_from_text(const std::string& text, const std::string& path) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);

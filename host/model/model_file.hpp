@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "host/model/drift_reference.hpp"
 #include "host/features/pipeline.hpp"
+#include "host/model/drift_reference.hpp"
 #include "host/model/segment_tree.hpp"
 
 namespace kseg {
@@ -43,8 +43,12 @@ struct Model {
 
 // Atomic write (temporary file + rename).
 void model_save(const std::string& path, const Model& model);
+// The text model_save writes (model.json, ending in a newline).
+std::string model_to_text(const Model& model);
 
 // Validates format name and version (refuses newer versions), sizes, finite values. DataError naming the file.
 Model model_load(const std::string& path);
+// The same checks on model.json's text; path names it in messages.
+Model model_from_text(const std::string& text, const std::string& path);
 
 }  // namespace kseg
