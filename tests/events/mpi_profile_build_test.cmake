@@ -2,25 +2,7 @@
 # user, and rank 0 writes users.csv and profile_build.json byte for byte as one process does (2 and 3 ranks, plain and
 # gzip logs, every feature family, --last/--mode, RFM scores, shares of spend); a bad cell ends the job with exit 1.
 # Invoked by ctest as: cmake -DKSEG=<kseg> -DMPIEXEC=<mpirun> -DGZIP=<gzip> -DWORK=<dir> -P ...
-file(REMOVE_RECURSE "${WORK}")
-file(MAKE_DIRECTORY "${WORK}")
-set(ENV{OMPI_MCA_btl_vader_single_copy_mechanism} none)
-set(ENV{OMPI_MCA_rmaps_base_oversubscribe} 1)
-set(mpirun "${MPIEXEC}" --allow-run-as-root --oversubscribe --mca btl self,vader)
-
-function(run_ok)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 300)
-  if(NOT code EQUAL 0)
-    message(FATAL_ERROR "${ARGN}: exit ${code}\nstdout: ${out}\nstderr: ${err}")
-  endif()
-endfunction()
-
-function(same a b)
-  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${a}" "${b}" RESULT_VARIABLE differ)
-  if(differ)
-    message(FATAL_ERROR "${b} differs from the single-process ${a}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../mpi/mpi_common.cmake)
 
 # The generated log is sorted by time, so most users' events lie in every rank's share of the bytes.
 run_ok("${KSEG}" generate --users 4000 --seed 5 --out "${WORK}/users.csv" --events "${WORK}/events.csv" --quiet)

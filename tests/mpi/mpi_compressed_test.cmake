@@ -2,25 +2,7 @@
 # of its share of the decompressed bytes) gives byte for byte the segments, centroids, profiles and model (bar the
 # input's name) of one process on the plain CSV; assign likewise; a truncated stream ends every rank with the error.
 # Invoked by ctest as: cmake -DKSEG=<kseg> -DMPIEXEC=<mpirun> -DGZIP=<gzip> [-DZSTD=<zstd>] -DWORK=<dir> -P ...
-file(REMOVE_RECURSE "${WORK}")
-file(MAKE_DIRECTORY "${WORK}")
-set(ENV{OMPI_MCA_btl_vader_single_copy_mechanism} none)
-set(ENV{OMPI_MCA_rmaps_base_oversubscribe} 1)
-set(mpirun "${MPIEXEC}" --allow-run-as-root --oversubscribe --mca btl self,vader)
-
-function(run_ok)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 300)
-  if(NOT code EQUAL 0)
-    message(FATAL_ERROR "${ARGN}: exit ${code}\nstdout: ${out}\nstderr: ${err}")
-  endif()
-endfunction()
-
-function(same a b)
-  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${a}" "${b}" RESULT_VARIABLE differ)
-  if(differ)
-    message(FATAL_ERROR "${b} differs from the single-process ${a}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/mpi_common.cmake)
 
 # model.json without the input's name.
 function(model_unnamed path out_var)

@@ -3,26 +3,7 @@
 # likewise; --init k-means|| (after one iteration and at convergence) and --warm-start likewise; --out-parts parts
 # that concatenate to the single-process segments.csv; a rank meeting bad data ends every rank quickly with the error.
 # Invoked by ctest as: cmake -DKSEG=<kseg> -DMPIEXEC=<mpirun> -DWORK=<dir> -P mpi_fit_test.cmake
-file(REMOVE_RECURSE "${WORK}")
-file(MAKE_DIRECTORY "${WORK}")
-# What a container needs: no cross-memory attach, shared memory and loopback transports only, more ranks than cores.
-set(ENV{OMPI_MCA_btl_vader_single_copy_mechanism} none)
-set(ENV{OMPI_MCA_rmaps_base_oversubscribe} 1)
-set(mpirun "${MPIEXEC}" --allow-run-as-root --oversubscribe --mca btl self,vader)
-
-function(run_ok)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 300)
-  if(NOT code EQUAL 0)
-    message(FATAL_ERROR "${ARGN}: exit ${code}\nstdout: ${out}\nstderr: ${err}")
-  endif()
-endfunction()
-
-function(same a b)
-  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${a}" "${b}" RESULT_VARIABLE differ)
-  if(differ)
-    message(FATAL_ERROR "${b} differs from the single-process ${a}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/mpi_common.cmake)
 
 run_ok("${KSEG}" generate --users 4000 --seed 5 --out "${WORK}/users.csv" --quiet)
 run_ok("${KSEG}" generate --users 3000 --seed 6 --out "${WORK}/users.npy" --quiet)
