@@ -59,7 +59,6 @@ std::optional<FitRefresh> fit_refresh_load(const FitRequest& request, const Prep
   refresh.path = refresh.warm_start ? request.warm_start : request.match_ids;
   refresh.old = model_load(refresh.path);
   refresh.old_sizes = old_sizes_read(refresh.old);
-  refresh.weights = in.weights.empty() ? nullptr : in.weights.data();
   try {
     refresh.old_mapped = centroids_reprepare(refresh.old.pipeline, refresh.old.centroids, refresh.old.n_clusters,
                                              in.pipeline, std::vector<double>(static_cast<size_t>(in.n_cols), 0.0));

@@ -23,7 +23,6 @@ struct FitRefresh {
   Model old;                       // as loaded
   std::vector<float> old_mapped;   // old k × d centroids in the new prepared space
   std::vector<double> old_sizes;   // old segment sizes (1 each when the model does not say)
-  const float* weights = nullptr;  // the new input's sample weights (PreparedInput::weights), nullptr: all 1
 };
 
 // Loads the old model named by --warm-start or --match-ids (nullopt when neither) and carries its centroids.
