@@ -28,7 +28,7 @@ class DriftMeter {
     if (weights) seen_.weight_column = weights->name;
     if (!weights && !weight_column.empty() && !unweighted_noted_ && !request_.quiet) {
       notices_ << "kseg: notice: the model was fitted with weights \"" << weight_column << "\" but "
-               << request_.input.path << " has no such column: its users count once each\n";
+               << input_name(request_.input) << " has no such column: its users count once each\n";
       unweighted_noted_ = true;
     }
     counter_.add(table);
@@ -87,7 +87,7 @@ void drift_request_validate(const DriftRequest& request) {
 
 DriftProducts drift_measure(const DriftRequest& request, std::ostream& notices) {
   drift_request_validate(request);
-  const Model model = model_load(request.model);
+  const Model model = request.model_loaded ? *request.model_loaded : model_load(request.model);
   KSEG_EXPECTS(model.reference.has_value(), DataError,
                request.model +
                    ": the model holds no training statistics (fitted by an older kseg): refit it with "
@@ -96,13 +96,13 @@ DriftProducts drift_measure(const DriftRequest& request, std::ostream& notices) 
   // A weighted fit's statistics are weighted: the new users are weighted by the same column when they have it.
   const ModelInputOptions options{request.model, request.input.delimiter, request.device.threads, request.batch_rows,
                                   model.reference->weight_column};
-  model_input_for_each(model, request.input.path, options, [&](const Table& table, const IdColumn&, int64_t) {
+  model_input_for_each(model, request.input, options, [&](const Table& table, const IdColumn&, int64_t) {
     meter.batch_add(table, options.weight_column);
   });
   const DriftObservation& seen = meter.seen();
-  KSEG_EXPECTS(seen.rows > 0, DataError, request.input.path + ": no users to measure");
+  KSEG_EXPECTS(seen.rows > 0, DataError, input_name(request.input) + ": no users to measure");
   KSEG_EXPECTS(seen.weight > 0.0, DataError,
-               request.input.path + ": column \"" + seen.weight_column +
+               input_name(request.input) + ": column \"" + seen.weight_column +
                    "\": the weights sum to 0; at least one row needs a positive weight");
   return {drift_report_make(model, meter.counts(), seen, request.thresholds), request.thresholds};
 }

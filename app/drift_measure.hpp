@@ -4,16 +4,18 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <string>
 
 #include "app/options.hpp"
 #include "host/dynamics/drift_report.hpp"
+#include "host/model/model_file.hpp"
 
 namespace kseg {
 
 struct DriftRequest {
-  // The new users: input.path (CSV, .csv.gz, .csv.zst, or a .npy) and input.delimiter. The model names the id,
-  // weight and feature columns: id_column, weight_column and columns stay empty (model_input_check).
+  // The new users: input.path (CSV, .csv.gz, .csv.zst, .npy or Parquet) and input.delimiter, or input.table. The model
+  // names the id, weight and feature columns: id_column, weight_column and columns stay empty (model_input_check).
   InputOptions input;
   std::string model;             // model.json written by kseg fit (or kseg update), with training statistics
   std::string out;               // the full report as JSON; "" = none
@@ -21,6 +23,8 @@ struct DriftRequest {
   int64_t batch_rows = 1 << 20;  // .npy rows read per batch; at least 1
   DeviceOptions device;
   bool quiet = false;  // no notices
+  // The model already in memory (the Python package's), used instead of reading model, which then only names it.
+  std::shared_ptr<const Model> model_loaded;
 };
 
 // Every check of the request's values, before any work (UsageError naming the option).

@@ -24,12 +24,17 @@ ProfileOptions profile_options_make(const ExplainOptions& args) {
   return o;
 }
 
-Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainOptions& args, std::ostream& out, bool quiet) {
+Profiles explain_profiles(const ExplainOutputs& o, const ExplainOptions& args) {
   Profiles profiles = profiles_compute(*o.table, *o.pipeline, o.labels, o.k, profile_options_make(args), o.segment_ids);
   if (o.tree) profiles.tree_parents = tree_parent_profiles(*o.table, *o.pipeline, o.labels, *o.tree, profiles.options);
   for (size_t c = 0; c < o.model_names.size() && c < profiles.segments.size(); ++c)
     if (!o.model_names[c].empty()) profiles.segments[c].name = o.model_names[c];
   profiles_names_apply(profiles, o.file_names);
+  return profiles;
+}
+
+Profiles explain_outputs_write(const ExplainOutputs& o, const ExplainOptions& args, std::ostream& out, bool quiet) {
+  Profiles profiles = explain_profiles(o, args);
   const std::string dir = o.dir + "/";
   profiles_csv_write(dir + "profiles.csv", profiles);
   AtomicFile json(dir + "profiles.json");

@@ -35,6 +35,10 @@ struct ExplainOutputs {
 
 ProfileOptions profile_options_make(const ExplainOptions& args);
 
+// The profiles of outputs (segment ids, the model's names, a tree's parent nodes, the names file's names) in memory,
+// as explain_outputs_write writes them.
+Profiles explain_profiles(const ExplainOutputs& outputs, const ExplainOptions& args);
+
 // Computes the profiles and writes the files, each atomically; lists them on out unless quiet.
 Profiles explain_outputs_write(const ExplainOutputs& outputs, const ExplainOptions& args, std::ostream& out,
                                bool quiet);

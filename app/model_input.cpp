@@ -11,6 +11,7 @@
 #include "host/io/csv_reader.hpp"
 #include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
+#include "host/parquet/arrow_stream.hpp"
 #include "host/parquet/parquet_input.hpp"
 
 namespace kseg {
@@ -128,6 +129,31 @@ void model_input_for_each(const Model& model, const std::string& input, const Mo
     csv_for_each(model, input, options, fn);
   }
 }
+
+void model_input_stream_for_each(const Model& model, ArrowStreamReader& reader, const ModelInputOptions& options,
+                                 const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
+  TableSchema schema = model_schema(model, reader.column_names(), "the table", options.model_path);
+  for (ColumnSchema& c : schema.columns)
+    if (!options.weight_column.empty() && c.name == options.weight_column) c.role = ColumnRole::weight;
+  reader.batches_for_each(schema, [&](const Table& table, int64_t first) {
+    if (schema.id_column.empty()) {  // numbered across batches, as a file's rows are
+      fn(table, IdColumn::row_numbers(first + table.n_rows), first);
+    } else {
+      fn(table, table.ids, 0);
+    }
+  });
+}
+
+void model_input_for_each(const Model& model, const InputOptions& input, const ModelInputOptions& options,
+                          const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
+  if (input.table) {
+    model_input_stream_for_each(model, *input.table, options, fn);
+  } else {
+    model_input_for_each(model, input.path, options, fn);
+  }
+}
+
+std::string input_name(const InputOptions& input) { return input.table ? std::string("the table") : input.path; }
 
 void model_input_check(const InputOptions& input) {
   KSEG_EXPECTS(input.id_column.empty() && input.weight_column.empty() && input.columns.empty(), UsageError,

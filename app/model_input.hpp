@@ -40,6 +40,19 @@ int64_t model_input_parquet_for_each(const Model& model, const std::string& inpu
 void model_input_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
                           const std::function<void(const Table&, const IdColumn&, int64_t)>& fn);
 
+// An in-memory table (InputOptions::table, named "the table") batch by batch, as model_input_for_each: only the
+// columns the model needs are converted, and only one batch is held at a time. Row numbers count from the stream's
+// first row when it has no id column.
+void model_input_stream_for_each(const Model& model, ArrowStreamReader& reader, const ModelInputOptions& options,
+                                 const std::function<void(const Table&, const IdColumn&, int64_t)>& fn);
+
+// input.table when it is set (read once: a second call finds it empty), else the file at input.path.
+void model_input_for_each(const Model& model, const InputOptions& input, const ModelInputOptions& options,
+                          const std::function<void(const Table&, const IdColumn&, int64_t)>& fn);
+
+// How messages name an input: "the table" for an in-memory one, else its path.
+std::string input_name(const InputOptions& input);
+
 // The input of a workflow that reads users for a saved model (assign, drift, update): path and delimiter. The model
 // names the id, weight and feature columns: UsageError when input sets them.
 void model_input_check(const InputOptions& input);

@@ -43,8 +43,11 @@ MiniBatchEpochsResult epochs_run(const Model& model, const UpdateRequest& reques
   const ModelInputOptions options{request.model, request.input.delimiter, request.device.threads, 1 << 20,
                                   weight_column};
   std::vector<float> x;
+  int passes = 0;
   const PreparedStream stream = [&](const PreparedChunkVisitor& visit) {
-    model_input_for_each(model, request.input.path, options, [&](const Table& table, const IdColumn&, int64_t) {
+    InputOptions input = request.input;
+    if (input.table && passes++ > 0) input.table = request.table_reopen();
+    model_input_for_each(model, input, options, [&](const Table& table, const IdColumn&, int64_t) {
       x.resize(static_cast<size_t>(table.n_rows * start.d));
       model.pipeline.transform(table, x.data());
       const TableColumn* weights = table.weight_column();
@@ -55,9 +58,9 @@ MiniBatchEpochsResult epochs_run(const Model& model, const UpdateRequest& reques
     return backend_create(batch, request.device, request.quiet || !first, notices);
   };
   const EpochDone epoch_done = [&](int, const EpochStats& stats) {
-    KSEG_EXPECTS(stats.rows > 0, DataError, request.input.path + ": no users to update with");
+    KSEG_EXPECTS(stats.rows > 0, DataError, input_name(request.input) + ": no users to update with");
     KSEG_EXPECTS(stats.weight > 0.0, DataError,
-                 request.input.path + ": column \"" + weight_column +
+                 input_name(request.input) + ": column \"" + weight_column +
                      "\": the weights sum to 0; at least one row needs a positive weight");
   };
   return minibatch_epochs_run(request.params, std::move(start), stream, backend_make, epoch_done);
@@ -76,7 +79,8 @@ UpdateProducts products_make(const Model& model, const UpdateRequest& request, M
   products.weight_column = run.epochs.back().weighted ? weight_column : std::string();
   products.params = request.params;
   products.model_path = request.model;
-  products.input_path = request.input.path;
+  products.input_path = input_name(request.input);
+  products.input_table = request.input.table != nullptr;
   std::vector<int64_t> sizes(static_cast<size_t>(k));
   for (int64_t j = 0; j < k; ++j) {
     sizes[j] = std::llround(state.counts[j]);
@@ -90,7 +94,7 @@ UpdateProducts products_make(const Model& model, const UpdateRequest& request, M
   }
   const MiniBatchEpochsParams& p = request.params;
   products.model.fit = {{"updated_from", request.model},
-                        {"input", request.input.path},
+                        {"input", products.input_path},
                         {"n_rows", products.rows},
                         {"epochs", p.epochs},
                         {"batch_size", p.step.batch_size},
@@ -102,8 +106,10 @@ UpdateProducts products_make(const Model& model, const UpdateRequest& request, M
   return products;
 }
 
-// summary.json: the run's parameters, each epoch, and each segment's weight and movement.
-nlohmann::json summary_make(const UpdateProducts& products) {
+}  // namespace
+
+// The run's parameters, each epoch, and each segment's weight and movement.
+nlohmann::json update_summary(const UpdateProducts& products) {
   const MiniBatchEpochsResult& run = products.run;
   const MiniBatchEpochsParams& p = products.params;
   nlohmann::json epochs = nlohmann::json::array(), shift = nlohmann::json::array();
@@ -119,8 +125,8 @@ nlohmann::json summary_make(const UpdateProducts& products) {
   return {{"kseg_version", KSEG_VERSION},
           {"model", products.model_path},
           {"input", products.input_path},
-          {"input_format", input_format_name(products.input_path)},
-          {"input_conversion", npy_conversion(products.input_path)},
+          {"input_format", products.input_table ? std::string("arrow") : input_format_name(products.input_path)},
+          {"input_conversion", products.input_table ? std::string() : npy_conversion(products.input_path)},
           {"rows", products.rows},
           {"weight_column", products.weight_column},
           {"k", run.state.k},
@@ -139,8 +145,6 @@ nlohmann::json summary_make(const UpdateProducts& products) {
           {"seconds", products.seconds}};
 }
 
-}  // namespace
-
 void update_request_validate(const UpdateRequest& request) {
   device_options_validate(request.device);
   model_input_check(request.input);
@@ -151,18 +155,21 @@ void update_request_validate(const UpdateRequest& request) {
   KSEG_EXPECTS(p.step.reassignment_ratio >= 0.0 && p.step.reassignment_ratio < 1.0, UsageError,
                "--reassignment-ratio must lie in [0, 1)");
   KSEG_EXPECTS(p.memory >= 0.0 && p.memory <= 1.0, UsageError, "--memory must lie in [0, 1]");
+  KSEG_EXPECTS(!request.input.table || p.epochs == 1 || request.table_reopen, UsageError,
+               "--epochs: the table is a stream that is read once: give 1 epoch, or a table that can be read again "
+               "(a file, a pyarrow Table or a DataFrame)");
 }
 
 UpdateProducts model_update(const UpdateRequest& request, std::ostream& notices) {
   const auto start = std::chrono::steady_clock::now();
   update_request_validate(request);
-  const Model model = model_load(request.model);
+  const Model model = request.model_loaded ? *request.model_loaded : model_load(request.model);
   // Sample weights as at fit (the column the training statistics name), when the input has that column.
   const std::string weight_column = model.reference ? model.reference->weight_column : std::string();
   MiniBatchEpochsResult run = epochs_run(model, request, weight_column, notices);
   if (!run.epochs.back().weighted && !weight_column.empty() && !request.quiet)
-    notices << "kseg: notice: the model was fitted with weights \"" << weight_column << "\" but " << request.input.path
-            << " has no such column: its users count once each\n";
+    notices << "kseg: notice: the model was fitted with weights \"" << weight_column << "\" but "
+            << input_name(request.input) << " has no such column: its users count once each\n";
   UpdateProducts products = products_make(model, request, std::move(run), weight_column);
   products.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return products;
@@ -173,7 +180,7 @@ void update_products_write(const UpdateProducts& products, const std::string& di
   const Model& model = products.model;
   centroids_write(prefix + "centroids.csv", model.pipeline, model.centroids, products.last_sizes, model.segments.ids);
   model_save(prefix + "model.json", model);
-  json_write(prefix + "summary.json", summary_make(products));
+  json_write(prefix + "summary.json", update_summary(products));
 }
 
 UpdateProducts model_update_run(const UpdateRequest& request, std::ostream& notices) {

@@ -126,11 +126,11 @@ SweepProducts sweep_segments(const SweepRequest& request, std::ostream& notices)
   const SchemaOptions schema_options = schema_options_make(input.id_column, input.weight_column, input.columns,
                                                            input.delimiter, request.device.threads, request.prep);
   SweepProducts p;
-  p.input = input_prepare(input.path, schema_options, pipeline_options_make(request.scale, request.prep), request.quiet,
-                          notices);
+  p.input =
+      input_prepare(input, schema_options, pipeline_options_make(request.scale, request.prep), request.quiet, notices);
   p.result = sweep_compute(request, p.input, p.labels, notices);
   const SweepRow& chosen = sweep_row_recommended(p.result);
-  p.source = "kseg sweep " + input.path + " --k " + request.k_range +
+  p.source = "kseg sweep " + (input.table ? std::string("the table") : input.path) + " --k " + request.k_range +
              ": segments of the recommended k = " + std::to_string(chosen.k) + " (kseg fit --k " +
              std::to_string(chosen.k) + " --seed " + std::to_string(chosen.best_seed) +
              (request.hierarchy ? " --hierarchy --split " + request.split : "") + " reproduces them)";

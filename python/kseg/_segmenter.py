@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import json
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
 from . import _kseg
+from ._segmenter_workflows import SegmenterWorkflows
+from ._tables import frame as _frame
+from ._tables import table_source as _table_source
 
 # Segmenter parameters that map one to one onto the fit request's fields (app/fit_segments.hpp), with the CLI's
 # defaults. The names are the CLI's options without the leading dashes, '-' written '_'.
@@ -41,47 +46,29 @@ _FIT_DEFAULTS: dict[str, Any] = {
     "split": "largest-inertia",
     "min_size": 0.0,
     "min_share": 0.0,
+    "warm_start": None,
+    "match_ids": None,
+    "segment_names": None,
+    "audit_ratio": 0.8,
+    "audit_min_diff": 0.02,
     "device": "auto",
     "n_threads": None,
+    "precision": "fp32",
+    "gpu_memory": None,
+    "algorithm": "lloyd",
     "verbose": False,
 }
 
-# The options assign takes from the Segmenter (the model holds the rest).
-_ASSIGN_OPTIONS = ("device", "n_threads")
+# The options assign, drift and update take from the Segmenter (the model holds the rest).
+_ASSIGN_OPTIONS = ("device", "n_threads", "precision", "gpu_memory", "algorithm")
 
 
-def _table_source(table):
-    """What the extension reads: a path (CSV, compressed CSV, .npy, Parquet file or directory) or an Arrow stream.
-
-    pandas and polars DataFrames become Arrow tables without a text round trip (pandas ``category`` columns become
-    dictionary arrays, NaN/None become nulls); pyarrow Tables and RecordBatchReaders, and any object with
-    ``__arrow_c_stream__``, are passed as they are.
-    """
-    if isinstance(table, (str, os.PathLike)):
-        return os.fspath(table)
-    module = type(table).__module__.split(".")[0]
-    if module == "pandas":
-        import pyarrow as pa
-
-        return pa.Table.from_pandas(table, preserve_index=False)
-    if module == "polars":
-        return table.to_arrow()
-    if hasattr(table, "__arrow_c_stream__"):
-        return table
-    raise TypeError(
-        f"table: expected a path, a pandas or polars DataFrame, a pyarrow Table or RecordBatchReader, got "
-        f"{type(table).__name__}"
-    )
+def _is_default(value: Any, default: Any) -> bool:
+    """Whether an option holds its default (a value of another type, e.g. an init array, never does)."""
+    return value is default or (type(value) is type(default) and value == default)
 
 
-def _frame(columns: dict[str, Any]):
-    """A pandas DataFrame of the columns (pandas is the common denominator of the table libraries)."""
-    import pandas as pd
-
-    return pd.DataFrame(columns)
-
-
-class Segmenter:
+class Segmenter(SegmenterWorkflows):
     """Segment users: prepare a user table, fit K-means, score new users, profile and report segments.
 
     The same workflow as the ``kseg`` program, on tables in memory: the preparation (column roles, missing values,
@@ -111,15 +98,29 @@ class Segmenter:
         Cell texts read as missing (text columns only); default pandas' set and ``-``.
     scale : {"zscore", "robust", "minmax", "none"}, default="zscore"
     seed, n_init, max_iter, tol, init :
-        K-means options, as ``kseg fit``.
+        K-means options, as ``kseg fit``; ``init`` may also be a ``(k, d)`` array of centroids in original units.
     hierarchy : bool, default=False
         Bisecting K-means tree (``--hierarchy``); ``split`` chooses the leaf split next.
     min_size, min_share : float, default=0
         Smallest usable segment (users or share); smaller segments are dissolved.
+    warm_start : Segmenter or path, optional
+        Start from this model's centroids (in the new preparation) and keep its segment ids (``--warm-start``).
+    match_ids : Segmenter or path, optional
+        After a fresh fit, give segments the ids of the nearest old ones (``--match-ids``, Hungarian matching).
+    segment_names : dict of int to str, or path, optional
+        Segment names kept in the model (``--segment-names``: a CSV ``segment,name``).
+    audit_ratio, audit_min_diff : float, default=0.8, 0.02
+        The fairness audit of the profiles (``--audit-ratio``, ``--audit-min-diff``).
     device : str, default="auto"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA where the extension has it and a GPU is present).
     n_threads : int, optional
         CPU threads (default: all cores).
+    precision : {"fp32", "tf32"}, default="fp32"
+        GPU product precision.
+    gpu_memory : float, optional
+        GPU memory budget in GiB (default: 80% of free memory).
+    algorithm : {"lloyd", "hamerly"}, default="lloyd"
+        The CPU pass (``--algorithm``).
     verbose : bool, default=False
         Print kseg's notices (columns left out, log1p transforms, imputed values, CPU fallback) to stderr.
 
@@ -130,9 +131,11 @@ class Segmenter:
     centroids_ : pandas.DataFrame
         The centroids in the features' original units (as ``centroids.csv``).
     summary_ : dict
-        What ``summary.json`` holds (k, inertia, iterations, sizes, timings).
+        What ``summary.json`` holds (k, inertia, iterations, sizes, timings; after :meth:`update`, the update's).
     model_ : dict
         The model (``model.json``).
+    sweep_ : dict
+        After :meth:`sweep`: ``sweep.json`` (every k's metrics, the recommendation and why).
 
     Examples
     --------
@@ -149,11 +152,13 @@ class Segmenter:
             raise TypeError(f"Segmenter: unknown option(s) {', '.join(unknown)}")
         self.k = k
         self.options = {**_FIT_DEFAULTS, **options}
-        self._products: dict[str, Any] | None = None
+        self._products: dict[str, Any] | None = None  # a fit's, in this process
         self._model_text: str | None = None
+        self._summary_text: str | None = None
+        self._centroids: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
-        changed = {name: value for name, value in self.options.items() if value != _FIT_DEFAULTS[name]}
+        changed = {name: value for name, value in self.options.items() if not _is_default(value, _FIT_DEFAULTS[name])}
         extra = "".join(f", {name}={value!r}" for name, value in changed.items())
         return f"Segmenter(k={self.k}{extra})"
 
@@ -174,6 +179,34 @@ class Segmenter:
         request["n_threads"] = int(self.options["n_threads"] or 0)
         request["quiet"] = not request.pop("verbose", False)
         return request
+
+    @contextlib.contextmanager
+    def _fit_request(self) -> Iterator[dict[str, Any]]:
+        """The request, with the options given as objects (a Segmenter, names, an init array) written as the files
+        kseg reads, in a directory removed afterwards."""
+        request = self._request()
+        with tempfile.TemporaryDirectory(prefix="kseg-fit-") as directory:
+            for name in ("warm_start", "match_ids"):
+                if isinstance(request.get(name), Segmenter):
+                    path = Path(directory) / f"{name}.model.json"
+                    request[name].save(path)
+                    request[name] = str(path)
+                elif name in request:
+                    request[name] = os.fspath(request[name])
+            if isinstance(request.get("segment_names"), dict):
+                path = Path(directory) / "segment_names.csv"
+                with open(path, "w", newline="", encoding="utf-8") as file:
+                    writer = csv.writer(file, lineterminator="\n")
+                    writer.writerow(["segment", "name"])
+                    writer.writerows(sorted(request["segment_names"].items()))
+                request["segment_names"] = str(path)
+            elif "segment_names" in request:
+                request["segment_names"] = os.fspath(request["segment_names"])
+            if not isinstance(request.get("init"), str):
+                path = Path(directory) / "init.npy"
+                np.save(path, np.asarray(request["init"], dtype=np.float32))
+                request["init"] = str(path)
+            yield request
 
     def _assign_request(self) -> dict[str, Any]:
         fit_request = self._request()
@@ -205,15 +238,15 @@ class Segmenter:
         ValueError
             kseg's one-line message for data or options it cannot use (nothing is kept from the failed fit).
         """
-        products = _kseg.segments_fit(_table_source(table), self._request())
-        self._accept(products)
-        return self
-
-    def _accept(self, products: dict[str, Any]) -> None:
+        with self._fit_request() as request:
+            products = _kseg.segments_fit(_table_source(table), request)
         if products.get("notices"):
             sys.stderr.write(products["notices"])
         self._products = products
         self._model_text = products["model"]
+        self._summary_text = products["summary"]
+        self._centroids = products["centroids"]
+        return self
 
     @property
     def segments_(self):
@@ -226,16 +259,16 @@ class Segmenter:
     @property
     def centroids_(self):
         self._require_fitted()
-        if self._products is not None:
-            return _frame(self._products["centroids"])
+        if self._centroids is not None:
+            return _frame(self._centroids)
         return _frame(_kseg.model_centroids(self._model_text, "the model"))
 
     @property
     def summary_(self) -> dict[str, Any]:
         self._require_fitted()
-        if self._products is None:
-            raise ValueError("summary_ exists after fit(); a loaded model has no fit summary")
-        return json.loads(self._products["summary"])
+        if self._summary_text is None:
+            raise ValueError("summary_ exists after fit() or update(); a loaded model has no summary")
+        return json.loads(self._summary_text)
 
     @property
     def model_(self) -> dict[str, Any]:
@@ -265,7 +298,7 @@ class Segmenter:
 
     def predict(self, table) -> np.ndarray:
         """The segment of every user of the table (the ``segment`` column of :meth:`assign`)."""
-        return self.assign(table)["segment"].to_numpy()
+        return np.asarray(self.assign(table)["segment"])
 
     # --- the model file --------------------------------------------------------------------------------------------
 
@@ -309,12 +342,28 @@ class Segmenter:
         return sorted(str(p) for p in Path(directory).iterdir())
 
     def profiles(self):
-        """Per-segment profiles (size, share, mean/median of every feature, top categories) as a DataFrame."""
-        with tempfile.TemporaryDirectory(prefix="kseg-profiles-") as directory:
-            self.write(directory)
-            import pandas as pd
+        """Per-segment profiles of the fitted users, computed in memory as ``profiles.csv`` is written.
 
-            return pd.read_csv(Path(directory) / "profiles.csv")
+        Returns
+        -------
+        pandas.DataFrame
+            ``profiles.csv``'s table, one row per segment and statistic: ``segment``, ``name`` (the persona or the
+            given name), ``kind`` (``size``, ``share``, ``mean``, ``level_share``, ``audit_mean``,
+            ``audit_level_share``), ``column``, ``level``, ``value``, ``population``, ``index``, ``std_diff``
+            (NaN where the file has an empty field) and ``flag`` (1: the audit flagged it). The personas and
+            descriptions are in ``profiles_`` (``profiles.json``) afterwards.
+
+        Raises
+        ------
+        ValueError
+            For a loaded or updated model (no training users in this process).
+        """
+        self._require_fitted()
+        if self._products is None:
+            raise ValueError("profiles() needs a fit in this process (a loaded model has no training users)")
+        products = _kseg.fit_profiles(self._products["handle"])
+        self.profiles_ = json.loads(products["json"])
+        return _frame(products["table"])
 
     def report(self, path) -> None:
         """Write ``report.html`` (segment cards, personas, fairness audit) to path."""

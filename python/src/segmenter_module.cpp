@@ -4,6 +4,8 @@
 // without dashes ('-' written '_'); the GIL is released while kseg reads and computes.
 #include "segmenter_module.hpp"
 
+#include "segmenter_common.hpp"
+
 #include <Python.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
@@ -27,18 +29,6 @@ namespace nb = nanobind;
 
 namespace kseg {
 namespace {
-
-// A fit's products, kept in the Python object so that write(dir) publishes the CLI's output set later.
-struct FitHandle {
-  FitProducts products;
-};
-
-template <class T>
-nb::ndarray<nb::numpy, T> array_own(std::vector<T>&& values) {
-  auto* owned = new std::vector<T>(std::move(values));
-  nb::capsule deleter(owned, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-  return nb::ndarray<nb::numpy, T>(owned->data(), {owned->size()}, deleter);
-}
 
 // One key of the request dict onto the option groups; false for a key the fit does not know.
 bool preparation_option_set(PreparationOptions& prep, const std::string& name, const nb::handle& value) {
@@ -67,6 +57,22 @@ bool preparation_option_set(PreparationOptions& prep, const std::string& name, c
     prep.as_of = nb::cast<std::string>(value);
   else if (name == "na_values")
     prep.na_values = nb::cast<std::string>(value);
+  else
+    return false;
+  return true;
+}
+
+bool device_option_set(DeviceOptions& device, const std::string& name, const nb::handle& value) {
+  if (name == "device")
+    device.device = nb::cast<std::string>(value);
+  else if (name == "n_threads")
+    device.threads = nb::cast<int>(value);
+  else if (name == "precision")
+    device.precision = nb::cast<std::string>(value);
+  else if (name == "gpu_memory")
+    device.gpu_memory_gb = nb::cast<double>(value);
+  else if (name == "algorithm")
+    device.algorithm = nb::cast<std::string>(value);
   else
     return false;
   return true;
@@ -101,16 +107,24 @@ bool fit_option_set(FitRequest& r, const std::string& name, const nb::handle& va
     r.min_size = nb::cast<double>(value);
   else if (name == "min_share")
     r.min_share = nb::cast<double>(value);
-  else if (name == "device")
-    r.device.device = nb::cast<std::string>(value);
-  else if (name == "n_threads")
-    r.device.threads = nb::cast<int>(value);
+  else if (name == "warm_start")
+    r.warm_start = nb::cast<std::string>(value);
+  else if (name == "match_ids")
+    r.match_ids = nb::cast<std::string>(value);
+  else if (name == "segment_names")
+    r.segment_names = nb::cast<std::string>(value);
+  else if (name == "audit_ratio")
+    r.explain.audit_ratio = nb::cast<double>(value);
+  else if (name == "audit_min_diff")
+    r.explain.audit_min_diff = nb::cast<double>(value);
   else if (name == "quiet")
     r.quiet = nb::cast<bool>(value);
   else
-    return preparation_option_set(r.prep, name, value);
+    return device_option_set(r.device, name, value) || preparation_option_set(r.prep, name, value);
   return true;
 }
+
+}  // namespace
 
 FitRequest fit_request_from(const nb::dict& request) {
   FitRequest r;
@@ -127,7 +141,6 @@ FitRequest fit_request_from(const nb::dict& request) {
   return r;
 }
 
-// The table behind an object with __arrow_c_stream__ (the Arrow PyCapsule interface).
 std::shared_ptr<ArrowStreamReader> stream_reader(const nb::handle& source) {
   KSEG_EXPECTS(nb::hasattr(source, "__arrow_c_stream__"), UsageError,
                "the table: expected a path or an object with __arrow_c_stream__ (a pyarrow Table or "
@@ -139,7 +152,6 @@ std::shared_ptr<ArrowStreamReader> stream_reader(const nb::handle& source) {
   return std::make_shared<ArrowStreamReader>(stream, "the table");
 }
 
-// Column → values of the centroids in original units, as centroids.csv: segment, size, then the features.
 nb::dict centroids_dict(const Model& model, const std::vector<int64_t>& sizes) {
   nb::dict out;
   const int64_t d = model.pipeline.n_features();
@@ -157,6 +169,8 @@ nb::dict centroids_dict(const Model& model, const std::vector<int64_t>& sizes) {
   for (size_t c = 0; c < header.size(); ++c) out[header[c].c_str()] = columns[c];
   return out;
 }
+
+namespace {
 
 std::vector<int64_t> model_sizes(const Model& model) {
   if (model.fit.is_object() && model.fit.contains("segment_sizes") && model.fit["segment_sizes"].is_array())
@@ -215,12 +229,11 @@ void segments_fit_write(FitHandle& handle, const std::string& dir) {
 nb::dict segments_assign_py(const std::string& model_text, const nb::handle& source, const nb::dict& request) {
   const FitRequest r = fit_request_from(request);  // only device, n_threads and quiet matter here
   const Model model = model_from_text(model_text, "the model");
-  std::shared_ptr<ArrowStreamReader> reader;
-  std::string path;
+  InputOptions input;
   if (nb::isinstance<nb::str>(source)) {
-    path = nb::cast<std::string>(source);
+    input.path = nb::cast<std::string>(source);
   } else {
-    reader = stream_reader(source);
+    input.table = stream_reader(source);
   }
   std::vector<std::string> ids;
   std::vector<int64_t> segments;
@@ -229,7 +242,9 @@ nb::dict segments_assign_py(const std::string& model_text, const nb::handle& sou
   {
     nb::gil_scoped_release release;
     SegmentScorer scorer(model, r.device, AssignMode::tree, r.quiet, &notices);
-    const auto score = [&](const Table& table, const IdColumn& table_ids, int64_t first) {
+    const ModelInputOptions options{"the model", ',', r.device.threads, 1 << 17, ""};
+    // One batch at a time (a stream's batches as they come, a file's 32 MiB or 128 Ki rows).
+    model_input_for_each(model, input, options, [&](const Table& table, const IdColumn& table_ids, int64_t first) {
       const SegmentScores scores = scorer.score(table);
       for (int64_t i = 0; i < table.n_rows; ++i) {
         std::string id;
@@ -238,22 +253,8 @@ nb::dict segments_assign_py(const std::string& model_text, const nb::handle& sou
       }
       segments.insert(segments.end(), scores.segments.begin(), scores.segments.end());
       distances.insert(distances.end(), scores.distances.begin(), scores.distances.end());
-    };
-    if (reader) {
-      const TableSchema schema = model_schema(model, reader->column_names(), "the table", "the model");
-      reader->batches_for_each(schema, [&](const Table& table, int64_t first) {
-        // Numbered ids count from the stream's first row; an id column's ids are the batch's own.
-        if (table.ids.numbered()) {
-          score(table, IdColumn::row_numbers(first + table.n_rows), first);
-        } else {
-          score(table, table.ids, 0);
-        }
-      });
-    } else {
-      const ModelInputOptions options{"the model", ',', r.device.threads, 1 << 17, ""};
-      model_input_for_each(model, path, options, score);
-    }
-    KSEG_EXPECTS(!ids.empty(), DataError, (reader ? std::string("the table") : path) + ": no users to assign");
+    });
+    KSEG_EXPECTS(!ids.empty(), DataError, input_name(input) + ": no users to assign");
   }
   nb::dict out;
   out["ids"] = ids;
@@ -277,6 +278,7 @@ void segmenter_bind(nb::module_& m) {
   m.def("segments_fit_write", &segments_fit_write, nb::arg("products"), nb::arg("dir"));
   m.def("segments_assign", &segments_assign_py, nb::arg("model"), nb::arg("source"), nb::arg("request"));
   m.def("model_centroids", &model_centroids_py, nb::arg("model"), nb::arg("name"));
+  segmenter_workflows_bind(m);
 }
 
 }  // namespace kseg

@@ -49,6 +49,9 @@ def csv_write(frame, path):
     return str(path)
 
 
+# pandas 3 parses floats exactly by default (and deprecates the option); pandas 2 needs "round_trip".
+EXACT_FLOATS = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
 OPTIONS = {"seed": 7, "n_init": 2, "device": "cpu"}
 CLI_OPTIONS = ["--seed", "7", "--n-init", "2", "--device", "cpu", "--quiet"]
 
@@ -63,6 +66,19 @@ def cli_assign(path, model, out):
         check=True,
     )
     return pd.read_csv(out, dtype={"id": str})
+
+
+def profiles_csv_read(path):
+    """profiles.csv as kseg means it: text columns as text (an empty level is ""), numbers parsed exactly, an empty
+    number NaN."""
+    numbers = ["value", "population", "index", "std_diff"]
+    return pd.read_csv(
+        path,
+        **EXACT_FLOATS,
+        keep_default_na=False,
+        na_values={name: [""] for name in numbers},
+        dtype={"name": str, "kind": str, "column": str, "level": str},
+    )
 
 
 def model_without_input(path):
@@ -90,8 +106,12 @@ def test_dataframe_fit_equals_cli_fit(tmp_path):
     assert seg.model_["n_clusters"] == 3
     assert seg.summary_["k"] == 3 and seg.summary_["input"] == "the table"
     assert seg.summary_["input_format"] == "arrow"
+    # Computed in memory (no file): the same rows, and the numbers the file's text stands for.
     profiles = seg.profiles()
-    assert profiles.equals(pd.read_csv(tmp_path / "cli" / "profiles.csv"))
+    assert profiles.equals(profiles_csv_read(tmp_path / "cli" / "profiles.csv"))
+    assert [s["persona"] for s in seg.profiles_["segments"]] == [
+        s["persona"] for s in json.loads((tmp_path / "cli" / "profiles.json").read_text())["segments"]
+    ]
 
 
 def test_models_score_alike_in_python_and_cli(tmp_path):
