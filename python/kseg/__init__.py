@@ -4,8 +4,8 @@
 kernels with OpenMP, or the CUDA backend where the extension was built with it). It gives the same labels and
 centres as ``kseg fit X.npy --scale none --log none`` with the same seed and options.
 
-``kseg.Segmenter`` is the ``kseg fit`` / ``kseg assign`` workflow on user tables (pandas, polars, pyarrow or a
-path): the same preparation, segments and ``model.json`` as the kseg program.
+``kseg.Segmenter`` is the kseg program's workflow on user tables (pandas, polars, pyarrow or a path): fit, assign,
+sweep, profiles, drift, update and compare, with the same preparation, segments and ``model.json`` as the program.
 """
 
 from ._kmeans import KMeans

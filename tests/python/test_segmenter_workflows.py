@@ -4,6 +4,7 @@ ValueError/TypeError with nothing written; Arrow streams are consumed batch by b
 
 import json
 import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -111,8 +112,11 @@ def test_compare_equals_cli_compare(tmp_path):
     four = kseg.Segmenter(k=4, **OPTIONS).fit(frame)
     result = three.compare(four)
     expected = json.loads((tmp_path / "cmp" / "compare.json").read_text())
-    assert {k: v for k, v in result.items() if k not in ("old", "new") and not k.startswith(("migration_", "segment_psi"))} == {
-        k: v for k, v in expected.items() if k not in ("old", "new")}
+    tables = ("migration_table", "migration_shares", "segment_psi")  # the CSV files, as DataFrames
+    names = ("old", "new")  # the two files' paths, or "this Segmenter" and "the other Segmenter"
+    assert {k: v for k, v in result.items() if k not in tables + names} == {
+        k: v for k, v in expected.items() if k not in names
+    }
     frames_equal(result["migration_table"], tmp_path / "cmp" / "migration.csv")
     frames_equal(result["migration_shares"], tmp_path / "cmp" / "migration_shares.csv")
     frames_equal(result["segment_psi"], tmp_path / "cmp" / "segment_psi.csv")
@@ -226,3 +230,21 @@ def test_streams_are_consumed_batch_by_batch():
     kseg.Segmenter(k=3, **OPTIONS).fit(pa.RecordBatchReader.from_batches(schema, made_lazily()))
     assert max(in_use) - base > 10 * one_batch
     assert len(seg.assign(pa.RecordBatchReader.from_batches(schema, made_lazily()))) == rows * batches
+
+
+def test_results_are_numpy_dicts_without_pandas(monkeypatch):
+    """Where pandas is not installed, tables come back as dicts of NumPy arrays with the same columns and values."""
+    frame = users(n=400)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    seg = kseg.Segmenter(k=3, **OPTIONS).fit(table)
+    other = kseg.Segmenter(k=2, **OPTIONS).fit(table)
+    with_pandas = seg.assign(table), seg.sweep(table, k=[2, 3], seeds=1), seg.compare(other)["segment_psi"]
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now raises ImportError
+    without = seg.assign(table), seg.sweep(table, k=[2, 3], seeds=1), seg.compare(other)["segment_psi"]
+    for ours, theirs in zip(without, with_pandas):
+        assert isinstance(ours, dict) and list(ours) == list(theirs.columns)
+        for name in ours:
+            assert isinstance(ours[name], np.ndarray)
+            if name != "seconds":
+                np.testing.assert_array_equal(ours[name], theirs[name].to_numpy(), err_msg=name)
+    np.testing.assert_array_equal(seg.predict(table), with_pandas[0]["segment"].to_numpy())
