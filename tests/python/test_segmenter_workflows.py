@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from test_segmenter import CLI_OPTIONS, EXACT_FLOATS, OPTIONS, cli_fit, csv_write, kseg_binary, users
+from test_segmenter import EXACT_FLOATS, OPTIONS, cli_fit, csv_write, kseg_binary, users
 
 import kseg
 
