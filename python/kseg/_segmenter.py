@@ -156,6 +156,7 @@ class Segmenter(SegmenterWorkflows):
         self._model_text: str | None = None
         self._summary_text: str | None = None
         self._centroids: dict[str, Any] | None = None
+        self._update_products: Any = None  # an update's, for write()
 
     def __repr__(self) -> str:
         changed = {name: value for name, value in self.options.items() if not _is_default(value, _FIT_DEFAULTS[name])}
@@ -333,12 +334,17 @@ class Segmenter(SegmenterWorkflows):
     # --- explaining and refreshing ---------------------------------------------------------------------------------
 
     def write(self, directory) -> list[str]:
-        """Write the CLI's output set of the fit (segments.csv, centroids.csv, model.json, summary.json,
-        profiles, report.html) into a directory, replacing an earlier set whole. Returns the files written."""
+        """Write the CLI's output set into a directory, replacing an earlier set whole: after :meth:`fit`, ``kseg
+        fit``'s (segments.csv, centroids.csv, model.json, summary.json, profiles, report.html); on the Segmenter
+        :meth:`update` returned, ``kseg update``'s (model.json, centroids.csv, summary.json). Returns the files
+        written."""
         self._require_fitted()
-        if self._products is None:
-            raise ValueError("write() needs a fit in this process (a loaded model has no training users)")
-        _kseg.segments_fit_write(self._products["handle"], os.fspath(directory))
+        if self._products is not None:
+            _kseg.segments_fit_write(self._products["handle"], os.fspath(directory))
+        elif self._update_products is not None:
+            _kseg.segments_update_write(self._update_products, os.fspath(directory))
+        else:
+            raise ValueError("write() needs a fit or an update in this process (a loaded model has no products)")
         return sorted(str(p) for p in Path(directory).iterdir())
 
     def profiles(self):

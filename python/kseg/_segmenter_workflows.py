@@ -156,7 +156,8 @@ class SegmenterWorkflows:
         -------
         Segmenter
             Scoring with the updated model: ``model_`` (``model.json``), ``centroids_`` (``centroids.csv``, sizes
-            of the last epoch) and ``summary_`` (``summary.json``).
+            of the last epoch) and ``summary_`` (``summary.json``); its ``write(dir)`` writes those three files as
+            ``kseg update --out dir`` does.
 
         Raises
         ------
@@ -180,6 +181,7 @@ class SegmenterWorkflows:
         updated._model_text = products["model"]
         updated._summary_text = products["summary"]
         updated._centroids = products["centroids"]
+        updated._update_products = products["handle"]
         return updated
 
     def _assignments(self, table, what: str) -> tuple[list[str], np.ndarray]:

@@ -19,6 +19,7 @@
 #include "app/sweep_segments.hpp"
 #include "host/dynamics/segments_compare.hpp"
 #include "host/error.hpp"
+#include "host/io/output_set.hpp"
 #include "host/model/model_file.hpp"
 #include "host/report/profiles_io.hpp"
 #include "segmenter_common.hpp"
@@ -27,6 +28,11 @@ namespace nb = nanobind;
 
 namespace kseg {
 namespace {
+
+// An update's products, kept in the Python object so that write(dir) publishes kseg update's files later.
+struct UpdateHandle {
+  UpdateProducts products;
+};
 
 void input_set(InputOptions& input, const nb::handle& source) {
   if (nb::isinstance<nb::str>(source)) {
@@ -164,19 +170,28 @@ nb::dict segments_update_py(const std::string& model_text, const nb::handle& sou
     };
   std::ostringstream notices;
   std::string model, summary;
-  std::unique_ptr<UpdateProducts> p;
+  auto handle = std::make_unique<UpdateHandle>();
   {
     nb::gil_scoped_release release;
-    p = std::make_unique<UpdateProducts>(model_update(r, notices));
-    model = model_to_text(p->model);
-    summary = update_summary(*p).dump();
+    handle->products = model_update(r, notices);
+    model = model_to_text(handle->products.model);
+    summary = update_summary(handle->products).dump();
   }
   nb::dict out;
   out["model"] = model;
   out["summary"] = summary;
-  out["centroids"] = centroids_dict(p->model, p->last_sizes);
+  out["centroids"] = centroids_dict(handle->products.model, handle->products.last_sizes);
   out["notices"] = notices.str();
+  out["handle"] = nb::cast(handle.release(), nb::rv_policy::take_ownership);
   return out;
+}
+
+// kseg update's files (model.json, centroids.csv, summary.json) into dir, published whole.
+void segments_update_write(const UpdateHandle& handle, const std::string& dir) {
+  nb::gil_scoped_release release;
+  OutputSet set(dir);
+  update_products_write(handle.products, set.path());
+  set.publish();
 }
 
 SegmentAssignments assignments_make(const std::string& name, const std::vector<std::string>& ids,
@@ -276,11 +291,13 @@ nb::dict fit_profiles_py(const FitHandle& handle) {
 }  // namespace
 
 void segmenter_workflows_bind(nb::module_& m) {
+  nb::class_<UpdateHandle>(m, "UpdateProducts", "An update's products, kept for write(dir)");
   m.def("segments_sweep", &segments_sweep_py, nb::arg("source"), nb::arg("request"), nb::arg("options"));
   m.def("segments_drift", &segments_drift_py, nb::arg("model"), nb::arg("source"), nb::arg("request"),
         nb::arg("psi_threshold"), nb::arg("distance_threshold"));
   m.def("segments_update", &segments_update_py, nb::arg("model"), nb::arg("source"), nb::arg("request"),
         nb::arg("params"), nb::arg("reopen"));
+  m.def("segments_update_write", &segments_update_write, nb::arg("products"), nb::arg("dir"));
   m.def("segments_compare", &segments_compare_py, nb::arg("before_name"), nb::arg("before_ids"),
         nb::arg("before_segments"), nb::arg("after_name"), nb::arg("after_ids"), nb::arg("after_segments"));
   m.def("fit_profiles", &fit_profiles_py, nb::arg("products"));

@@ -96,6 +96,13 @@ def test_update_equals_cli_update(tmp_path):
         summary.pop(name), cli_summary.pop(name)
     assert summary == cli_summary
     assert seg.model_ != updated.model_  # the original is left as it was
+    # write() gives kseg update's files: centroids.csv byte for byte, the rest but the input's name and the time.
+    assert [p.rsplit("/", 1)[-1] for p in updated.write(tmp_path / "py")] == [
+        "centroids.csv", "model.json", "summary.json"]
+    assert (tmp_path / "py" / "centroids.csv").read_bytes() == (tmp_path / "cli" / "centroids.csv").read_bytes()
+    written = json.loads((tmp_path / "py" / "model.json").read_text())
+    written["fit"].pop("updated_from"), written["fit"].pop("input")
+    assert written == expected
     by_cli = kseg.Segmenter.load(tmp_path / "cli" / "model.json", device="cpu")
     np.testing.assert_array_equal(updated.predict(new), by_cli.predict(new))
 
