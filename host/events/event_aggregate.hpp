@@ -43,7 +43,13 @@ struct DayTotals {
 // Consecutive events of one user (in the partition's file order) on one day.
 struct DayRun {
   int32_t slot = 0;
-  DayTotals totals;
+  int32_t day = 0;  // UTC day
+};
+
+// Their count and amount, kept only for the windows family (RFM needs the days alone: 8 bytes per run, not 32).
+struct DayRunTotals {
+  int64_t events = 0;
+  double amount = 0.0;
 };
 
 // --last: the user's most recent non-empty value (ties in time: the later record).
@@ -60,7 +66,9 @@ struct EventPartition {
   // While folding: a user's events on one day are added to its latest run when they fall on that run's day, else
   // they open a run (appended: no hash probe, memory grows with the changes of day, not with events).
   std::vector<DayRun> runs;
-  // Then (days_gather): every user's days, ascending, runs of the same day added in file order;
+  std::vector<DayRunTotals> run_totals;  // parallel to runs when day totals are kept, else empty
+  // Then (days_gather): every user's days, ascending, runs of the same day added in file order (events and amount
+  // 0 when the day totals were not kept);
   // user slot s holds days[day_begin[s] .. day_begin[s + 1]).
   std::vector<int64_t> day_begin;
   std::vector<DayTotals> days;

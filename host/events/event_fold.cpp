@@ -28,8 +28,14 @@ void days_gather(EventPartition& part) {
   for (size_t u = 0; u < n_users; ++u) begin[u + 1] += begin[u];
   std::vector<DayTotals> days(part.runs.size());
   std::vector<int64_t> next(begin.begin(), begin.end() - 1);
-  for (const DayRun& r : part.runs) days[static_cast<size_t>(next[static_cast<size_t>(r.slot)]++)] = r.totals;
+  const bool totals = !part.run_totals.empty();
+  for (size_t i = 0; i < part.runs.size(); ++i) {
+    const DayRun& r = part.runs[i];
+    days[static_cast<size_t>(next[static_cast<size_t>(r.slot)]++)] =
+        totals ? DayTotals{r.day, part.run_totals[i].events, part.run_totals[i].amount} : DayTotals{r.day, 0, 0.0};
+  }
   std::vector<DayRun>().swap(part.runs);
+  std::vector<DayRunTotals>().swap(part.run_totals);
   part.day_begin.assign(n_users + 1, 0);
   size_t out = 0;  // merged days are written over the runs already read
   for (size_t u = 0; u < n_users; ++u) {
@@ -66,6 +72,7 @@ LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std:
   for (const std::string& name : r.mode_columns) c.text.push_back(column_find(header, name, "--mode", r.events_path));
   c.n_last = r.last_columns.size();
   c.category_spend = c.has_category && r.category_share_amount && c.amount >= 0;
+  c.day_totals = r.families.windows;
   return c;
 }
 

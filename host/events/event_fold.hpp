@@ -30,6 +30,7 @@ struct LogColumns {
   std::vector<int> text;  // category (when set), --last columns, --mode columns
   bool has_category = false;
   bool category_spend = false;  // sum the positive amounts per user and category
+  bool day_totals = false;      // keep each user-day's events and amount (the windows family), not the day alone
   size_t n_last = 0;
   bool counted(size_t k) const { return (has_category && k == 0) || k >= (has_category ? 1 : 0) + n_last; }
 };
@@ -95,7 +96,9 @@ ChunkFacts chunks_run(int64_t n_chunks, int threads, Fn fn) {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int64_t c = 0; c < n_chunks; ++c) {
     try {
-      fn(c, facts[static_cast<size_t>(c)]);
+      ChunkFacts local;  // on this thread's stack: the chunks' facts side by side would share cache lines
+      fn(c, local);
+      facts[static_cast<size_t>(c)] = local;
     } catch (...) {
       errors[static_cast<size_t>(c)] = std::current_exception();
     }
@@ -161,7 +164,7 @@ void event_text_fold(EventPartition& part, const LogColumns& cols, const Source&
 }
 
 // Folds row, whose user is in `slot`, into the user's totals and day runs.
-inline void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot) {
+inline void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot, bool day_totals) {
   UserTotals& u = part.totals[static_cast<size_t>(slot)];
   const EventTime& t = row.time;
   const double amount = row.amount;
@@ -184,11 +187,14 @@ inline void event_totals_fold(EventPartition& part, const EventRow& row, int32_t
   if (u.run < 0 || u.run_day != t.utc_day) {
     u.run = static_cast<int32_t>(part.runs.size());
     u.run_day = t.utc_day;
-    part.runs.push_back({slot, {t.utc_day, 0, 0.0}});
+    part.runs.push_back({slot, t.utc_day});
+    if (day_totals) part.run_totals.emplace_back();
   }
-  DayTotals& day = part.runs[static_cast<size_t>(u.run)].totals;
-  ++day.events;
-  if (has_amount) day.amount += amount;
+  if (day_totals) {
+    DayRunTotals& day = part.run_totals[static_cast<size_t>(u.run)];
+    ++day.events;
+    if (has_amount) day.amount += amount;
+  }
 }
 
 // Folds partition q's events of the batch, in file order, in two sweeps that prefetch ahead: the users' slots (the
@@ -209,7 +215,7 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const Source& 
     }
     for (size_t i = 0; i < n; ++i) {
       if (i + kAhead < n) __builtin_prefetch(part.totals.data() + slots[i + kAhead]);
-      event_totals_fold(part, rows[i], slots[i]);
+      event_totals_fold(part, rows[i], slots[i], cols.day_totals);
       if (text) event_text_fold(part, cols, src, p, rows[i], slots[i]);
     }
   }
