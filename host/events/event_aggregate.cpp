@@ -71,7 +71,7 @@ void records_parse(const ProfileBuildRequest& req, const LogColumns& cols, const
     if (blanks_trim(user).empty()) cell_error(req.events_path, b, r, cols.user, req.user_column, "empty user id");
     EventRow row;
     row.user_hash = text_hash(user);
-    row.record = r;
+    row.record = static_cast<int32_t>(r);
     row.id_set(user);
     const std::string_view when = b.field(r, cols.time);
     if (!event_time_parse(when, row.time))
@@ -88,13 +88,13 @@ void records_parse(const ProfileBuildRequest& req, const LogColumns& cols, const
 
 // Parses one batch in parallel chunks, each sorting its events into partition buckets (in file order); returns what
 // the chunks found.
-ChunkFacts batch_parse(const ProfileBuildRequest& req, const LogColumns& cols, const CsvRecordBatch& b, int threads,
-                       int32_t as_of_day, ParsedBatch& p) {
-  const int64_t n = b.n_records;
+ChunkFacts batch_parse(const ProfileBuildRequest& req, const LogColumns& cols, const CsvRecordBatch& b, int64_t begin,
+                       int64_t end, int threads, int32_t as_of_day, ParsedBatch& p) {
+  const int64_t n = end - begin;
   const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(n, int64_t{threads} * 4));
-  p.prepare(n_chunks, n, cols.text.size());
+  p.prepare(n_chunks, b.n_records, cols.text.size());
   return chunks_run(n_chunks, threads, [&](int64_t c, ChunkFacts& facts) {
-    records_parse(req, cols, b, c * n / n_chunks, (c + 1) * n / n_chunks, as_of_day, p,
+    records_parse(req, cols, b, begin + c * n / n_chunks, begin + (c + 1) * n / n_chunks, as_of_day, p,
                   p.buckets.data() + c * kEventPartitions, facts);
   });
 }
@@ -140,8 +140,11 @@ void events_received_fold(const ProfileBuildRequest& req, const LogColumns& cols
   for (size_t at = 0; at < text.size();) {
     const CsvScanResult scan = csv_range_parse(src, at, text.size(), kEventBatchBytes, line, n_fields, threads, batch);
     batch.first_record = first;
-    batch_parse(req, cols, batch, threads, INT32_MAX, p);
-    batch_fold(cols, CsvEvents{batch, cols, records.data() + first}, threads, p, agg);
+    for (int64_t a = 0; a < batch.n_records; a += kFoldRows) {
+      const int64_t e = std::min(batch.n_records, a + kFoldRows);
+      batch_parse(req, cols, batch, a, e, threads, INT32_MAX, p);
+      batch_fold(cols, CsvEvents{batch, cols, records.data() + first}, threads, p, agg);
+    }
     first += batch.n_records;
     at = scan.next;
     line = scan.next_line;
@@ -161,8 +164,11 @@ void events_aggregate_ranks(const ProfileBuildRequest& req, const LogColumns& co
   const int64_t first_record = int64_t{comm.rank()} << 40;
   reader.range_for_each(range.begin, range.end, range.line, first_record, kEventBatchBytes, threads,
                         [&](const CsvRecordBatch& batch) {
-                          facts_add(agg, batch_parse(req, cols, batch, threads, as_of_day, parsed), batch.n_records);
-                          events_route(batch, parsed, comm.size(), to_rank);
+                          for (int64_t a = 0; a < batch.n_records; a += kFoldRows) {
+                            const int64_t e = std::min(batch.n_records, a + kFoldRows);
+                            facts_add(agg, batch_parse(req, cols, batch, a, e, threads, as_of_day, parsed), e - a);
+                            events_route(batch, parsed, comm.size(), to_rank);
+                          }
                         });
   const std::vector<std::string> received = comm.exchange_bytes(to_rank);
   to_rank = {};
@@ -185,8 +191,11 @@ EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_o
   } else {
     ParsedBatch parsed;
     reader.batches_for_each(kEventBatchBytes, threads, [&](const CsvRecordBatch& batch) {
-      facts_add(agg, batch_parse(request, cols, batch, threads, as_of_day, parsed), batch.n_records);
-      batch_fold(cols, CsvEvents{batch, cols}, threads, parsed, agg);
+      for (int64_t a = 0; a < batch.n_records; a += kFoldRows) {
+        const int64_t e = std::min(batch.n_records, a + kFoldRows);
+        facts_add(agg, batch_parse(request, cols, batch, a, e, threads, as_of_day, parsed), e - a);
+        batch_fold(cols, CsvEvents{batch, cols}, threads, parsed, agg);
+      }
     });
   }
   aggregate_finish(agg, threads);

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -21,8 +22,9 @@ struct ViewEvents {
   const std::vector<std::string_view>* texts = nullptr;  // per text column, by record
   int64_t first_record = 0;
   const int64_t* record_of = nullptr;  // the records' places in the log; none: first_record + r
+  int64_t text_offset = 0;             // record r's text cells are texts[k][text_offset + r]
   std::string_view user(int64_t r) const { return users[r]; }
-  std::string_view text(int64_t r, size_t k) const { return texts[k][static_cast<size_t>(r)]; }
+  std::string_view text(int64_t r, size_t k) const { return texts[k][static_cast<size_t>(text_offset + r)]; }
   int64_t record(int64_t r) const { return record_of ? record_of[r] : first_record + r; }
 };
 
@@ -78,7 +80,7 @@ void rows_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Pa
     if (blank(user)) cell_error(b, r, req.user_column, "empty user id");
     EventRow row;
     row.user_hash = text_hash(user);
-    row.record = r;
+    row.record = static_cast<int32_t>(r);
     row.id_set(user);
     time_convert(req, b, r, row.time);
     row.amount = amounts ? b.amount[i] : std::numeric_limits<double>::quiet_NaN();
@@ -89,13 +91,13 @@ void rows_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Pa
   }
 }
 
-ChunkFacts batch_parse(const ProfileBuildRequest& req, const LogColumns& cols, const ParquetEventBatch& b, int threads,
-                       int32_t as_of_day, ParsedBatch& p) {
-  const int64_t n = b.n_rows;
+ChunkFacts batch_parse(const ProfileBuildRequest& req, const LogColumns& cols, const ParquetEventBatch& b,
+                       int64_t begin, int64_t end, int threads, int32_t as_of_day, ParsedBatch& p) {
+  const int64_t n = end - begin;
   const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(n, int64_t{threads} * 4));
-  p.prepare(n_chunks, n, cols.text.size());
+  p.prepare(n_chunks, b.n_rows, cols.text.size());
   return chunks_run(n_chunks, threads, [&](int64_t c, ChunkFacts& facts) {
-    rows_parse(req, cols, b, c * n / n_chunks, (c + 1) * n / n_chunks, as_of_day, p,
+    rows_parse(req, cols, b, begin + c * n / n_chunks, begin + (c + 1) * n / n_chunks, as_of_day, p,
                p.buckets.data() + c * kEventPartitions, facts);
   });
 }
@@ -150,29 +152,31 @@ void events_received_fold(const LogColumns& cols, std::string_view in, int threa
     get(at, record);
     get(at, row.time);
     get(at, row.amount);
-    row.record = static_cast<int64_t>(rows.size());
     records.push_back(record);
     users.push_back(text_get(at));
     for (size_t k = 0; k < n_text; ++k) texts[k].push_back(text_get(at));
     rows.push_back(row);
   }
   const auto n = static_cast<int64_t>(rows.size());
-  if (n == 0) return;
-  const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(n, int64_t{threads} * 4));
-  p.prepare(n_chunks, n, n_text);
-  chunks_run(n_chunks, threads, [&](int64_t c, ChunkFacts& facts) {
-    std::vector<EventRow>* buckets = p.buckets.data() + c * kEventPartitions;
-    for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
-    for (int64_t r = c * n / n_chunks; r < (c + 1) * n / n_chunks; ++r) {
-      EventRow& row = rows[static_cast<size_t>(r)];
-      row.user_hash = text_hash(users[static_cast<size_t>(r)]);
-      row.id_set(users[static_cast<size_t>(r)]);
-      for (size_t k = 0; k < n_text; ++k)
-        p.text_hash[static_cast<size_t>(r) * n_text + k] = text_hash(texts[k][static_cast<size_t>(r)]);
-      facts.keep(row, INT32_MAX, cols.amount >= 0, buckets);
-    }
-  });
-  batch_fold(cols, ViewEvents{users.data(), texts.data(), 0, records.data()}, threads, p, agg);
+  for (int64_t a = 0; a < n; a += kFoldRows) {
+    const int64_t e = std::min(n, a + kFoldRows), m = e - a;
+    const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(m, int64_t{threads} * 4));
+    p.prepare(n_chunks, m, n_text);
+    chunks_run(n_chunks, threads, [&](int64_t c, ChunkFacts& facts) {
+      std::vector<EventRow>* buckets = p.buckets.data() + c * kEventPartitions;
+      for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
+      for (int64_t r = c * m / n_chunks; r < (c + 1) * m / n_chunks; ++r) {  // r: within the range
+        const auto i = static_cast<size_t>(a + r);
+        EventRow row = rows[i];
+        row.record = static_cast<int32_t>(r);
+        row.user_hash = text_hash(users[i]);
+        row.id_set(users[i]);
+        for (size_t k = 0; k < n_text; ++k) p.text_hash[static_cast<size_t>(r) * n_text + k] = text_hash(texts[k][i]);
+        facts.keep(row, INT32_MAX, cols.amount >= 0, buckets);
+      }
+    });
+    batch_fold(cols, ViewEvents{users.data() + a, texts.data(), 0, records.data() + a, a}, threads, p, agg);
+  }
 }
 
 }  // namespace
@@ -190,14 +194,20 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
   ParsedBatch parsed;
   if (comm.size() == 1) {
     parquet_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
-      facts_add(agg, batch_parse(request, cols, b, threads, as_of_day, parsed), b.n_rows);
-      batch_fold(cols, ViewEvents{b.user.data(), b.text.data(), b.first_record}, threads, parsed, agg);
+      for (int64_t a = 0; a < b.n_rows; a += kFoldRows) {
+        const int64_t e = std::min(b.n_rows, a + kFoldRows);
+        facts_add(agg, batch_parse(request, cols, b, a, e, threads, as_of_day, parsed), e - a);
+        batch_fold(cols, ViewEvents{b.user.data(), b.text.data(), b.first_record}, threads, parsed, agg);
+      }
     });
   } else {
     std::vector<std::string> to_rank(static_cast<size_t>(comm.size()));
     parquet_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
-      facts_add(agg, batch_parse(request, cols, b, threads, as_of_day, parsed), b.n_rows);
-      events_route(b, parsed, comm.size(), to_rank);
+      for (int64_t a = 0; a < b.n_rows; a += kFoldRows) {
+        const int64_t e = std::min(b.n_rows, a + kFoldRows);
+        facts_add(agg, batch_parse(request, cols, b, a, e, threads, as_of_day, parsed), e - a);
+        events_route(b, parsed, comm.size(), to_rank);
+      }
     });
     const std::vector<std::string> received = comm.exchange_bytes(to_rank);
     to_rank = {};
