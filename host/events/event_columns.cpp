@@ -51,9 +51,8 @@ void time_convert(const ProfileBuildRequest& req, const ParquetEventBatch& b, in
   const int64_t v = b.time_value[i];
   if (v == ParquetEventBatch::kEventTimeNull) cell_error(b, r, req.time_column, "no time (null)");
   if (b.time_kind == EventTimeKind::date) {
-    KSEG_EXPECTS(v >= -(int64_t{1} << 30) && v < (int64_t{1} << 30), DataError,
-                 b.part + ": row " + std::to_string(b.row_in_part + r + 1) + ": column \"" + req.time_column +
-                     "\": the date is out of range");
+    if (v < -(int64_t{1} << 30) || v >= (int64_t{1} << 30))
+      cell_error(b, r, req.time_column, "the date is out of range");
     t = {v * 86400, static_cast<int32_t>(v), static_cast<int32_t>(v), -1};
     return;
   }

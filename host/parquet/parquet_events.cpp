@@ -1,6 +1,6 @@
 // Parquet event logs through Arrow C++: the parts' row groups shared out among processes, the few columns decoded
-// one record batch at a time (text columns as dictionaries where the file stores them so), and each Arrow array
-// turned into the typed arrays of a ParquetEventBatch.
+// one record batch at a time (string text columns as Arrow dictionaries: each distinct value decoded once), and each
+// Arrow array turned into the typed arrays of a ParquetEventBatch.
 #include "host/parquet/parquet_events.hpp"
 
 #include <arrow/api.h>
@@ -46,7 +46,7 @@ int32_t zone_offset_minutes(const std::string& zone) {
   if (zone.size() < 3 || (zone[0] != '+' && zone[0] != '-')) return 0;
   int hours = 0, minutes = 0;
   std::from_chars(zone.data() + 1, zone.data() + 3, hours);
-  size_t at = zone[3 % zone.size()] == ':' ? 4 : 3;
+  const size_t at = zone.size() > 3 && zone[3] == ':' ? 4 : 3;  // "+HH:MM" or "+HHMM"
   if (zone.size() >= at + 2) std::from_chars(zone.data() + at, zone.data() + at + 2, minutes);
   return (zone[0] == '+' ? 1 : -1) * (hours * 60 + minutes);
 }
@@ -284,7 +284,7 @@ std::unique_ptr<parquet::arrow::FileReader> part_open(const std::string& path,
 }
 
 // The leaf column of each name in a part (in the order of names), the text columns (from text_first on) read as
-// dictionaries where stored so. DataError for a missing or nested column.
+// Arrow dictionaries when they hold strings. DataError for a missing or nested column.
 std::vector<int> leaves_find(const std::string& path, const std::vector<std::string>& names, size_t text_first,
                              parquet::ArrowReaderProperties& properties) {
   const auto reader = part_open(path, properties);
