@@ -30,6 +30,8 @@ t = pc.read_csv(raw, convert_options=pc.ConvertOptions(column_types=types, strin
 ms = pcc.add(pcc.multiply(t["sec"], 1000), t["ms"])
 if form == "offset":  # the zone of the CSV's "+02:00" texts
     time = ms.cast(pa.timestamp("ms", tz="+02:00"))
+elif form == "offset_west":  # west of UTC, not a whole hour
+    time = ms.cast(pa.timestamp("ms", tz="-03:30"))
 elif form == "utc":
     time = pcc.multiply(ms, 1000).cast(pa.timestamp("us", tz="UTC"))
 elif form == "naive":
@@ -82,6 +84,7 @@ Logs logs_draw(const std::string& form, uint64_t seed) {
     const std::string cat = cats[rng() % 5], device = devices[rng() % 4];
     std::string text;
     if (form == "offset") text = time_text(sec + 7200, ms, "+02:00");
+    if (form == "offset_west") text = time_text(sec - 12600, ms, "-03:30");
     if (form == "utc") text = time_text(sec, ms, "Z");
     if (form == "naive") text = time_text(sec, ms, "");
     if (form == "date32") text = time_text(sec, 0, "").substr(0, 10);
@@ -144,7 +147,7 @@ ProfileBuildRequest request_all_features() {
 TEST(ProfileParquet, EveryTimeFormGivesTheCsvTablesByteForByte) {
   std::string why;
   if (pyarrow_missing(why)) GTEST_SKIP() << why;
-  for (const std::string form : {"offset", "utc", "naive", "date32", "text"}) {
+  for (const std::string form : {"offset", "offset_west", "utc", "naive", "date32", "text"}) {
     SCOPED_TRACE(form);
     test::ScratchDir dir;
     const Logs logs = logs_draw(form, 11);
