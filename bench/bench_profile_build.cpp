@@ -2,7 +2,7 @@
 // parsing the two columns RFM needs (amount with fast_float, time with the ISO date parser), and the whole
 // profile_build (parse, route, aggregate, features; no output file). Counters: MB/s of file bytes (10^6) and
 // M events/s. The log: $KSEG_EVENTS, else /tmp/kseg_bench_events.csv written once by events_generate
-// (1.5M generated users, ~10.3M events, ~520 MB).
+// (1.5M generated users, ~10.3M events, ~520 MB). With $KSEG_EVENTS_PARQUET: the same from a Parquet log.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <sys/resource.h>
@@ -13,6 +13,7 @@
 #include <string>
 
 #include "host/data/schema.hpp"
+#include "host/events/event_aggregate.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/generate/event_generator.hpp"
 #include "host/io/csv_reader.hpp"
@@ -102,8 +103,54 @@ void BM_ProfileBuildRfm(benchmark::State& state) {
                process_cpu_seconds() - cpu_start);
 }
 
+// The same log in Parquet ($KSEG_EVENTS_PARQUET, written by pyarrow with the time column as a timestamp and the
+// amount as double; see bench/RESULTS.md): the aggregation alone (reading and folding, no features), then the whole
+// profile_build as above.
+std::string parquet_path(benchmark::State& state) {
+  const char* env = std::getenv("KSEG_EVENTS_PARQUET");
+  if (env == nullptr) state.SkipWithError("set KSEG_EVENTS_PARQUET to a Parquet event log");
+  return env ? env : "";
+}
+
+kseg::ProfileBuildRequest rfm_request(const std::string& path) {
+  kseg::ProfileBuildRequest request;
+  request.events_path = path;
+  request.user_column = "user_id";
+  request.time_column = "order_time";
+  request.amount_column = "amount";
+  request.families = {true, false, false, false};
+  return request;
+}
+
+void BM_EventsAggregateParquet(benchmark::State& state) {
+  const std::string path = parquet_path(state);
+  if (path.empty()) return;
+  int64_t events = 0;
+  const double cpu_start = process_cpu_seconds();
+  for (auto _ : state) {
+    const kseg::EventAggregate agg = kseg::events_aggregate(rfm_request(path), INT32_MAX);
+    events = agg.events_read;
+  }
+  counters_set(state, double(std::filesystem::file_size(path)), double(events), process_cpu_seconds() - cpu_start);
+}
+
+void BM_ProfileBuildRfmParquet(benchmark::State& state) {
+  const std::string path = parquet_path(state);
+  if (path.empty()) return;
+  int64_t events = 0;
+  const double cpu_start = process_cpu_seconds();
+  for (auto _ : state) {
+    const kseg::ProfileBuildProducts products = kseg::profile_build(rfm_request(path));
+    events = products.events_read;
+    benchmark::DoNotOptimize(products.users.ids.data());
+  }
+  counters_set(state, double(std::filesystem::file_size(path)), double(events), process_cpu_seconds() - cpu_start);
+}
+
 }  // namespace
 
+BENCHMARK(BM_EventsAggregateParquet)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ProfileBuildRfmParquet)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_EventsTokenise)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_EventsReadTimeAmount)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ProfileBuildRfm)->Unit(benchmark::kMillisecond)->UseRealTime();

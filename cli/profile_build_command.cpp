@@ -77,7 +77,10 @@ ProfileBuildRequest request_from_flags(const ProfileBuildArgs& a) {
 }  // namespace
 
 void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args) {
-  app.add_option("EVENTS", args.events, "Event log: CSV with a header, one event per row, any order")->required();
+  app.add_option("EVENTS", args.events,
+                 "Event log, one event per row, any order: CSV with a header (plain, .gz, .zst) or Parquet (a file "
+                 "or a directory of parts)")
+      ->required();
   app.add_option("--out", args.out, "Users table to write (profile_build.json is written beside it)")->required();
   app.add_option("--user-column", args.user_column, "Column holding the user id (required unless --spec)");
   app.add_option("--time-column", args.time_column,
@@ -95,7 +98,7 @@ void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args) {
   app.add_flag("--rfm-scores", args.rfm_scores, "Add R, F, M quintile scores and the named RFM segment");
   app.add_option("--families", args.families, "Feature families to build (default rfm,windows,categories,time)");
   app.add_option("--spec", args.spec, "profile_build.json of an earlier build: the same settings and categories");
-  app.add_option("--delimiter", args.delimiter, "Field separator of EVENTS")->capture_default_str();
+  app.add_option("--delimiter", args.delimiter, "Field separator of a CSV EVENTS")->capture_default_str();
   app.add_option("--threads", args.threads, "CPU threads; 0 = all cores (the output does not depend on it)")
       ->capture_default_str();
   app.add_flag("--quiet", args.quiet, "Print nothing on success");

@@ -38,9 +38,51 @@ bool zone_parse(std::string_view text, size_t at, int& offset_minutes) {
 
 int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
+// The digits text[at .. at + n) as a number; -1 when one is not a digit.
+inline int digits_value(const char* text, int n) {
+  int value = 0;
+  bool ok = true;
+  for (int i = 0; i < n; ++i) {
+    const unsigned digit = static_cast<unsigned>(text[i]) - '0';
+    ok = ok && digit <= 9;
+    value = value * 10 + static_cast<int>(digit);
+  }
+  return ok ? value : -1;
+}
+
+// The shape most logs write, "YYYY-MM-DDTHH:MM:SS" then 'Z' or nothing, in one pass without the general parser's
+// trimming, fraction and zone handling (which took a quarter of the time spent parsing events). false: another
+// shape or an invalid value, which the general parser then reads or refuses (the results agree where both accept).
+bool common_time_parse(std::string_view text, EventTime& time) {
+  const size_t n = text.size();
+  if ((n != 19 && (n != 20 || text[19] != 'Z')) || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
+      text[13] != ':' || text[16] != ':')
+    return false;
+  const char* p = text.data();
+  const int year = digits_value(p, 4), month = digits_value(p + 5, 2), day = digits_value(p + 8, 2);
+  const int hour = digits_value(p + 11, 2), minute = digits_value(p + 14, 2), second = digits_value(p + 17, 2);
+  static const int month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || hour < 0 || hour > 23 ||
+      minute < 0 || minute > 59 || second < 0 || second > 60)
+    return false;
+  if (month == 2 && day == 29 && !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) return false;
+  // Days from civil (H. Hinnant), as the ISO date parser counts them.
+  const int y = year - (month <= 2);
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const int32_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  time.local_day = days;
+  time.local_minute = static_cast<int16_t>(hour * 60 + minute);
+  time.utc_seconds = int64_t{days} * 86400 + hour * 3600 + minute * 60 + second;
+  time.utc_day = static_cast<int32_t>(floor_div(time.utc_seconds, 86400));  // 23:59:60 counts on the next day
+  return true;
+}
+
 }  // namespace
 
 bool event_time_parse(std::string_view text, EventTime& time) {
+  if (common_time_parse(text, time)) return true;
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   float days = 0.0f;

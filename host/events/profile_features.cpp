@@ -18,6 +18,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Users in the order of their first event in the log, and where each lives.
 struct UserOrder {
   std::vector<const UserTotals*> totals;     // per output row
+  std::vector<int64_t> first_record;         // per output row
   std::vector<std::vector<int64_t>> row_of;  // [partition][slot] → output row
 };
 
@@ -30,13 +31,14 @@ UserOrder users_order(const EventAggregate& agg) {
   std::vector<Ref> refs;
   for (int p = 0; p < kEventPartitions; ++p)
     for (size_t s = 0; s < agg.partitions[p].totals.size(); ++s)
-      refs.push_back({agg.partitions[p].totals[s].first_record, p, static_cast<int32_t>(s)});
+      refs.push_back({agg.partitions[p].first_record[s], p, static_cast<int32_t>(s)});
   std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) { return a.first_record < b.first_record; });
   UserOrder order;
   order.row_of.resize(kEventPartitions);
   for (int p = 0; p < kEventPartitions; ++p) order.row_of[p].resize(agg.partitions[p].totals.size());
   for (size_t i = 0; i < refs.size(); ++i) {
     order.totals.push_back(&agg.partitions[refs[i].part].totals[refs[i].slot]);
+    order.first_record.push_back(refs[i].first_record);
     order.row_of[refs[i].part][refs[i].slot] = static_cast<int64_t>(i);
   }
   return order;
@@ -157,7 +159,7 @@ void time_add(const UserOrder& order, bool time_of_day, ProfileTable& t) {
     std::vector<double>& share = column_add(t, names[q], n);
     for (size_t i = 0; i < n; ++i) {
       const UserTotals& u = *order.totals[i];
-      share[i] = u.timed > 0 ? static_cast<double>(u.day_part[q]) / static_cast<double>(u.timed) : kNaN;
+      share[i] = u.timed() > 0 ? static_cast<double>(u.day_part[q]) / static_cast<double>(u.timed()) : kNaN;
     }
   }
 }
@@ -260,8 +262,7 @@ void profile_scores_add(const ProfileBuildRequest& s, ProfileTable& t) {
 ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRequest& s, int32_t as_of_day,
                                  std::vector<int64_t>& first_records) {
   const UserOrder order = users_order(agg);
-  first_records.resize(order.totals.size());
-  for (size_t i = 0; i < order.totals.size(); ++i) first_records[i] = order.totals[i]->first_record;
+  first_records = order.first_record;
   ProfileTable t;
   t.id_name = s.user_column;
   t.ids.reserve(order.totals.size());

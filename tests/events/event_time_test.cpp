@@ -1,6 +1,9 @@
 // Event time parsing: dates, timestamps, UTC offsets (converted to UTC), and what is refused.
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+
 #include "host/events/event_time.hpp"
 #include "host/events/profile_build.hpp"
 
@@ -66,6 +69,44 @@ TEST(EventTime, DayFormatInvertsTheParser) {
     ASSERT_TRUE(event_time_parse(text, t));
     EXPECT_EQ(day_format(t.utc_day), text);
   }
+}
+
+TEST(EventTime, CommonShapeAgreesWithTheGeneralParser) {
+  // "…SSZ" and "…SS" take the one-pass path; the same instant written "+00:00" (or with a fraction) takes the
+  // general one. Random fields over years 0000-9999, including invalid days (Feb 29 of common years, day 31 of
+  // short months) and the leap second 23:59:60, which both must refuse or read alike.
+  std::mt19937 rng(19);
+  const auto two = [](int v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const int year = i < 200 ? static_cast<int>(rng() % 3) : static_cast<int>(rng() % 10000);
+    const int month = 1 + static_cast<int>(rng() % 12), day = 1 + static_cast<int>(rng() % 31);
+    const int hour = static_cast<int>(rng() % 24), minute = static_cast<int>(rng() % 60);
+    const int second = static_cast<int>(rng() % 61);
+    std::string date = std::to_string(year);
+    date = std::string(4 - date.size(), '0') + date + "-" + two(month) + "-" + two(day);
+    const std::string clock = "T" + two(hour) + ":" + two(minute) + ":" + two(second);
+    for (const std::string& common : {date + clock + "Z", date + clock}) {
+      EventTime fast, general;
+      const bool fast_ok = event_time_parse(common, fast);
+      const bool general_ok = event_time_parse(date + clock + ".000+00:00", general);
+      ASSERT_EQ(fast_ok, general_ok) << common;
+      if (!fast_ok) continue;
+      ++accepted;
+      EXPECT_EQ(fast.utc_seconds, general.utc_seconds) << common;
+      EXPECT_EQ(fast.utc_day, general.utc_day) << common;
+      EXPECT_EQ(fast.local_day, general.local_day) << common;
+      EXPECT_EQ(fast.local_minute, general.local_minute) << common;
+    }
+  }
+  EXPECT_GT(accepted, 30000);  // most drawn dates exist
+  EventTime t;
+  EXPECT_FALSE(event_time_parse("2023-02-29T10:00:00Z", t));
+  EXPECT_FALSE(event_time_parse("2024-04-31T10:00:00Z", t));
+  EXPECT_FALSE(event_time_parse("2024-04-30T24:00:00Z", t));
+  EXPECT_FALSE(event_time_parse("2024-04-3OT10:00:00Z", t));
+  ASSERT_TRUE(event_time_parse("2024-12-31T23:59:60Z", t));
+  EXPECT_EQ(t.utc_day, t.local_day + 1);  // the leap second counts on the next UTC day, as the general parser has it
 }
 
 }  // namespace

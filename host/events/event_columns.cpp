@@ -1,0 +1,220 @@
+#include "host/events/event_columns.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "host/error.hpp"
+#include "host/events/event_fold.hpp"
+#include "host/parquet/parquet_events.hpp"
+#include "host/parquet/parquet_input.hpp"
+
+namespace kseg {
+
+namespace {
+
+// Events given as views, by record (see event_fold.hpp): a Parquet batch's columns, or events received from ranks.
+struct ViewEvents {
+  const std::string_view* users = nullptr;
+  const std::vector<std::string_view>* texts = nullptr;  // per text column, by record
+  int64_t first_record = 0;
+  const int64_t* record_of = nullptr;  // the records' places in the log; none: first_record + r
+  int64_t text_offset = 0;             // record r's text cells are texts[k][text_offset + r]
+  std::string_view user(int64_t r) const { return users[r]; }
+  std::string_view text(int64_t r, size_t k) const { return texts[k][static_cast<size_t>(text_offset + r)]; }
+  int64_t record(int64_t r) const { return record_of ? record_of[r] : first_record + r; }
+};
+
+bool blank(std::string_view text) { return text.find_first_not_of(" \t") == std::string_view::npos; }
+
+[[noreturn]] void cell_error(const ParquetEventBatch& b, int64_t r, const std::string& column,
+                             const std::string& problem) {
+  throw DataError(b.part + ": row " + std::to_string(b.row_in_part + r + 1) + ": column \"" + column +
+                  "\": " + problem);
+}
+
+// The time of record r of a Parquet batch.
+void time_convert(const ProfileBuildRequest& req, const ParquetEventBatch& b, int64_t r, EventTime& t) {
+  const auto i = static_cast<size_t>(r);
+  if (b.time_kind == EventTimeKind::text) {
+    const std::string_view text = b.time_text[i];
+    if (text.data() == nullptr) cell_error(b, r, req.time_column, "no time (null)");
+    if (!event_time_parse(text, t))
+      cell_error(b, r, req.time_column,
+                 "\"" + std::string(text) +
+                     "\" is not an ISO 8601 date or timestamp (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])");
+    return;
+  }
+  const int64_t v = b.time_value[i];
+  if (v == ParquetEventBatch::kEventTimeNull) cell_error(b, r, req.time_column, "no time (null)");
+  if (b.time_kind == EventTimeKind::date) {
+    if (v < -(int64_t{1} << 30) || v >= (int64_t{1} << 30))
+      cell_error(b, r, req.time_column, "the date is out of range");
+    t = {v * 86400, static_cast<int32_t>(v), static_cast<int32_t>(v), -1};
+    return;
+  }
+  constexpr int64_t kLimit = int64_t{1} << 45;  // seconds: far beyond any day an int32 counts
+  if (v < -kLimit || v > kLimit) cell_error(b, r, req.time_column, "the timestamp is out of range");
+  const int64_t local = v + int64_t{b.time_offset_minutes} * 60;
+  const int64_t local_day = (local >= 0 ? local : local - 86399) / 86400;
+  t.utc_seconds = v;
+  t.utc_day = static_cast<int32_t>((v >= 0 ? v : v - 86399) / 86400);
+  t.local_day = static_cast<int32_t>(local_day);
+  t.local_minute = static_cast<int16_t>((local - local_day * 86400) / 60);
+}
+
+// Rows [begin, end) of a Parquet batch into EventRows in buckets, as records_parse does for CSV.
+void rows_parse(const ProfileBuildRequest& req, const LogColumns& cols, const ParquetEventBatch& b, int64_t begin,
+                int64_t end, int32_t as_of_day, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts) {
+  const size_t n_text = cols.text.size();
+  const bool amounts = cols.amount >= 0;
+  for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
+  for (int64_t r = begin; r < end; ++r) {
+    const auto i = static_cast<size_t>(r);
+    const std::string_view user = b.user[i];
+    if (user.data() == nullptr) cell_error(b, r, req.user_column, "no user id (null)");
+    if (blank(user)) cell_error(b, r, req.user_column, "empty user id");
+    EventRow row;
+    row.user_hash = text_hash(user);
+    row.record = static_cast<int32_t>(r);
+    row.id_set(user);
+    time_convert(req, b, r, row.time);
+    row.amount = amounts ? b.amount[i] : std::numeric_limits<double>::quiet_NaN();
+    if (std::isinf(row.amount))
+      cell_error(b, r, req.amount_column, "an infinite amount; write amounts as finite numbers, or null");
+    for (size_t k = 0; k < n_text; ++k) p.text_hash[i * n_text + k] = text_hash(b.text[k][i]);
+    facts.keep(row, as_of_day, amounts, buckets);
+  }
+}
+
+ChunkFacts batch_parse(const ProfileBuildRequest& req, const LogColumns& cols, const ParquetEventBatch& b,
+                       int64_t begin, int64_t end, int threads, int32_t as_of_day, ParsedBatch& p) {
+  const int64_t n = end - begin;
+  const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(n, int64_t{threads} * 4));
+  p.prepare(n_chunks, b.n_rows, cols.text.size());
+  return chunks_run(n_chunks, threads, [&](int64_t c, ChunkFacts& facts) {
+    rows_parse(req, cols, b, begin + c * n / n_chunks, begin + (c + 1) * n / n_chunks, as_of_day, p,
+               p.buckets.data() + c * kEventPartitions, facts);
+  });
+}
+
+template <class T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+void text_put(std::string& out, std::string_view text) {
+  put(out, static_cast<uint32_t>(text.size()));
+  out.append(text);
+}
+
+// Appends the kept events of a parsed batch to the pieces for their partitions' ranks, per event: its place in the
+// log, its time and amount as parsed, the user id and the text cells. Within a partition, events stay in file order.
+void events_route(const ParquetEventBatch& b, const ParsedBatch& p, int ranks, std::vector<std::string>& to_rank) {
+  for (int q = 0; q < kEventPartitions; ++q) {
+    std::string& out = to_rank[static_cast<size_t>(partition_owner(q, ranks))];
+    for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions)
+      for (const EventRow& row : p.buckets[c]) {
+        put(out, b.first_record + row.record);
+        put(out, row.time);
+        put(out, row.amount);
+        text_put(out, b.user[static_cast<size_t>(row.record)]);
+        for (const std::vector<std::string_view>& column : b.text)
+          text_put(out, column[static_cast<size_t>(row.record)]);
+      }
+  }
+}
+
+// Folds the events routed here by one rank (in file order within each partition, as they were sent).
+void events_received_fold(const LogColumns& cols, std::string_view in, int threads, ParsedBatch& p,
+                          EventAggregate& agg) {
+  const size_t n_text = cols.text.size();
+  std::vector<int64_t> records;
+  std::vector<EventRow> rows;
+  std::vector<std::string_view> users;
+  std::vector<std::vector<std::string_view>> texts(n_text);
+  const auto get = [&](size_t& at, auto& v) {
+    std::memcpy(&v, in.data() + at, sizeof(v));
+    at += sizeof(v);
+  };
+  const auto text_get = [&](size_t& at) {
+    uint32_t size = 0;
+    get(at, size);
+    at += size;
+    return in.substr(at - size, size);
+  };
+  for (size_t at = 0; at < in.size();) {
+    int64_t record = 0;
+    EventRow row;
+    get(at, record);
+    get(at, row.time);
+    get(at, row.amount);
+    records.push_back(record);
+    users.push_back(text_get(at));
+    for (size_t k = 0; k < n_text; ++k) texts[k].push_back(text_get(at));
+    rows.push_back(row);
+  }
+  const auto n = static_cast<int64_t>(rows.size());
+  for (int64_t a = 0; a < n; a += kFoldRows) {
+    const int64_t e = std::min(n, a + kFoldRows), m = e - a;
+    const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(m, int64_t{threads} * 4));
+    p.prepare(n_chunks, m, n_text);
+    chunks_run(n_chunks, threads, [&](int64_t c, ChunkFacts& facts) {
+      std::vector<EventRow>* buckets = p.buckets.data() + c * kEventPartitions;
+      for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
+      for (int64_t r = c * m / n_chunks; r < (c + 1) * m / n_chunks; ++r) {  // r: within the range
+        const auto i = static_cast<size_t>(a + r);
+        EventRow row = rows[i];
+        row.record = static_cast<int32_t>(r);
+        row.user_hash = text_hash(users[i]);
+        row.id_set(users[i]);
+        for (size_t k = 0; k < n_text; ++k) p.text_hash[static_cast<size_t>(r) * n_text + k] = text_hash(texts[k][i]);
+        facts.keep(row, INT32_MAX, cols.amount >= 0, buckets);
+      }
+    });
+    batch_fold(cols, ViewEvents{users.data() + a, texts.data(), 0, records.data() + a, a}, threads, p, agg);
+  }
+}
+
+}  // namespace
+
+EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int32_t as_of_day,
+                                        const Communicator& comm) {
+  // In a build without Parquet support this says how to get it, as fit does.
+  const std::vector<std::string> header = parquet_column_names(request.events_path);
+  const LogColumns cols = log_columns_find(request, header);
+  ParquetEventColumns columns{request.events_path, request.user_column, request.time_column, request.amount_column, {}};
+  for (int k : cols.text) columns.text.push_back(header[static_cast<size_t>(k)]);
+  EventAggregate agg;
+  partitions_prepare(agg, cols);
+  const int threads = request.threads > 0 ? request.threads : omp_get_max_threads();
+  ParsedBatch parsed;
+  if (comm.size() == 1) {
+    parquet_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
+      for (int64_t a = 0; a < b.n_rows; a += kFoldRows) {
+        const int64_t e = std::min(b.n_rows, a + kFoldRows);
+        facts_add(agg, batch_parse(request, cols, b, a, e, threads, as_of_day, parsed), e - a);
+        batch_fold(cols, ViewEvents{b.user.data(), b.text.data(), b.first_record}, threads, parsed, agg);
+      }
+    });
+  } else {
+    std::vector<std::string> to_rank(static_cast<size_t>(comm.size()));
+    parquet_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
+      for (int64_t a = 0; a < b.n_rows; a += kFoldRows) {
+        const int64_t e = std::min(b.n_rows, a + kFoldRows);
+        facts_add(agg, batch_parse(request, cols, b, a, e, threads, as_of_day, parsed), e - a);
+        events_route(b, parsed, comm.size(), to_rank);
+      }
+    });
+    const std::vector<std::string> received = comm.exchange_bytes(to_rank);
+    to_rank = {};
+    for (const std::string& piece : received) events_received_fold(cols, piece, threads, parsed, agg);
+    aggregate_counts_combine(agg, comm);
+  }
+  aggregate_finish(agg, threads);
+  return agg;
+}
+
+}  // namespace kseg

@@ -1,0 +1,119 @@
+#include "host/events/event_fold.hpp"
+
+#include <algorithm>
+
+#include "host/error.hpp"
+
+namespace kseg {
+
+namespace {
+
+int column_find(const std::vector<std::string>& header, const std::string& name, const std::string& option,
+                const std::string& path) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  if (it != header.end()) return static_cast<int>(it - header.begin());
+  std::string names;
+  for (const std::string& h : header) names += (names.empty() ? "" : ", ") + h;
+  throw UsageError(option + ": no column \"" + name + "\" in " + path + " (columns: " + names + ")");
+}
+
+bool day_before(const DayTotals& a, const DayTotals& b) { return a.day < b.day; }
+
+// Gathers a partition's day runs by user: each user's days ascending, the runs of one day added in the order of
+// `runs` (file order), so the sums do not depend on the thread count.
+void days_gather(EventPartition& part) {
+  const size_t n_users = part.totals.size();
+  std::vector<int64_t> begin(n_users + 1, 0);
+  for (const DayRun& r : part.runs) ++begin[static_cast<size_t>(r.slot) + 1];
+  for (size_t u = 0; u < n_users; ++u) begin[u + 1] += begin[u];
+  std::vector<DayTotals> days(part.runs.size());
+  std::vector<int64_t> next(begin.begin(), begin.end() - 1);
+  const bool totals = !part.run_totals.empty();
+  for (size_t i = 0; i < part.runs.size(); ++i) {
+    const DayRun& r = part.runs[i];
+    days[static_cast<size_t>(next[static_cast<size_t>(r.slot)]++)] =
+        totals ? DayTotals{r.day, part.run_totals[i].events, part.run_totals[i].amount} : DayTotals{r.day, 0, 0.0};
+  }
+  std::vector<DayRun>().swap(part.runs);
+  std::vector<DayRunTotals>().swap(part.run_totals);
+  part.day_begin.assign(n_users + 1, 0);
+  size_t out = 0;  // merged days are written over the runs already read
+  for (size_t u = 0; u < n_users; ++u) {
+    const auto first = days.begin() + begin[u], last = days.begin() + begin[u + 1];
+    if (!std::is_sorted(first, last, day_before)) std::stable_sort(first, last, day_before);
+    part.day_begin[u] = static_cast<int64_t>(out);
+    for (auto it = first; it != last; ++it) {
+      if (out > static_cast<size_t>(part.day_begin[u]) && days[out - 1].day == it->day) {
+        days[out - 1].events += it->events;
+        days[out - 1].amount += it->amount;
+      } else {
+        days[out++] = *it;
+      }
+    }
+  }
+  part.day_begin[n_users] = static_cast<int64_t>(out);
+  days.resize(out);
+  days.shrink_to_fit();
+  part.days = std::move(days);
+}
+
+}  // namespace
+
+LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std::string>& header) {
+  LogColumns c;
+  c.user = column_find(header, r.user_column, "--user-column", r.events_path);
+  c.time = column_find(header, r.time_column, "--time-column", r.events_path);
+  if (!r.amount_column.empty()) c.amount = column_find(header, r.amount_column, "--amount-column", r.events_path);
+  if (!r.category_column.empty()) {
+    c.has_category = true;
+    c.text.push_back(column_find(header, r.category_column, "--category-column", r.events_path));
+  }
+  for (const std::string& name : r.last_columns) c.text.push_back(column_find(header, name, "--last", r.events_path));
+  for (const std::string& name : r.mode_columns) c.text.push_back(column_find(header, name, "--mode", r.events_path));
+  c.n_last = r.last_columns.size();
+  c.category_spend = c.has_category && r.category_share_amount && c.amount >= 0;
+  c.day_totals = r.families.windows;
+  return c;
+}
+
+void ParsedBatch::prepare(int64_t n_chunks, int64_t n, size_t n_text) {
+  text_hash.resize(static_cast<size_t>(n) * n_text);
+  const auto used = static_cast<size_t>(n_chunks * kEventPartitions);
+  if (buckets.size() < used) buckets.resize(used);
+  for (size_t c = used; c < buckets.size(); ++c) buckets[c].clear();
+}
+
+void partitions_prepare(EventAggregate& agg, const LogColumns& cols) {
+  agg.partitions.resize(kEventPartitions);
+  for (EventPartition& part : agg.partitions) {
+    part.values.resize(cols.text.size());
+    part.value_keys.resize(cols.text.size());
+    part.value_counts.resize(cols.text.size());
+    part.last.resize(cols.n_last);
+  }
+}
+
+void facts_add(EventAggregate& agg, const ChunkFacts& f, int64_t records) {
+  agg.amounts_missing += f.missing_amounts;
+  agg.events_after_as_of += f.after_as_of;
+  agg.any_time_of_day = agg.any_time_of_day || f.any_time;
+  agg.max_day = std::max(agg.max_day, f.max_day);
+  agg.events_read += records;
+}
+
+void aggregate_finish(EventAggregate& agg, int threads) {
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+  for (int q = 0; q < kEventPartitions; ++q) days_gather(agg.partitions[q]);
+}
+
+void aggregate_counts_combine(EventAggregate& agg, const Communicator& comm) {
+  int64_t counts[4] = {agg.events_read, agg.events_after_as_of, agg.amounts_missing, agg.any_time_of_day ? 1 : 0};
+  comm.sum_all(counts, 4);
+  agg.events_read = counts[0];
+  agg.events_after_as_of = counts[1];
+  agg.amounts_missing = counts[2];
+  agg.any_time_of_day = counts[3] > 0;
+  agg.max_day = static_cast<int32_t>(comm.max_all(static_cast<double>(agg.max_day)));
+}
+
+}  // namespace kseg
