@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "host/data/memory_check.hpp"
+#include "host/data/table_read_once.hpp"
 #include "host/error.hpp"
 #include "host/io/npy_reader.hpp"
 #include "host/parquet/arrow_stream.hpp"
@@ -82,13 +83,21 @@ PreparedInput input_prepare_from(const std::string& path, ArrowStreamReader* rea
                                  const SchemaOptions& schema_options, const PipelineOptions& pipeline_options,
                                  bool quiet, std::ostream& err, const Communicator& comm) {
   PreparedInput in;
-  in.schema = reader ? reader->schema_infer(schema_options) : schema_infer(path, schema_options, comm);
-  int64_t kept = 0;
-  for (const ColumnSchema& c : in.schema.columns) kept += c.role != ColumnRole::ignore && c.role != ColumnRole::id;
-  const double local_rows = static_cast<double>(in.schema.n_rows) / comm.size();
-  // The typed columns and, at least, a prepared matrix as wide as them: 4 bytes per cell each.
-  memory_check(local_rows * static_cast<double>(kept) * 8.0, memory_available_bytes(), path + ": reading the table");
-  in.table = reader ? reader->table_load(in.schema) : table_load(in.schema, schema_options, comm);
+  if (!reader && table_read_once_applies(path, comm)) {
+    // A CSV read by one process: schema and table from one pass (the typed columns grow as the file is read, so the
+    // memory check below guards the prepared matrix only).
+    SchemaTable read = table_read_once(path, schema_options);
+    in.schema = std::move(read.schema);
+    in.table = std::move(read.table);
+  } else {
+    in.schema = reader ? reader->schema_infer(schema_options) : schema_infer(path, schema_options, comm);
+    int64_t kept = 0;
+    for (const ColumnSchema& c : in.schema.columns) kept += c.role != ColumnRole::ignore && c.role != ColumnRole::id;
+    const double local_rows = static_cast<double>(in.schema.n_rows) / comm.size();
+    // The typed columns and, at least, a prepared matrix as wide as them: 4 bytes per cell each.
+    memory_check(local_rows * static_cast<double>(kept) * 8.0, memory_available_bytes(), path + ": reading the table");
+    in.table = reader ? reader->table_load(in.schema) : table_load(in.schema, schema_options, comm);
+  }
   // The reading passes leave their batch buffers (tens of MB) freed but held by the allocator: back before the
   // prepared matrix is allocated, so they stay out of the peak.
   memory_release_to_system();

@@ -258,6 +258,13 @@ TableSchema schema_infer(const std::string& path, const SchemaOptions& o, const 
 
 bool column_name_id_like(const std::string& name) { return id_like_name(name); }
 
+std::string schema_id_column_named(const std::vector<std::string>& header, const SchemaOptions& o) {
+  if (!o.id_column.empty()) return o.id_column;
+  for (const std::string& h : header)
+    if (id_like_name(h) && !contains(o.ignore, h) && !contains(o.columns, h)) return h;
+  return "";
+}
+
 void cell_stats_all_combine(std::vector<CellStats>& stats, const Communicator& comm) {
   cell_stats_combine(stats, comm);
 }
@@ -268,10 +275,7 @@ void schema_overrides_check(const std::vector<std::string>& header, const Schema
 
 void schema_roles_decide(TableSchema& schema, const std::vector<std::string>& header,
                          const std::vector<CellStats>& stats, const SchemaOptions& o, CellPlace place) {
-  schema.id_column = o.id_column;
-  for (const std::string& h : header)
-    if (schema.id_column.empty() && id_like_name(h) && !contains(o.ignore, h) && !contains(o.columns, h))
-      schema.id_column = h;
+  schema.id_column = schema_id_column_named(header, o);
   for (size_t i = 0; i < header.size(); ++i) {
     ColumnSchema c;
     c.name = header[i];

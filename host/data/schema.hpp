@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "host/comm/communicator.hpp"
 #include "host/data/missing_values.hpp"
 #include "host/data/table.hpp"
-#include "host/comm/communicator.hpp"
 
 namespace kseg {
 
@@ -79,6 +79,8 @@ TableSchema schema_infer(const std::string& path, const SchemaOptions& options,
 // Across processes the categorical level lists are unified in rank order (= first-seen order over the whole file)
 // and every rank's codes refer to them; table.first_row is the slice's global offset.
 Table table_load(const TableSchema& schema, const SchemaOptions& options, const Communicator& comm = single_process());
+// DataError when the table has a weight column whose weights (over every process) sum to 0.
+void table_weights_check(const Table& table, const std::string& path, const Communicator& comm);
 
 // A table of roles, missing counts and distinct levels, for `kseg schema` / `fit --dry-run`.
 void schema_print(const TableSchema& schema, std::ostream& out);

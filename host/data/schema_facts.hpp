@@ -101,22 +101,39 @@ inline bool date_possible(std::string_view text) {
   return text.size() >= 10 && (text[4] == '-' || text.front() == ' ');
 }
 
+// What one text cell that is not missing holds, as text_cell_add found it: the one-pass CSV reader keeps the parsed
+// number or date and the hash (for its level table) instead of parsing and hashing the cell again.
+struct TextCellFacts {
+  CsvNumber number = CsvNumber::text;
+  float value = 0.0f;  // the number, when number is finite
+  bool date = false;   // an ISO 8601 date
+  float days = 0.0f;   // its day number, when date
+  uint64_t hash = 0;   // std::hash of the text (the distinct count's)
+};
+
 // The facts of one text cell that is not missing: a number, a date, or neither (kept while few are); its text hashed
 // for the distinct count. place() names the cell (its line or row), called only for a cell that is kept.
 template <class Place>
-void text_cell_add(std::string_view text, const Place& place, CellCounts& counts, CellStats& stats) {
-  float v = 0.0f;
-  const CsvNumber number = number_possible(text) ? csv_number_classify(text, v) : CsvNumber::text;
-  counts.numbers += number == CsvNumber::finite;
-  counts.non_finite += number == CsvNumber::non_finite;
-  if (number != CsvNumber::finite && stats.bad_numbers.size() < kBadCellsKept)
+TextCellFacts text_cell_facts_add(std::string_view text, const Place& place, CellCounts& counts, CellStats& stats) {
+  TextCellFacts f;
+  f.number = number_possible(text) ? csv_number_classify(text, f.value) : CsvNumber::text;
+  counts.numbers += f.number == CsvNumber::finite;
+  counts.non_finite += f.number == CsvNumber::non_finite;
+  if (f.number != CsvNumber::finite && stats.bad_numbers.size() < kBadCellsKept)
     stats.bad_numbers.push_back({place(), std::string(text.substr(0, kBadCellBytes))});
-  if (date_possible(text) && iso_date_parse(text, v)) {
+  f.date = date_possible(text) && iso_date_parse(text, f.days);
+  if (f.date) {
     ++counts.dates;
   } else if (stats.bad_dates.size() < kBadCellsKept) {
     stats.bad_dates.push_back({place(), std::string(text.substr(0, kBadCellBytes))});
   }
-  stats.distinct_add(std::hash<std::string_view>{}(text));
+  f.hash = std::hash<std::string_view>{}(text);
+  stats.distinct_add(f.hash);
+  return f;
+}
+template <class Place>
+void text_cell_add(std::string_view text, const Place& place, CellCounts& counts, CellStats& stats) {
+  text_cell_facts_add(text, place, counts, stats);
 }
 
 // How the input names a cell's place in messages: by physical line (CSV) or by row (typed inputs).
@@ -124,6 +141,9 @@ enum class CellPlace { line, row };
 
 // Whether a column's name marks it as the id (id, user_id, customer_id, uid, ...).
 bool column_name_id_like(const std::string& name);
+// The id column named before any cell is read: --id-column, else the first id-like name that is neither ignored nor
+// in --columns; "" when none (a unique text column may still be found to be the id, by schema_roles_decide).
+std::string schema_id_column_named(const std::vector<std::string>& header, const SchemaOptions& options);
 // UsageError for overrides that name columns the header lacks or give a column two roles.
 void schema_overrides_check(const std::vector<std::string>& header, const SchemaOptions& options,
                             const std::string& path);

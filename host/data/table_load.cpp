@@ -124,15 +124,18 @@ Table table_load(const TableSchema& schema, const SchemaOptions& options, const 
   if (schema.npy) return npy_table_load(schema);
   Table table = schema.parquet ? parquet_table_load(schema, comm) : csv_table_load(schema, options);
   if (comm.size() > 1) levels_unify(table, comm);
-  if (const TableColumn* w = table.weight_column()) {
-    double total = 0.0;
-    for (float v : w->values) total += v;
-    comm.sum_all(&total, 1);
-    KSEG_EXPECTS(
-        total > 0.0, DataError,
-        schema.path + ": column \"" + w->name + "\": the weights sum to 0; at least one row needs a positive weight");
-  }
+  table_weights_check(table, schema.path, comm);
   return table;
+}
+
+void table_weights_check(const Table& table, const std::string& path, const Communicator& comm) {
+  const TableColumn* w = table.weight_column();
+  if (!w) return;
+  double total = 0.0;
+  for (float v : w->values) total += v;
+  comm.sum_all(&total, 1);
+  KSEG_EXPECTS(total > 0.0, DataError,
+               path + ": column \"" + w->name + "\": the weights sum to 0; at least one row needs a positive weight");
 }
 
 }  // namespace kseg
