@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The Python package as a user installs it: builds kseg's wheel the way `pip install .` does (scikit-build-core,
-# nanobind and pyarrow, pyproject.toml's build requirements, taken from .venv/ rather than a fresh isolated build
-# environment, and a fixed build directory build-wheel/, so that reruns are incremental: an isolated build recompiles
-# the CUDA kernels and nanobind every time, as its paths change), installs it into a throwaway virtual environment with nothing but its declared dependencies, and runs
-# tests/python/test_package.py there from a directory outside the source tree, so that the installed package, not
-# python/, is what gets imported. That run also checks the wheel's contents (the extension, py.typed, the stubs, no
-# build junk), that the build is portable (no -march=native) and that the CUDA backend is in it exactly where CMake
-# found nvcc; then mypy (where pip can get it) type-checks a small program against the installed stubs. Where CMake
-# finds nvcc (so the first wheel has the CUDA backend), a second wheel built with KSEG_CUDA=OFF (build-wheel-cpu/) is
-# installed and tested the same way: the CPU-only package must need no CUDA library.
+# The Python package as a user installs it: builds kseg's wheel the way `pip install .` does, with pyproject.toml's
+# build requirements (scikit-build-core, nanobind, pyarrow) taken from .venv/ instead of a fresh isolated environment
+# and a fixed build directory build-wheel/, so that reruns are incremental (an isolated build recompiles the CUDA
+# kernels and nanobind every time, as its paths change). It installs the wheel into a throwaway virtual environment
+# with nothing but its declared dependencies and runs tests/python/test_package.py there from a directory outside the
+# source tree, so that the installed package, not python/, is what gets imported; that run also checks the wheel's
+# contents (the extension, py.typed, the stubs, no build junk), that the build is portable (no -march=native) and that
+# the CUDA backend is in it exactly where CMake found nvcc. Where it is (nvcc exists), a second wheel built with
+# KSEG_CUDA=OFF (build-wheel-cpu/) is installed and tested the same way: the CPU-only package needs no CUDA library.
+# Last, mypy (where pip can get it) type-checks a small program against the installed package's annotations.
 # Called by scripts/test.sh; needs python3 with venv and pip's access to PyPI (or its cache). KSEG_CUDA_ARCHS (as in
 # scripts/test.sh) narrows the CUDA architectures.
 set -euo pipefail
@@ -26,7 +26,8 @@ fi
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} PIP_DISABLE_PIP_VERSION_CHECK=1
 
 if ! "$build_python" -c "import scikit_build_core, nanobind, pyarrow" 2> /dev/null; then
-  echo "python-package-test: SKIPPED: .venv/ lacks scikit-build-core, nanobind or pyarrow (scripts/install-python-deps.sh)"
+  echo "python-package-test: SKIPPED: .venv/ lacks scikit-build-core, nanobind or pyarrow" \
+       "(scripts/install-python-deps.sh installs them)"
   exit 0
 fi
 "$python" -m venv "$work/venv"
