@@ -4,7 +4,14 @@
 # imported target kseg::arrow_parquet and KSEG_ARROW_LIBRARIES (the two libraries' paths).
 set(KSEG_PARQUET AUTO CACHE STRING "Parquet input/output: AUTO (where pyarrow's Arrow C++ is found), ON (required), OFF")
 set_property(CACHE KSEG_PARQUET PROPERTY STRINGS AUTO ON OFF)
-set(KSEG_PYARROW_PYTHON "${PROJECT_SOURCE_DIR}/.venv/bin/python" CACHE FILEPATH "Python whose pyarrow provides Arrow C++")
+# Under scikit-build-core (pip install .) the Arrow C++ comes from the pyarrow of the Python that builds the wheel (the
+# build environment: pyproject.toml requires pyarrow), the same pyarrow the installed package then depends on.
+if(SKBUILD AND Python_EXECUTABLE)
+  set(kseg_pyarrow_python_default "${Python_EXECUTABLE}")
+else()
+  set(kseg_pyarrow_python_default "${PROJECT_SOURCE_DIR}/.venv/bin/python")
+endif()
+set(KSEG_PYARROW_PYTHON "${kseg_pyarrow_python_default}" CACHE FILEPATH "Python whose pyarrow provides Arrow C++")
 
 set(KSEG_WITH_PARQUET OFF)
 if(NOT KSEG_PARQUET STREQUAL "OFF")

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake libeigen3-dev libcli11-dev nlohmann-json3-dev libfast-float-dev
           libgtest-dev googletest libbenchmark-dev libssl-dev libopenmpi-dev openmpi-bin
-          zlib1g-dev libzstd-dev python3-venv ccache libboost-math-dev)
+          zlib1g-dev libzstd-dev python3-venv python3-dev ccache libboost-math-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,8 @@ fi
 cmake -S . -B build-test-cpu -DCMAKE_BUILD_TYPE=Release -DKSEG_WERROR=ON -DKSEG_CUDA=OFF -DKSEG_BUILD_BENCH=OFF
 cmake --build build-test-cpu -j"$jobs"
 ctest --test-dir build-test-cpu --output-on-failure -j"$jobs"
+# The Python package as users install it: the wheel, installed into a fresh virtual environment, and its tests there.
+scripts/python-package-test.sh
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the CPU code, whole suite (scripts/sanitize.sh).
 scripts/sanitize.sh

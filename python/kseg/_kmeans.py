@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from typing import Any, Literal, Union
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 from sklearn.metrics import euclidean_distances
 from sklearn.utils import check_random_state
@@ -16,6 +18,10 @@ from . import _kseg
 _INITS = ("k-means++", "k-means||", "random")
 _ALGORITHMS = ("lloyd", "hamerly")
 _gpu_notice_shown = False
+
+# What the estimator accepts: any 2-D array-like (NumPy arrays, lists, pandas DataFrames).
+ArrayLike = npt.ArrayLike
+RandomState = Union[int, np.random.RandomState, None]
 
 
 class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
@@ -49,11 +55,15 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     Attributes
     ----------
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Coordinates of the cluster centres, in the input's floating dtype.
     labels_ : ndarray of shape (n_samples,)
+        Index of the cluster each training sample belongs to.
     inertia_ : float
         Sum of (weighted) squared distances of samples to their closest centre.
     n_iter_ : int
+        Lloyd iterations run by the best restart.
     n_features_in_ : int
+        Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when X has feature names that are all strings.
 
@@ -74,17 +84,17 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
 
     def __init__(
         self,
-        n_clusters=8,
+        n_clusters: int = 8,
         *,
-        init="k-means++",
-        n_init=1,
-        max_iter=300,
-        tol=1e-4,
-        random_state=None,
-        algorithm="lloyd",
-        device="auto",
-        n_threads=None,
-    ):
+        init: Union[Literal["k-means++", "k-means||", "random"], ArrayLike] = "k-means++",
+        n_init: Union[int, Literal["auto"]] = 1,
+        max_iter: int = 300,
+        tol: float = 1e-4,
+        random_state: RandomState = None,
+        algorithm: Literal["lloyd", "hamerly"] = "lloyd",
+        device: str = "auto",
+        n_threads: Union[int, None] = None,
+    ) -> None:
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -140,7 +150,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(self, X: ArrayLike, y: Any = None, sample_weight: Union[ArrayLike, None] = None) -> KMeans:
         """Compute k-means clustering.
 
         Parameters
@@ -154,18 +164,19 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         Returns
         -------
         self : KMeans
+            The fitted estimator.
         """
-        X = validate_data(self, X, dtype=[np.float32, np.float64], order="C", accept_large_sparse=False)
-        self._dtype = X.dtype
-        n_init = self._params_check(X.shape[0], X.shape[1])
-        centers = self._init_centers(X.shape[1])
-        x32 = np.ascontiguousarray(X, dtype=np.float32)
+        data = validate_data(self, X, dtype=[np.float32, np.float64], order="C", accept_large_sparse=False)
+        self._dtype = data.dtype
+        n_init = self._params_check(data.shape[0], data.shape[1])
+        centers = self._init_centers(data.shape[1])
+        x32 = np.ascontiguousarray(data, dtype=np.float32)
         weights = None
         if sample_weight is not None:
-            weights = _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
+            weights = _check_sample_weight(sample_weight, data, dtype=np.float32, ensure_non_negative=True)
             weights = np.ascontiguousarray(weights, dtype=np.float32)
         result = _kseg.kmeans_fit(
-            x32, weights, int(self.n_clusters), self.init if centers is None else "given", centers, n_init,
+            x32, weights, int(self.n_clusters), str(self.init) if centers is None else "given", centers, n_init,
             int(self.max_iter), float(self.tol), self._seed(), self.algorithm, self.device,
             int(self.n_threads or 0), self._gpu_notice_wanted(),
         )
@@ -193,26 +204,94 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         labels, sq_distances, _ = _kseg.kmeans_assign(x32, centers, self.device, int(self.n_threads or 0))
         return X, labels, sq_distances
 
-    def predict(self, X):
-        """Index of the closest centre for each sample (ties go to the lowest index)."""
+    def predict(self, X: ArrayLike) -> npt.NDArray[np.int32]:
+        """Predict the closest cluster each sample in X belongs to.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data, with the features the estimator was fitted on.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Index of the closest centre of each sample (ties go to the lowest index).
+        """
         return self._assign(X)[1]
 
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit and return ``labels_``."""
+    def fit_predict(
+        self, X: ArrayLike, y: Any = None, sample_weight: Union[ArrayLike, None] = None
+    ) -> npt.NDArray[np.int32]:
+        """Compute the clustering and return each sample's cluster (``fit(X).labels_``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training instances.
+        y : Ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, as in ``fit``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Index of the cluster each sample belongs to.
+        """
         return self.fit(X, sample_weight=sample_weight).labels_
 
-    def transform(self, X):
-        """Euclidean distances of each sample to every centre, shape (n_samples, n_clusters)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float32, np.float64], order="C", reset=False)
-        return euclidean_distances(X, self.cluster_centers_.astype(X.dtype, copy=False))
+    def transform(self, X: ArrayLike) -> npt.NDArray[np.floating]:
+        """Transform X to a cluster-distance space.
 
-    def fit_transform(self, X, y=None, sample_weight=None):
-        """Fit, then return the distances of X to every centre."""
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+            Euclidean distance of each sample to every centre, in X's floating dtype.
+        """
+        check_is_fitted(self)
+        data = validate_data(self, X, dtype=[np.float32, np.float64], order="C", reset=False)
+        return euclidean_distances(data, self.cluster_centers_.astype(data.dtype, copy=False))
+
+    def fit_transform(
+        self, X: ArrayLike, y: Any = None, sample_weight: Union[ArrayLike, None] = None
+    ) -> npt.NDArray[np.floating]:
+        """Compute the clustering and transform X to a cluster-distance space (``fit(X).transform(X)``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training instances.
+        y : Ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, as in ``fit``.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+            Euclidean distance of each sample to every centre.
+        """
         return self.fit(X, sample_weight=sample_weight).transform(X)
 
-    def score(self, X, y=None, sample_weight=None):
-        """Opposite of the (weighted) inertia of X against the fitted centres."""
-        X, _, sq_distances = self._assign(X)
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+    def score(self, X: ArrayLike, y: Any = None, sample_weight: Union[ArrayLike, None] = None) -> float:
+        """Opposite of the value of X on the K-means objective.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+        y : Ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        score : float
+            Minus the (weighted) sum of squared distances of the samples to their closest centre.
+        """
+        data, _, sq_distances = self._assign(X)
+        weights = _check_sample_weight(sample_weight, data, dtype=np.float64)
         return -float(np.dot(weights, sq_distances.astype(np.float64)))
