@@ -134,7 +134,9 @@ def inputs(kseg, python, users, work, formats):
                        check=True)
     paths = {"csv": path, "csv.gz": path + ".gz", "parquet": path[:-4] + ".parquet"}
     if "csv.gz" in formats and not os.path.exists(paths["csv.gz"]):
-        subprocess.run(["gzip", "-6", "-k", path], check=True)
+        with open(paths["csv.gz"] + ".tmp", "wb") as out:
+            subprocess.run(["gzip", "-6", "-c", path], stdout=out, check=True)
+        os.replace(paths["csv.gz"] + ".tmp", paths["csv.gz"])
     if "parquet" in formats and not os.path.exists(paths["parquet"]):
         log(f"writing {paths['parquet']} with pyarrow")
         subprocess.run([python, "-c", "import sys, pyarrow.csv as c, pyarrow.parquet as p; "

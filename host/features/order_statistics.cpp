@@ -130,7 +130,15 @@ std::vector<double> FloatOrder::at(const std::vector<size_t>& positions, bool de
     prefix_of[i] = static_cast<size_t>(found - start_.begin()) - 1;
     if (slot_of[prefix_of[i]] < 0) slot_of[prefix_of[i]] = slots++;
   }
-  std::vector<uint64_t> low(static_cast<size_t>(slots) * kPrefixes, 0);
+  // 32-bit counts (half the cache of 64-bit ones) while no prefix can hold more values.
+  return n_ <= UINT32_MAX ? low_select<uint32_t>(ascending, prefix_of, slot_of, slots)
+                          : low_select<uint64_t>(ascending, prefix_of, slot_of, slots);
+}
+
+template <typename Count>
+std::vector<double> FloatOrder::low_select(const std::vector<size_t>& ascending, const std::vector<size_t>& prefix_of,
+                                           const std::vector<int32_t>& slot_of, int32_t slots) const {
+  std::vector<Count> low(static_cast<size_t>(slots) * kPrefixes, 0);
   if (slots > 0) {
     for (size_t i = 0; i < n_; ++i) {
       const float v = values_[i];
@@ -140,9 +148,9 @@ std::vector<double> FloatOrder::at(const std::vector<size_t>& positions, bool de
       if (slot >= 0) ++low[static_cast<size_t>(slot) * kPrefixes + (key & (kPrefixes - 1))];
     }
   }
-  std::vector<double> out(positions.size());
+  std::vector<double> out(ascending.size());
   for (size_t i = 0; i < ascending.size(); ++i) {
-    const uint64_t* counts = low.data() + static_cast<size_t>(slot_of[prefix_of[i]]) * kPrefixes;
+    const Count* counts = low.data() + static_cast<size_t>(slot_of[prefix_of[i]]) * kPrefixes;
     uint64_t rank = ascending[i] - start_[prefix_of[i]], seen = 0;
     size_t bits = 0;
     while (seen + counts[bits] <= rank) seen += counts[bits++];
@@ -165,8 +173,9 @@ std::vector<double> order_statistics(const std::vector<double>& values, const st
 }
 
 std::vector<double> quantiles_linear(const std::vector<double>& values, const std::vector<double>& qs) {
-  return quantiles_linear(values.size(), qs,
-                          [&values](const std::vector<size_t>& positions) { return order_statistics(values, positions); });
+  return quantiles_linear(values.size(), qs, [&values](const std::vector<size_t>& positions) {
+    return order_statistics(values, positions);
+  });
 }
 
 std::vector<double> quantiles_linear(size_t n, const std::vector<double>& qs,

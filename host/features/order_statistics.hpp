@@ -37,6 +37,11 @@ class FloatOrder {
   std::vector<double> at(const std::vector<size_t>& positions, bool descending = false) const;
 
  private:
+  // The second pass, with counters of type Count.
+  template <typename Count>
+  std::vector<double> low_select(const std::vector<size_t>& ascending, const std::vector<size_t>& prefix_of,
+                                 const std::vector<int32_t>& slot_of, int32_t slots) const;
+
   const float* values_;
   size_t n_;
   size_t present_ = 0;

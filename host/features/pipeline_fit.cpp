@@ -22,14 +22,8 @@ double feature_weight(const PipelineOptions& o, const std::string& name) {
   return it == o.feature_weights.end() ? 1.0 : it->second;
 }
 
-double mean_of(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x;
-  return s / static_cast<double>(v.size());
-}
-
-// Center and scale of the (imputed, logged) values by the chosen rule; scale 0 means constant.
-void scale_learn(const std::vector<double>& v, ScaleMode mode, NumericStep& step) {
+// Center and scale of the (imputed, logged) values by the chosen rule; scale 0 means constant. sum: Σ v in order.
+void scale_learn(const std::vector<double>& v, double sum, ScaleMode mode, NumericStep& step) {
   if (mode == ScaleMode::none) {
     const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
     step.scale = *hi > *lo ? 1.0 : 0.0;
@@ -41,7 +35,7 @@ void scale_learn(const std::vector<double>& v, ScaleMode mode, NumericStep& step
     step.scale = *hi - *lo;
     return;
   }
-  const double mean = mean_of(v);
+  const double mean = sum / static_cast<double>(v.size());
   double m2 = 0.0;
   for (double x : v) m2 += (x - mean) * (x - mean);
   const double sd = std::sqrt(m2 / static_cast<double>(v.size()));
@@ -125,12 +119,14 @@ NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, d
   // The prepared values, for the scale's statistics.
   const std::array<double, kLog1pTableSize>& log1p_of = log1p_table();
   values.resize(column.values.size());
+  double sum = 0.0;  // their mean's sum, added up in the same order as a pass of its own would
   for (size_t i = 0; i < column.values.size(); ++i) {
     double v = std::isnan(column.values[i]) ? step.impute_value
                                             : (step.is_date ? as_of_days - column.values[i] : column.values[i]);
     values[i] = step.log1p ? log1p_nonnegative(std::max(v, 0.0), log1p_of) : v;
+    sum += values[i];
   }
-  scale_learn(values, o.scale, step);
+  scale_learn(values, sum, o.scale, step);
   if (step.scale == 0.0) {
     step.dropped = true;
     step.note = "constant column";

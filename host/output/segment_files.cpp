@@ -132,7 +132,7 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
       pseudonyms_.push_back(std::make_unique<IdPseudonymizer>(export_.hash_key));
   const int64_t chunks = (n + kChunkRows - 1) / kChunkRows;
   std::vector<RowsText> texts(static_cast<size_t>(threads));  // one per thread, reused chunk after chunk
-  std::exception_ptr error;                                    // the first write that failed; later chunks are skipped
+  std::exception_ptr error;                                   // the first write that failed; later chunks are skipped
 #pragma omp parallel for ordered schedule(dynamic, 1) num_threads(threads)
   for (int64_t c = 0; c < chunks; ++c) {
     RowsText& out = texts[static_cast<size_t>(omp_get_thread_num())];

@@ -94,7 +94,8 @@ TEST(FloatOrder, MatchesSortOfPresentValues) {
       shapes[0][i] = normal(rng);
       shapes[1][i] = static_cast<float>(small(rng));
       shapes[2][i] = 1000.0f + static_cast<float>(rng() % 64) * 0.0001f;  // few prefixes: the low bits decide
-      shapes[3][i] = (i % 3 == 0) ? -std::ldexp(1.0f, static_cast<int>(rng() % 60)) : std::ldexp(1.0f, -int(rng() % 60));
+      shapes[3][i] =
+          (i % 3 == 0) ? -std::ldexp(1.0f, static_cast<int>(rng() % 60)) : std::ldexp(1.0f, -int(rng() % 60));
       if (i % 7 == 3 && n > 1)
         for (auto& shape : shapes) shape[i] = nan;
     }
