@@ -12,7 +12,7 @@ constexpr int kLog1pTableSize = 1 << 12;  // whole numbers 0 .. 4095 (32 KB of d
 // The argument hidden from the optimiser (an empty asm that may change it), so that log1p of it is the C library's at
 // run time: a compiler folds log1p of a known constant correctly rounded, where the library is one unit in the last
 // place off for some arguments (2, 13, 47, ...), and even a volatile copy did not stop GCC 12 from folding the table.
-inline double opaque(double v) {
+inline double double_opaque(double v) {
   asm volatile("" : "+m"(v));
   return v;
 }
@@ -22,7 +22,7 @@ inline double opaque(double v) {
 inline const std::array<double, kLog1pTableSize>& log1p_table() {
   static const std::array<double, kLog1pTableSize> table = [] {
     std::array<double, kLog1pTableSize> t{};
-    for (int i = 0; i < kLog1pTableSize; ++i) t[i] = std::log1p(opaque(static_cast<double>(i)));
+    for (int i = 0; i < kLog1pTableSize; ++i) t[i] = std::log1p(double_opaque(static_cast<double>(i)));
     return t;
   }();
   return table;

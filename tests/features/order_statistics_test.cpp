@@ -133,7 +133,7 @@ TEST(Log1pTable, EqualsLog1pBitForBit) {
   for (int i = 0; i < kLog1pTableSize + 10; ++i) {
     // Hidden from the optimiser, so that the reference is the library's log1p at run time, not the compiler's (which
     // is correctly rounded where the library's is not always, e.g. at 2).
-    const double v = opaque(static_cast<double>(i));
+    const double v = double_opaque(static_cast<double>(i));
     EXPECT_EQ(log1p_nonnegative(v, table), std::log1p(v)) << v;
     EXPECT_EQ(log1p_nonnegative(v + 0.5, table), std::log1p(v + 0.5)) << v + 0.5;
   }
