@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
-"""End to end: `kseg fit` of a users CSV (plain and gzip) against a pandas + scikit-learn pipeline doing the same work.
+"""End to end: `kseg fit` of a users file (CSV, gzip CSV, Parquet) against pandas + scikit-learn (and
+scikit-learn-intelex) pipelines doing the same work.
 
-Both sides read the file written by `kseg generate`, prepare the same features and fit K-means with k = 16, 20 Lloyd
-iterations from k-means++ (one restart, tolerance 0), then write segments.csv (id, segment, distance) and
-centroids.csv. The Python pipeline mirrors kseg's default preparation: numeric columns imputed with their median,
-log1p where the column is non-negative with sample skewness > 2, z-scored (population standard deviation), constant
-columns dropped; categorical columns one-hot encoded (the 50 most frequent levels, a "(missing)" level for gaps, the
-rest as "(other)"), each block's 1 scaled to 1 / sqrt(1 - sum of squared shares) so it weighs like one numeric column.
+Every tool reads the file written by `kseg generate` (the Parquet copy is written once by pyarrow from the CSV),
+prepares the same features and fits K-means with k = 16, 20 Lloyd iterations from k-means++ (one restart, tolerance
+0; each tool seeds with its own k-means++, so the starts differ but the iteration work is the same), then writes
+segments.csv (id, segment, distance) and centroids.csv. The Python pipeline mirrors kseg's default preparation:
+numeric columns imputed with their median, log1p where the column is non-negative with sample skewness > 2, z-scored
+(population standard deviation), constant columns dropped; categorical columns one-hot encoded (the 50 most frequent
+levels, a "(missing)" level for gaps, the rest as "(other)"), each block's 1 scaled to 1 / sqrt(1 - sum of squared
+shares) so it weighs like one numeric column. kseg writes more (model.json with the drift reference, profiles,
+segment names, report.html).
 
 Each tool runs in its own process, alternately, --rounds times; the table gives medians of wall seconds, CPU seconds
 (user + sys of the process, all threads: the steadier figure on a shared machine) and peak RSS (wait4), and each
 tool's phases as it times them itself (kseg: summary.json; Python: around each step, after its imports, which are
-in the wall and CPU seconds only).
+in the wall and CPU seconds only). "after K-means" is the wall time of everything after the fit (for kseg: the
+segment file, centroids, model with its drift reference, profiles, report and the process's exit).
 
-  .venv/bin/pip install -r bench/requirements.txt      # pandas and pyarrow come from scripts/python-requirements.txt
+  .venv/bin/pip install -r bench/requirements.txt -r bench/requirements-python.txt
+  bench/compare --only end-to-end --users 1000000               # the same, from bench/compare
   .venv/bin/python bench/end_to_end_compare.py --kseg build-cpu/cli/kseg --rounds 3
   .venv/bin/python bench/end_to_end_compare.py --users 1000000 --users 10000000 --json e2e.json
 """
@@ -36,14 +42,17 @@ def log(msg):
 # ---------------------------------------------------------------------------------------------------------------
 # Child: the pandas + scikit-learn pipeline. Prints its phase times as JSON on stdout.
 
-def python_pipeline(path, out_dir):
+def python_pipeline(path, out_dir, tool):
     t0 = time.perf_counter()
     import numpy as np
     import pandas as pd
-    from sklearn.cluster import KMeans
+    if tool == "pandas+sklearnex":
+        from sklearnex.cluster import KMeans
+    else:
+        from sklearn.cluster import KMeans
 
     t_import = time.perf_counter()
-    df = pd.read_csv(path, engine="pyarrow")
+    df = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path, engine="pyarrow")
     t_read = time.perf_counter()
     ids = df["user_id"]
     blocks, names = [], []
@@ -113,74 +122,125 @@ def run(cmd, env):
                 out.read().decode(), err.read().decode(errors="replace")[-600:])
 
 
-def inputs(kseg, users, work):
+PYTHON_TOOLS = ["pandas+sklearn", "pandas+sklearnex"]
+
+
+def inputs(kseg, python, users, work, formats):
+    """The generated CSV and, as asked, its gzip and Parquet copies (Parquet written by pyarrow from the CSV)."""
     path = os.path.join(work, f"users_{users}.csv")
     if not os.path.exists(path):
         log(f"generating {path}")
         subprocess.run([kseg, "generate", "--users", str(users), "--seed", str(SEED), "--out", path, "--quiet"],
                        check=True)
-    if not os.path.exists(path + ".gz"):
-        subprocess.run(["gzip", "-6", "-k", path], check=True)
-    return [path, path + ".gz"]
+    paths = {"csv": path, "csv.gz": path + ".gz", "parquet": path[:-4] + ".parquet"}
+    if "csv.gz" in formats and not os.path.exists(paths["csv.gz"]):
+        with open(paths["csv.gz"] + ".tmp", "wb") as out:
+            subprocess.run(["gzip", "-6", "-c", path], stdout=out, check=True)
+        os.replace(paths["csv.gz"] + ".tmp", paths["csv.gz"])
+    if "parquet" in formats and not os.path.exists(paths["parquet"]):
+        log(f"writing {paths['parquet']} with pyarrow")
+        subprocess.run([python, "-c", "import sys, pyarrow.csv as c, pyarrow.parquet as p; "
+                        "p.write_table(c.read_csv(sys.argv[1]), sys.argv[2] + '.tmp'); "
+                        "import os; os.replace(sys.argv[2] + '.tmp', sys.argv[2])", path, paths["parquet"]],
+                       check=True)
+    return [paths[f] for f in formats]
 
 
 def kseg_run(kseg, path, out_dir, threads, env):
     rc, wall, cpu, rss, _, err = run([kseg, "fit", path, "--k", str(K), "--max-iter", str(ITERS), "--seed", str(SEED),
                                       "--device", "cpu", "--threads", str(threads), "--out", out_dir, "--quiet"], env)
     if rc != 0:
-        raise SystemExit(f"kseg failed on {path}: {err}")
+        return {"error": f"kseg failed on {path}: {err}"}
     s = json.load(open(os.path.join(out_dir, "summary.json")))["seconds"]
-    return {"wall": wall, "cpu": cpu, "rss": rss, "read": s["read_and_prepare"], "fit": s["fit"], "write": s["write"]}
+    segments_mb = os.path.getsize(os.path.join(out_dir, "segments.csv")) / 1e6
+    return {"wall": wall, "cpu": cpu, "rss": rss, "read": s["read_and_prepare"], "fit": s["fit"], "write": s["write"],
+            "after": wall - s["read_and_prepare"] - s["fit"], "segments_mb_s": segments_mb / s["write"]}
 
 
-def python_run(python, path, out_dir, env):
-    rc, wall, cpu, rss, out, err = run([python, os.path.abspath(__file__), "--child", path, out_dir], env)
+def python_run(python, tool, path, out_dir, env):
+    rc, wall, cpu, rss, out, err = run([python, os.path.abspath(__file__), "--child", path, out_dir, tool], env)
     if rc != 0:
-        raise SystemExit(f"the pandas + scikit-learn pipeline failed on {path}: {err}")
+        return {"error": f"{tool} failed on {path}: {err}"}
     phases = json.loads(out.strip().splitlines()[-1])
     return {"wall": wall, "cpu": cpu, "rss": rss, "read": phases["read"] + phases["prepare"], "fit": phases["fit"],
-            "write": phases["write"]}
+            "write": phases["write"], "after": phases["write"]}
+
+
+def python_tools(python, wanted):
+    """The Python pipelines whose modules import in python; the others are reported and skipped."""
+    tools = []
+    for tool in wanted:
+        module = "sklearnex" if tool == "pandas+sklearnex" else "sklearn"
+        probe = subprocess.run([python, "-c", f"import pandas, pyarrow, {module}"], capture_output=True)
+        if probe.returncode != 0:
+            log(f"skipping {tool}: `import pandas, pyarrow, {module}` failed in {python}; "
+                f"pip install -r bench/requirements.txt -r bench/requirements-python.txt")
+            continue
+        tools.append(tool)
+    return tools
+
+
+def end_to_end(kseg, python, users_list, rounds, threads, work, formats=("csv", "csv.gz", "parquet"),
+               tools=None):
+    """Runs every tool on every input, alternately; returns {(users, input name, tool): [runs]}."""
+    os.makedirs(work, exist_ok=True)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+    tools = ["kseg"] + python_tools(python, PYTHON_TOOLS if tools is None else tools)
+    results = {}
+    for users in users_list:
+        for path in inputs(kseg, python, users, work, formats):
+            for rnd in range(rounds):
+                order = tools[rnd % len(tools):] + tools[:rnd % len(tools)]  # rotate: no tool always first
+                for tool in order:
+                    out_dir = os.path.join(work, "out_" + tool.replace("+", "_"))
+                    os.makedirs(out_dir, exist_ok=True)
+                    r = (kseg_run(kseg, path, out_dir, threads, env) if tool == "kseg"
+                         else python_run(python, tool, path, out_dir, env))
+                    if "error" in r:
+                        log(f"{os.path.basename(path)} {tool} round {rnd + 1}: FAILED {r['error'][-400:]}")
+                        continue
+                    r["load"] = os.getloadavg()[0]
+                    results.setdefault((users, os.path.basename(path), tool), []).append(r)
+                    log(f"{os.path.basename(path)} {tool} round {rnd + 1}: " +
+                        ", ".join(f"{k} {v:.2f}" for k, v in r.items()))
+    return results
+
+
+def end_to_end_table(results, work):
+    lines = ["| input | MB | tool | wall s | CPU s | read + prepare s | K-means s | write s | after K-means s "
+             "| after / K-means | wall / K-means | segments.csv MB/s | peak RSS MB | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for (users, name, tool), runs in results.items():
+        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        size = os.path.getsize(os.path.join(work, name)) / 1e6
+        rate = f"{med['segments_mb_s']:.0f}" if "segments_mb_s" in med else ""
+        lines.append(f"| {name} ({users:,} users) | {size:.0f} | {tool} | {med['wall']:.2f} | {med['cpu']:.2f} "
+                     f"| {med['read']:.2f} | {med['fit']:.2f} | {med['write']:.2f} | {med['after']:.2f} "
+                     f"| {med['after'] / med['fit']:.2f}x | {med['wall'] / med['fit']:.2f}x | {rate} "
+                     f"| {med['rss']:.0f} | {min(r['load'] for r in runs):.0f}-{max(r['load'] for r in runs):.0f} |")
+    return "\n".join(lines)
 
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        python_pipeline(sys.argv[2], sys.argv[3])
+        python_pipeline(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "pandas+sklearn")
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--kseg", default="build-cpu/cli/kseg", help="kseg binary")
     p.add_argument("--python", default=sys.executable, help="Python with pandas, pyarrow and scikit-learn")
     p.add_argument("--users", type=int, action="append", help="users per file (repeatable; default 1000000)")
+    p.add_argument("--formats", default="csv,csv.gz,parquet", help="inputs: csv, csv.gz, parquet (comma-separated)")
     p.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
-    p.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for both (default: all cores)")
+    p.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for every tool (default: all cores)")
     p.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "kseg-e2e"), help="data and outputs")
+    p.add_argument("--tools", default=",".join(PYTHON_TOOLS), help="Python pipelines to run beside kseg ('' for none)")
     p.add_argument("--skip-python", action="store_true", help="time kseg only")
     p.add_argument("--json", help="also write every run to this JSON file")
     args = p.parse_args()
-    os.makedirs(args.work, exist_ok=True)
-    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OPENBLAS_NUM_THREADS=str(args.threads))
-    results = {}
-    for users in args.users or [1_000_000]:
-        for path in inputs(args.kseg, users, args.work):
-            tools = ["kseg"] + ([] if args.skip_python else ["pandas+sklearn"])
-            for rnd in range(args.rounds):
-                for tool in tools:
-                    out_dir = os.path.join(args.work, "out_" + tool.replace("+", "_"))
-                    os.makedirs(out_dir, exist_ok=True)
-                    r = (kseg_run(args.kseg, path, out_dir, args.threads, env) if tool == "kseg"
-                         else python_run(args.python, path, out_dir, env))
-                    r["load"] = os.getloadavg()[0]
-                    results.setdefault((users, os.path.basename(path), tool), []).append(r)
-                    log(f"{os.path.basename(path)} {tool} round {rnd + 1}: " +
-                        ", ".join(f"{k} {v:.2f}" for k, v in r.items()))
-    print("| input | MB | tool | wall s | CPU s | read + prepare s | K-means s | write s | wall / K-means | peak RSS MB "
-          "| load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for (users, name, tool), runs in results.items():
-        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-        size = os.path.getsize(os.path.join(args.work, name)) / 1e6
-        print(f"| {name} ({users:,} users) | {size:.0f} | {tool} | {med['wall']:.2f} | {med['cpu']:.2f} "
-              f"| {med['read']:.2f} | {med['fit']:.2f} | {med['write']:.2f} | {med['wall'] / med['fit']:.1f}x "
-              f"| {med['rss']:.0f} | {min(r['load'] for r in runs):.0f}-{max(r['load'] for r in runs):.0f} |")
+    tools = [] if args.skip_python else [t for t in args.tools.split(",") if t]
+    results = end_to_end(args.kseg, args.python, args.users or [1_000_000], args.rounds, args.threads, args.work,
+                         [f for f in args.formats.split(",") if f], tools)
+    print(end_to_end_table(results, args.work))
     if args.json:
         json.dump([{"users": u, "input": n, "tool": t, "runs": r} for (u, n, t), r in results.items()],
                   open(args.json, "w"), indent=1)

@@ -90,7 +90,74 @@ void radix_select(const double* data, size_t n, int shift, const std::vector<siz
   }
 }
 
+constexpr uint32_t kFloatSignBit = uint32_t{1} << 31;
+
+// The float counterpart of order_key: 0.0 and -0.0 share the key of 0.0.
+inline uint32_t float_order_key(float v) {
+  uint32_t bits = 0;
+  std::memcpy(&bits, &v, sizeof(bits));
+  if (v == 0.0f) bits = 0;
+  return (bits >> 31) != 0 ? ~bits : bits | kFloatSignBit;
+}
+
+inline float float_of_order_key(uint32_t key) {
+  const uint32_t bits = (key & kFloatSignBit) != 0 ? key & ~kFloatSignBit : ~key;
+  float v = 0.0f;
+  std::memcpy(&v, &bits, sizeof(v));
+  return v;
+}
+
 }  // namespace
+
+FloatOrder::FloatOrder(const float* values, size_t n) : values_(values), n_(n), start_(kPrefixes + 1, 0) {
+  for (size_t i = 0; i < n; ++i) {
+    const float v = values[i];
+    if (v == v) ++start_[(float_order_key(v) >> kPrefixBits) + 1];
+  }
+  for (size_t p = 0; p < kPrefixes; ++p) start_[p + 1] += start_[p];
+  present_ = start_[kPrefixes];
+}
+
+std::vector<double> FloatOrder::at(const std::vector<size_t>& positions, bool descending) const {
+  // Ascending positions, their prefixes, and a slot of 2^16 low-bit counts per distinct prefix.
+  std::vector<size_t> ascending(positions.size());
+  for (size_t i = 0; i < positions.size(); ++i) ascending[i] = descending ? present_ - 1 - positions[i] : positions[i];
+  std::vector<int32_t> slot_of(kPrefixes, -1);
+  std::vector<size_t> prefix_of(ascending.size());
+  int32_t slots = 0;
+  for (size_t i = 0; i < ascending.size(); ++i) {
+    const auto found = std::upper_bound(start_.begin(), start_.end(), static_cast<uint64_t>(ascending[i]));
+    prefix_of[i] = static_cast<size_t>(found - start_.begin()) - 1;
+    if (slot_of[prefix_of[i]] < 0) slot_of[prefix_of[i]] = slots++;
+  }
+  // 32-bit counts (half the cache of 64-bit ones) while no prefix can hold more values.
+  return n_ <= UINT32_MAX ? low_select<uint32_t>(ascending, prefix_of, slot_of, slots)
+                          : low_select<uint64_t>(ascending, prefix_of, slot_of, slots);
+}
+
+template <typename Count>
+std::vector<double> FloatOrder::low_select(const std::vector<size_t>& ascending, const std::vector<size_t>& prefix_of,
+                                           const std::vector<int32_t>& slot_of, int32_t slots) const {
+  std::vector<Count> low(static_cast<size_t>(slots) * kPrefixes, 0);
+  if (slots > 0) {
+    for (size_t i = 0; i < n_; ++i) {
+      const float v = values_[i];
+      if (v != v) continue;
+      const uint32_t key = float_order_key(v);
+      const int32_t slot = slot_of[key >> kPrefixBits];
+      if (slot >= 0) ++low[static_cast<size_t>(slot) * kPrefixes + (key & (kPrefixes - 1))];
+    }
+  }
+  std::vector<double> out(ascending.size());
+  for (size_t i = 0; i < ascending.size(); ++i) {
+    const Count* counts = low.data() + static_cast<size_t>(slot_of[prefix_of[i]]) * kPrefixes;
+    uint64_t rank = ascending[i] - start_[prefix_of[i]], seen = 0;
+    size_t bits = 0;
+    while (seen + counts[bits] <= rank) seen += counts[bits++];
+    out[i] = float_of_order_key(static_cast<uint32_t>(prefix_of[i] << kPrefixBits | bits));
+  }
+  return out;
+}
 
 std::vector<double> order_statistics(const std::vector<double>& values, const std::vector<size_t>& positions) {
   std::vector<size_t> unique = positions;
@@ -106,14 +173,20 @@ std::vector<double> order_statistics(const std::vector<double>& values, const st
 }
 
 std::vector<double> quantiles_linear(const std::vector<double>& values, const std::vector<double>& qs) {
-  const size_t n = values.size();
+  return quantiles_linear(values.size(), qs, [&values](const std::vector<size_t>& positions) {
+    return order_statistics(values, positions);
+  });
+}
+
+std::vector<double> quantiles_linear(size_t n, const std::vector<double>& qs,
+                                     const std::function<std::vector<double>(const std::vector<size_t>&)>& select) {
   std::vector<size_t> positions;
   for (double q : qs) {
     const auto lo = static_cast<size_t>(q * static_cast<double>(n - 1));
     positions.push_back(lo);
     positions.push_back(std::min(lo + 1, n - 1));
   }
-  const std::vector<double> at = order_statistics(values, positions);
+  const std::vector<double> at = select(positions);
   std::vector<double> out;
   for (size_t i = 0; i < qs.size(); ++i) {
     const double pos = qs[i] * static_cast<double>(n - 1);

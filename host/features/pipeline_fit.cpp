@@ -1,12 +1,16 @@
 // Learning the preparation from a table.
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <utility>
 
 #include "host/comm/byte_pack.hpp"
 #include "host/data/schema.hpp"
 #include "host/error.hpp"
+#include "host/features/log1p_counts.hpp"
 #include "host/features/order_statistics.hpp"
 #include "host/features/pipeline.hpp"
 
@@ -18,26 +22,8 @@ double feature_weight(const PipelineOptions& o, const std::string& name) {
   return it == o.feature_weights.end() ? 1.0 : it->second;
 }
 
-double mean_of(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x;
-  return s / static_cast<double>(v.size());
-}
-
-double skewness(const std::vector<double>& v) {
-  const double mean = mean_of(v);
-  double m2 = 0.0, m3 = 0.0;
-  for (double x : v) {
-    m2 += (x - mean) * (x - mean);
-    m3 += (x - mean) * (x - mean) * (x - mean);
-  }
-  m2 /= static_cast<double>(v.size());
-  m3 /= static_cast<double>(v.size());
-  return m2 > 0.0 ? m3 / std::pow(m2, 1.5) : 0.0;
-}
-
-// Center and scale of the (imputed, logged) values by the chosen rule; scale 0 means constant.
-void scale_learn(const std::vector<double>& v, ScaleMode mode, NumericStep& step) {
+// Center and scale of the (imputed, logged) values by the chosen rule; scale 0 means constant. sum: Σ v in order.
+void scale_learn(const std::vector<double>& v, double sum, ScaleMode mode, NumericStep& step) {
   if (mode == ScaleMode::none) {
     const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
     step.scale = *hi > *lo ? 1.0 : 0.0;
@@ -49,7 +35,7 @@ void scale_learn(const std::vector<double>& v, ScaleMode mode, NumericStep& step
     step.scale = *hi - *lo;
     return;
   }
-  const double mean = mean_of(v);
+  const double mean = sum / static_cast<double>(v.size());
   double m2 = 0.0;
   for (double x : v) m2 += (x - mean) * (x - mean);
   const double sd = std::sqrt(m2 / static_cast<double>(v.size()));
@@ -63,42 +49,84 @@ void scale_learn(const std::vector<double>& v, ScaleMode mode, NumericStep& step
   }
 }
 
-NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, double as_of_days) {
+// The statistics of the present values (raw, or days before as_of for a date) that the steps need: their mean, the
+// skewness and the minimum, in row order as one sequential sum would give them, and the median by selection on the
+// column itself (FloatOrder: no copy of the column).
+struct PresentStatistics {
+  size_t count = 0;
+  double mean = 0.0, skew = 0.0, minimum = 0.0, median = 0.0;
+};
+
+PresentStatistics present_statistics(const TableColumn& column, bool is_date, double as_of_days, bool median) {
+  PresentStatistics st;
+  const float* raw = column.values.data();
+  const size_t n = column.values.size();
+  const FloatOrder order(raw, n);
+  st.count = order.size();
+  if (st.count == 0) return st;
+  const auto value = [&](float v) { return is_date ? as_of_days - v : double(v); };
+  double sum = 0.0;
+  for (size_t i = 0; i < n; ++i)
+    if (!std::isnan(raw[i])) sum += value(raw[i]);
+  st.mean = sum / static_cast<double>(st.count);
+  double m2 = 0.0, m3 = 0.0;
+  st.minimum = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isnan(raw[i])) continue;
+    const double x = value(raw[i]);
+    m2 += (x - st.mean) * (x - st.mean);
+    m3 += (x - st.mean) * (x - st.mean) * (x - st.mean);
+    st.minimum = std::min(st.minimum, x);
+  }
+  m2 /= static_cast<double>(st.count);
+  m3 /= static_cast<double>(st.count);
+  st.skew = m2 > 0.0 ? m3 / std::pow(m2, 1.5) : 0.0;
+  if (median)  // a date's values descend as the raw days ascend
+    st.median = quantiles_linear(st.count, {0.5}, [&](const std::vector<size_t>& positions) {
+      std::vector<double> at = order.at(positions, is_date);
+      for (double& v : at) v = value(static_cast<float>(v));
+      return at;
+    })[0];
+  return st;
+}
+
+// values: a buffer of at least column.values.size() doubles, which takes the prepared values.
+NumericStep numeric_learn(const TableColumn& column, const PipelineOptions& o, double as_of_days,
+                          std::vector<double>& values) {
   NumericStep step;
   step.name = column.name;
   step.weight = feature_weight(o, column.name);
   step.is_date = column.role == ColumnRole::date;
   step.as_of_days = as_of_days;
-  std::vector<double> present;
-  present.reserve(column.values.size());
-  for (float v : column.values)
-    if (!std::isnan(v)) present.push_back(step.is_date ? as_of_days - v : v);
-  step.imputed = static_cast<int64_t>(column.values.size() - present.size());
-  if (present.empty()) {
+  const PresentStatistics present =
+      present_statistics(column, step.is_date, as_of_days, o.impute == ImputeMode::median);
+  step.imputed = static_cast<int64_t>(column.values.size() - present.count);
+  if (present.count == 0) {
     step.dropped = true;
     step.note = "every value is missing";
     return step;
   }
-  step.impute_value = o.impute == ImputeMode::median ? quantiles_linear(present, {0.5})[0]
-                      : o.impute == ImputeMode::mean ? mean_of(present)
+  step.impute_value = o.impute == ImputeMode::median ? present.median
+                      : o.impute == ImputeMode::mean ? present.mean
                                                      : 0.0;
   step.indicator = o.missing_indicators && step.imputed > 0;
-  step.skew = skewness(present);
-  const double minimum = *std::min_element(present.begin(), present.end());
+  step.skew = present.skew;
+  const double minimum = present.minimum;
   const bool named = std::find(o.log_columns.begin(), o.log_columns.end(), column.name) != o.log_columns.end();
   KSEG_EXPECTS(!named || minimum >= 0.0, UsageError,
                "--log " + column.name + ": the column has negative values (minimum " + std::to_string(minimum) + ")");
   step.log1p = named || (o.log_auto && minimum >= 0.0 && step.skew > kLogSkew);
-  // The present values are not read again: their buffer (reserved for every row) takes the prepared values, so a
-  // column costs one buffer of n doubles.
-  std::vector<double> values = std::move(present);
+  // The prepared values, for the scale's statistics.
+  const std::array<double, kLog1pTableSize>& log1p_of = log1p_table();
   values.resize(column.values.size());
+  double sum = 0.0;  // their mean's sum, added up in the same order as a pass of its own would
   for (size_t i = 0; i < column.values.size(); ++i) {
     double v = std::isnan(column.values[i]) ? step.impute_value
                                             : (step.is_date ? as_of_days - column.values[i] : column.values[i]);
-    values[i] = step.log1p ? std::log1p(std::max(v, 0.0)) : v;
+    values[i] = step.log1p ? log1p_nonnegative(std::max(v, 0.0), log1p_of) : v;
+    sum += values[i];
   }
-  scale_learn(values, o.scale, step);
+  scale_learn(values, sum, o.scale, step);
   if (step.scale == 0.0) {
     step.dropped = true;
     step.note = "constant column";
@@ -165,6 +193,42 @@ CategoricalStep categorical_learn(const TableColumn& column, const PipelineOptio
   return step;
 }
 
+// Every numeric and date column's step, in table order. One process: the columns are independent and learned on all
+// threads, one column per thread (each step is computed by the same sequential code, so the result does not depend
+// on the threads; a column in flight costs one buffer of n doubles). Across processes each column is gathered in
+// turn, collectively.
+std::vector<NumericStep> numeric_steps_learn(const Table& table, const PipelineOptions& o, double as_of,
+                                             const Communicator& comm) {
+  std::vector<const TableColumn*> columns;
+  for (const TableColumn& c : table.columns)
+    if (c.role == ColumnRole::numeric || c.role == ColumnRole::date) columns.push_back(&c);
+  std::vector<NumericStep> steps(columns.size());
+  if (comm.size() > 1) {
+    std::vector<double> buffer;
+    for (size_t j = 0; j < columns.size(); ++j)
+      steps[j] = numeric_learn(column_gather(*columns[j], comm), o, as_of, buffer);
+    return steps;
+  }
+  // The buffers are allocated here, on the calling thread, so that freeing them returns the memory to the main heap
+  // (memory_release_to_system) rather than leaving it in another thread's malloc arena.
+  const int threads = std::max(1, std::min(omp_get_max_threads(), static_cast<int>(columns.size())));
+  std::vector<std::vector<double>> buffers(static_cast<size_t>(threads));
+  for (std::vector<double>& buffer : buffers) buffer.reserve(static_cast<size_t>(table.n_rows));
+  std::vector<std::exception_ptr> errors(columns.size());
+  const auto count = static_cast<int64_t>(columns.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int64_t j = 0; j < count; ++j) {
+    try {
+      steps[j] = numeric_learn(*columns[j], o, as_of, buffers[static_cast<size_t>(omp_get_thread_num())]);
+    } catch (...) {
+      errors[j] = std::current_exception();
+    }
+  }
+  for (const std::exception_ptr& error : errors)  // the first column's error, as a serial loop would throw it
+    if (error) std::rethrow_exception(error);
+  return steps;
+}
+
 double as_of_resolve(const Table& table, const PipelineOptions& o, const Communicator& comm) {
   if (!o.as_of.empty()) {
     float days = 0.0f;
@@ -200,11 +264,11 @@ FeaturePipeline FeaturePipeline::fit(const Table& table, const PipelineOptions& 
   p.scale_ = options.scale;
   p.missing_ = table.missing;
   const double as_of = as_of_resolve(table, options, comm);
+  p.numeric_ = numeric_steps_learn(table, options, as_of, comm);
+  int numeric_index = 0;
   for (const TableColumn& c : table.columns) {
     if (c.role == ColumnRole::numeric || c.role == ColumnRole::date) {
-      p.order_.push_back(static_cast<int>(p.numeric_.size()));
-      p.numeric_.push_back(comm.size() == 1 ? numeric_learn(c, options, as_of)
-                                            : numeric_learn(column_gather(c, comm), options, as_of));
+      p.order_.push_back(numeric_index++);
     } else if (c.role == ColumnRole::categorical) {
       p.order_.push_back(-1 - static_cast<int>(p.categorical_.size()));
       p.categorical_.push_back(categorical_learn(c, options, comm));

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "host/error.hpp"
+#include "host/features/log1p_counts.hpp"
 #include "host/features/pipeline.hpp"
 
 namespace kseg {
@@ -23,10 +24,10 @@ inline float numeric_standardize(double v, double center, double scale, double w
   return static_cast<float>((v - center) / scale * weight);
 }
 
-// Shared by fit and assign, in double, so both give the same float for the same cell.
-float numeric_prepare(const NumericStep& s, float raw) {
+// Shared by fit and assign, in double, so both give the same float for the same cell (log1p_of: log1p_table()).
+float numeric_prepare(const NumericStep& s, float raw, const std::array<double, kLog1pTableSize>& log1p_of) {
   double v = std::isnan(raw) ? s.impute_value : (s.is_date ? s.as_of_days - raw : double(raw));
-  if (s.log1p) v = std::log1p(std::max(v, 0.0));
+  if (s.log1p) v = log1p_nonnegative(std::max(v, 0.0), log1p_of);
   return numeric_standardize(v, s.center, s.scale, s.weight);
 }
 
@@ -104,10 +105,11 @@ StepPlan categorical_plan(const CategoricalStep& s, const TableColumn& c, const 
 void step_apply(const StepPlan& p, int64_t begin, int64_t end, int64_t d, float* out) {
   if (p.numeric != nullptr) {
     const NumericStep& s = *p.numeric;
+    const std::array<double, kLog1pTableSize>& log1p_of = log1p_table();
     for (int64_t i = begin; i < end; ++i) {
       const float v = p.values[i * p.stride];
       float* row = out + i * d + p.offset;
-      row[0] = numeric_prepare(s, v);
+      row[0] = numeric_prepare(s, v, log1p_of);
       if (s.indicator) row[1] = std::isnan(v) ? 1.0f : 0.0f;
     }
     return;

@@ -35,59 +35,67 @@ size_t numeric_bin(const std::vector<double>& edges, double v) {
   return 1 + below;
 }
 
-// Deciles of the present values, deduplicated (a column with many equal values gets fewer bins). Weighted: the
-// values repeated by their weights (positions in [0, Σw − 1]), so integer weights give the deciles of copied rows.
-std::vector<double> decile_edges(std::vector<double> values, const std::vector<double>& weights) {
+// The interior edges at the deciles of count values (weighted: the sum of the weights) from value_at(position), the
+// value at a position of the (repeated) sorted values; deduplicated (a column with many equal values gets fewer bins),
+// the top one dropped when it reaches the maximum (an empty top bin separates nothing).
+template <typename ValueAt>
+std::vector<double> decile_edges_make(double count, const ValueAt& value_at, double maximum) {
   std::vector<double> edges;
-  if (values.empty()) return edges;
-  std::vector<double> cumulative;  // weighted: Σ of the weights up to each sorted value
-  std::vector<size_t> positions;   // unweighted: the sorted positions read below, and their values
-  std::vector<double> selected;
-  if (weights.empty()) {
-    // Only the values at the decile positions (and the maximum) are read below: select them instead of sorting.
-    const double last = static_cast<double>(values.size() - 1);
-    for (int b = 1; b < kDriftBins; ++b) {
-      const size_t lo = static_cast<size_t>(std::floor(static_cast<double>(b) / kDriftBins * last));
-      positions.push_back(lo);
-      positions.push_back(std::min(lo + 1, values.size() - 1));
-    }
-    positions.push_back(values.size() - 1);
-    std::sort(positions.begin(), positions.end());
-    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
-    selected = order_statistics(values, positions);
-  } else {
-    std::vector<size_t> order(values.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] < values[b]; });
-    std::vector<double> sorted(values.size());
-    double total = 0.0;
-    for (size_t i = 0; i < order.size(); ++i) {
-      sorted[i] = values[order[i]];
-      total += weights[order[i]];
-      cumulative.push_back(total);
-    }
-    values = std::move(sorted);
-  }
-  const double count = cumulative.empty() ? static_cast<double>(values.size()) : cumulative.back();
-  // The value at a position of the (repeated) sorted values: the first whose copies reach past it.
-  auto value_at = [&](double position) {
-    if (cumulative.empty()) {
-      const size_t at = std::min(static_cast<size_t>(position), values.size() - 1);
-      return selected[static_cast<size_t>(std::lower_bound(positions.begin(), positions.end(), at) -
-                                          positions.begin())];
-    }
-    const size_t j = std::upper_bound(cumulative.begin(), cumulative.end(), position) - cumulative.begin();
-    return values[std::min(j, values.size() - 1)];
-  };
   for (int b = 1; b < kDriftBins; ++b) {
     const double pos = std::max(0.0, static_cast<double>(b) / kDriftBins * (count - 1.0));
     const double lo = std::floor(pos);
     const double edge = value_at(lo) + (pos - lo) * (value_at(lo + 1.0) - value_at(lo));
     if (edges.empty() || edge > edges.back()) edges.push_back(edge);
   }
-  const double maximum = cumulative.empty() ? selected.back() : values.back();
-  if (!edges.empty() && edges.back() >= maximum) edges.pop_back();  // an empty top bin separates nothing
+  if (!edges.empty() && edges.back() >= maximum) edges.pop_back();
   return edges;
+}
+
+// Unweighted: deciles of the present values of the column (raw, or days before the model's as-of date), selected
+// on the column itself: only the values at the decile positions (and the maximum) are read.
+std::vector<double> decile_edges(const std::vector<float>& raw, const NumericStep& step) {
+  const FloatOrder order(raw.data(), raw.size());
+  const size_t m = order.size();
+  if (m == 0) return {};
+  const double last = static_cast<double>(m - 1);
+  std::vector<size_t> positions;
+  for (int b = 1; b < kDriftBins; ++b) {
+    const size_t lo = static_cast<size_t>(std::floor(static_cast<double>(b) / kDriftBins * last));
+    positions.push_back(lo);
+    positions.push_back(std::min(lo + 1, m - 1));
+  }
+  positions.push_back(m - 1);
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  std::vector<double> selected = order.at(positions, step.is_date);  // a date's values descend as raw days ascend
+  for (double& v : selected) v = numeric_value(step, static_cast<float>(v));
+  auto value_at = [&](double position) {
+    const size_t at = std::min(static_cast<size_t>(position), m - 1);
+    return selected[static_cast<size_t>(std::lower_bound(positions.begin(), positions.end(), at) - positions.begin())];
+  };
+  return decile_edges_make(static_cast<double>(m), value_at, selected.back());
+}
+
+// Weighted: the values repeated by their weights (positions in [0, Σw − 1]), so integer weights give the deciles of
+// copied rows.
+std::vector<double> decile_edges_weighted(const std::vector<double>& values, const std::vector<double>& weights) {
+  if (values.empty()) return {};
+  std::vector<size_t> order(values.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] < values[b]; });
+  std::vector<double> sorted(values.size()), cumulative;  // Σ of the weights up to each sorted value
+  double total = 0.0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    sorted[i] = values[order[i]];
+    total += weights[order[i]];
+    cumulative.push_back(total);
+  }
+  // The value at a position of the repeated sorted values: the first whose copies reach past it.
+  auto value_at = [&](double position) {
+    const size_t j = std::upper_bound(cumulative.begin(), cumulative.end(), position) - cumulative.begin();
+    return sorted[std::min(j, sorted.size() - 1)];
+  };
+  return decile_edges_make(cumulative.back(), value_at, sorted.back());
 }
 
 // Categorical: table code → position among reference levels (the last, (other), for merged, unseen, and missing
@@ -112,7 +120,27 @@ const TableColumn& column_require(const Table& table, const std::string& name) {
   return *c;
 }
 
-// Adds each row's weight (1 when the table has no weight column) to its bin.
+// Rows per bin of a numeric column (edges.size() + 2 bins, missing first), counted a block of rows at a time: each
+// edge is compared with the whole block, which the compiler vectorises (a search per row would mispredict).
+std::vector<int64_t> numeric_bins_tally(const std::vector<double>& edges, const NumericStep& s,
+                                        const std::vector<float>& raw) {
+  std::vector<int64_t> tally(edges.size() + 2, 0);
+  constexpr size_t kBlock = 512;
+  double value[kBlock];
+  uint32_t bin[kBlock];
+  for (size_t first = 0; first < raw.size(); first += kBlock) {
+    const size_t m = std::min(kBlock, raw.size() - first);
+    for (size_t i = 0; i < m; ++i) value[i] = numeric_value(s, raw[first + i]);
+    for (size_t i = 0; i < m; ++i) bin[i] = 1;
+    for (double edge : edges)
+      for (size_t i = 0; i < m; ++i) bin[i] += edge < value[i];
+    for (size_t i = 0; i < m; ++i) ++tally[std::isnan(value[i]) ? 0 : bin[i]];
+  }
+  return tally;
+}
+
+// Adds each row's weight (1 when the table has no weight column) to its bin. Without weights the rows are counted
+// in integers and added once: the same sums as adding 1.0 per row (exact below 2^53 rows).
 void counts_add(const FeatureReference& f, const FeaturePipeline& pipeline, const Table& table,
                 std::vector<double>& counts) {
   const TableColumn& column = column_require(table, f.name);
@@ -122,11 +150,23 @@ void counts_add(const FeatureReference& f, const FeaturePipeline& pipeline, cons
     KSEG_EXPECTS(column.is_categorical(), DataError, table.path + ": column \"" + f.name + "\" must be categorical");
     size_t missing = 0;
     const std::vector<size_t> position = level_positions(f, column, missing);
-    for (size_t i = 0; i < column.codes.size(); ++i)
-      counts[column.codes[i] < 0 ? missing : position[column.codes[i]]] += weight(i);
+    if (weights) {
+      for (size_t i = 0; i < column.codes.size(); ++i)
+        counts[column.codes[i] < 0 ? missing : position[column.codes[i]]] += weight(i);
+      return;
+    }
+    std::vector<int64_t> tally(column.levels.size() + 1, 0);  // per code, then missing
+    for (int32_t code : column.codes) ++tally[code < 0 ? column.levels.size() : static_cast<size_t>(code)];
+    for (size_t c = 0; c < column.levels.size(); ++c) counts[position[c]] += static_cast<double>(tally[c]);
+    counts[missing] += static_cast<double>(tally.back());
     return;
   }
   const NumericStep& s = *numeric_step(pipeline, f.name);
+  if (!weights) {
+    const std::vector<int64_t> tally = numeric_bins_tally(f.edges, s, column.values);
+    for (size_t b = 0; b < tally.size(); ++b) counts[b] += static_cast<double>(tally[b]);
+    return;
+  }
   for (size_t i = 0; i < column.values.size(); ++i)
     counts[numeric_bin(f.edges, numeric_value(s, column.values[i]))] += weight(i);
 }
@@ -145,13 +185,17 @@ FeatureReference feature_reference_build(const Table& table, const FeaturePipeli
   } else {
     const NumericStep& step = *numeric_step(pipeline, name);
     const std::vector<float>& raw = column_require(table, name).values;
-    std::vector<double> present, present_weights;
-    for (size_t i = 0; i < raw.size(); ++i) {
-      if (std::isnan(raw[i]) || !(weight(static_cast<int64_t>(i)) > 0.0)) continue;
-      present.push_back(numeric_value(step, raw[i]));
-      if (weights) present_weights.push_back(weight(static_cast<int64_t>(i)));
+    if (weights) {
+      std::vector<double> present, present_weights;
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (std::isnan(raw[i]) || !(weight(static_cast<int64_t>(i)) > 0.0)) continue;
+        present.push_back(numeric_value(step, raw[i]));
+        present_weights.push_back(weight(static_cast<int64_t>(i)));
+      }
+      f.edges = decile_edges_weighted(present, present_weights);
+    } else {
+      f.edges = decile_edges(raw, step);
     }
-    f.edges = decile_edges(std::move(present), present_weights);
   }
   std::vector<double> counts(f.categorical ? f.levels.size() : f.edges.size() + 2, 0.0);
   counts_add(f, pipeline, table, counts);

@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <fstream>
 #include <functional>
 #include <ostream>
@@ -48,10 +49,8 @@ SegmentsWriter::SegmentsWriter(const std::string& path, const IdExport& ids, std
 
 SegmentsWriter::~SegmentsWriter() = default;
 
-namespace {
-
 // The text of a run of rows, and what was learned about their ids on the way.
-struct RowsText {
+struct SegmentsWriter::RowsText {
   std::string text;
   std::vector<uint64_t> id_hashes;
   int64_t invalid_utf8 = 0;
@@ -60,6 +59,10 @@ struct RowsText {
   std::string scratch;              // an unquoted id or a row number being hashed
   std::vector<size_t> id_ends;      // Parquet output: text holds only the ids, each ending here
 };
+
+namespace {
+
+using RowsText = SegmentsWriter::RowsText;
 
 // One id: its value (a quoted CSV field unquoted) is checked and counted, then written raw or as a pseudonym.
 // Parquet output (value_only) takes the id's value where CSV takes its field as read; no spreadsheet reads it.
@@ -112,8 +115,9 @@ void SegmentsWriter::warnings_write() const {
                       << ", 0-based); written " << (export_.hash_ids ? "hashed" : "byte for byte") << "\n";
 }
 
-// Rows are formatted in chunks on all threads (a pseudonymizer per thread), then written in order: the text is the
-// same for any thread count.
+// Rows are formatted in chunks on all threads (a pseudonymizer per thread) and written in order, each chunk as soon
+// as the one before it is written, so that writing one chunk overlaps formatting the next: the text is the same
+// for any thread count.
 void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32_t* labels, const float* sq_distances,
                                  int64_t n) {
   if (parquet_ && ids.numbered() && !export_.hash_ids) {
@@ -127,49 +131,55 @@ void SegmentsWriter::rows_append(const IdColumn& ids, int64_t first, const int32
     while (pseudonyms_.size() < static_cast<size_t>(threads))
       pseudonyms_.push_back(std::make_unique<IdPseudonymizer>(export_.hash_key));
   const int64_t chunks = (n + kChunkRows - 1) / kChunkRows;
-  std::vector<RowsText> texts(static_cast<size_t>(std::min<int64_t>(chunks, 4 * threads)));
-  const int64_t group = static_cast<int64_t>(texts.size());
-  for (int64_t c0 = 0; c0 < chunks; c0 += group) {
-    const int64_t c1 = std::min(chunks, c0 + group);
-#pragma omp parallel for schedule(dynamic) num_threads(threads)
-    for (int64_t c = c0; c < c1; ++c) {
-      RowsText& out = texts[c - c0];
-      IdPseudonymizer* pseudonyms = export_.hash_ids ? pseudonyms_[omp_get_thread_num()].get() : nullptr;
-      out.text.clear();
-      out.id_ends.clear();
-      for (int64_t r = c * kChunkRows; r < std::min(n, (c + 1) * kChunkRows); ++r) {
-        id_append(ids, first + r, r, pseudonyms, export_.csv_safe, parquet_ != nullptr, out);
-        if (parquet_) {
-          out.id_ends.push_back(out.text.size());
-          continue;
-        }
-        out.text += ',';
-        int64_append(out.text, labels[r]);
-        out.text += ',';
-        float_append(out.text, std::sqrt(sq_distances[r]));
-        if (!paths_.empty()) out.text += "," + paths_.at(labels[r]);
-        out.text += '\n';
-      }
-    }
-    for (int64_t c = c0; c < c1; ++c) {
-      RowsText& out = texts[c - c0];
+  std::vector<RowsText> texts(static_cast<size_t>(threads));  // one per thread, reused chunk after chunk
+  std::exception_ptr error;                                   // the first write that failed; later chunks are skipped
+#pragma omp parallel for ordered schedule(dynamic, 1) num_threads(threads)
+  for (int64_t c = 0; c < chunks; ++c) {
+    RowsText& out = texts[static_cast<size_t>(omp_get_thread_num())];
+    IdPseudonymizer* pseudonyms = export_.hash_ids ? pseudonyms_[omp_get_thread_num()].get() : nullptr;
+    out.text.clear();
+    out.id_ends.clear();
+    for (int64_t r = c * kChunkRows; r < std::min(n, (c + 1) * kChunkRows); ++r) {
+      id_append(ids, first + r, r, pseudonyms, export_.csv_safe, parquet_ != nullptr, out);
       if (parquet_) {
-        const int64_t r0 = c * kChunkRows;
-        parquet_->rows_append(out.text, out.id_ends, labels + r0, sq_distances + r0,
-                              static_cast<int64_t>(out.id_ends.size()));
-      } else {
-        file_->write(out.text);
+        out.id_ends.push_back(out.text.size());
+        continue;
       }
-      id_hashes_.insert(id_hashes_.end(), out.id_hashes.begin(), out.id_hashes.end());
-      out.id_hashes.clear();
-      if (out.invalid_utf8 > 0 && invalid_utf8_ == 0) first_invalid_utf8_ = rows_ + out.first_invalid_utf8;
-      invalid_utf8_ += out.invalid_utf8;
-      out.invalid_utf8 = 0;
-      formula_like_ += out.formula_like;
-      out.formula_like = 0;
+      out.text += ',';
+      int64_append(out.text, labels[r]);
+      out.text += ',';
+      float_append(out.text, std::sqrt(sq_distances[r]));
+      if (!paths_.empty()) out.text += "," + paths_.at(labels[r]);
+      out.text += '\n';
+    }
+#pragma omp ordered
+    {
+      try {
+        if (!error) chunk_write(out, c * kChunkRows, labels, sq_distances);
+      } catch (...) {
+        error = std::current_exception();
+      }
     }
   }
+  if (error) std::rethrow_exception(error);
   rows_ += n;
+}
+
+// One formatted chunk (its first row r0 within the call) into the file, and what was learned about its ids.
+void SegmentsWriter::chunk_write(RowsText& out, int64_t r0, const int32_t* labels, const float* sq_distances) {
+  if (parquet_) {
+    parquet_->rows_append(out.text, out.id_ends, labels + r0, sq_distances + r0,
+                          static_cast<int64_t>(out.id_ends.size()));
+  } else {
+    file_->write(out.text);
+  }
+  id_hashes_.insert(id_hashes_.end(), out.id_hashes.begin(), out.id_hashes.end());
+  out.id_hashes.clear();
+  if (out.invalid_utf8 > 0 && invalid_utf8_ == 0) first_invalid_utf8_ = rows_ + out.first_invalid_utf8;
+  invalid_utf8_ += out.invalid_utf8;
+  out.invalid_utf8 = 0;
+  formula_like_ += out.formula_like;
+  out.formula_like = 0;
 }
 
 void SegmentsWriter::commit() {

@@ -40,7 +40,10 @@ class SegmentsWriter {
   int64_t duplicate_ids() const { return duplicates_; }
   int64_t invalid_utf8_ids() const { return invalid_utf8_; }
 
+  struct RowsText;  // a chunk of rows formatted, and what was learned about their ids
+
  private:
+  void chunk_write(RowsText& out, int64_t r0, const int32_t* labels, const float* sq_distances);
   void warnings_write() const;
 
   std::unique_ptr<AtomicFile> file_;

@@ -48,8 +48,11 @@ MeanSums mean_sums(const std::vector<float>& values, const NumericStep* step, co
   return s;
 }
 
+// One column's stats, per segment (out[c]: segment c's, in the order they join its features or audit rows).
+using ColumnStats = std::vector<std::vector<FeatureStat>>;
+
 void means_add(const TableColumn& column, const NumericStep* step, const float* weights, const int32_t* labels,
-               int64_t n, std::vector<SegmentProfile>& segments, bool audit, const ProfileOptions& o) {
+               int64_t n, ColumnStats& segments, bool audit, const ProfileOptions& o) {
   const int64_t k = static_cast<int64_t>(segments.size());
   const MeanSums s = mean_sums(column.values, step, weights, labels, n, k);
   const double population = s.all_w > 0.0 ? s.all_wx / s.all_w : kNaN;
@@ -63,7 +66,7 @@ void means_add(const TableColumn& column, const NumericStep* step, const float* 
     f.index = ratio(f.value, population);
     f.std_diff = sd > 0.0 && !std::isnan(f.value) ? (f.value - population) / sd : 0.0;
     f.flagged = audit && std::fabs(f.std_diff) >= o.audit_std_diff;
-    (audit ? segments[c].audit : segments[c].features).push_back(f);
+    segments[c].push_back(f);
   }
 }
 
@@ -103,7 +106,7 @@ LevelMap level_map_audit(const TableColumn& column) {
 }
 
 void shares_add(const TableColumn& column, const LevelMap& map, const float* weights, const int32_t* labels, int64_t n,
-                std::vector<SegmentProfile>& segments, bool audit, const ProfileOptions& o) {
+                ColumnStats& segments, bool audit, const ProfileOptions& o) {
   const int64_t k = static_cast<int64_t>(segments.size());
   const size_t width = map.levels.size();
   std::vector<double> w(static_cast<size_t>(k) * width, 0.0);
@@ -135,7 +138,7 @@ void shares_add(const TableColumn& column, const LevelMap& map, const float* wei
       f.std_diff = sd > 0.0 && !std::isnan(f.value) ? (f.value - f.population) / sd : 0.0;
       f.flagged = audit && !std::isnan(f.value) && std::fabs(f.value - f.population) >= o.audit_min_diff &&
                   (f.index < o.audit_ratio || f.index > 1.0 / o.audit_ratio);
-      (audit ? segments[c].audit : segments[c].features).push_back(f);
+      segments[c].push_back(f);
     }
   }
 }
@@ -156,6 +159,32 @@ std::vector<int> top_features(const std::vector<FeatureStat>& features, int coun
                    [&](int a, int b) { return std::fabs(features[a].std_diff) > std::fabs(features[b].std_diff); });
   if (static_cast<int>(best.size()) > count) best.resize(static_cast<size_t>(count));
   return best;
+}
+
+// A column of the profiles and how it is summarised: an audit column (means or shares of every level), a numeric
+// feature (means) or a categorical feature (shares of the pipeline's levels), in table order.
+struct ProfileColumn {
+  const TableColumn* column = nullptr;
+  bool audit = false;
+  const NumericStep* numeric = nullptr;          // a numeric feature's step
+  const CategoricalStep* categorical = nullptr;  // a categorical feature's step
+};
+
+std::vector<ProfileColumn> profile_columns(const Table& table, const FeaturePipeline& pipeline) {
+  std::vector<ProfileColumn> columns;
+  for (const TableColumn& column : table.columns) {
+    if (column.role == ColumnRole::audit) {
+      columns.push_back({&column, true, nullptr, nullptr});
+      continue;
+    }
+    for (const NumericStep& step : pipeline.numeric())
+      if (!step.dropped && step.name == column.name && !column.is_categorical())
+        columns.push_back({&column, false, &step, nullptr});
+    for (const CategoricalStep& step : pipeline.categorical())
+      if (!step.dropped && step.name == column.name && column.is_categorical())
+        columns.push_back({&column, false, nullptr, &step});
+  }
+  return columns;
 }
 
 }  // namespace
@@ -191,22 +220,28 @@ Profiles profiles_compute(const Table& table, const FeaturePipeline& pipeline, c
   }
   for (SegmentProfile& s : p.segments) s.share = p.total_weight > 0.0 ? s.weight / p.total_weight : 0.0;
 
-  for (const TableColumn& column : table.columns) {
-    if (column.role == ColumnRole::audit) {
-      p.audit_columns.push_back(column.name);
-      if (column.is_categorical()) {
-        shares_add(column, level_map_audit(column), weights, labels, n, p.segments, true, options);
-      } else {
-        means_add(column, nullptr, weights, labels, n, p.segments, true, options);
-      }
-      continue;
+  // The columns' stats are independent: computed on all threads, each into its slot (by the same sequential code, so
+  // the result does not depend on the threads), then joined to the segments in column order.
+  const std::vector<ProfileColumn> columns = profile_columns(table, pipeline);
+  std::vector<ColumnStats> stats(columns.size(), ColumnStats(static_cast<size_t>(k)));
+  const auto count = static_cast<int64_t>(columns.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t j = 0; j < count; ++j) {
+    const ProfileColumn& c = columns[j];
+    if (c.categorical != nullptr) {
+      shares_add(*c.column, level_map_feature(*c.column, *c.categorical), weights, labels, n, stats[j], false, options);
+    } else if (c.audit && c.column->is_categorical()) {
+      shares_add(*c.column, level_map_audit(*c.column), weights, labels, n, stats[j], true, options);
+    } else {
+      means_add(*c.column, c.numeric, weights, labels, n, stats[j], c.audit, options);
     }
-    for (const NumericStep& step : pipeline.numeric())
-      if (!step.dropped && step.name == column.name && !column.is_categorical())
-        means_add(column, &step, weights, labels, n, p.segments, false, options);
-    for (const CategoricalStep& step : pipeline.categorical())
-      if (!step.dropped && step.name == column.name && column.is_categorical())
-        shares_add(column, level_map_feature(column, step), weights, labels, n, p.segments, false, options);
+  }
+  for (size_t j = 0; j < columns.size(); ++j) {
+    if (columns[j].audit) p.audit_columns.push_back(columns[j].column->name);
+    for (int64_t c = 0; c < k; ++c) {
+      std::vector<FeatureStat>& into = columns[j].audit ? p.segments[c].audit : p.segments[c].features;
+      into.insert(into.end(), stats[j][c].begin(), stats[j][c].end());
+    }
   }
   for (SegmentProfile& s : p.segments) s.top = top_features(s.features, options.top_features);
   personas_make(p);

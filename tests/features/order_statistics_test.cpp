@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
+#include "host/features/log1p_counts.hpp"
 #include "host/features/order_statistics.hpp"
 
 namespace kseg {
@@ -77,6 +79,67 @@ TEST(OrderStatistics, QuantilesInterpolateLikeNumpy) {
   }
   EXPECT_EQ(quantiles_linear({1.0, 2.0, 3.0, 4.0}, {0.5})[0], 2.5);
   EXPECT_EQ(quantiles_linear({10.0, 0.0}, {0.25})[0], 2.5);
+}
+
+// FloatOrder reads a float column with gaps in place: its order statistics must be those of the present values
+// sorted, ascending and descending, across shapes that exercise one and many 16-bit prefixes.
+TEST(FloatOrder, MatchesSortOfPresentValues) {
+  std::mt19937_64 rng(23);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (size_t n : {size_t{1}, size_t{3}, size_t{1000}, size_t{200003}}) {
+    std::normal_distribution<float> normal(0.0f, 1e3f);
+    std::uniform_int_distribution<int> small(-3, 20);
+    std::vector<std::vector<float>> shapes(4, std::vector<float>(n));
+    for (size_t i = 0; i < n; ++i) {
+      shapes[0][i] = normal(rng);
+      shapes[1][i] = static_cast<float>(small(rng));
+      shapes[2][i] = 1000.0f + static_cast<float>(rng() % 64) * 0.0001f;  // few prefixes: the low bits decide
+      shapes[3][i] =
+          (i % 3 == 0) ? -std::ldexp(1.0f, static_cast<int>(rng() % 60)) : std::ldexp(1.0f, -int(rng() % 60));
+      if (i % 7 == 3 && n > 1)
+        for (auto& shape : shapes) shape[i] = nan;
+    }
+    for (const std::vector<float>& column : shapes) {
+      std::vector<double> present;
+      for (float v : column)
+        if (!std::isnan(v)) present.push_back(v);
+      std::sort(present.begin(), present.end());
+      const FloatOrder order(column.data(), column.size());
+      ASSERT_EQ(order.size(), present.size());
+      const std::vector<size_t> positions = positions_spread(present.size());
+      const std::vector<double> up = order.at(positions), down = order.at(positions, true);
+      for (size_t i = 0; i < positions.size(); ++i) {
+        EXPECT_EQ(up[i], present[positions[i]]) << "n " << n << ", position " << positions[i];
+        EXPECT_EQ(down[i], present[present.size() - 1 - positions[i]]) << "n " << n << ", position " << positions[i];
+      }
+    }
+  }
+}
+
+TEST(FloatOrder, ZerosOfBothSignsAndAllMissing) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> zeros = {-0.0f, 2.0f, 0.0f, nan, -1.0f};
+  const FloatOrder order(zeros.data(), zeros.size());
+  EXPECT_EQ(order.size(), 4u);
+  const std::vector<double> got = order.at({0, 1, 2, 3});
+  EXPECT_EQ(got, (std::vector<double>{-1.0, 0.0, 0.0, 2.0}));
+  const std::vector<float> missing = {nan, nan};
+  EXPECT_EQ(FloatOrder(missing.data(), missing.size()).size(), 0u);
+}
+
+// The table gives exactly std::log1p's double for whole numbers, and everything else goes to std::log1p itself.
+TEST(Log1pTable, EqualsLog1pBitForBit) {
+  const auto& table = log1p_table();
+  for (int i = 0; i < kLog1pTableSize + 10; ++i) {
+    // Hidden from the optimiser, so that the reference is the library's log1p at run time, not the compiler's (which
+    // is correctly rounded where the library's is not always, e.g. at 2).
+    const double v = double_opaque(static_cast<double>(i));
+    EXPECT_EQ(log1p_nonnegative(v, table), std::log1p(v)) << v;
+    EXPECT_EQ(log1p_nonnegative(v + 0.5, table), std::log1p(v + 0.5)) << v + 0.5;
+  }
+  EXPECT_TRUE(std::signbit(log1p_nonnegative(-0.0, table)));  // as std::log1p(-0.0)
+  EXPECT_FALSE(std::signbit(log1p_nonnegative(0.0, table)));
+  EXPECT_EQ(log1p_nonnegative(1e30, table), std::log1p(1e30));
 }
 
 }  // namespace
