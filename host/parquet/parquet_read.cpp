@@ -12,6 +12,7 @@
 #include "host/error.hpp"
 #include "host/parquet/arrow_batches.hpp"
 #include "host/parquet/arrow_cells.hpp"
+#include "host/parquet/arrow_typed.hpp"
 #include "host/parquet/parquet_input.hpp"
 
 namespace kseg {
@@ -238,6 +239,26 @@ void parquet_batches_for_each(const TableSchema& schema, const Communicator& com
                 table.first_row = first;
                 fn(table, first);
               });
+}
+
+std::vector<int64_t> parquet_segments_read(const std::string& path) {
+  const std::vector<std::string> names = parquet_column_names(path);
+  KSEG_EXPECTS(std::find(names.begin(), names.end(), "segment") != names.end(), DataError,
+               path + ": no column named \"segment\"; give the segments.parquet that fit or assign wrote");
+  const PartsPlan plan = parts_plan(path, single_process());
+  std::vector<int64_t> segments;
+  groups_read(plan, {"segment"}, [&](const arrow::RecordBatch& batch, const std::string& part, int64_t row, int64_t) {
+    const arrow::Array& column = *batch.column(0);
+    const bool integer = arrow::is_integer(column.type_id());
+    KSEG_EXPECTS(integer && column.null_count() == 0, DataError,
+                 part + ": column \"segment\" " +
+                     (integer ? "has an empty segment near row " + std::to_string(row + 1)
+                              : "has type " + column.type()->ToString() + ", not the integers of a segments file"));
+    numbers_visit(column, [&](const auto* v) {
+      for (int64_t r = 0; r < column.length(); ++r) segments.push_back(static_cast<int64_t>(v[r]));
+    });
+  });
+  return segments;
 }
 
 }  // namespace kseg
