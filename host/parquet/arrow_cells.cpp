@@ -23,14 +23,14 @@ uint64_t bits_mix(uint64_t x) {
 }
 
 // The facts of a number or date array, from its values as floats (NaN: null, or a NaN float). Distinct values are
-// counted by their float bits (a run of equal values is added once).
+// counted by their float bits; a small direct-mapped table of recent hashes (32 KB, in cache) keeps the values of a
+// column with few distinct values from probing the distinct set (up to 1.6 MB) once per row.
 void values_facts_add(const arrow::Array& array, CellKind kind, int64_t first_row, CellStats& stats) {
   const int64_t n = array.length();
   std::vector<float> values(static_cast<size_t>(n));
   floats_fill(array, kind, values.data());
   CellCounts counts;
-  uint32_t last = 0;
-  bool have_last = false;
+  std::vector<uint64_t> recent(4096, 0);
   for (int64_t r = 0; r < n; ++r) {
     const float v = values[static_cast<size_t>(r)];
     if (std::isnan(v)) {
@@ -49,10 +49,11 @@ void values_facts_add(const arrow::Array& array, CellKind kind, int64_t first_ro
     if (stats.distinct_capped) continue;
     uint32_t bits = 0;
     std::memcpy(&bits, &v, sizeof(bits));
-    if (have_last && bits == last) continue;
-    stats.distinct_add(bits_mix(bits));
-    last = bits;
-    have_last = true;
+    const uint64_t hash = bits_mix(bits);
+    uint64_t& seen = recent[hash & (recent.size() - 1)];
+    if (seen == hash) continue;
+    seen = hash;
+    stats.distinct_add(hash);
   }
   counts.add_to(stats);
 }

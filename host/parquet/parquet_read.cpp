@@ -52,7 +52,9 @@ std::unique_ptr<parquet::arrow::FileReader> part_open(const std::string& path) {
   try {
     std::shared_ptr<arrow::io::ReadableFile> file = checked(arrow::io::ReadableFile::Open(path), path);
     parquet::arrow::FileReaderBuilder builder;
-    const arrow::Status opened = builder.Open(file);
+    // The system allocator for the Parquet layer too (column chunks, decompressed pages): Arrow's default pool
+    // (jemalloc or mimalloc in the wheel) would keep their freed pages resident through the fit.
+    const arrow::Status opened = builder.Open(file, parquet::ReaderProperties(arrow::system_memory_pool()));
     if (!opened.ok()) unreadable(path, opened.message());
     parquet::ArrowReaderProperties properties;
     properties.set_batch_size(kBatchRows);
