@@ -25,7 +25,7 @@ uint64_t text_hash(std::string_view text) {
     h ^= h >> 32;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, text.data() + at, text.size() - at);
+  if (at < text.size()) std::memcpy(&tail, text.data() + at, text.size() - at);  // an empty view may have no data
   h = mix(h ^ tail);
   return h == 0 ? 1 : h;  // 0 marks an empty slot
 }
