@@ -9,6 +9,7 @@
 #include "host/error.hpp"
 #include "host/io/input_file.hpp"
 #include "host/io/output_set.hpp"
+#include "host/parquet/parquet_input.hpp"
 #include "host/report/campaign_report.hpp"
 #include "host/report/migration_report.hpp"
 #include "host/report/personas.hpp"
@@ -17,8 +18,9 @@ namespace kseg {
 namespace {
 
 // The segment value (second-to-last field) of every record of a segments.csv (`id,segment,distance`); ids may be
-// quoted, with delimiters or line breaks inside.
+// quoted, with delimiters or line breaks inside. A segments.parquet gives its segment column.
 std::vector<int64_t> segments_read(const std::string& path) {
+  if (parquet_input_is(path)) return parquet_segments_read(path);
   const std::string text = input_file_read(path, "--segments", 0);
   std::vector<int64_t> segments;
   bool quoted = false;

@@ -20,7 +20,7 @@ class OutputSet;
 struct ProfileRequest {
   std::string input;               // the users that were segmented (CSV or .npy); ids and columns as in the model
   std::string model;               // model.json of the segmentation
-  std::string segments;            // segments.csv (id,segment,distance) of input, in input order
+  std::string segments;            // segments.csv (id,segment,distance) or segments.parquet of input, in input order
   std::string out_dir;             // "" = the directory of segments
   std::string segment_names;       // CSV segment,name replacing the personas, "" = none
   std::string weight_column;       // per-user sample weights, "" = none

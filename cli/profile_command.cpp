@@ -29,7 +29,8 @@ namespace kseg {
 void profile_command_register(CLI::App& app, ProfileRequest& args) {
   app.add_option("INPUT", args.input, "The users that were segmented (CSV, Parquet or .npy)")->required();
   app.add_option("--model", args.model, "model.json of the segmentation")->required();
-  app.add_option("--segments", args.segments, "segments.csv (id,segment,distance) of INPUT, in input order")
+  app.add_option("--segments", args.segments,
+                 "segments.csv (id,segment,distance) or segments.parquet of INPUT, in input order")
       ->required();
   app.add_option("--out", args.out_dir, "Output directory (default: the directory of --segments)");
   app.add_option("--segment-names", args.segment_names, "CSV segment,name: names that replace the personas");

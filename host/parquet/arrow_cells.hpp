@@ -35,7 +35,12 @@ struct CellProblem {
 void cells_facts_add(const arrow::Array& array, CellKind kind, const MissingValues& missing, int64_t first_row,
                      CellStats& stats);
 
-// Appends the array's cells to column, following the column's role. Returns the first cell that does not fit.
+// The array's numbers (kind number) or days since 1970-01-01 (kind date: the UTC date of a timestamp) as floats into
+// out[0, length), NaN for nulls; a dictionary array through its entries' values. Bulk: one type switch per array.
+void floats_fill(const arrow::Array& array, CellKind kind, float* out);
+
+// Appends the array's cells to column, following the column's role (arrow_columns.cpp). Returns the first cell that
+// does not fit.
 CellProblem cells_append(const arrow::Array& array, CellKind kind, const MissingValues& missing, TableColumn& column);
 
 // Appends the array's cells as ids: text as is (quoted when CSV needs it), numbers in decimal, dates as day numbers,

@@ -43,4 +43,8 @@ Table parquet_table_load(const TableSchema& schema, const Communicator& comm);
 void parquet_batches_for_each(const TableSchema& schema, const Communicator& comm,
                               const std::function<void(const Table&, int64_t)>& fn);
 
+// The segment column of a segments.parquet (fit --out-format parquet), all rows in file order, for profile
+// --segments. DataError when the file has no integer column named "segment" or a segment is null.
+std::vector<int64_t> parquet_segments_read(const std::string& path);
+
 }  // namespace kseg

@@ -32,6 +32,8 @@ TableSchema parquet_schema_infer(const std::string& path, const SchemaOptions&, 
 
 Table parquet_table_load(const TableSchema& schema, const Communicator&) { unsupported(schema.path); }
 
+std::vector<int64_t> parquet_segments_read(const std::string& path) { unsupported(path); }
+
 void parquet_batches_for_each(const TableSchema& schema, const Communicator&,
                               const std::function<void(const Table&, int64_t)>&) {
   unsupported(schema.path);

@@ -1,6 +1,7 @@
 // Parquet input through Arrow C++: the parts of a file or directory, their row groups shared out among processes,
 // read with column projection one record batch at a time.
 #include <arrow/io/file.h>
+#include <omp.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
 #include <parquet/exception.h>
@@ -11,6 +12,7 @@
 #include "host/error.hpp"
 #include "host/parquet/arrow_batches.hpp"
 #include "host/parquet/arrow_cells.hpp"
+#include "host/parquet/arrow_typed.hpp"
 #include "host/parquet/parquet_input.hpp"
 
 namespace kseg {
@@ -29,15 +31,41 @@ T checked(arrow::Result<T> result, const std::string& path) {
   return std::move(result).ValueUnsafe();
 }
 
+// Whether every data page of a leaf column, in every row group, is dictionary-encoded (as the writer's page encoding
+// statistics say; a writer that records none counts as not): such a text column is read as an Arrow dictionary
+// array, its indices straight from the pages, so no cell's string is materialised or hashed. A column whose
+// dictionary overflowed into plain pages is read as strings (Arrow would hash every value to rebuild a dictionary).
+bool leaf_dictionary_encoded(const parquet::FileMetaData& metadata, int leaf) {
+  if (metadata.schema()->Column(leaf)->physical_type() != parquet::Type::BYTE_ARRAY) return false;
+  for (int g = 0; g < metadata.num_row_groups(); ++g) {
+    const auto chunk = metadata.RowGroup(g)->ColumnChunk(leaf);
+    if (!chunk->has_dictionary_page() || chunk->encoding_stats().empty()) return false;
+    for (const parquet::PageEncodingStats& page : chunk->encoding_stats())
+      if (page.page_type != parquet::PageType::DICTIONARY_PAGE && page.encoding != parquet::Encoding::RLE_DICTIONARY &&
+          page.encoding != parquet::Encoding::PLAIN_DICTIONARY)
+        return false;
+  }
+  return true;
+}
+
 std::unique_ptr<parquet::arrow::FileReader> part_open(const std::string& path) {
   try {
     std::shared_ptr<arrow::io::ReadableFile> file = checked(arrow::io::ReadableFile::Open(path), path);
+    parquet::arrow::FileReaderBuilder builder;
+    // The system allocator for the Parquet layer too (column chunks, decompressed pages): Arrow's default pool
+    // (jemalloc or mimalloc in the wheel) would keep their freed pages resident through the fit.
+    const arrow::Status opened = builder.Open(file, parquet::ReaderProperties(arrow::system_memory_pool()));
+    if (!opened.ok()) unreadable(path, opened.message());
     parquet::ArrowReaderProperties properties;
     properties.set_batch_size(kBatchRows);
-    properties.set_use_threads(false);
-    parquet::arrow::FileReaderBuilder builder;
-    const arrow::Status opened = builder.Open(file);
-    if (!opened.ok()) unreadable(path, opened.message());
+    // The columns of a batch decoded in parallel on Arrow's CPU thread pool when kseg may use several threads.
+    properties.set_use_threads(omp_get_max_threads() > 1);
+    // No pre-buffering: it would hold the compressed bytes of every row group read (the whole file's projected
+    // columns) at once; reading one column chunk at a time is as fast from a local file.
+    properties.set_pre_buffer(false);
+    const auto metadata = builder.raw_reader()->metadata();
+    for (int leaf = 0; leaf < metadata->num_columns(); ++leaf)
+      if (leaf_dictionary_encoded(*metadata, leaf)) properties.set_read_dictionary(leaf, true);
     // The system allocator, not Arrow's jemalloc/mimalloc pool: the decoded batches' memory goes back where the
     // reading passes' memory_release_to_system() can return it before the prepared matrix is allocated.
     return checked(builder.memory_pool(arrow::system_memory_pool())->properties(properties)->Build(), path);
@@ -213,6 +241,26 @@ void parquet_batches_for_each(const TableSchema& schema, const Communicator& com
                 table.first_row = first;
                 fn(table, first);
               });
+}
+
+std::vector<int64_t> parquet_segments_read(const std::string& path) {
+  const std::vector<std::string> names = parquet_column_names(path);
+  KSEG_EXPECTS(std::find(names.begin(), names.end(), "segment") != names.end(), DataError,
+               path + ": no column named \"segment\"; give the segments.parquet that fit or assign wrote");
+  const PartsPlan plan = parts_plan(path, single_process());
+  std::vector<int64_t> segments;
+  groups_read(plan, {"segment"}, [&](const arrow::RecordBatch& batch, const std::string& part, int64_t row, int64_t) {
+    const arrow::Array& column = *batch.column(0);
+    const bool integer = arrow::is_integer(column.type_id());
+    KSEG_EXPECTS(integer && column.null_count() == 0, DataError,
+                 part + ": column \"segment\" " +
+                     (integer ? "has an empty segment near row " + std::to_string(row + 1)
+                              : "has type " + column.type()->ToString() + ", not the integers of a segments file"));
+    numbers_visit(column, [&](const auto* v) {
+      for (int64_t r = 0; r < column.length(); ++r) segments.push_back(static_cast<int64_t>(v[r]));
+    });
+  });
+  return segments;
 }
 
 }  // namespace kseg

@@ -73,5 +73,35 @@ TEST(ParquetOutput, FormatAndFileNameMustAgree) {
   EXPECT_EQ(cli({"fit", users, "--k", "2", "--out", dir.file("o"), "--out-format", "xlsx"}).code, 2);
 }
 
+// profile --segments reads a segments.parquet as it reads the segments.csv of the same fit: the same profiles.
+TEST(ParquetOutput, ProfileReadsASegmentsParquetAsItsCsv) {
+  const std::string why = test::parquet_unavailable();
+  if (!why.empty()) GTEST_SKIP() << why;
+  test::ScratchDir dir;
+  const std::string users = dir.file("u.csv");
+  ASSERT_EQ(cli({"generate", "--users", "2000", "--seed", "6", "--out", users, "--quiet"}).code, 0);
+  const std::vector<std::string> fit = {"fit", users, "--k", "4", "--seed", "1", "--quiet", "--out"};
+  std::vector<std::string> csv_run = fit, parquet_run = fit;
+  csv_run.push_back(dir.file("csv"));
+  parquet_run.insert(parquet_run.end(), {dir.file("pq"), "--out-format", "parquet"});
+  ASSERT_EQ(cli(csv_run).code, 0);
+  ASSERT_EQ(cli(parquet_run).code, 0);
+  for (const char* run : {"csv", "pq"}) {
+    const std::string segments =
+        dir.file(std::string(run) + (std::string(run) == "csv" ? "/segments.csv" : "/segments.parquet"));
+    const test::CliResult r = cli({"profile", users, "--model", dir.file("csv/model.json"), "--segments", segments,
+                                   "--out", dir.file(std::string("profile_") + run), "--quiet"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  EXPECT_EQ(file_read(dir.file("profile_csv/profiles.csv")), file_read(dir.file("profile_pq/profiles.csv")));
+  EXPECT_EQ(file_read(dir.file("profile_csv/profiles.json")), file_read(dir.file("profile_pq/profiles.json")));
+  // A Parquet file without a segment column (the users themselves) is refused naming the column.
+  ASSERT_EQ(test::python_run(dir, "pq.write_table(pcsv.read_csv('u.csv'), 'u.parquet')\n"), 0);
+  const test::CliResult bad = cli({"profile", users, "--model", dir.file("csv/model.json"), "--segments",
+                                   dir.file("u.parquet"), "--out", dir.file("bad"), "--quiet"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("no column named \"segment\""), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace kseg
