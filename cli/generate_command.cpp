@@ -7,6 +7,7 @@
 #include "host/generate/campaign_generator.hpp"
 #include "host/generate/event_generator.hpp"
 #include "host/generate/user_generator.hpp"
+#include "host/output/output_paths.hpp"
 
 namespace kseg {
 
@@ -32,6 +33,7 @@ int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostre
   KSEG_EXPECTS(!args.out.empty(), UsageError, "--out is empty: give the path of the file to write");
   KSEG_EXPECTS(args.drift >= 0.0 && args.drift <= 1.0, UsageError, "--drift must lie in [0, 1]");
   KSEG_EXPECTS(args.churn >= 0.0 && args.churn <= 1.0, UsageError, "--churn must lie in [0, 1]");
+  output_paths_check({}, {{"--out", args.out}, {"--events", args.events}, {"--campaign", args.campaign}});
   GenerateOptions options;
   options.users = args.users;
   options.seed = args.seed;
