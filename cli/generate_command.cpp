@@ -34,6 +34,7 @@ int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostre
   KSEG_EXPECTS(args.drift >= 0.0 && args.drift <= 1.0, UsageError, "--drift must lie in [0, 1]");
   KSEG_EXPECTS(args.churn >= 0.0 && args.churn <= 1.0, UsageError, "--churn must lie in [0, 1]");
   output_paths_check({}, {{"--out", args.out}, {"--events", args.events}, {"--campaign", args.campaign}});
+  for (const std::string& path : {args.out, args.events, args.campaign}) output_file_check(path);
   GenerateOptions options;
   options.users = args.users;
   options.seed = args.seed;

@@ -251,6 +251,7 @@ ProfileBuildRequest profile_spec_read(const std::string& path) {
     r.last_columns = doc.at("last").get<std::vector<std::string>>();
     r.mode_columns = doc.at("mode").get<std::vector<std::string>>();
     r.rfm_scores = doc.at("rfm_scores").get<bool>();
+    request_validate(r);  // the spec's values, named as in the spec file (a UsageError becomes "spec: ..." below)
   } catch (const nlohmann::json::exception& e) {
     throw DataError(path + ": malformed profile_build.json (" + std::string(e.what()) + ")");
   } catch (const UsageError& e) {
