@@ -9,6 +9,7 @@
 #include "host/error.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/output/file_set.hpp"
 #include "host/output/output_paths.hpp"
 
 namespace kseg {
@@ -122,8 +123,10 @@ int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, s
   output_paths_check({{"EVENTS", args.events}}, {{"--out", args.out}, {"DIR/profile_build.json", spec_out}});
   const ProfileBuildProducts products = profile_build(request, comm);  // under MPI: the whole table on rank 0
   if (comm.rank() != 0) return 0;
-  if (!out_dir.empty()) directory_ensure(out_dir.string());  // only once the build succeeded: a failed run creates none
-  profile_build_write(products, args.out, spec_out);
+  FileSet files;  // the table and its spec appear together; a failed run leaves both as they were, creates no directory
+  const std::string users_staged = files.stage(args.out);
+  profile_build_write(products, users_staged, files.stage(spec_out));
+  files.commit();
   if (!args.quiet) {
     out << "kseg: " << products.users.ids.size() << " users, "
         << products.users.numeric_names.size() + products.users.categorical_names.size() << " features from "
