@@ -117,7 +117,7 @@ std::vector<BadInputCase> event_log_corpus() {
        {"profile-build", "@e.csv", "--out", "@e.csv/users.csv", "--user-column", "user_id", "--time-column",
         "order_time", "--quiet"},
        1,
-       "cannot create directory"},
+       "e.csv is not a directory"},
       // A failed build creates no directory for --out (the tree check sees any new entry).
       {"FailedBuildCreatesNoDirectory",
        {{"e.csv", log_with("u2,2024-02-30,3")}},
@@ -277,7 +277,7 @@ std::vector<BadInputCase> campaign_corpus() {
        ok,
        {"measure", "@o.csv", "--segments", "@s.csv", "--out", "@o.csv", "--quiet"},
        1,
-       "cannot create directory"},
+       "o.csv is not a directory"},
       {"PlanRateZero", ok, plan({"--baseline-rate", "0", "--mde", "0.1"}), 2, "--baseline-rate must lie in (0, 1)"},
       {"PlanRateNan", ok, plan({"--baseline-rate", "nan", "--mde", "0.1"}), 2, "--baseline-rate must lie in (0, 1)"},
       {"PlanLiftLeavesRates", ok, plan({"--baseline-rate", "0.5", "--mde", "10"}), 2, "--mde is the relative lift"},
