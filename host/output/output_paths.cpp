@@ -1,9 +1,5 @@
 #include "host/output/output_paths.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <filesystem>
 #include <system_error>
 
@@ -34,19 +30,6 @@ void output_paths_check(const std::vector<NamedPath>& inputs, const std::vector<
       KSEG_EXPECTS(!paths_same_file(out.path, outputs[p].path), UsageError,
                    out.option + " " + out.path + " is also " + outputs[p].option + ": each output needs its own path");
   }
-}
-
-void output_file_check(const std::string& path) {
-  namespace fs = std::filesystem;
-  if (path.empty()) return;
-  const auto fail = [&](const std::string& why) { throw DataError("cannot write " + path + ": " + why); };
-  struct stat info {};
-  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
-    fail(S_ISDIR(info.st_mode) ? "it is a directory; give a file path"
-                               : "it is a device, FIFO or socket, not a regular file; give the path of a regular file");
-  fs::path dir = fs::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) fail(std::error_code(errno, std::generic_category()).message());
 }
 
 }  // namespace kseg

@@ -20,10 +20,4 @@ bool paths_same_file(const std::string& a, const std::string& b);
 // UsageError "--out X is also --model: ..." when an output names an input or another output.
 void output_paths_check(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
 
-// DataError "cannot write PATH: ..." when an output file certainly cannot be written (a directory, a device, FIFO
-// or socket; a missing or unwritable parent directory), as AtomicFile would find only when it gets there. A command
-// writing several separate files checks them all first, so that a bad second path does not leave the first file
-// replaced. (A full disk can still stop it between two files.)
-void output_file_check(const std::string& path);
-
 }  // namespace kseg
