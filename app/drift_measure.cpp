@@ -9,6 +9,7 @@
 #include "app/model_input.hpp"
 #include "host/error.hpp"
 #include "host/model/model_file.hpp"
+#include "host/output/output_paths.hpp"
 #include "host/output/segment_files.hpp"
 
 namespace kseg {
@@ -83,6 +84,7 @@ void drift_request_validate(const DriftRequest& request) {
   KSEG_EXPECTS(request.thresholds.distance > 0.0 && std::isfinite(request.thresholds.distance), UsageError,
                "--distance-threshold must be a positive number");
   KSEG_EXPECTS(request.batch_rows >= 1, UsageError, "--batch-rows must be at least 1");
+  output_paths_check({{"INPUT", request.input.path}, {"--model", request.model}}, {{"--out", request.out}});
 }
 
 DriftProducts drift_measure(const DriftRequest& request, std::ostream& notices) {

@@ -5,6 +5,7 @@
 
 #include "host/error.hpp"
 #include "host/model/model_file.hpp"
+#include "host/output/output_paths.hpp"
 #include "host/output/segment_files.hpp"
 #include "host/report/campaign_report.hpp"
 #include "host/report/html_report.hpp"
@@ -17,6 +18,16 @@ namespace kseg {
 
 void report_request_validate(const ReportRequest& request) {
   KSEG_EXPECTS(!request.dir.empty(), UsageError, "report: give DIR, the directory holding profiles.json");
+  namespace fs = std::filesystem;
+  const fs::path dir(request.dir);
+  const std::string sweep_dir = request.sweep.empty() ? "" : (fs::path(request.sweep) / "sweep.json").string();
+  output_paths_check({{"DIR/profiles.json", (dir / "profiles.json").string()},
+                      {"DIR/sweep.json", (dir / "sweep.json").string()},
+                      {"DIR/model.json", (dir / "model.json").string()},
+                      {"--sweep", request.sweep},
+                      {"--sweep", sweep_dir},
+                      {"--segment-names", request.segment_names}},
+                     {{"--out", request.out}});
 }
 
 ReportProducts report_contents_load(const ReportRequest& request) {

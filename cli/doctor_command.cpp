@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "app/option_limits.hpp"
 #include "cli/commands.hpp"
 #include "host/error.hpp"
 #include "host/kmeans/cpu_backend.hpp"
@@ -86,7 +87,12 @@ void doctor_command_register(CLI::App& app, DoctorArgs& args) {
   app.add_option("--threads", args.threads, "CPU threads; 0 = all cores")->capture_default_str();
 }
 
-int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream&) {
+int doctor_command_run(const DoctorArgs& args_given, std::ostream& out, std::ostream& err) {
+  // Options are checked before anything is printed, as for every command.
+  KSEG_EXPECTS(args_given.users >= args_given.k && args_given.k >= 1, UsageError, "--users must be >= --k >= 1");
+  KSEG_EXPECTS(args_given.threads >= 0, UsageError, "--threads must be >= 0 (0 = all cores)");
+  DoctorArgs args = args_given;
+  args.threads = threads_cap(args.threads, false, err);
   const CpuKernels& kernels = cpu_kernels_default();
   out << "kseg " << KSEG_VERSION << "\n";
   cpu_build_print(kernels, out);
@@ -105,7 +111,6 @@ int doctor_command_run(const DoctorArgs& args, std::ostream& out, std::ostream&)
   if (!gpu) out << "  no usable GPU: " << why_none << "\n";
 
   const int64_t d = 16;
-  KSEG_EXPECTS(args.users >= args.k && args.k >= 1, UsageError, "--users must be >= --k >= 1");
   std::vector<float> x = blobs_generate(args.users, d, args.k, 7);
   const DataView view{x.data(), nullptr, args.users, d};
   KMeansParams params;

@@ -1,5 +1,6 @@
 // kseg generate: synthetic user profiles for demos, tests and benchmarks.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <ostream>
 
 #include "cli/commands.hpp"
@@ -7,6 +8,8 @@
 #include "host/generate/campaign_generator.hpp"
 #include "host/generate/event_generator.hpp"
 #include "host/generate/user_generator.hpp"
+#include "host/output/file_set.hpp"
+#include "host/output/output_paths.hpp"
 
 namespace kseg {
 
@@ -32,23 +35,27 @@ int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostre
   KSEG_EXPECTS(!args.out.empty(), UsageError, "--out is empty: give the path of the file to write");
   KSEG_EXPECTS(args.drift >= 0.0 && args.drift <= 1.0, UsageError, "--drift must lie in [0, 1]");
   KSEG_EXPECTS(args.churn >= 0.0 && args.churn <= 1.0, UsageError, "--churn must lie in [0, 1]");
+  output_paths_check({}, {{"--out", args.out}, {"--events", args.events}, {"--campaign", args.campaign}});
   GenerateOptions options;
   options.users = args.users;
   options.seed = args.seed;
   options.with_truth = args.with_truth;
   options.drift = args.drift;
   options.churn = args.churn;
-  users_generate(args.out, options);
-  if (!args.quiet) out << "kseg: wrote " << args.users << " users (seed " << args.seed << ") to " << args.out << "\n";
-  if (!args.events.empty()) {
-    const int64_t events = events_generate(args.events, options, EventGenerateOptions{});
-    if (!args.quiet) out << "kseg: wrote " << events << " events of these users to " << args.events << "\n";
-  }
-  if (!args.campaign.empty()) {
-    campaign_generate(args.campaign, options);
-    if (!args.quiet)
-      out << "kseg: wrote their campaign (control/treatment, planted effects) to " << args.campaign << "\n";
-  }
+  // The files appear together: a failure writing the events leaves the users file as it was.
+  FileSet files;
+  const std::string users_staged = files.stage(args.out);
+  users_generate(users_staged, options);
+  if (std::filesystem::exists(users_staged + ".truth.csv"))  // .npy --with-truth: the planted segments beside it
+    files.adopt(users_staged + ".truth.csv", args.out + ".truth.csv");
+  const int64_t events = args.events.empty() ? 0 : events_generate(files.stage(args.events), options, {});
+  if (!args.campaign.empty()) campaign_generate(files.stage(args.campaign), options);
+  files.commit();
+  if (args.quiet) return 0;
+  out << "kseg: wrote " << args.users << " users (seed " << args.seed << ") to " << args.out << "\n";
+  if (!args.events.empty()) out << "kseg: wrote " << events << " events of these users to " << args.events << "\n";
+  if (!args.campaign.empty())
+    out << "kseg: wrote their campaign (control/treatment, planted effects) to " << args.campaign << "\n";
   return 0;
 }
 

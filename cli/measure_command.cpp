@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "host/campaign/measure.hpp"
+#include "host/output/output_paths.hpp"
 
 namespace kseg {
 namespace {
@@ -96,9 +97,13 @@ void measure_command_register(CLI::App& app, MeasureArgs& args) {
 }
 
 int measure_command_run(const MeasureArgs& args, std::ostream& out, std::ostream&) {
-  const MeasureProducts products = campaign_measure(args.request);
   const std::string dir =
       args.out_dir.empty() ? std::filesystem::path(args.request.segments).parent_path().string() : args.out_dir;
+  const std::filesystem::path out_dir(dir.empty() ? "." : dir);
+  output_paths_check({{"OUTCOMES", args.request.outcomes}, {"--segments", args.request.segments}},
+                     {{"DIR/measure.csv", (out_dir / "measure.csv").string()},
+                      {"DIR/measure.json", (out_dir / "measure.json").string()}});
+  const MeasureProducts products = campaign_measure(args.request);
   const std::vector<std::string> written = measure_write(products, dir.empty() ? "." : dir);
   if (!args.quiet) {
     summary_print(products, out);

@@ -9,6 +9,8 @@
 #include "host/error.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/io/atomic_file.hpp"
+#include "host/output/file_set.hpp"
+#include "host/output/output_paths.hpp"
 
 namespace kseg {
 
@@ -121,10 +123,13 @@ int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, s
                UsageError, "--out " + args.out + " is the event log itself; choose another file");
   const std::filesystem::path out_dir = std::filesystem::path(args.out).parent_path();
   const std::string spec_out = (out_dir / "profile_build.json").string();
-  if (!out_dir.empty() && comm.rank() == 0) directory_ensure(out_dir.string());
+  output_paths_check({{"EVENTS", args.events}}, {{"--out", args.out}, {"DIR/profile_build.json", spec_out}});
   const ProfileBuildProducts products = profile_build(request, comm);  // under MPI: the whole table on rank 0
   if (comm.rank() != 0) return 0;
-  profile_build_write(products, args.out, spec_out);
+  FileSet files;  // the table and its spec appear together; a failed run leaves both as they were, creates no directory
+  const std::string users_staged = files.stage(args.out);
+  profile_build_write(products, users_staged, files.stage(spec_out));
+  files.commit();
   if (!args.quiet) {
     out << "kseg: " << products.users.ids.size() << " users, "
         << products.users.numeric_names.size() + products.users.categorical_names.size() << " features from "

@@ -6,6 +6,7 @@
 #include "host/campaign/measure.hpp"
 #include "host/io/atomic_file.hpp"
 #include "host/io/number_format.hpp"
+#include "host/output/file_set.hpp"
 #include "host/output/segment_files.hpp"
 #include "host/report/campaign_report.hpp"
 
@@ -165,12 +166,13 @@ std::vector<std::string> measure_reports_present(const MeasureProducts& p, const
 }
 
 std::vector<std::string> measure_write(const MeasureProducts& p, const std::string& out_dir) {
-  directory_ensure(out_dir);
   const std::string dir = (std::filesystem::path(out_dir)).string() + "/";
   const std::vector<std::string> reports = measure_reports_present(p, out_dir);
   const std::string section = reports.empty() ? "" : campaign_section_html(p);  // before any file is replaced
-  text_write(dir + "measure.csv", measure_csv(p));
-  json_write(dir + "measure.json", measure_json(p));
+  FileSet files;  // measure.csv and measure.json appear together (and out_dir only with them)
+  text_write(files.stage(dir + "measure.csv"), measure_csv(p));
+  json_write(files.stage(dir + "measure.json"), measure_json(p));
+  files.commit();
   std::vector<std::string> written = {dir + "measure.csv", dir + "measure.json"};
   for (const std::string& report : reports) {
     report_campaign_write(report, section);

@@ -19,6 +19,9 @@ PlanProducts campaign_plan(const PlanRequest& r) {
   PlanProducts p;
   p.request = r;
   p.needed_per_group = sample_size_per_group(r.baseline_rate, r.mde, r.alpha, r.power);
+  KSEG_EXPECTS(p.needed_per_group > 0, UsageError,
+               "--mde: a lift this small needs more than 10^15 users per group at this --baseline-rate; plan for a "
+               "larger --mde");
   const SegmentAssignments assignments = segment_assignments_read(r.segments, r.delimiter);
   std::map<int32_t, int64_t> sizes;
   for (int32_t s : assignments.segments) ++sizes[s];

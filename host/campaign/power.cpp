@@ -27,6 +27,9 @@ int64_t sample_size_per_group(double p0, double relative_mde, double alpha, doub
   if (!(p0 > 0.0 && p0 < 1.0) || !(p1 > 0.0 && p1 <= 1.0) || relative_mde == 0.0) return -1;
   const double z = z_total(alpha, power);
   const double n = z * z * (p0 * (1.0 - p0) + p1 * (1.0 - p1)) / ((p1 - p0) * (p1 - p0));
+  // A lift too small for any population (p1 − p0 underflows, or n beyond 10^15 users) has no plan: -1, not an int64
+  // conversion of inf or 1e300, which is undefined.
+  if (!(n <= kSampleSizeMax)) return -1;
   return static_cast<int64_t>(std::ceil(n - 1e-9));  // 1e-9: an exact whole number is not rounded up by noise
 }
 

@@ -17,7 +17,8 @@ double mde_mean(double variance1, double n1, double variance0, double n0, double
 // ⌈z²·(p0(1 − p0) + p1(1 − p1)) / (p1 − p0)²⌉, the unpooled normal approximation. statsmodels
 // NormalIndPower().solve_power(effect_size = (p1 − p0)/√((p0(1 − p0) + p1(1 − p1))/2), alpha, power, ratio=1) agrees
 // to within a fraction of a user (it also counts the far tail). −1 when p1 leaves (0, 1] or mde = 0 (no finite size
-// detects it).
+// detects it), or when the size exceeds kSampleSizeMax (the lift is too small to plan for).
+constexpr double kSampleSizeMax = 1e15;
 int64_t sample_size_per_group(double p0, double relative_mde, double alpha, double power);
 
 }  // namespace kseg

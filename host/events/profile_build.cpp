@@ -1,4 +1,5 @@
 #include "host/events/profile_build.hpp"
+#include "host/json_integer.hpp"
 
 #include <omp.h>
 
@@ -228,7 +229,7 @@ ProfileBuildRequest profile_spec_read(const std::string& path) {
     const nlohmann::json doc = nlohmann::json::parse(text.str());
     KSEG_EXPECTS(doc.value("kind", "") == kSpecKind, DataError,
                  path + ": not a profile_build.json written by kseg profile-build");
-    KSEG_EXPECTS(doc.at("version").get<int>() == kSpecVersion, DataError,
+    KSEG_EXPECTS(json_integer_at<int>(doc, "version", path) == kSpecVersion, DataError,
                  path + ": spec version " + doc.at("version").dump() + " is not supported (expected 1)");
     r.user_column = doc.at("user_column").get<std::string>();
     r.time_column = doc.at("time_column").get<std::string>();
@@ -238,8 +239,8 @@ ProfileBuildRequest profile_spec_read(const std::string& path) {
     KSEG_EXPECTS(delimiter.size() == 1, DataError, path + ": \"delimiter\" must be one character");
     r.delimiter = delimiter[0];
     r.families = profile_families_parse(doc.at("families").get<std::string>());
-    r.windows = doc.at("windows").get<std::vector<int>>();
-    r.max_categories = doc.at("max_categories").get<int>();
+    r.windows = json_integers_at<int>(doc, "windows", path);
+    r.max_categories = json_integer_at<int>(doc, "max_categories", path);
     r.categories = doc.at("categories").get<std::vector<std::string>>();
     r.categories_fixed = true;
     const std::string share = doc.value("category_share", "events");  // specs written before the option: events
@@ -250,6 +251,7 @@ ProfileBuildRequest profile_spec_read(const std::string& path) {
     r.last_columns = doc.at("last").get<std::vector<std::string>>();
     r.mode_columns = doc.at("mode").get<std::vector<std::string>>();
     r.rfm_scores = doc.at("rfm_scores").get<bool>();
+    request_validate(r);  // the spec's values, named as in the spec file (a UsageError becomes "spec: ..." below)
   } catch (const nlohmann::json::exception& e) {
     throw DataError(path + ": malformed profile_build.json (" + std::string(e.what()) + ")");
   } catch (const UsageError& e) {

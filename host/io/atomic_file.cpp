@@ -30,15 +30,28 @@ void directory_sync(const std::string& dir) {
   ::close(fd);
 }
 
+// The file a chain of symbolic links at path ends at (which need not exist yet); path itself when it is no link.
+std::string link_target(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  std::error_code ec;
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
+    const fs::path to = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = to.is_absolute() ? to : p.parent_path() / to;
+  }
+  return p.string();
+}
+
 }  // namespace
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(link_target(path_)) {
   struct stat info {};
   if (::stat(path_.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
     error_throw(S_ISDIR(info.st_mode) ? "it is a directory; give a file path"
                                       : "it is a device, FIFO or socket, not a regular file; kseg replaces its "
                                         "output files whole, so give the path of a regular file");
-  const std::filesystem::path target(path_);
+  const std::filesystem::path target(target_);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   const std::string pattern = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
@@ -95,7 +108,7 @@ void AtomicFile::commit() {
   if (::fsync(fd_) != 0) error_throw(errno_message(errno));
   const int fd = std::exchange(fd_, -1);
   if (::close(fd) != 0) error_throw(errno_message(errno));
-  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) error_throw(errno_message(errno));
+  if (::rename(temp_path_.c_str(), target_.c_str()) != 0) error_throw(errno_message(errno));
   committed_ = true;
   cleanup_.reset();
   directory_sync(std::filesystem::path(temp_path_).parent_path().string());

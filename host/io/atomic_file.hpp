@@ -14,7 +14,9 @@ class AtomicFile {
  public:
   // Creates ".<name>.tmp.XXXXXX" beside path. Throws DataError "cannot write <path>: <reason>" (e.g. a missing or
   // unwritable directory, or a path that is a directory, device, FIFO or socket: replacing a special file with a
-  // regular one would break whatever reads it). SIGINT/SIGTERM remove the temporary file (signal_cleanup.hpp).
+  // regular one would break whatever reads it). A symbolic link is followed: the file it points to is replaced and
+  // the link kept, as an output directory given as a link is written through it. SIGINT/SIGTERM remove the temporary
+  // file (signal_cleanup.hpp).
   explicit AtomicFile(std::string path);
   // Unless committed: closes and removes the temporary file. Never throws.
   ~AtomicFile();
@@ -33,6 +35,7 @@ class AtomicFile {
   [[noreturn]] void error_throw(const std::string& what) const;
 
   std::string path_;
+  std::string target_;  // path_, or the file a symbolic link at path_ points to (the link is kept, its file replaced)
   std::string temp_path_;
   std::string buffer_;  // pending bytes, flushed when a write would exceed its capacity
   int fd_ = -1;

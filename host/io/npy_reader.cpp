@@ -38,6 +38,8 @@ class NpyDictParser {
     while (!peek('}')) {
       const std::string key = string_parse();
       expect(':');
+      if ((key == "descr" && has_descr) || (key == "fortran_order" && has_order) || (key == "shape" && has_shape))
+        fail("the header repeats the key '" + key + "'");
       if (key == "descr") {
         if (!peek('\'') && !peek('"'))
           fail("unsupported dtype: structured arrays cannot be read; save a plain float array");
@@ -153,6 +155,8 @@ void NpyReader::header_parse() {
   }
   n_rows_ = header.shape[0];
   n_cols_ = header.shape[1];
+  // Zero columns hold no data whatever the row count: (10^18, 0) would pass the size check and be read row by row.
+  if (n_cols_ == 0) fail("the array has no columns: shape " + shape_format(header.shape));
   int64_t expected = 0;
   const auto found = static_cast<int64_t>(size - data_offset_);
   if (__builtin_mul_overflow(n_rows_, n_cols_, &expected) || __builtin_mul_overflow(expected, item_size_, &expected)) {

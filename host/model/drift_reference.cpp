@@ -1,4 +1,5 @@
 #include "host/model/drift_reference.hpp"
+#include "host/json_integer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -268,7 +269,7 @@ DriftReference drift_reference_from_json(const nlohmann::json& j, const FeatureP
   const std::string prefix = where + ": damaged training statistics: ";
   DriftReference r;
   try {
-    r.n_rows = j.at("n_rows").get<int64_t>();
+    r.n_rows = json_integer_at<int64_t>(j, "n_rows", where);
     r.mean_distance = j.at("mean_distance").get<double>();
     r.weight_column = j.value("weight_column", std::string());
     KSEG_EXPECTS(r.n_rows >= 1 && std::isfinite(r.mean_distance) && r.mean_distance >= 0.0, DataError,

@@ -1,4 +1,5 @@
 #include "host/model/model_file.hpp"
+#include "host/json_integer.hpp"
 
 #include <cfloat>
 #include <climits>
@@ -37,9 +38,9 @@ SegmentIdentity segments_from_json(const nlohmann::json& doc, int64_t k, const s
     return SegmentIdentity::sequential(k);
   }
   SegmentIdentity s;
-  s.ids = doc.at("segment_ids").get<std::vector<int64_t>>();
+  s.ids = json_integers_at<int64_t>(doc, "segment_ids", path);
   s.names = doc.at("segment_names").get<std::vector<std::string>>();
-  s.next_id = doc.at("next_segment_id").get<int64_t>();
+  s.next_id = json_integer_at<int64_t>(doc, "next_segment_id", path);
   KSEG_EXPECTS(static_cast<int64_t>(s.ids.size()) == k && static_cast<int64_t>(s.names.size()) == k, DataError,
                path + ": segment_ids and segment_names must have one entry per centroid (" + std::to_string(k) + ")");
   std::set<int64_t> seen;
@@ -109,7 +110,7 @@ Model model_from_text(const std::string& text, const std::string& path) {
   try {
     KSEG_EXPECTS(doc.is_object() && doc.value("format", "") == "kseg-model", DataError,
                  path + ": not a kseg model file (missing \"format\": \"kseg-model\")");
-    const int version = doc.at("format_version").get<int>();
+    const int version = json_integer_at<int>(doc, "format_version", path);
     KSEG_EXPECTS(version <= kModelFormatVersion, DataError,
                  path + ": model format version " + std::to_string(version) + " was written by a newer kseg (" +
                      doc.value("kseg_version", "?") + "); this kseg reads up to version " +
@@ -118,10 +119,10 @@ Model model_from_text(const std::string& text, const std::string& path) {
     Model model;
     model.pipeline = FeaturePipeline::from_json(doc.at("preparation"), path);
     model.id_column = doc.at("id_column").get<std::string>();
-    model.n_clusters = doc.at("n_clusters").get<int64_t>();
+    model.n_clusters = json_integer_at<int64_t>(doc, "n_clusters", path);
     model.fit = doc.value("fit", nlohmann::json::object());
     const int64_t d = model.pipeline.n_features();
-    KSEG_EXPECTS(doc.at("n_features").get<int64_t>() == d, DataError,
+    KSEG_EXPECTS(json_integer_at<int64_t>(doc, "n_features", path) == d, DataError,
                  path + ": n_features disagrees with the number of prepared features");
     const nlohmann::json& rows = doc.at("centroids");
     KSEG_EXPECTS(model.n_clusters >= 1 && rows.is_array() && static_cast<int64_t>(rows.size()) == model.n_clusters,

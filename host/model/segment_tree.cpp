@@ -1,4 +1,5 @@
 #include "host/model/segment_tree.hpp"
+#include "host/json_integer.hpp"
 
 #include <cmath>
 #include <limits>
@@ -103,15 +104,15 @@ SegmentTree segment_tree_from_json(const nlohmann::json& doc, int64_t k, int64_t
   for (size_t i = 0; i < doc.size(); ++i) {
     const nlohmann::json& j = doc[i];
     TreeNode n;
-    n.id = j.at("id").get<int64_t>();
-    n.parent = j.at("parent").get<int64_t>();
-    n.size = j.at("size").get<int64_t>();
+    n.id = json_integer_at<int64_t>(j, "id", path);
+    n.parent = json_integer_at<int64_t>(j, "parent", path);
+    n.size = json_integer_at<int64_t>(j, "size", path);
     n.weight = j.at("weight").get<double>();
     n.inertia = j.at("inertia").get<double>();
     n.split_gain = j.at("split_gain").get<double>();
-    n.leaf = j.at("leaf").get<int64_t>();
+    n.leaf = json_integer_at<int64_t>(j, "leaf", path);
     n.centroid = j.at("centroid").get<std::vector<float>>();
-    const std::vector<int64_t> children = j.at("children").get<std::vector<int64_t>>();
+    const std::vector<int64_t> children = json_integers_at<int64_t>(j, "children", path);
     const int64_t count = static_cast<int64_t>(doc.size());
     KSEG_EXPECTS(n.id == static_cast<int64_t>(i) && (i == 0 ? n.parent == -1 : n.parent >= 0 && n.parent < n.id),
                  DataError, damaged + "node " + std::to_string(i) + " has a wrong id or parent");

@@ -1,4 +1,5 @@
 #include "host/report/k_sweep.hpp"
+#include "host/json_integer.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -304,26 +305,26 @@ SweepResult sweep_from_json(const nlohmann::json& doc, const std::string& where)
   const auto number = [](const nlohmann::json& v) { return v.is_null() ? kNaN : v.get<double>(); };
   try {
     SweepResult s;
-    s.n_rows = doc.at("n_rows").get<int64_t>();
-    s.n_cols = doc.at("n_cols").get<int64_t>();
-    s.params.n_seeds = doc.at("seeds").get<int>();
-    s.params.seed = doc.at("seed").get<uint64_t>();
-    s.params.max_iter = doc.at("max_iter").get<int>();
+    s.n_rows = json_integer_at<int64_t>(doc, "n_rows", where);
+    s.n_cols = json_integer_at<int64_t>(doc, "n_cols", where);
+    s.params.n_seeds = json_integer_at<int>(doc, "seeds", where);
+    s.params.seed = json_integer_at<uint64_t>(doc, "seed", where);
+    s.params.max_iter = json_integer_at<int>(doc, "max_iter", where);
     s.params.tol = doc.at("tol").get<double>();
     s.params.min_share = doc.at("min_share").get<double>();
     s.params.min_stability = doc.at("min_stability").get<double>();
-    s.sample_rows = doc.at("silhouette_sample").at("rows").get<int64_t>();
+    s.sample_rows = json_integer_at<int64_t>(doc.at("silhouette_sample"), "rows", where);
     s.fit_rows = doc.value("fit_rows", s.n_rows);  // older files: fits on all rows
-    s.params.sample_size = doc.at("silhouette_sample").at("requested").get<int64_t>();
-    s.sample_seed = doc.at("silhouette_sample").at("seed").get<uint64_t>();
+    s.params.sample_size = json_integer_at<int64_t>(doc.at("silhouette_sample"), "requested", where);
+    s.sample_seed = json_integer_at<uint64_t>(doc.at("silhouette_sample"), "seed", where);
     s.seconds_total = doc.at("seconds").at("total").get<double>();
     s.seconds_silhouette = doc.at("seconds").at("silhouette").get<double>();
-    s.recommendation.k = doc.at("recommended").at("k").get<int64_t>();
+    s.recommendation.k = json_integer_at<int64_t>(doc.at("recommended"), "k", where);
     s.recommendation.fallback = doc.at("recommended").at("fallback").get<bool>();
     s.recommendation.reason = doc.at("recommended").at("reason").get<std::string>();
     for (const nlohmann::json& j : doc.at("rows")) {
       SweepRow r;
-      r.k = j.at("k").get<int64_t>();
+      r.k = json_integer_at<int64_t>(j, "k", where);
       r.inertia = number(j.at("inertia"));
       r.inertias = j.at("inertias").get<std::vector<double>>();
       r.silhouette = number(j.at("silhouette"));
@@ -331,8 +332,8 @@ SweepResult sweep_from_json(const nlohmann::json& doc, const std::string& where)
       r.davies_bouldin = number(j.at("davies_bouldin"));
       r.min_share = number(j.at("min_share"));
       r.stability = number(j.at("stability"));
-      r.best_seed = j.at("best_seed").get<uint64_t>();
-      r.n_iter = j.at("n_iter").get<int>();
+      r.best_seed = json_integer_at<uint64_t>(j, "best_seed", where);
+      r.n_iter = json_integer_at<int>(j, "n_iter", where);
       r.seconds = j.at("seconds").get<double>();
       s.params.ks.push_back(r.k);
       s.rows.push_back(std::move(r));

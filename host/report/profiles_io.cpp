@@ -1,4 +1,5 @@
 #include "host/report/profiles_io.hpp"
+#include "host/json_integer.hpp"
 
 #include <cmath>
 #include <limits>
@@ -70,14 +71,14 @@ nlohmann::json segment_json(const SegmentProfile& s, const char* key) {
 
 SegmentProfile segment_read(const nlohmann::json& j, const char* key, const std::string& where) {
   SegmentProfile s;
-  s.segment = j.at(key).get<int32_t>();
+  s.segment = json_integer_at<int32_t>(j, key, where);
   s.name = j.at("name").get<std::string>();
   s.persona = j.at("persona").get<std::string>();
   s.description = j.at("description").get<std::string>();
-  s.size = j.at("size").get<int64_t>();
+  s.size = json_integer_at<int64_t>(j, "size", where);
   s.weight = j.at("weight").get<double>();
   s.share = j.at("share").get<double>();
-  s.top = j.at("top_features").get<std::vector<int>>();
+  s.top = json_integers_at<int>(j, "top_features", where);
   for (const nlohmann::json& f : j.at("features")) s.features.push_back(stat_read(f));
   for (const nlohmann::json& f : j.at("audit")) s.audit.push_back(stat_read(f));
   for (int t : s.top)
@@ -144,13 +145,13 @@ Profiles profiles_from_json(const nlohmann::json& doc, const std::string& where)
                where + ": not a kseg profiles.json (no \"format\": \"kseg-profiles\")");
   try {
     Profiles p;
-    p.n_rows = doc.at("n_rows").get<int64_t>();
+    p.n_rows = json_integer_at<int64_t>(doc, "n_rows", where);
     p.total_weight = doc.at("total_weight").get<double>();
     p.weighted = doc.at("weighted").get<bool>();
     const nlohmann::json& r = doc.at("rules");
-    p.options.top_features = r.at("top_features").get<int>();
+    p.options.top_features = json_integer_at<int>(r, "top_features", where);
     p.options.persona_std_diff = r.at("persona_std_diff").get<double>();
-    p.options.persona_terms = r.at("persona_terms").get<int>();
+    p.options.persona_terms = json_integer_at<int>(r, "persona_terms", where);
     p.options.audit_ratio = r.at("audit_ratio").get<double>();
     p.options.audit_min_diff = r.at("audit_min_diff").get<double>();
     p.options.audit_std_diff = r.at("audit_std_diff").get<double>();

@@ -155,11 +155,29 @@ std::vector<BadInputCase> csv_corpus() {
   };
 }
 
+// Known wrong, reported to the CSV reader's owner (run with --gtest_also_run_disabled_tests): a NUL byte in a column
+// name or a category is accepted and written into model.json as "\u0000" (valid UTF-8, but binary data, not text).
+std::vector<BadInputCase> pending_corpus() {
+  return {
+      {"NulInColumnName",
+       {{"z.csv", std::string("id,a\0b,c\n1,2,3\n2,3,4\n3,1,1\n", 27)}},
+       fit_args("z.csv"),
+       1,
+       "z.csv:1:2: column name"},
+      {"NulInCategory",
+       {{"z.csv", std::string("id,a,c\n1,x\0y,3\n2,z,4\n3,x,1\n", 27)}},
+       fit_args("z.csv"),
+       1,
+       "z.csv:2:2: column \"a\""},
+  };
+}
+
 class BadCsv : public testing::TestWithParam<BadInputCase> {};
 
 TEST_P(BadCsv, RefusedWithLocationAndNothingWritten) { test::bad_input_case_check(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, BadCsv, testing::ValuesIn(csv_corpus()), test::bad_input_case_name);
+INSTANTIATE_TEST_SUITE_P(DISABLED_Pending, BadCsv, testing::ValuesIn(pending_corpus()), test::bad_input_case_name);
 
 }  // namespace
 }  // namespace kseg

@@ -1,6 +1,7 @@
 // The bad-input corpus: one case = files to write, a kseg command line, the exit code and a message fragment.
 // Every case runs in a fresh scratch directory that already holds earlier outputs; afterwards the directory must be
-// exactly as before: no file created, changed or removed, no temporary file left behind.
+// exactly as before: no file created, changed or removed, no temporary file left behind. Each case runs in-process
+// (cli_run) and as the built program (KSEG_BINARY) in a separate process: see bad_input_case_check.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "tests/cli/cli_test_support.hpp"
+#include "tests/robustness/output_sets_support.hpp"
 
 namespace kseg::test {
 
@@ -50,16 +52,6 @@ inline std::string bad_input_case_name(const testing::TestParamInfo<BadInputCase
 
 inline void PrintTo(const BadInputCase& c, std::ostream* os) { *os << c.name; }
 
-// Every regular file under root (relative path → bytes) and every directory (path → "<dir>").
-inline std::map<std::string, std::string> tree_snapshot(const std::filesystem::path& root) {
-  std::map<std::string, std::string> snapshot;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    const std::string rel = std::filesystem::relative(entry.path(), root).string();
-    snapshot[rel] = entry.is_directory() ? "<dir>" : file_read(entry.path().string());
-  }
-  return snapshot;
-}
-
 // Earlier outputs that a failed run must leave untouched: a fit output dir and an assign output file.
 inline void earlier_outputs_write(const ScratchDir& dir) {
   std::filesystem::create_directories(dir.file("out"));
@@ -74,29 +66,47 @@ inline std::vector<std::string> args_resolve(const ScratchDir& dir, const std::v
   return resolved;
 }
 
-inline void bad_input_case_check(const BadInputCase& c) {
-  ScratchDir dir;
+// The checks of one run: exit code, one stderr line starting "kseg: " with the fragment, nothing on stdout, and the
+// scratch directory as it was before.
+inline void bad_input_result_check(const BadInputCase& c, int code, const std::string& out, const std::string& err,
+                                   const std::map<std::string, std::string>& before,
+                                   const std::map<std::string, std::string>& after) {
+  EXPECT_EQ(code, c.code) << "stderr: " << err;
+  EXPECT_NE(err.find(c.fragment), std::string::npos) << "expected \"" << c.fragment << "\" in stderr: " << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << "one line on stderr: " << err;
+  EXPECT_EQ(err.rfind("kseg: ", 0), 0u) << err;
+  EXPECT_TRUE(out.empty()) << out;
+  tree_state_expect_equal(before, after);
+}
+
+// Writes the case's files into a fresh scratch dir holding earlier outputs, and runs its setup.
+inline void bad_input_case_prepare(const BadInputCase& c, const ScratchDir& dir) {
   earlier_outputs_write(dir);
   for (const auto& [name, bytes] : c.files) dir.file_write(name, bytes);
   if (c.setup) c.setup(dir);
-  const std::map<std::string, std::string> before = tree_snapshot(dir.path());
+}
 
-  const CliResult r = cli(args_resolve(dir, c.args));
-  EXPECT_EQ(r.code, c.code) << "stderr: " << r.err;
-  EXPECT_NE(r.err.find(c.fragment), std::string::npos) << "expected \"" << c.fragment << "\" in stderr: " << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line on stderr: " << r.err;
-  EXPECT_EQ(r.err.rfind("kseg: ", 0), 0u) << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
-
-  const std::map<std::string, std::string> after = tree_snapshot(dir.path());
-  for (const auto& [path, bytes] : after) {
-    const auto it = before.find(path);
-    EXPECT_TRUE(it != before.end()) << "created: " << path;
-    if (it != before.end()) {
-      EXPECT_TRUE(it->second == bytes) << "changed: " << path;
-    }
+// Every case runs twice: in-process through cli_run (as a front end calling the library), and as the built kseg
+// program in a separate process (KSEG_BINARY, the sanitizer build's in CI), where a crash shows as its signal, a
+// sanitizer report as an abort, and a hang is killed at the limit.
+inline void bad_input_case_check(const BadInputCase& c) {
+  {
+    SCOPED_TRACE("in-process cli_run");
+    ScratchDir dir;
+    bad_input_case_prepare(c, dir);
+    const std::map<std::string, std::string> before = tree_state(dir.path());
+    const CliResult r = cli(args_resolve(dir, c.args));
+    bad_input_result_check(c, r.code, r.out, r.err, before, tree_state(dir.path()));
   }
-  for (const auto& [path, bytes] : before) EXPECT_TRUE(after.count(path) == 1) << "removed: " << path;
+  {
+    SCOPED_TRACE(std::string("the kseg program ") + KSEG_BINARY);
+    ScratchDir dir, capture;
+    bad_input_case_prepare(c, dir);
+    const std::map<std::string, std::string> before = tree_state(dir.path());
+    const ExecResult r = kseg_exec(args_resolve(dir, c.args), capture.path().string(), 120.0);
+    EXPECT_FALSE(r.timed_out) << "no answer within 120 s";
+    bad_input_result_check(c, r.code, r.out, r.err, before, tree_state(dir.path()));
+  }
 }
 
 }  // namespace kseg::test

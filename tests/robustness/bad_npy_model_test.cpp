@@ -190,7 +190,7 @@ std::vector<BadInputCase> npy_corpus() {
        {},
        assign_args(),
        1,
-       "bad.json: damaged kseg model",
+       "bad.json: \"format_version\" is \"1\", not a whole number",
        model_tamper("\"format_version\": 1", "\"format_version\": \"1\"")},
       {"ModelTooFewCentroids",
        {},

@@ -32,8 +32,10 @@ struct ExecResult {
 };
 
 // Runs KSEG_BINARY args with stdout and stderr captured in files under capture_dir; killed after seconds.
+// child_setup runs in the child before exec (resource limits, signal dispositions).
 inline ExecResult kseg_exec(const std::vector<std::string>& args, const std::string& capture_dir, double seconds,
-                            const std::vector<std::string>& env = {}) {
+                            const std::vector<std::string>& env = {},
+                            const std::function<void()>& child_setup = nullptr) {
   const std::string out_path = capture_dir + "/stdout", err_path = capture_dir + "/stderr";
   std::vector<std::string> full = {KSEG_BINARY};
   full.insert(full.end(), args.begin(), args.end());
@@ -47,6 +49,7 @@ inline ExecResult kseg_exec(const std::vector<std::string>& args, const std::str
     ::dup2(o, 1);
     ::dup2(e, 2);
     for (const std::string& v : env) ::putenv(const_cast<char*>(v.c_str()));
+    if (child_setup) child_setup();
     ::execv(full[0].c_str(), argv.data());
     ::_exit(127);
   }
