@@ -65,7 +65,9 @@ std::unique_ptr<parquet::arrow::FileReader> part_open(const std::string& path) {
     properties.set_pre_buffer(false);
     const auto metadata = builder.raw_reader()->metadata();
     for (int leaf = 0; leaf < metadata->num_columns(); ++leaf)
-      if (leaf_dictionary_encoded(*metadata, leaf)) properties.set_read_dictionary(leaf, true);
+      // Text leaves only: a binary column stays binary, so its refusal names the file's type.
+      if (metadata->schema()->Column(leaf)->logical_type()->is_string() && leaf_dictionary_encoded(*metadata, leaf))
+        properties.set_read_dictionary(leaf, true);
     // The system allocator, not Arrow's jemalloc/mimalloc pool: the decoded batches' memory goes back where the
     // reading passes' memory_release_to_system() can return it before the prepared matrix is allocated.
     return checked(builder.memory_pool(arrow::system_memory_pool())->properties(properties)->Build(), path);
