@@ -112,7 +112,9 @@ class SegmenterWorkflows:
         self.sweep_ = json.loads(products["json"])
         return frame(products["table"])
 
-    def drift(self, table: TableLike, *, psi_threshold: float = 0.25, distance_threshold: float = 0.2) -> dict[str, Any]:
+    def drift(
+        self, table: TableLike, *, psi_threshold: float = 0.25, distance_threshold: float = 0.2
+    ) -> dict[str, Any]:
         """How far new users have moved from the training population the model recorded, as ``kseg drift``.
 
         Reads the table batch by batch (Arrow streams and files alike), in bounded memory.
