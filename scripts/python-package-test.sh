@@ -68,16 +68,31 @@ import kseg
 km: kseg.KMeans = kseg.KMeans(n_clusters=3, random_state=0).fit(np.zeros((10, 2), dtype=np.float32))
 labels = km.predict(np.ones((2, 2)))
 score: float = km.score(np.ones((2, 2)))
-seg: kseg.Segmenter = kseg.Segmenter(k=3)
+seg: kseg.Segmenter = kseg.Segmenter(k=3, hierarchy=True, with_path=True).fit("users.csv")
+segments = seg.assign("new.parquet", mode="nearest-leaf")
+ids: np.ndarray = seg.predict("new.csv")
+sweep = seg.sweep("users.csv", k=range(2, 6), seeds=2)
+drift: dict = seg.drift("new.csv", psi_threshold=0.2)
+fresh: kseg.Segmenter = seg.update("new.csv", batch_size=256)
+moved: dict = seg.compare(fresh, table="new.csv")
+profiles = seg.profiles()
+seg.save("model.json")
+loaded: kseg.Segmenter = kseg.Segmenter.load("model.json", device="cpu")
+files: list[str] = seg.write("out", out_format="parquet")
 EOF
+  # Wrong calls mypy must reject: a KMeans misuse, an unknown assign mode, a drift report taken for text.
   printf 'import kseg\nkseg.KMeans(n_clusters="three").fit(1, 2, 3, 4)\n' > "$work/typed_mistake.py"
+  printf 'import kseg\nkseg.Segmenter.load("m.json").assign("u.csv", mode="nearest")\n' > "$work/typed_mistake_mode.py"
+  printf 'import kseg\ns: str = kseg.Segmenter().update("u.csv").drift("u.csv")\n' > "$work/typed_mistake_result.py"
   (cd "$work" && "$work/venv/bin/python" -m mypy --no-incremental --ignore-missing-imports typed_use.py)
-  if (cd "$work" && "$work/venv/bin/python" -m mypy --no-incremental --ignore-missing-imports typed_mistake.py \
-        > "$work/mistake.log"); then
-    echo "python-package-test: mypy accepted a wrong call: the annotations are not seen" >&2
-    exit 1
-  fi
-  echo "python-package-test: mypy rejects a wrong call, as it must"
+  for mistake in typed_mistake typed_mistake_mode typed_mistake_result; do
+    if (cd "$work" && "$work/venv/bin/python" -m mypy --no-incremental --ignore-missing-imports "$mistake.py" \
+          > "$work/mistake.log"); then
+      echo "python-package-test: mypy accepted a wrong call ($mistake.py): the annotations are not seen" >&2
+      exit 1
+    fi
+  done
+  echo "python-package-test: mypy rejects wrong calls, as it must"
 else
   echo "python-package-test: mypy not installable (offline?): type check skipped"
 fi

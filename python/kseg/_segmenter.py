@@ -9,14 +9,18 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 import numpy as np
 
 from . import _kseg
 from ._segmenter_workflows import SegmenterWorkflows
 from ._tables import frame as _frame
+from ._tables import TableLike
 from ._tables import table_source as _table_source
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Segmenter parameters that map one to one onto the fit request's fields (app/fit_segments.hpp), with the CLI's
 # defaults. The names are the CLI's options without the leading dashes, '-' written '_'.
@@ -44,6 +48,7 @@ _FIT_DEFAULTS: dict[str, Any] = {
     "init": "k-means++",
     "hierarchy": False,
     "split": "largest-inertia",
+    "with_path": False,
     "min_size": 0.0,
     "min_share": 0.0,
     "warm_start": None,
@@ -101,6 +106,9 @@ class Segmenter(SegmenterWorkflows):
         K-means options, as ``kseg fit``; ``init`` may also be a ``(k, d)`` array of centroids in original units.
     hierarchy : bool, default=False
         Bisecting K-means tree (``--hierarchy``); ``split`` chooses the leaf split next.
+    with_path : bool, default=False
+        With ``hierarchy``, :meth:`write` adds a ``path`` column to segments.csv: the tree's node ids from the
+        root, e.g. ``0/1/4`` (``--with-path``).
     min_size, min_share : float, default=0
         Smallest usable segment (users or share); smaller segments are dissolved.
     warm_start : Segmenter or path, optional
@@ -215,13 +223,15 @@ class Segmenter(SegmenterWorkflows):
         request["quiet"] = not self.options["verbose"]
         return request
 
-    def _require_fitted(self) -> None:
+    def _require_fitted(self) -> str:
+        """The model's text; ValueError when there is none yet."""
         if self._model_text is None:
             raise ValueError("this Segmenter is not fitted yet: call fit(table) or Segmenter.load(path) first")
+        return self._model_text
 
     # --- fitting and scoring -------------------------------------------------------------------------------------
 
-    def fit(self, table) -> "Segmenter":
+    def fit(self, table: TableLike) -> Segmenter:
         """Learn the preparation and the segments from a user table, as ``kseg fit``.
 
         Parameters
@@ -250,7 +260,8 @@ class Segmenter(SegmenterWorkflows):
         return self
 
     @property
-    def segments_(self):
+    def segments_(self) -> pd.DataFrame:
+        """One row per user of the fitted table: ``id``, ``segment``, ``distance`` (as segments.csv)."""
         self._require_fitted()
         if self._products is None:
             raise ValueError("segments_ exists after fit(); a loaded model has no training users")
@@ -258,25 +269,29 @@ class Segmenter(SegmenterWorkflows):
         return _frame({"id": products["ids"], "segment": products["segments"], "distance": products["distances"]})
 
     @property
-    def centroids_(self):
-        self._require_fitted()
+    def centroids_(self) -> pd.DataFrame:
+        """The centroids in the features' original units (as centroids.csv)."""
+        model_text = self._require_fitted()
         if self._centroids is not None:
             return _frame(self._centroids)
-        return _frame(_kseg.model_centroids(self._model_text, "the model"))
+        return _frame(_kseg.model_centroids(model_text, "the model"))
 
     @property
     def summary_(self) -> dict[str, Any]:
+        """What summary.json holds (after :meth:`fit` or :meth:`update`)."""
         self._require_fitted()
         if self._summary_text is None:
             raise ValueError("summary_ exists after fit() or update(); a loaded model has no summary")
-        return json.loads(self._summary_text)
+        summary: dict[str, Any] = json.loads(self._summary_text)
+        return summary
 
     @property
     def model_(self) -> dict[str, Any]:
-        self._require_fitted()
-        return json.loads(self._model_text)
+        """The model, as model.json holds it."""
+        result: dict[str, Any] = json.loads(self._require_fitted())
+        return result
 
-    def assign(self, table):
+    def assign(self, table: TableLike, *, mode: Literal["tree", "nearest-leaf"] = "tree") -> pd.DataFrame:
         """Segment of every user of a table, scored against the fitted or loaded model, as ``kseg assign``.
 
         Parameters
@@ -284,6 +299,10 @@ class Segmenter(SegmenterWorkflows):
         table : DataFrame, pyarrow.Table, pyarrow.RecordBatchReader or path
             Users with (at least) the columns the model reads, matched by name. Arrow inputs and files are read
             batch by batch.
+        mode : {"tree", "nearest-leaf"}, default="tree"
+            How a tree model (``hierarchy=True``) places a user, as ``--assign``: ``"tree"`` walks from the root to
+            the nearer child at each split, ``"nearest-leaf"`` takes the nearest segment centroid (the two can
+            differ). A flat model always takes the nearest centroid.
 
         Returns
         -------
@@ -291,39 +310,80 @@ class Segmenter(SegmenterWorkflows):
             ``id`` (text, or row numbers without an id column), ``segment`` (the stable segment id) and ``distance``
             (Euclidean, in the prepared space), one row per user in input order.
         """
-        self._require_fitted()
-        products = _kseg.segments_assign(self._model_text, _table_source(table), self._assign_request())
+        model_text = self._require_fitted()
+        if mode not in ("tree", "nearest-leaf"):
+            raise ValueError(f'assign: mode must be "tree" or "nearest-leaf", got {mode!r}')
+        products = _kseg.segments_assign(model_text, _table_source(table), self._assign_request(), mode)
         if products.get("notices"):
             sys.stderr.write(products["notices"])
         return _frame({"id": products["ids"], "segment": products["segments"], "distance": products["distances"]})
 
-    def predict(self, table) -> np.ndarray:
-        """The segment of every user of the table (the ``segment`` column of :meth:`assign`)."""
-        return np.asarray(self.assign(table)["segment"])
+    def predict(self, table: TableLike, *, mode: Literal["tree", "nearest-leaf"] = "tree") -> np.ndarray:
+        """The segment of every user of the table (the ``segment`` column of :meth:`assign`).
+
+        Parameters
+        ----------
+        table : DataFrame, pyarrow.Table, pyarrow.RecordBatchReader or path
+            As for :meth:`assign`.
+        mode : {"tree", "nearest-leaf"}, default="tree"
+            As for :meth:`assign`.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            One segment id per user, in input order.
+        """
+        return np.asarray(self.assign(table, mode=mode)["segment"])
 
     # --- the model file --------------------------------------------------------------------------------------------
 
-    def save(self, path) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model as ``model.json`` (the CLI's format: ``kseg assign --model PATH`` reads it).
 
         The file appears whole or not at all (written beside it, then renamed).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file written (replaced when it exists).
+
+        Raises
+        ------
+        ValueError
+            When the Segmenter is neither fitted nor loaded.
         """
-        self._require_fitted()
+        model_text = self._require_fitted()
         target = Path(path)
         fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(self._model_text)
+                file.write(model_text)
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
 
     @classmethod
-    def load(cls, path, **options: Any) -> "Segmenter":
+    def load(cls, path: str | os.PathLike[str], **options: Any) -> Segmenter:
         """A Segmenter scoring with a saved ``model.json`` (from :meth:`save` or ``kseg fit``).
 
-        Raises ValueError, naming the file, for a file that is not a kseg model (as ``kseg assign`` would).
+        Parameters
+        ----------
+        path : str or path-like
+            The model file.
+        **options
+            Segmenter options for scoring (``device``, ``n_threads``, ``verbose``, ...).
+
+        Returns
+        -------
+        Segmenter
+            Fitted with the file's model: :meth:`assign`, :meth:`drift`, :meth:`update` and :meth:`save` work;
+            ``segments_``, ``summary_`` and :meth:`profiles` need a fit in this process.
+
+        Raises
+        ------
+        ValueError
+            Naming the file, for a file that is not a kseg model (as ``kseg assign`` would).
         """
         text = Path(path).read_text(encoding="utf-8")
         centroids = _kseg.model_centroids(text, os.fspath(path))
@@ -333,21 +393,63 @@ class Segmenter(SegmenterWorkflows):
 
     # --- explaining and refreshing ---------------------------------------------------------------------------------
 
-    def write(self, directory) -> list[str]:
-        """Write the CLI's output set into a directory, replacing an earlier set whole: after :meth:`fit`, ``kseg
-        fit``'s (segments.csv, centroids.csv, model.json, summary.json, profiles, report.html); on the Segmenter
-        :meth:`update` returned, ``kseg update``'s (model.json, centroids.csv, summary.json). Returns the files
-        written."""
+    def write(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        out_format: Literal["csv", "parquet"] = "csv",
+        hash_ids: bool = False,
+        hash_key_file: str | os.PathLike[str] | None = None,
+        csv_safe_ids: bool = False,
+    ) -> list[str]:
+        """Write the CLI's output set into a directory, replacing an earlier set whole.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            The output directory (created; an earlier output set there is replaced whole).
+        out_format : {"csv", "parquet"}, default="csv"
+            After a fit, segments and centroids as CSV or Parquet files (``--out-format``); the update's files are
+            CSV only.
+        hash_ids : bool, default=False
+            After a fit, the segments file's ids as keyed pseudonyms (``--hash-ids``: HMAC-SHA-256 of the id, in
+            hex); the in-memory ``segments_`` keeps the ids as read.
+        hash_key_file : str or path-like, optional
+            The key's file (``--hash-key-file``, at least 16 bytes); default: the environment variable
+            ``KSEG_HASH_KEY``.
+        csv_safe_ids : bool, default=False
+            After a fit, ids a spreadsheet would run as formulas (starting with ``=``, ``+``, ``-``, ``@``) written
+            as quoted text with a leading ``'`` (``--csv-safe-ids``).
+
+        Returns
+        -------
+        list of str
+            The files written: after :meth:`fit`, ``kseg fit``'s (segments, centroids, model.json, summary.json,
+            profiles, report.html); on the Segmenter :meth:`update` returned, ``kseg update``'s (model.json,
+            centroids.csv, summary.json).
+
+        Raises
+        ------
+        ValueError
+            For a loaded model (no products in this process), an out_format other than csv and parquet, or
+            hash_ids without a key (nothing is written).
+        """
         self._require_fitted()
         if self._products is not None:
-            _kseg.segments_fit_write(self._products["handle"], os.fspath(directory))
+            key_file = "" if hash_key_file is None else os.fspath(hash_key_file)
+            _kseg.segments_fit_write(
+                self._products["handle"], os.fspath(directory), out_format, hash_ids, key_file, csv_safe_ids
+            )
         elif self._update_products is not None:
+            if out_format != "csv" or hash_ids or csv_safe_ids:
+                raise ValueError("write: an update writes model.json, centroids.csv and summary.json only (no "
+                                 "out_format, no ids to hash)")
             _kseg.segments_update_write(self._update_products, os.fspath(directory))
         else:
             raise ValueError("write() needs a fit or an update in this process (a loaded model has no products)")
         return sorted(str(p) for p in Path(directory).iterdir())
 
-    def profiles(self):
+    def profiles(self) -> pd.DataFrame:
         """Per-segment profiles of the fitted users, computed in memory as ``profiles.csv`` is written.
 
         Returns
@@ -371,8 +473,19 @@ class Segmenter(SegmenterWorkflows):
         self.profiles_ = json.loads(products["json"])
         return _frame(products["table"])
 
-    def report(self, path) -> None:
-        """Write ``report.html`` (segment cards, personas, fairness audit) to path."""
+    def report(self, path: str | os.PathLike[str]) -> None:
+        """Write ``report.html`` (segment cards, personas, fairness audit) to path.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The HTML file written.
+
+        Raises
+        ------
+        ValueError
+            For a loaded or updated model (the report needs the fitted users).
+        """
         with tempfile.TemporaryDirectory(prefix="kseg-report-") as directory:
             self.write(directory)
             Path(path).write_bytes((Path(directory) / "report.html").read_bytes())

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Iterable
+import contextlib
+from typing import TYPE_CHECKING, Any, Iterable, Literal, cast
 
 import numpy as np
 
 from . import _kseg
-from ._tables import column, csv_frame, frame, source_rereadable, table_source
+from ._tables import TableLike, column, csv_frame, frame, source_rereadable, table_source
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ._segmenter import Segmenter
 
 
-def _k_range(k) -> str:
+def _k_range(k: Iterable[int] | int | str) -> str:
     """The sweep's k as kseg reads it: one k, or an increasing list written 3,5,8."""
     if isinstance(k, str):
         return k
@@ -29,9 +35,26 @@ def _notices_write(products: dict[str, Any]) -> None:
 class SegmenterWorkflows:
     """sweep, drift, update and compare of :class:`kseg.Segmenter` (a mixin: the state is the Segmenter's)."""
 
+    # The Segmenter's state and helpers the workflows use, declared for type checkers (kseg/_segmenter.py).
+    options: dict[str, Any]
+    sweep_: dict[str, Any]
+    _products: dict[str, Any] | None
+    _model_text: str | None
+    _summary_text: str | None
+    _centroids: dict[str, Any] | None
+    _update_products: Any
+
+    if TYPE_CHECKING:
+
+        def _fit_request(self) -> contextlib.AbstractContextManager[dict[str, Any]]: ...
+        def _assign_request(self) -> dict[str, Any]: ...
+        def __init__(self, k: int = 8, **options: Any) -> None: ...
+        def _require_fitted(self) -> str: ...
+        def assign(self, table: TableLike, *, mode: Literal["tree", "nearest-leaf"] = "tree") -> pd.DataFrame: ...
+
     def sweep(
         self,
-        table,
+        table: TableLike,
         k: Iterable[int] | int | str = range(2, 13),
         *,
         seeds: int = 3,
@@ -39,7 +62,7 @@ class SegmenterWorkflows:
         fit_sample: int = 0,
         min_share: float = 0.02,
         min_stability: float = 0.8,
-    ):
+    ) -> pd.DataFrame:
         """Fit every k of a range on the same prepared table and recommend one, as ``kseg sweep``.
 
         The preparation, scaling, ``seed``, ``max_iter``, ``tol``, ``hierarchy``/``split`` and device options are
@@ -89,7 +112,9 @@ class SegmenterWorkflows:
         self.sweep_ = json.loads(products["json"])
         return frame(products["table"])
 
-    def drift(self, table, *, psi_threshold: float = 0.25, distance_threshold: float = 0.2) -> dict[str, Any]:
+    def drift(
+        self, table: TableLike, *, psi_threshold: float = 0.25, distance_threshold: float = 0.2
+    ) -> dict[str, Any]:
         """How far new users have moved from the training population the model recorded, as ``kseg drift``.
 
         Reads the table batch by batch (Arrow streams and files alike), in bounded memory.
@@ -114,23 +139,24 @@ class SegmenterWorkflows:
         ValueError
             For a model without training statistics, a table lacking a column the model needs, or no users.
         """
-        self._require_fitted()
+        model_text = self._require_fitted()
         products = _kseg.segments_drift(
-            self._model_text, table_source(table), self._assign_request(), psi_threshold, distance_threshold
+            model_text, table_source(table), self._assign_request(), psi_threshold, distance_threshold
         )
         _notices_write(products)
-        return json.loads(products["report"])
+        report: dict[str, Any] = json.loads(products["report"])
+        return report
 
     def update(
         self,
-        table,
+        table: TableLike,
         *,
         batch_size: int = 1024,
         epochs: int = 1,
         reassignment_ratio: float = 0.01,
         memory: float = 1.0,
         seed: int = 42,
-    ):
+    ) -> Segmenter:
         """The model moved towards new users by mini-batch K-means, as ``kseg update``; a new Segmenter.
 
         The table is streamed batch by batch in bounded memory. Segment ids stay, except for centres reassigned,
@@ -164,7 +190,7 @@ class SegmenterWorkflows:
         ValueError
             kseg's message for options or data it cannot use; nothing changes.
         """
-        self._require_fitted()
+        model_text = self._require_fitted()
         source = table_source(table)
         params = {
             "batch_size": int(batch_size),
@@ -174,20 +200,20 @@ class SegmenterWorkflows:
             "seed": int(seed),
         }
         products = _kseg.segments_update(
-            self._model_text, source, self._assign_request(), params, source_rereadable(source)
+            model_text, source, self._assign_request(), params, source_rereadable(source)
         )
         _notices_write(products)
-        updated = type(self)(k=len(products["centroids"]["segment"]), **self.options)
+        updated = cast("Segmenter", type(self)(k=len(products["centroids"]["segment"]), **self.options))
         updated._model_text = products["model"]
         updated._summary_text = products["summary"]
         updated._centroids = products["centroids"]
         updated._update_products = products["handle"]
         return updated
 
-    def _assignments(self, table, what: str) -> tuple[list[str], np.ndarray]:
+    def _assignments(self, table: TableLike | None, what: str) -> tuple[list[str], np.ndarray]:
         """Ids and segment ids: of table scored by this model, else of the users it was fitted on."""
         if table is not None:
-            scored = self.assign(table)
+            scored: Any = self.assign(table)
         else:
             self._require_fitted()
             if self._products is None:
@@ -195,7 +221,7 @@ class SegmenterWorkflows:
             scored = {"id": self._products["ids"], "segment": self._products["segments"]}
         return [str(i) for i in column(scored, "id", what)], np.asarray(column(scored, "segment", what), np.int64)
 
-    def compare(self, other, table=None) -> dict[str, Any]:
+    def compare(self, other: SegmenterWorkflows | Any, table: TableLike | None = None) -> dict[str, Any]:
         """Who moved between this segmentation and another, as ``kseg compare`` (this one the old, other the new).
 
         Parameters
@@ -236,7 +262,7 @@ class SegmenterWorkflows:
         products = _kseg.segments_compare(
             "this Segmenter", before_ids, before_segments.tolist(), after_name, after_ids, after_segments.tolist()
         )
-        result = json.loads(products["json"])
+        result: dict[str, Any] = json.loads(products["json"])
         result["migration_table"] = csv_frame(products["migration"])
         result["migration_shares"] = csv_frame(products["migration_shares"])
         result["segment_psi"] = csv_frame(products["segment_psi"])

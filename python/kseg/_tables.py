@@ -7,12 +7,20 @@ import csv
 import io
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def table_source(table):
+# What a Segmenter method takes as a table: a path (CSV, .csv.gz, .csv.zst, .npy, Parquet file or directory), or a
+# pandas or polars DataFrame, a pyarrow Table or RecordBatchReader, or any object with ``__arrow_c_stream__``
+# (typed as Any: none of those libraries is a dependency of the package).
+TableLike = Union[str, "os.PathLike[str]", Any]
+
+
+def table_source(table: TableLike) -> Any:
     """What the extension reads: a path (CSV, compressed CSV, .npy, Parquet file or directory) or an Arrow stream.
 
     pandas and polars DataFrames become Arrow tables without a text round trip (pandas ``category`` columns become
@@ -36,7 +44,7 @@ def table_source(table):
     )
 
 
-def source_rereadable(source) -> bool:
+def source_rereadable(source: Any) -> bool:
     """Whether the source gives its rows again on a second read: paths and pyarrow Tables do, streams do not."""
     if isinstance(source, str):
         return True
@@ -44,26 +52,27 @@ def source_rereadable(source) -> bool:
     return pyarrow is not None and isinstance(source, pyarrow.Table)
 
 
-def frame(columns: dict[str, Any]):
+def frame(columns: dict[str, Any]) -> pd.DataFrame:
     """A pandas DataFrame of the columns, or the columns as NumPy arrays where pandas is not installed."""
     try:
         import pandas as pd
     except ImportError:
-        return {name: np.asarray(values) for name, values in columns.items()}
+        return {name: np.asarray(values) for name, values in columns.items()}  # type: ignore[return-value]
     return pd.DataFrame(columns)
 
 
-def csv_frame(text: str):
+def csv_frame(text: str) -> pd.DataFrame:
     """A CSV text kseg made (a header, numbers as shortest round-trip text, empty for undefined) as a frame."""
     try:
         import pandas as pd
     except ImportError:
         rows = list(csv.reader(io.StringIO(text)))
         columns = {name: [row[i] for row in rows[1:]] for i, name in enumerate(rows[0])}
-        return {name: _numbers_or_text(values) for name, values in columns.items()}
+        return {name: _numbers_or_text(values) for name, values in columns.items()}  # type: ignore[return-value]
     # pandas 3 parses floats exactly by default (and deprecates the option); pandas 2 needs "round_trip".
-    exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-    return pd.read_csv(io.StringIO(text), **exact)
+    exact: dict[str, Any] = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+    table: pd.DataFrame = pd.read_csv(io.StringIO(text), **exact)
+    return table
 
 
 def _numbers_or_text(values: list[str]) -> np.ndarray:
@@ -73,7 +82,7 @@ def _numbers_or_text(values: list[str]) -> np.ndarray:
         return np.array(values, dtype=object)
 
 
-def column(table, name: str, what: str) -> np.ndarray:
+def column(table: Any, name: str, what: str) -> np.ndarray:
     """One column of a DataFrame (pandas, polars), a pyarrow Table or a dict of arrays, as a NumPy array."""
     try:
         values = table[name]

@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -24,6 +25,8 @@
 #include "host/error.hpp"
 #include "host/model/model_file.hpp"
 #include "host/parquet/arrow_stream.hpp"
+#include "host/parquet/parquet_output.hpp"
+#include "host/privacy/id_pseudonym.hpp"
 
 namespace nb = nanobind;
 
@@ -103,6 +106,8 @@ bool fit_option_set(FitRequest& r, const std::string& name, const nb::handle& va
     r.hierarchy = nb::cast<bool>(value);
   else if (name == "split")
     r.split = nb::cast<std::string>(value);
+  else if (name == "with_path")
+    r.with_path = nb::cast<bool>(value);
   else if (name == "min_size")
     r.min_size = nb::cast<double>(value);
   else if (name == "min_share")
@@ -216,18 +221,35 @@ nb::dict segments_fit_py(const nb::handle& source, const nb::dict& request) {
   return out;
 }
 
-void segments_fit_write(FitHandle& handle, const std::string& dir) {
+// out_format: segments.* and centroids.* as csv or parquet (--out-format); the other files are the same either way.
+// hash_ids: ids written as keyed pseudonyms (--hash-ids), the key read from hash_key_file, else KSEG_HASH_KEY;
+// csv_safe_ids: ids a spreadsheet would run as formulas written as text (--csv-safe-ids).
+void segments_fit_write(FitHandle& handle, const std::string& dir, const std::string& out_format, bool hash_ids,
+                        const std::string& hash_key_file, bool csv_safe_ids) {
+  out_format_check(out_format, "out_format");
+  KSEG_EXPECTS(hash_ids || hash_key_file.empty(), UsageError,
+               "hash_key_file needs hash_ids=True (without it ids are written as read)");
+  IdExport ids;
+  ids.hash_ids = hash_ids;
+  ids.hash_key_file = hash_key_file;
+  ids.csv_safe = csv_safe_ids;
+  if (hash_ids) ids.hash_key = hash_key_resolve(hash_key_file, std::getenv("KSEG_HASH_KEY"));
   nb::gil_scoped_release release;
   FitRequest& request = handle.products.request;
   request.out_dir = dir;
+  request.out_format = out_format;
+  request.ids = ids;
   request.quiet = true;
   std::ostringstream listing;
   fit_products_write(handle.products, listing);
 }
 
 // Scores the users of a path or an Arrow stream against model.json's text, batch by batch.
-nb::dict segments_assign_py(const std::string& model_text, const nb::handle& source, const nb::dict& request) {
+// mode: how a tree model places a user ("tree" or "nearest-leaf", as --assign).
+nb::dict segments_assign_py(const std::string& model_text, const nb::handle& source, const nb::dict& request,
+                            const std::string& mode) {
   const FitRequest r = fit_request_from(request);  // only device, n_threads and quiet matter here
+  const AssignMode assign_mode = assign_mode_parse(mode);
   const Model model = model_from_text(model_text, "the model");
   InputOptions input;
   if (nb::isinstance<nb::str>(source)) {
@@ -241,7 +263,7 @@ nb::dict segments_assign_py(const std::string& model_text, const nb::handle& sou
   std::ostringstream notices;
   {
     nb::gil_scoped_release release;
-    SegmentScorer scorer(model, r.device, AssignMode::tree, r.quiet, &notices);
+    SegmentScorer scorer(model, r.device, assign_mode, r.quiet, &notices);
     const ModelInputOptions options{"the model", ',', r.device.threads, 1 << 17, ""};
     // One batch at a time (a stream's batches as they come, a file's 32 MiB or 128 Ki rows).
     model_input_for_each(model, input, options, [&](const Table& table, const IdColumn& table_ids, int64_t first) {
@@ -275,8 +297,10 @@ nb::dict model_centroids_py(const std::string& model_text, const std::string& na
 void segmenter_bind(nb::module_& m) {
   nb::class_<FitHandle>(m, "FitProducts", "A fit's products, kept for write(dir)");
   m.def("segments_fit", &segments_fit_py, nb::arg("source"), nb::arg("request"));
-  m.def("segments_fit_write", &segments_fit_write, nb::arg("products"), nb::arg("dir"));
-  m.def("segments_assign", &segments_assign_py, nb::arg("model"), nb::arg("source"), nb::arg("request"));
+  m.def("segments_fit_write", &segments_fit_write, nb::arg("products"), nb::arg("dir"), nb::arg("out_format") = "csv",
+        nb::arg("hash_ids") = false, nb::arg("hash_key_file") = "", nb::arg("csv_safe_ids") = false);
+  m.def("segments_assign", &segments_assign_py, nb::arg("model"), nb::arg("source"), nb::arg("request"),
+        nb::arg("mode") = "tree");
   m.def("model_centroids", &model_centroids_py, nb::arg("model"), nb::arg("name"));
   segmenter_workflows_bind(m);
 }
