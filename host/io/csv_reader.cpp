@@ -118,10 +118,10 @@ void CsvReader::delimiter_hint_find(const CsvSource& src, const CsvScanResult& h
   const std::string& name = header_.front();
   for (const char d : {';', ',', '\t', '|'}) {
     if (d == options_.delimiter || name.find(d) == std::string::npos) continue;
-    const std::string spelled = d == '\t' ? "$'\\t'" : "'" + std::string(1, d) + "'";
+    const std::string spelled = d == '\t' ? "tab" : "'" + std::string(1, d) + "'";  // --delimiter takes "tab"
     const std::string advice = "the file looks " + spelled + "-separated: add --delimiter " + spelled;
-    delimiter_hint_ = "; the file looks " + spelled + "-separated (its header is one field holding " + spelled +
-                      "): add --delimiter " + spelled;
+    delimiter_hint_ = "; the file looks " + spelled + "-separated (its header is one field holding " +
+                      (d == '\t' ? "a tab" : spelled) + "): add --delimiter " + spelled;
     CsvSource by_d = src;
     by_d.delimiter = d;
     std::vector<CsvRecordSpan> records;

@@ -184,8 +184,8 @@ std::vector<BadInputCase> csv_corpus() {
        {{"t.csv", "id\ta\tb\n1\t2\t3\n"}},
        fit_args("t.csv"),
        1,
-       "t.csv:1:1: the header is one column \"id\\x09a\\x09b\" and line 2 splits by $'\\t' into as many fields: the "
-       "file looks $'\\t'-separated: add --delimiter $'\\t'"},
+       "t.csv:1:1: the header is one column \"id\\x09a\\x09b\" and line 2 splits by tab into as many fields: the "
+       "file looks tab-separated: add --delimiter tab"},
       // Otherwise the first row the given delimiter splits (here on a decimal comma) fails with the same hint.
       {"SemicolonFileLaterComma",
        {{"s.csv", "id;a;b\n1;2;3;4\n2;3,5;4\n"}},

@@ -161,6 +161,15 @@ std::vector<BadInputCase> parquet_corpus() {
        "holds a control byte",
        pyarrow("pq.write_table(pa.Table.from_arrays([pa.array(['u1', 'u2', 'u3']), pa.array([1.0, 2.0, 3.0]), "
                "pa.array(['x', 'y\\x00z', 'x'])], names=['id', 'a', 'c']), 'x.parquet')\n")},
+      // profile-build: a user id spelled as a missing value is refused, as in a CSV log.
+      {"EventUserSpelledNA",
+       {},
+       {"profile-build", "@x.parquet", "--out", "@pb/users.csv", "--user-column", "user", "--time-column", "time",
+        "--amount-column", "amount", "--quiet"},
+       1,
+       "x.parquet: row 2: column \"user\": user id \"NA\" is a missing-value spelling",
+       pyarrow("pq.write_table(pa.table({'user': ['u1', 'NA', 'u2'], 'time': ['2024-01-01', '2024-01-02', "
+               "'2024-01-03'], 'amount': [1.0, 2.0, None]}), 'x.parquet')\n")},
       {"Float64BeyondFloat32",
        {},
        fit("x.parquet"),
