@@ -148,10 +148,10 @@ void ColumnReadOnce::level_keep(const CsvRecordBatch& batch, int64_t r, std::str
   if (!plan_.forced && plan_.text_capped && stats_.distinct_capped) return values_drop();
   bool added = false;
   column_.codes.push_back(codes_.code(text, hash, column_.levels, added));
-  // A new level is checked once: levels end up in model.json and profiles.json, which hold UTF-8 only.
+  // A new level is checked once: levels end up in model.json and profiles.json (UTF-8, no control bytes).
   if (!added || error_.found()) return;
-  const size_t bad = utf8_invalid_offset(text);
-  if (bad != std::string_view::npos) error_keep(batch, r, path, level_utf8_problem(text, bad, path));
+  const std::string problem = name_text_problem(text, path);
+  if (!problem.empty()) error_keep(batch, r, path, problem);
 }
 
 void ColumnReadOnce::values_drop() {

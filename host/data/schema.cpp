@@ -10,6 +10,7 @@
 #include <ostream>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 
 #include "host/comm/byte_pack.hpp"
 #include "host/error.hpp"
@@ -267,6 +268,22 @@ std::string schema_id_column_named(const std::vector<std::string>& header, const
 
 void cell_stats_all_combine(std::vector<CellStats>& stats, const Communicator& comm) {
   cell_stats_combine(stats, comm);
+}
+
+void typed_column_names_check(const std::vector<std::string>& names, const std::string& path) {
+  std::unordered_map<std::string, size_t> seen;
+  for (size_t c = 0; c < names.size(); ++c) {
+    const std::string& name = names[c];
+    const std::string where = path + ": column " + std::to_string(c + 1) + ": ";
+    KSEG_EXPECTS(name.find_first_not_of(" \t") != std::string::npos, DataError,
+                 path + ": empty column name (column " + std::to_string(c + 1) + "); every column needs a name");
+    const std::string problem = name_text_problem(name, path);
+    KSEG_EXPECTS(problem.empty(), DataError, where + "column name " + problem);
+    const auto [it, inserted] = seen.emplace(name, c + 1);
+    KSEG_EXPECTS(inserted, DataError,
+                 path + ": duplicate column name \"" + name + "\" (columns " + std::to_string(it->second) + " and " +
+                     std::to_string(c + 1) + "); rename one");
+  }
 }
 
 void schema_overrides_check(const std::vector<std::string>& header, const SchemaOptions& o, const std::string& path) {

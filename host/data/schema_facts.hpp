@@ -144,6 +144,9 @@ bool column_name_id_like(const std::string& name);
 // The id column named before any cell is read: --id-column, else the first id-like name that is neither ignored nor
 // in --columns; "" when none (a unique text column may still be found to be the id, by schema_roles_decide).
 std::string schema_id_column_named(const std::vector<std::string>& header, const SchemaOptions& options);
+// DataError "path: ..." for the column names of a typed input (Parquet, an Arrow stream) that a CSV header would be
+// refused for: an empty name, a duplicate name, a name that is not UTF-8 or holds a control byte.
+void typed_column_names_check(const std::vector<std::string>& names, const std::string& path);
 // UsageError for overrides that name columns the header lacks or give a column two roles.
 void schema_overrides_check(const std::vector<std::string>& header, const SchemaOptions& options,
                             const std::string& path);

@@ -23,10 +23,6 @@ std::string date_problem(std::string_view text) { return text_quote(text) + " is
 
 std::string negative_weight_problem() { return "negative weight; weights must be >= 0"; }
 
-std::string level_utf8_problem(std::string_view text, size_t bad, const std::string& path) {
-  return text_quote(text) + " is not valid UTF-8 (byte " + std::to_string(bad + 1) + "); " + utf8_advice(path);
-}
-
 std::string table_cell_message(const CsvRecordBatch& batch, int64_t r, const ColumnSchema& schema,
                                const std::string& path, const std::string& what) {
   return location_format(path, batch.field_line(r, schema.position), schema.position + 1,
@@ -55,11 +51,12 @@ TableCellError column_append(const CsvRecordBatch& batch, const ColumnSchema& sc
       continue;
     }
     if (categorical) {
-      // A new level is checked once: levels end up in model.json and profiles.json, which hold UTF-8 only.
+      // A new level is checked once: levels end up in model.json and profiles.json (UTF-8, no control bytes).
       const size_t levels = column.levels.size();
       column.level_append(text);
-      const size_t bad = column.levels.size() == levels ? std::string_view::npos : utf8_invalid_offset(text);
-      if (bad != std::string_view::npos) return fail(level_utf8_problem(text, bad, path));
+      if (column.levels.size() == levels) continue;
+      const std::string problem = name_text_problem(text, path);
+      if (!problem.empty()) return fail(problem);
       continue;
     }
     float v = 0.0f;

@@ -27,13 +27,12 @@ struct TableCellError {
 };
 
 // Why a cell does not fit its role, the same words for every reader of CSV cells (TableBatchReader, the one-pass
-// reader): a missing weight, a non-number in a numeric or weight column, a bad date, a negative weight, a new
-// categorical level that is not UTF-8 (bad: its byte offset).
+// reader): a missing weight, a non-number in a numeric or weight column, a bad date, a negative weight. A new
+// categorical level is checked with name_text_problem (host/io/text_encoding.hpp).
 std::string weight_missing_problem(std::string_view text);
 std::string number_problem(std::string_view text, ColumnRole role, const std::string& name);
 std::string date_problem(std::string_view text);
 std::string negative_weight_problem();
-std::string level_utf8_problem(std::string_view text, size_t bad, const std::string& path);
 // "path:line:column: column \"name\": what" for record r's cell of the column.
 std::string table_cell_message(const CsvRecordBatch& batch, int64_t r, const ColumnSchema& schema,
                                const std::string& path, const std::string& what);

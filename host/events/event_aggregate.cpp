@@ -11,12 +11,14 @@
 
 #include <fast_float/fast_float.h>
 
+#include "host/data/missing_values.hpp"
 #include "host/error.hpp"
 #include "host/events/event_columns.hpp"
 #include "host/events/event_fold.hpp"
 #include "host/events/event_time.hpp"
 #include "host/io/csv_reader.hpp"
 #include "host/io/csv_slice.hpp"
+#include "host/io/text_encoding.hpp"
 #include "host/parquet/parquet_input.hpp"
 
 namespace kseg {
@@ -48,27 +50,33 @@ struct CsvEvents {
   throw DataError(location_format(path, b.field_line(r, c), c + 1, "column \"" + column + "\": " + problem));
 }
 
-double amount_parse(std::string_view text, const std::string& path, const CsvRecordBatch& b, int64_t r, int c,
-                    const std::string& column) {
+// An empty amount or a missing-value spelling (NA, NULL, N/A, nan, ...; the defaults of --na-values elsewhere) is a
+// missing amount; it is looked up only for a cell that is not a finite number, so good cells cost nothing more.
+double amount_parse(std::string_view text, const MissingValues& missing, const std::string& path,
+                    const CsvRecordBatch& b, int64_t r, int c, const std::string& column) {
   const std::string_view t = blanks_trim(text);
   if (t.empty()) return std::numeric_limits<double>::quiet_NaN();
   double v = 0.0;
   const fast_float::from_chars_result res = fast_float::from_chars(t.data(), t.data() + t.size(), v);
-  if (res.ec != std::errc() || res.ptr != t.data() + t.size() || !std::isfinite(v))
+  if (res.ec != std::errc() || res.ptr != t.data() + t.size() || !std::isfinite(v)) {
+    if (missing.missing(t)) return std::numeric_limits<double>::quiet_NaN();
     cell_error(path, b, r, c, column,
-               "\"" + std::string(text) +
-                   "\" is not a finite number; write amounts like 12.5 or -3 (refund), or "
-                   "leave the cell empty");
+               text_quote(text) +
+                   " is not a finite number; write amounts like 12.5 or -3 (refund), or leave the cell empty or NA");
+  }
   return v;
 }
 
 void records_parse(const ProfileBuildRequest& req, const LogColumns& cols, const CsvRecordBatch& b, int64_t begin,
                    int64_t end, int32_t as_of_day, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts) {
   const size_t n_text = cols.text.size();
+  const MissingValues missing = MissingValues::defaults();
   for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
   for (int64_t r = begin; r < end; ++r) {
     const std::string_view user = b.field(r, cols.user);
     if (blanks_trim(user).empty()) cell_error(req.events_path, b, r, cols.user, req.user_column, "empty user id");
+    if (missing.missing(user))
+      cell_error(req.events_path, b, r, cols.user, req.user_column, user_id_missing_problem(user));
     EventRow row;
     row.user_hash = text_hash(user);
     row.record = static_cast<int32_t>(r);
@@ -78,9 +86,9 @@ void records_parse(const ProfileBuildRequest& req, const LogColumns& cols, const
       cell_error(req.events_path, b, r, cols.time, req.time_column,
                  "\"" + std::string(when) +
                      "\" is not an ISO 8601 date or timestamp (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])");
-    row.amount = cols.amount < 0
-                     ? std::numeric_limits<double>::quiet_NaN()
-                     : amount_parse(b.field(r, cols.amount), req.events_path, b, r, cols.amount, req.amount_column);
+    row.amount = cols.amount < 0 ? std::numeric_limits<double>::quiet_NaN()
+                                 : amount_parse(b.field(r, cols.amount), missing, req.events_path, b, r, cols.amount,
+                                                req.amount_column);
     for (size_t k = 0; k < n_text; ++k) p.text_hash[r * n_text + k] = text_hash(b.field(r, cols.text[k]));
     facts.keep(row, as_of_day, cols.amount >= 0, buckets);
   }
@@ -134,7 +142,7 @@ void events_received_fold(const ProfileBuildRequest& req, const LogColumns& cols
     records.push_back(record);
     at += size;
   }
-  const CsvSource src{text.data(), text.size(), req.events_path, req.delimiter};
+  const CsvSource src{text.data(), text.size(), req.events_path, req.delimiter, {}};
   CsvRecordBatch batch;
   int64_t line = 1, first = 0;
   for (size_t at = 0; at < text.size();) {

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "host/data/missing_values.hpp"
 #include "host/error.hpp"
 #include "host/events/event_fold.hpp"
 #include "host/parquet/parquet_events.hpp"
@@ -71,12 +72,14 @@ void rows_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Pa
                 int64_t end, int32_t as_of_day, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts) {
   const size_t n_text = cols.text.size();
   const bool amounts = cols.amount >= 0;
+  const MissingValues missing = MissingValues::defaults();
   for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
   for (int64_t r = begin; r < end; ++r) {
     const auto i = static_cast<size_t>(r);
     const std::string_view user = b.user[i];
     if (user.data() == nullptr) cell_error(b, r, req.user_column, "no user id (null)");
     if (blank(user)) cell_error(b, r, req.user_column, "empty user id");
+    if (missing.missing(user)) cell_error(b, r, req.user_column, user_id_missing_problem(user));
     EventRow row;
     row.user_hash = text_hash(user);
     row.record = static_cast<int32_t>(r);

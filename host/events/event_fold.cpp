@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "host/error.hpp"
+#include "host/io/text_encoding.hpp"
 
 namespace kseg {
 
@@ -58,6 +59,11 @@ void days_gather(EventPartition& part) {
 }
 
 }  // namespace
+
+std::string user_id_missing_problem(std::string_view user) {
+  return "user id " + text_quote(user) +
+         " is a missing-value spelling (NA, NULL, None, ...): give every event its user id or drop the row";
+}
 
 LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std::string>& header) {
   LogColumns c;

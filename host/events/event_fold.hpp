@@ -14,6 +14,7 @@
 #include <exception>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/comm/communicator.hpp"
@@ -43,6 +44,10 @@ struct LogColumns {
 
 // The columns of request found in header; UsageError naming the option and the log's columns for a missing one.
 LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std::string>& header);
+
+// Why a user id spelled as a missing value (NA, NULL, None, ...) is refused: read as an id it would make one "user"
+// of every event whose id was lost, with their orders summed.
+std::string user_id_missing_problem(std::string_view user);
 
 // One parsed event, copied into its partition's bucket so the fold reads its events sequentially.
 struct EventRow {

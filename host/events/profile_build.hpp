@@ -59,7 +59,7 @@ struct ProfileBuildProducts {
   int32_t as_of_day = 0;           // days since 1970-01-01 (UTC)
   int64_t events_read = 0;         // data records in the log
   int64_t events_after_as_of = 0;  // left out: their UTC day is after the reference date
-  int64_t amounts_missing = 0;     // events counted without an amount (empty cell)
+  int64_t amounts_missing = 0;     // events counted without an amount (empty cell, NA, NULL, ...)
   int64_t refunds = 0;             // events with a negative amount
 };
 

@@ -189,7 +189,8 @@ void records_split(const CsvSource& src, int n_fields, int64_t r_begin, int64_t 
     const int found = csv_record_split(src, rec, fields, n_fields);
     if (found != n_fields) {
       // Point at the first field out of place: the first extra one, or the first missing one.
-      const std::string message = "expected " + std::to_string(n_fields) + " fields, found " + std::to_string(found);
+      const std::string message = "expected " + std::to_string(n_fields) + " fields, found " + std::to_string(found) +
+                                  std::string(src.field_count_hint);
       throw DataError(location_format(std::string(src.file), rec.line, std::min(found, n_fields) + 1, message));
     }
     for (int c = 0; c < n_fields; ++c) {

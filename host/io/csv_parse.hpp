@@ -17,6 +17,7 @@ struct CsvSource {
   size_t size = 0;
   std::string_view file;  // path used in error messages
   char delimiter = ',';
+  std::string_view field_count_hint;  // appended to a field-count error, e.g. the delimiter the header suggests
 };
 
 // Where a scan stopped: the next record boundary and its physical line.

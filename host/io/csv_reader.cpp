@@ -47,13 +47,13 @@ CsvReader::CsvReader(std::string path, CsvOptions options) : path_(std::move(pat
 
 CsvSource CsvReader::source() const {
   KSEG_EXPECTS(file_.has_value(), DataError, path_ + ": a compressed file has no mapped bytes");
-  return {file_->data(), file_->size(), path_, options_.delimiter};
+  return {file_->data(), file_->size(), path_, options_.delimiter, delimiter_hint_};
 }
 
 void CsvReader::stream_header_parse() {
   CsvStreamWindow window(decompress_stream_open(path_, format_));
   const size_t cut = window.fill(0, kHeaderBytes, path_, 1);
-  header_parse(CsvSource{window.data(), cut, path_, options_.delimiter});
+  header_parse(CsvSource{window.data(), cut, path_, options_.delimiter, {}});
 }
 
 // A carriage return not followed by a line feed in the header record means lines end with CR alone (classic Mac OS):
@@ -67,13 +67,10 @@ void CsvReader::header_line_ends_check(const CsvSource& src, const CsvRecordSpan
                                           path_ + " > converted.csv"));
 }
 
-// Column names end up in model.json, which holds UTF-8 only.
+// Column names end up in model.json, which holds UTF-8 only, and in output headers: no control bytes either.
 void CsvReader::header_name_check(const std::string& name, int64_t line, int column) const {
-  const size_t bad = utf8_invalid_offset(name);
-  if (bad == std::string::npos) return;
-  throw DataError(location_format(path_, line, column,
-                                  "column name " + text_quote(name) + " is not valid UTF-8 (byte " +
-                                      std::to_string(bad + 1) + "); " + utf8_advice(path_)));
+  const std::string problem = name_text_problem(name, path_);
+  if (!problem.empty()) throw DataError(location_format(path_, line, column, "column name " + problem));
 }
 
 // src: the file's first bytes, ending at a record boundary (or the whole file).
@@ -109,6 +106,40 @@ void CsvReader::header_parse(const CsvSource& src) {
   }
   data_begin_ = scan.next;
   data_line_ = scan.next_line;
+  delimiter_hint_find(src, scan);
+}
+
+// A header read as one field that holds another common delimiter was most likely split with the wrong one: a
+// ';'-separated file read with ',' (or the reverse). When the first data record splits by that delimiter into as
+// many fields as the header, no one-column file looks like that: refused. Otherwise the hint is kept for the first
+// row that fails to split (e.g. on a decimal comma). header_scan: where the header record ended.
+void CsvReader::delimiter_hint_find(const CsvSource& src, const CsvScanResult& header_scan) {
+  if (header_.size() != 1) return;
+  const std::string& name = header_.front();
+  for (const char d : {';', ',', '\t', '|'}) {
+    if (d == options_.delimiter || name.find(d) == std::string::npos) continue;
+    const std::string spelled = d == '\t' ? "tab" : "'" + std::string(1, d) + "'";  // --delimiter takes "tab"
+    const std::string advice = "the file looks " + spelled + "-separated: add --delimiter " + spelled;
+    delimiter_hint_ = "; the file looks " + spelled + "-separated (its header is one field holding " +
+                      (d == '\t' ? "a tab" : spelled) + "): add --delimiter " + spelled;
+    CsvSource by_d = src;
+    by_d.delimiter = d;
+    std::vector<CsvRecordSpan> records;
+    if (header_scan.next < src.size)
+      csv_records_scan(by_d, header_scan.next, src.size, 1, header_scan.next_line, records);
+    const auto header_fields = static_cast<int>(std::count(name.begin(), name.end(), d)) + 1;
+    bool same = false;
+    try {
+      same = !records.empty() && csv_record_split(by_d, records.front(), nullptr, 0) == header_fields;
+    } catch (const DataError&) {  // not even well-formed with d: the hint is all there is to say
+    }
+    if (same)
+      throw DataError(location_format(path_, 1, 1,
+                                      "the header is one column " + text_quote(name) + " and line " +
+                                          std::to_string(records.front().line) + " splits by " + spelled +
+                                          " into as many fields: " + advice));
+    return;
+  }
 }
 
 int64_t CsvReader::records_count() {
@@ -158,8 +189,8 @@ void CsvReader::range_for_each(size_t begin, size_t end, int64_t line, int64_t f
     pass.range_begin = static_cast<int64_t>(begin);
     pass.range_end = end >= static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(end);
     pass.first_record = first_record;
-    csv_stream_for_each(window, CsvSource{nullptr, 0, path_, options_.delimiter}, pass, batch_bytes, n_fields,
-                        n_threads, fn);
+    csv_stream_for_each(window, CsvSource{nullptr, 0, path_, options_.delimiter, delimiter_hint_}, pass, batch_bytes,
+                        n_fields, n_threads, fn);
     return;
   }
   const CsvSource src = source();

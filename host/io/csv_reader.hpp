@@ -59,6 +59,7 @@ class CsvReader {
   void stream_header_parse();
   void header_line_ends_check(const CsvSource& src, const CsvRecordSpan& header) const;
   void header_name_check(const std::string& name, int64_t line, int column) const;
+  void delimiter_hint_find(const CsvSource& src, const CsvScanResult& header_scan);
 
   std::string path_;
   CsvOptions options_;
@@ -66,8 +67,9 @@ class CsvReader {
   std::optional<MappedFile> file_;  // a plain file; none for a compressed one
   std::optional<int64_t> decompressed_size_;
   std::vector<std::string> header_;
-  size_t data_begin_ = 0;  // first byte after the header record
-  int64_t data_line_ = 0;  // physical line of data_begin_
+  std::string delimiter_hint_;  // for a one-field header holding another common delimiter: which to use
+  size_t data_begin_ = 0;       // first byte after the header record
+  int64_t data_line_ = 0;       // physical line of data_begin_
   std::optional<int64_t> records_count_;
 };
 

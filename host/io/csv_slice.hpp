@@ -5,9 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "host/comm/communicator.hpp"
 #include "host/io/csv_parse.hpp"
 #include "host/io/csv_reader.hpp"
-#include "host/comm/communicator.hpp"
 
 namespace kseg {
 

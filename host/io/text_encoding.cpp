@@ -26,6 +26,26 @@ void text_bom_check(std::string_view head, const std::string& path) {
                   std::string(encoding).substr(0, 6) + " -t UTF-8 " + path + " > converted.csv");
 }
 
+size_t control_byte_offset(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return i;
+  }
+  return std::string_view::npos;
+}
+
+std::string name_text_problem(std::string_view text, const std::string& path) {
+  const size_t bad = utf8_invalid_offset(text);
+  if (bad != std::string_view::npos) {
+    return text_quote(text) + " is not valid UTF-8 (byte " + std::to_string(bad + 1) + "); " + utf8_advice(path);
+  }
+  const size_t control = control_byte_offset(text);
+  if (control == std::string_view::npos) return {};
+  const bool nul = text[control] == '\0';
+  return text_quote(text) + " holds a control byte (byte " + std::to_string(control + 1) + (nul ? ", NUL" : "") +
+         "); remove it from the file";
+}
+
 size_t utf8_invalid_offset(std::string_view text) {
   const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = begin + text.size();

@@ -20,6 +20,15 @@ size_t utf8_invalid_offset(std::string_view text);
 // True when text is well-formed UTF-8.
 inline bool utf8_valid(std::string_view text) { return utf8_invalid_offset(text) == std::string_view::npos; }
 
+// The offset of the first control byte that cannot stand in a name or a level (NUL and the C0 controls other than
+// tab, line feed and carriage return), or std::string_view::npos when there is none. Names and levels end up in
+// model.json and in output files, where a NUL cuts the text short or breaks the reader of the next tool.
+size_t control_byte_offset(std::string_view text);
+
+// "" when text is fit for a name or a level; otherwise why not, e.g. "\"a\x00b\" holds a control byte (byte 2, NUL);
+// remove it", or the UTF-8 problem with utf8_advice(path).
+std::string name_text_problem(std::string_view text, const std::string& path);
+
 // text in double quotes for a one-line message: control characters and bytes outside well-formed UTF-8 written as
 // \xNN, cut after max_bytes with "...".
 std::string text_quote(std::string_view text, size_t max_bytes = 40);

@@ -42,7 +42,7 @@ void values_facts_add(const arrow::Array& array, CellKind kind, int64_t first_ro
     } else if (std::isinf(v)) {
       ++counts.non_finite;
       if (stats.bad_numbers.size() < kBadCellsKept)
-        stats.bad_numbers.push_back({first_row + r + 1, v > 0 ? "inf" : "-inf"});
+        stats.bad_numbers.push_back({first_row + r + 1, infinite_cell_text(array, r, v)});
     } else {
       ++counts.numbers;
     }

@@ -23,7 +23,7 @@ std::string problem_prefix(const TableColumn& column) { return "column \"" + col
 
 // Checks of one value as the CSV path checks a parsed cell: NaN is missing, which a weight must not be; a weight is
 // ≥ 0; infinity is refused (a float column holding it). Returns false with problem set for a value that fails.
-bool value_check(float v, int64_t r, TableColumn& column, CellProblem& problem) {
+bool value_check(const arrow::Array& array, float v, int64_t r, TableColumn& column, CellProblem& problem) {
   if (std::isnan(v)) {
     if (column.role == ColumnRole::weight) {
       problem = {r, problem_prefix(column) + "empty weight; give every row a weight >= 0"};
@@ -31,8 +31,12 @@ bool value_check(float v, int64_t r, TableColumn& column, CellProblem& problem) 
     }
     ++column.missing;
   } else if (std::isinf(v)) {
-    problem = {r, problem_prefix(column) + (v > 0 ? "inf" : "-inf") +
-                      " is not a finite number (a float column holding infinity); fix it or --ignore " + column.name};
+    const std::string text = infinite_cell_text(array, r, v);
+    problem = {r,
+               problem_prefix(column) +
+                   (text == "inf" || text == "-inf" ? text + " is not a finite number (a float column holding infinity)"
+                                                    : csv_number_problem(text)) +
+                   "; fix it or --ignore " + column.name};
     return false;
   } else if (column.role == ColumnRole::weight && v < 0.0f) {
     problem = {r, problem_prefix(column) + "negative weight; weights must be >= 0"};
@@ -42,7 +46,7 @@ bool value_check(float v, int64_t r, TableColumn& column, CellProblem& problem) 
 }
 
 // The values just filled (column.values[base, base + n)) checked in row order.
-CellProblem values_check(TableColumn& column, size_t base, int64_t n) {
+CellProblem values_check(const arrow::Array& array, TableColumn& column, size_t base, int64_t n) {
   CellProblem problem;
   const float* v = column.values.data() + base;
   if (column.role != ColumnRole::weight) {  // the common case: count NaN, look for infinity
@@ -58,7 +62,7 @@ CellProblem values_check(TableColumn& column, size_t base, int64_t n) {
     }
   }
   for (int64_t r = 0; r < n; ++r)
-    if (!value_check(v[r], r, column, problem)) return problem;
+    if (!value_check(array, v[r], r, column, problem)) return problem;
   return problem;
 }
 
@@ -87,7 +91,7 @@ CellProblem texts_as_values(const arrow::Array& array, const MissingValues& miss
       return false;
     }
     column.values.push_back(p.v);
-    return date ? (column.missing += std::isnan(p.v), true) : value_check(p.v, r, column, problem);
+    return date ? (column.missing += std::isnan(p.v), true) : value_check(array, p.v, r, column, problem);
   });
   return problem;
 }
@@ -100,7 +104,7 @@ CellProblem type_mismatch(const arrow::Array& array, const std::string& message,
     if (valid.valid(r)) return {r, message};
   const size_t base = column.values.size();
   column.values.resize(base + static_cast<size_t>(array.length()), kNaN);
-  return values_check(column, base, array.length());
+  return values_check(array, column, base, array.length());
 }
 
 // Numeric, weight, numeric audit and date columns.
@@ -116,14 +120,14 @@ CellProblem values_append(const arrow::Array& array, CellKind kind, const Missin
   const size_t base = column.values.size();
   column.values.resize(base + static_cast<size_t>(array.length()));
   floats_fill(array, kind, column.values.data() + base);
-  return values_check(column, base, array.length());
+  return values_check(array, column, base, array.length());
 }
 
 // Categorical columns: levels in first-seen order; a dictionary array interns each entry once.
 CellProblem levels_append(const arrow::Array& array, const MissingValues& missing, TableColumn& column) {
   struct Level {
     int32_t code = -1;
-    bool bad = false;  // a new level that is not UTF-8
+    bool bad = false;  // a new level that is not UTF-8 or holds a control byte
     std::string_view text;
   };
   LevelInterner interner(column, missing);
@@ -140,7 +144,10 @@ CellProblem levels_append(const arrow::Array& array, const MissingValues& missin
   };
   text_cells_walk(array, Level{}, intern, [&](int64_t r, const Level& level) {
     if (level.bad) {
-      problem = {r, problem_prefix(column) + text_quote(level.text) + " is not valid UTF-8"};
+      const bool utf8 = utf8_valid(level.text);
+      problem = {r,
+                 problem_prefix(column) + text_quote(level.text) +
+                     (utf8 ? " holds a control byte (NUL or another C0 control); remove it" : " is not valid UTF-8")};
       return false;
     }
     codes[r] = level.code;

@@ -51,6 +51,7 @@ ArrowStreamReader::ArrowStreamReader(ArrowArrayStream* stream, std::string name)
   state_->reader = std::move(imported).ValueUnsafe();
   state_->schema = state_->reader->schema();
   for (const auto& field : state_->schema->fields()) state_->columns.push_back(field->name());
+  typed_column_names_check(state_->columns, state_->name);
 }
 
 ArrowStreamReader::~ArrowStreamReader() = default;

@@ -6,6 +6,8 @@
 #include <arrow/api.h>
 #include <arrow/util/bit_util.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -68,6 +70,21 @@ bool numbers_visit(const arrow::Array& array, const Fn& fn) {
 inline float decimal_float(const arrow::Array& array, int64_t i) {
   const auto& type = static_cast<const arrow::Decimal128Type&>(*array.type());
   return arrow::Decimal128(static_cast<const arrow::Decimal128Array&>(array).GetValue(i)).ToFloat(type.scale());
+}
+
+// The text of a cell that became infinite as a float: "inf"/"-inf" for an infinite cell, the double itself (shortest
+// round-trip spelling, e.g. "1e+300") for a finite float64 beyond float range, so the message says "outside the
+// float range" as the CSV path does. v: the cell as a float.
+inline std::string infinite_cell_text(const arrow::Array& array, int64_t i, float v) {
+  if (array.type_id() == arrow::Type::DOUBLE) {
+    const double d = static_cast<const arrow::DoubleArray&>(array).Value(i);
+    if (std::isfinite(d)) {
+      char text[32];
+      const std::to_chars_result r = std::to_chars(text, text + sizeof(text), d);
+      return std::string(text, r.ptr);
+    }
+  }
+  return v > 0 ? "inf" : "-inf";
 }
 
 // Calls fn(days) with days(i): cell i of a date or timestamp array as days since 1970-01-01 (the UTC date of a

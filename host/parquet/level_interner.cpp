@@ -59,7 +59,7 @@ int32_t LevelInterner::code_lookup(std::string_view text, bool& new_level_bad) {
   const auto [it, added] = column_.level_index.emplace(std::string(text), static_cast<int32_t>(column_.levels.size()));
   if (added) {
     column_.levels.emplace_back(text);
-    if (!utf8_valid(text)) new_level_bad = true;
+    if (!utf8_valid(text) || control_byte_offset(text) != std::string_view::npos) new_level_bad = true;
   }
   return it->second;
 }

@@ -24,8 +24,8 @@ class LevelInterner {
   LevelInterner(TableColumn& column, const MissingValues& missing);
 
   // The code of a present cell's text: −1 for a missing-value spelling, else its level (a new one appended when the
-  // column has not seen the text). new_level_bad: set when the text became a new level and is not UTF-8 (levels end
-  // up in model.json and profiles.json, which hold UTF-8 only); untouched otherwise.
+  // column has not seen the text). new_level_bad: set when the text became a new level and is not UTF-8 or holds a
+  // control byte (levels end up in model.json and profiles.json); untouched otherwise.
   int32_t code(std::string_view text, bool& new_level_bad);
 
  private:

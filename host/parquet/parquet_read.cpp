@@ -185,6 +185,7 @@ std::vector<std::string> parquet_column_names(const std::string& path) {
   std::vector<std::string> names;
   const auto schema = part_schema(*reader, first);  // held: fields() refers into it
   for (const auto& field : schema->fields()) names.push_back(field->name());
+  typed_column_names_check(names, path);
   return names;
 }
 

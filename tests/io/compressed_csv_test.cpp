@@ -192,7 +192,7 @@ TEST(CompressedCsv, RecordLimitBoundsTheWindow) {
   pass.data_line = reader.data_line();
   int64_t records = 0;
   try {
-    csv_stream_for_each(window, CsvSource{nullptr, 0, path, ','}, pass, 1 << 10, 2, 1,
+    csv_stream_for_each(window, CsvSource{nullptr, 0, path, ',', {}}, pass, 1 << 10, 2, 1,
                         [&](const CsvRecordBatch& batch) { records += batch.n_records; });
     ADD_FAILURE() << "no error";
   } catch (const DataError& e) {

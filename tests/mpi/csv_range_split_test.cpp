@@ -48,7 +48,7 @@ TEST(CsvRangeSplit, TilesTheRecordsWhateverTheCuts) {
     text += std::to_string(i) + ",\"line one, " + std::string(static_cast<size_t>(i % 7) * 5, '.') +
             "\nline \"\"two\"\"\"," + std::to_string(i * 3) + (i % 5 == 0 ? "\r\n" : "\n");
   const size_t data_begin = text.find('\n') + 1;
-  const CsvSource src{text.data(), text.size(), "t.csv", ','};
+  const CsvSource src{text.data(), text.size(), "t.csv", ',', {}};
   std::vector<CsvRecordSpan> all;
   csv_records_scan(src, data_begin, src.size, src.size, 2, all);
   ASSERT_EQ(all.size(), 40u);
@@ -83,7 +83,7 @@ TEST(CsvRangeSplit, TilesTheRecordsWhateverTheCuts) {
 
 TEST(CsvRangeSplit, MoreRanksThanRecordsLeavesSomeEmpty) {
   const std::string text = "a,b\n1,2\n3,4\n";
-  const CsvSource src{text.data(), text.size(), "t.csv", ','};
+  const CsvSource src{text.data(), text.size(), "t.csv", ',', {}};
   const std::vector<CsvByteRange> ranges = ranges_split(src, 4, 7);
   size_t covered = 0;
   for (const CsvByteRange& r : ranges) covered += r.end - r.begin;
