@@ -99,7 +99,15 @@ def test_wheel_contents():
     package = sorted(n for n in names if not n.startswith("kseg-"))
     extension = [n for n in package if n.startswith("kseg/_kseg.") and n.endswith(".so")]
     assert len(extension) == 1, package
-    expected = {"kseg/__init__.py", "kseg/_kmeans.py", "kseg/_segmenter.py", "kseg/_kseg.pyi", "kseg/py.typed"}
+    expected = {
+        "kseg/__init__.py",
+        "kseg/_kmeans.py",
+        "kseg/_segmenter.py",
+        "kseg/_segmenter_workflows.py",
+        "kseg/_tables.py",
+        "kseg/_kseg.pyi",
+        "kseg/py.typed",
+    }
     assert expected <= set(package)
     # Nothing else: no build tree, object files, caches or tests.
     assert set(package) - expected - set(extension) == set(), package
