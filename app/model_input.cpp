@@ -15,6 +15,18 @@
 #include "host/parquet/parquet_input.hpp"
 
 namespace kseg {
+void npy_model_columns_check(const Model& model, int64_t n_cols, const std::string& input,
+                             const std::string& model_path) {
+  for (const std::string& name : model.pipeline.input_columns()) {
+    const bool known = name.size() > 1 && name[0] == 'f' &&
+                       name.find_first_not_of("0123456789", 1) == std::string::npos &&
+                       std::stoll(name.substr(1)) < n_cols;
+    KSEG_EXPECTS(known, DataError,
+                 input + ": column \"" + name + "\" is required by the model (" + model_path +
+                     ") but the .npy has only columns f0..f" + std::to_string(n_cols - 1));
+  }
+}
+
 namespace {
 
 constexpr size_t kCsvBatchBytes = 32u << 20;
@@ -41,14 +53,7 @@ void csv_for_each(const Model& model, const std::string& input, const ModelInput
 void npy_for_each(const Model& model, const std::string& input, const ModelInputOptions& options,
                   const std::function<void(const Table&, const IdColumn&, int64_t)>& fn) {
   NpyReader reader(input);
-  for (const std::string& name : model.pipeline.input_columns()) {
-    const bool known = name.size() > 1 && name[0] == 'f' &&
-                       name.find_first_not_of("0123456789", 1) == std::string::npos &&
-                       std::stoll(name.substr(1)) < reader.n_cols();
-    KSEG_EXPECTS(known, DataError,
-                 input + ": column \"" + name + "\" is required by the model (" + options.model_path +
-                     ") but the .npy has only columns f0..f" + std::to_string(reader.n_cols() - 1));
-  }
+  npy_model_columns_check(model, reader.n_cols(), input, options.model_path);
   const int64_t d = reader.n_cols();
   const IdColumn numbered = IdColumn::row_numbers(reader.n_rows());
   std::vector<float> raw;

@@ -28,6 +28,10 @@ struct ModelInputOptions {
 TableSchema model_schema(const Model& model, const std::vector<std::string>& header, const std::string& input,
                          const std::string& model_path);
 
+// A .npy input's columns are f0..f<d-1>: DataError naming a column the model needs that the array lacks.
+void npy_model_columns_check(const Model& model, int64_t n_cols, const std::string& input,
+                             const std::string& model_path);
+
 // A Parquet input (host/parquet/parquet_input.hpp) record batch by record batch, as model_input_for_each; across
 // processes each rank reads its share of the row groups and fn gets (table, table.ids, 0), ids kept (or numbered
 // from the share's offset) for the caller to gather. Returns the global index of this process's first row.

@@ -17,11 +17,11 @@
 #include "host/io/csv_slice.hpp"
 #include "host/io/input_format.hpp"
 #include "host/io/npy_reader.hpp"
-#include "host/parquet/parquet_input.hpp"
-#include "host/parquet/parquet_output.hpp"
 #include "host/model/model_file.hpp"
 #include "host/mpi/segments_gather.hpp"
 #include "host/output/segment_files.hpp"
+#include "host/parquet/parquet_input.hpp"
+#include "host/parquet/parquet_output.hpp"
 
 namespace kseg {
 namespace {
@@ -111,14 +111,7 @@ int64_t npy_assign(const Model& model, const AssignRequest& request, SegmentScor
                    const Communicator& comm) {
   const std::string& input = request.input.path;
   NpyReader reader(input);
-  for (const std::string& name : model.pipeline.input_columns()) {
-    const bool known = name.size() > 1 && name[0] == 'f' &&
-                       name.find_first_not_of("0123456789", 1) == std::string::npos &&
-                       std::stoll(name.substr(1)) < reader.n_cols();
-    KSEG_EXPECTS(known, DataError,
-                 input + ": column \"" + name + "\" is required by the model (" + request.model +
-                     ") but the .npy has only columns f0..f" + std::to_string(reader.n_cols() - 1));
-  }
+  npy_model_columns_check(model, reader.n_cols(), input, request.model);
   const int64_t d = reader.n_cols();
   const IdColumn numbered = IdColumn::row_numbers(reader.n_rows());
   const int64_t begin = reader.n_rows() * comm.rank() / comm.size();
@@ -207,7 +200,7 @@ AssignSummary segments_assign(const AssignRequest& given, std::ostream& notices,
   const bool npy = input_format_detect(input) == InputFormat::npy;
   if (const std::string conversion = npy ? npy_conversion(input) : ""; !request.quiet && !conversion.empty())
     notices << "kseg: " << input << ": " << conversion << "\n";
-  const int64_t first_row = npy                         ? npy_assign(model, request, scorer, scored, comm)
+  const int64_t first_row = npy                       ? npy_assign(model, request, scorer, scored, comm)
                             : parquet_input_is(input) ? parquet_assign(model, request, scorer, scored, comm)
                                                       : csv_assign(model, request, scorer, scored, comm);
   AssignSummary summary;

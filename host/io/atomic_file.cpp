@@ -30,8 +30,9 @@ void directory_sync(const std::string& dir) {
   ::close(fd);
 }
 
-// The file a chain of symbolic links at path ends at (which need not exist yet); path itself when it is no link.
-std::string link_target(const std::string& path) {
+}  // namespace
+
+std::string symlink_target(const std::string& path) {
   namespace fs = std::filesystem;
   fs::path p(path);
   std::error_code ec;
@@ -43,9 +44,7 @@ std::string link_target(const std::string& path) {
   return p.string();
 }
 
-}  // namespace
-
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(link_target(path_)) {
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(symlink_target(path_)) {
   struct stat info {};
   if (::stat(path_.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
     error_throw(S_ISDIR(info.st_mode) ? "it is a directory; give a file path"

@@ -10,6 +10,9 @@ namespace kseg {
 
 class SignalCleanupPath;
 
+// The file a chain of symbolic links at path ends at (which need not exist yet); path itself when it is no link.
+std::string symlink_target(const std::string& path);
+
 class AtomicFile {
  public:
   // Creates ".<name>.tmp.XXXXXX" beside path. Throws DataError "cannot write <path>: <reason>" (e.g. a missing or

@@ -9,26 +9,10 @@
 #include <system_error>
 
 #include "host/error.hpp"
+#include "host/io/atomic_file.hpp"
 #include "host/io/signal_cleanup.hpp"
 
 namespace kseg {
-
-namespace {
-
-// The file a chain of symbolic links at path ends at (path itself when it is no link), as AtomicFile resolves it.
-std::string link_resolved(const std::string& path) {
-  namespace fs = std::filesystem;
-  fs::path p(path);
-  std::error_code ec;
-  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
-    const fs::path to = fs::read_symlink(p, ec);
-    if (ec) break;
-    p = to.is_absolute() ? to : p.parent_path() / to;
-  }
-  return p.string();
-}
-
-}  // namespace
 
 FileSet::FileSet() = default;
 
@@ -47,7 +31,7 @@ std::string FileSet::stage(const std::string& target) {
                     (S_ISDIR(info.st_mode) ? "it is a directory; give a file path"
                                            : "it is a device, FIFO or socket, not a regular file; give the path of a "
                                              "regular file"));
-  const std::string resolved = link_resolved(target);
+  const std::string resolved = symlink_target(target);
   fs::path dir = fs::path(resolved).parent_path();
   if (dir.empty()) dir = ".";
   // Missing parents, outermost first, recorded so that a failed run removes them again.
@@ -80,7 +64,7 @@ std::string FileSet::stage(const std::string& target) {
 void FileSet::adopt(const std::string& written, const std::string& target) {
   Staged f;
   f.target = target;
-  f.resolved = link_resolved(target);
+  f.resolved = symlink_target(target);
   f.staged = written;
   f.cleanup = std::make_unique<SignalCleanupPath>(f.staged, false);
   files_.push_back(std::move(f));
