@@ -1,16 +1,13 @@
 // kseg profile-build: a user table of behavioural features (RFM, windows, category mix, time habits) from an event
 // log. The flags map onto a ProfileBuildRequest; the work is profile_build() in host/events.
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <ostream>
 #include <sstream>
 
+#include "app/profile_build_outputs.hpp"
 #include "cli/commands.hpp"
 #include "host/error.hpp"
 #include "host/events/profile_build.hpp"
-#include "host/io/atomic_file.hpp"
-#include "host/output/file_set.hpp"
-#include "host/output/output_paths.hpp"
 
 namespace kseg {
 
@@ -118,24 +115,16 @@ int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, s
   request.events_path = args.events;
   request.as_of = args.as_of;
   request.threads = args.threads;
-  std::error_code ec;
-  KSEG_EXPECTS(!std::filesystem::exists(args.out, ec) || !std::filesystem::equivalent(args.events, args.out, ec),
-               UsageError, "--out " + args.out + " is the event log itself; choose another file");
-  const std::filesystem::path out_dir = std::filesystem::path(args.out).parent_path();
-  const std::string spec_out = (out_dir / "profile_build.json").string();
-  output_paths_check({{"EVENTS", args.events}}, {{"--out", args.out}, {"DIR/profile_build.json", spec_out}});
+  profile_build_outputs_check(args.events, args.out);
   const ProfileBuildProducts products = profile_build(request, comm);  // under MPI: the whole table on rank 0
   if (comm.rank() != 0) return 0;
-  FileSet files;  // the table and its spec appear together; a failed run leaves both as they were, creates no directory
-  const std::string users_staged = files.stage(args.out);
-  profile_build_write(products, users_staged, files.stage(spec_out));
-  files.commit();
+  profile_build_outputs_write(products, args.out);
   if (!args.quiet) {
     out << "kseg: " << products.users.ids.size() << " users, "
         << products.users.numeric_names.size() + products.users.categorical_names.size() << " features from "
         << products.events_read << " events as of " << day_format(products.as_of_day);
     if (products.events_after_as_of > 0) out << " (" << products.events_after_as_of << " later events left out)";
-    out << " -> " << args.out << ", " << spec_out << "\n";
+    out << " -> " << args.out << ", " << profile_spec_path(args.out) << "\n";
   }
   return 0;
 }

@@ -164,10 +164,8 @@ ProfileBuildProducts profile_build(const ProfileBuildRequest& request, const Com
   return products;
 }
 
-void profile_build_write(const ProfileBuildProducts& products, const std::string& users_path,
-                         const std::string& spec_path) {
+std::string profile_spec_text(const ProfileBuildProducts& products) {
   const ProfileBuildRequest& s = products.settings;
-  users_csv_write(products.users, users_path, ',');  // whatever the log's delimiter: fit's default
   nlohmann::json columns = products.users.numeric_names;
   for (const std::string& name : products.users.categorical_names) columns.push_back(name);
   const nlohmann::json spec = {{"kind", kSpecKind},
@@ -195,8 +193,14 @@ void profile_build_write(const ProfileBuildProducts& products, const std::string
                                {"refunds", products.refunds},
                                {"users", products.users.ids.size()},
                                {"columns", columns}};
+  return spec.dump(2) + "\n";
+}
+
+void profile_build_write(const ProfileBuildProducts& products, const std::string& users_path,
+                         const std::string& spec_path) {
+  users_csv_write(products.users, users_path, ',');  // whatever the log's delimiter: fit's default
   AtomicFile file(spec_path);
-  file.write(spec.dump(2) + "\n");
+  file.write(profile_spec_text(products));
   file.commit();
 }
 
@@ -224,9 +228,13 @@ ProfileBuildRequest profile_spec_read(const std::string& path) {
   KSEG_EXPECTS(in.good(), DataError, "--spec: cannot read " + path);
   std::stringstream text;
   text << in.rdbuf();
+  return profile_spec_parse(text.str(), path);
+}
+
+ProfileBuildRequest profile_spec_parse(const std::string& text, const std::string& path) {
   ProfileBuildRequest r;
   try {
-    const nlohmann::json doc = nlohmann::json::parse(text.str());
+    const nlohmann::json doc = nlohmann::json::parse(text);
     KSEG_EXPECTS(doc.value("kind", "") == kSpecKind, DataError,
                  path + ": not a profile_build.json written by kseg profile-build");
     KSEG_EXPECTS(json_integer_at<int>(doc, "version", path) == kSpecVersion, DataError,

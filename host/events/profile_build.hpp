@@ -72,6 +72,11 @@ ProfileBuildProducts profile_build(const ProfileBuildRequest& request, const Com
 // Reads a profile_build.json: every setting of the build that wrote it, categories fixed (events_path, as_of and
 // threads are left empty/0: a replay takes them from the new run). DataError when unreadable or malformed.
 ProfileBuildRequest profile_spec_read(const std::string& path);
+// The same from the spec's text; path names it in errors.
+ProfileBuildRequest profile_spec_parse(const std::string& text, const std::string& path);
+
+// The text of profile_build.json for products (what profile_build_write writes beside users.csv).
+std::string profile_spec_text(const ProfileBuildProducts& products);
 
 // Writes users.csv (id, numeric, categorical columns) and the spec (profile_build.json), each atomically.
 void profile_build_write(const ProfileBuildProducts& products, const std::string& users_path,
