@@ -79,13 +79,18 @@ profiles = seg.profiles()
 seg.save("model.json")
 loaded: kseg.Segmenter = kseg.Segmenter.load("model.json", device="cpu")
 files: list[str] = seg.write("out", out_format="parquet")
+built: kseg.ProfileBuild = kseg.profile_build("events.csv", user_column="user_id", time_column="t", windows=[7, 30])
+built.write("profiles/users.csv")
 EOF
-  # Wrong calls mypy must reject: a KMeans misuse, an unknown assign mode, a drift report taken for text.
+  # Wrong calls mypy must reject: a KMeans misuse, an unknown assign mode, a drift report taken for text, a
+  # category share that is neither "events" nor "amount".
   printf 'import kseg\nkseg.KMeans(n_clusters="three").fit(1, 2, 3, 4)\n' > "$work/typed_mistake.py"
   printf 'import kseg\nkseg.Segmenter.load("m.json").assign("u.csv", mode="nearest")\n' > "$work/typed_mistake_mode.py"
   printf 'import kseg\ns: str = kseg.Segmenter().update("u.csv").drift("u.csv")\n' > "$work/typed_mistake_result.py"
+  printf 'import kseg\nkseg.profile_build("e.csv", user_column="u", time_column="t", category_share="spend")\n' \
+    > "$work/typed_mistake_profile.py"
   (cd "$work" && "$work/venv/bin/python" -m mypy --no-incremental --ignore-missing-imports typed_use.py)
-  for mistake in typed_mistake typed_mistake_mode typed_mistake_result; do
+  for mistake in typed_mistake typed_mistake_mode typed_mistake_result typed_mistake_profile; do
     if (cd "$work" && "$work/venv/bin/python" -m mypy --no-incremental --ignore-missing-imports "$mistake.py" \
           > "$work/mistake.log"); then
       echo "python-package-test: mypy accepted a wrong call ($mistake.py): the annotations are not seen" >&2

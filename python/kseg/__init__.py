@@ -6,6 +6,9 @@ centres as ``kseg fit X.npy --scale none --log none`` with the same seed and opt
 
 ``kseg.Segmenter`` is the kseg program's workflow on user tables (pandas, polars, pyarrow or a path): fit, assign,
 sweep, profiles, drift, update and compare, with the same preparation, segments and ``model.json`` as the program.
+
+``kseg.profile_build`` builds one row of behavioural features per user (RFM, windows, category mix, time habits) from
+a raw event log, as ``kseg profile-build`` does: the table a Segmenter then fits.
 """
 
 try:
@@ -29,6 +32,7 @@ except ImportError as error:  # pragma: no cover - depends on where pyarrow is i
 
 from ._kmeans import KMeans
 from ._kseg import __version__
+from ._profile_build import ProfileBuild, profile_build
 from ._segmenter import Segmenter
 
-__all__ = ["KMeans", "Segmenter", "__version__"]
+__all__ = ["KMeans", "ProfileBuild", "Segmenter", "__version__", "profile_build"]

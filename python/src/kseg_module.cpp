@@ -15,6 +15,7 @@
 #include "app/backend_select.hpp"
 #include "host/error.hpp"
 #include "host/kmeans/kmeans_fit.hpp"
+#include "profile_build_module.hpp"
 #include "segmenter_module.hpp"
 
 namespace nb = nanobind;
@@ -150,6 +151,7 @@ NB_MODULE(_kseg, m) {
   m.def("kmeans_assign", &kseg::kmeans_assign_numpy, nb::arg("x"), nb::arg("centers"), nb::arg("device"),
         nb::arg("n_threads"));
   kseg::segmenter_bind(m);
+  kseg::profile_build_bind(m);
   m.def("cuda_compiled", &kseg::cuda_compiled, "Whether this extension includes the CUDA backend");
   m.attr("__version__") = KSEG_VERSION;
 }

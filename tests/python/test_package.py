@@ -102,6 +102,7 @@ def test_wheel_contents():
     expected = {
         "kseg/__init__.py",
         "kseg/_kmeans.py",
+        "kseg/_profile_build.py",
         "kseg/_segmenter.py",
         "kseg/_segmenter_workflows.py",
         "kseg/_tables.py",
