@@ -48,7 +48,7 @@ rows=$(($(wc -l <"$dir/rfm_csv/users.csv") - 1))
 echo
 echo "$events events of $rows users; $(du -BM "$dir/events.csv" | cut -f1) CSV, $(du -BM "$dir/events.parquet" | cut -f1) Parquet; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| run | wall (s) | user (s) | sys (s) | CPU (s) | peak RSS (GB) | M events/CPU s |"
+echo "| run | wall (s) | user (s) | sys (s) | CPU (s) | peak RSS (GiB) | M events/CPU s |"
 echo "|---|---|---|---|---|---|---|"
 for run in generate parquet rfm_csv all_csv rfm_parquet all_parquet; do
   [ -s "$dir/$run.time" ] || continue
