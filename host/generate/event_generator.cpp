@@ -115,7 +115,7 @@ void digits_append(std::string& text, int64_t v, int width) {
 }
 
 // Appends "YYYY-MM-DDTHH:MM:SSZ". The log is sorted by time, so the date text is made once per day (snprintf and
-// day_format per event were a third of the writing).
+// day_format per event were a fifth of the generator's time).
 struct TimeFormat {
   int32_t day = INT32_MIN;
   std::string date;
