@@ -4,7 +4,7 @@
 # usage: bench/profile_build/scale.sh [DIR] [USERS]      (from the repository root; defaults /tmp/scale, 6150000)
 #
 # Generates DIR/events.csv (kseg generate --users USERS --seed 1 --events-per-user 20: about 81 % of the generated
-# users order, so 6.15 M users give about 5.0 M users with events and 100 M events, 5.1 GB) and its Parquet copy
+# users order, so 6.15 M users give about 5.0 M users with events and 100 M events, 5.0 GB) and its Parquet copy
 # DIR/events.parquet (bench/profile_build/events_parquet.py, streamed), each only when missing; then runs
 # kseg profile-build four times (CSV/Parquet × RFM/all families) under /usr/bin/time, checks that the CSV and the
 # Parquet users.csv are identical, and prints one table. Environment: KSEG (default build-cpu/cli/kseg), PYTHON
