@@ -40,6 +40,8 @@ struct GenerateArgs {
   double churn = 0.0;    // --churn: share of users replaced by newcomers
   std::string events;    // --events FILE: also write an order log for these users
   std::string campaign;  // --campaign FILE.csv: a synthetic campaign on these users (planted effect by persona)
+  // --events-per-user: the log's mean events per user with any (0: the users' own order counts)
+  double events_per_user = 0.0;
 };
 
 struct DoctorArgs {

@@ -24,6 +24,10 @@ void generate_command_register(CLI::App& app, GenerateArgs& args) {
       ->capture_default_str();
   app.add_option("--churn", args.churn, "0..1: share of users replaced by newcomers (ids n...)")->capture_default_str();
   app.add_option("--events", args.events, "Also write an order log of these users (CSV, sorted by time)");
+  app.add_option("--events-per-user", args.events_per_user,
+                 "With --events: scale every user's order count so the log has about this many events per user with "
+                 "any (1..10000; 0 = the users' own order counts)")
+      ->capture_default_str();
   app.add_option("--campaign", args.campaign,
                  "Also write FILE.csv: a synthetic campaign on these users (user_id,group,pre_revenue,converted,"
                  "revenue; +30% order rate for lapsed users, +20% for new users, none for the others)");
@@ -35,6 +39,11 @@ int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostre
   KSEG_EXPECTS(!args.out.empty(), UsageError, "--out is empty: give the path of the file to write");
   KSEG_EXPECTS(args.drift >= 0.0 && args.drift <= 1.0, UsageError, "--drift must lie in [0, 1]");
   KSEG_EXPECTS(args.churn >= 0.0 && args.churn <= 1.0, UsageError, "--churn must lie in [0, 1]");
+  KSEG_EXPECTS(args.events_per_user == 0.0 || !args.events.empty(), UsageError,
+               "--events-per-user needs --events FILE (the log it shapes)");
+  EventGenerateOptions event_options;
+  event_options.events_per_user = args.events_per_user;
+  event_options_check(event_options);
   output_paths_check({}, {{"--out", args.out}, {"--events", args.events}, {"--campaign", args.campaign}});
   GenerateOptions options;
   options.users = args.users;
@@ -48,7 +57,7 @@ int generate_command_run(const GenerateArgs& args, std::ostream& out, std::ostre
   users_generate(users_staged, options);
   if (std::filesystem::exists(users_staged + ".truth.csv"))  // .npy --with-truth: the planted segments beside it
     files.adopt(users_staged + ".truth.csv", args.out + ".truth.csv");
-  const int64_t events = args.events.empty() ? 0 : events_generate(files.stage(args.events), options, {});
+  const int64_t events = args.events.empty() ? 0 : events_generate(files.stage(args.events), options, event_options);
   if (!args.campaign.empty()) campaign_generate(files.stage(args.campaign), options);
   files.commit();
   if (args.quiet) return 0;

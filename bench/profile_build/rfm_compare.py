@@ -5,7 +5,11 @@ Usage: rfm_compare.py EVENTS.csv AS_OF [KSEG_USERS.csv]
 Prints one line per engine: wall seconds (read + aggregate, from the CSV file) and events per second; with
 KSEG_USERS.csv (kseg profile-build --families rfm output) it also checks that the three agree on every user.
 Columns as written by `kseg generate --events`: user_id, order_time (ISO 8601 UTC), amount (empty = missing).
+RFM_ENGINES=duckdb (a comma list; default pandas,duckdb) runs only those: pandas holds the whole log in memory
+(4.1 GiB at 25 M events, 8.1 GiB at 50 M: about 16 GiB at 100 M; bench/RESULTS.md), DuckDB streams it
+(DUCKDB_MEMORY_LIMIT=8GB caps its memory).
 """
+import os
 import sys
 import time
 
@@ -36,6 +40,8 @@ def rfm_pandas():
 def rfm_duckdb():
     import duckdb
     con = duckdb.connect()
+    if "DUCKDB_MEMORY_LIMIT" in os.environ:  # e.g. 8GB on a shared machine (DuckDB's default: 80 % of RAM)
+        con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
     return con.execute(f"""
         WITH ev AS (
           SELECT user_id, CAST(floor(epoch(order_time::TIMESTAMPTZ) / 86400) AS INTEGER) AS day, amount
@@ -52,7 +58,10 @@ def rfm_duckdb():
 
 
 results = {}
+engines = os.environ.get("RFM_ENGINES", "pandas,duckdb").split(",")
 for name, fn in [("pandas", rfm_pandas), ("duckdb", rfm_duckdb)]:
+    if name not in engines:
+        continue
     start, cpu = time.perf_counter(), time.process_time()
     results[name] = fn()
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
