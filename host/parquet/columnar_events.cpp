@@ -63,15 +63,20 @@ std::vector<std::string> ipc_parts_list(const std::string& path) {
   return parts;
 }
 
-bool columnar_events_input_is(const std::string& path) { return ipc_input_is(path) || parquet_input_is(path); }
+bool columnar_events_input_is(const std::string& path) {
+  return npy_events_input_is(path) || ipc_input_is(path) || parquet_input_is(path);
+}
 
 std::vector<std::string> columnar_events_column_names(const std::string& path) {
+  if (npy_events_input_is(path)) return npy_events_column_names(path);
   return ipc_input_is(path) ? ipc_column_names(path) : parquet_column_names(path);
 }
 
 void columnar_events_for_each(const ParquetEventColumns& columns, const Communicator& comm,
                               const std::function<void(const ParquetEventBatch&)>& fn) {
-  if (ipc_input_is(columns.path)) {
+  if (npy_events_input_is(columns.path)) {
+    npy_events_for_each(columns, comm, fn);
+  } else if (ipc_input_is(columns.path)) {
     ipc_events_for_each(columns, comm, fn);
   } else {
     parquet_events_for_each(columns, comm, fn);

@@ -21,13 +21,28 @@ bool ipc_input_is(const std::string& path);
 // files in sorted name order (_SUCCESS, dot files and other names skipped). DataError when a directory holds none.
 std::vector<std::string> ipc_parts_list(const std::string& path);
 
-// True for any columnar event log (Arrow IPC or Parquet, see ipc_input_is and parquet_input_is).
+// True for a directory of NumPy columns (DIR/<column>.npy) holding no Parquet or Arrow IPC parts. Needs no Arrow.
+bool npy_events_input_is(const std::string& path);
+
+// The columns of a directory of .npy columns: the files' names without ".npy", sorted.
+std::vector<std::string> npy_events_column_names(const std::string& path);
+
+// A directory of .npy columns (npy_events.cpp, no Arrow): each 1-D column memory-mapped and read in batches of 1 Mi
+// rows, shared out among processes as record batches are; user ids and text columns as integers (i1..i8, u1..u8; their
+// decimal text), byte strings 'S' (read in place, NUL padding removed) or unicode 'U' (as UTF-8); times as
+// datetime64[s|ms|us|ns] (instants in UTC), datetime64[D] (dates) or ISO 8601 strings, NaT = null; amounts as integers
+// or floats, NaN = missing. DataError naming the file for a dtype it cannot read, columns of different lengths or a
+// damaged file.
+void npy_events_for_each(const ParquetEventColumns& columns, const Communicator& comm,
+                         const std::function<void(const ParquetEventBatch&)>& fn);
+
+// True for any columnar event log (a directory of .npy columns, Arrow IPC or Parquet).
 bool columnar_events_input_is(const std::string& path);
 
 // The column names of a columnar event log, in file order (the first part's schema).
 std::vector<std::string> columnar_events_column_names(const std::string& path);
 
-// Reads the named columns of a columnar event log (Arrow IPC or Parquet), this process's share, in file order:
+// Reads the named columns of a columnar event log (.npy columns, Arrow IPC or Parquet), this process's share, in order:
 // fn(batch). See parquet_events_for_each; Arrow IPC files share out their record batches as Parquet its row groups.
 void columnar_events_for_each(const ParquetEventColumns& columns, const Communicator& comm,
                               const std::function<void(const ParquetEventBatch&)>& fn);
