@@ -1,8 +1,8 @@
-# kseg profile-build of an Arrow IPC event log under mpirun: each rank reads its share of the record batches (of one
-# LZ4-compressed file, and of a directory of two uncompressed parts), events travel to the rank that owns their user,
-# and rank 0 writes users.csv and profile_build.json byte for byte as one process does from the IPC log and from its
-# CSV (2 and 3 ranks, every feature family, --last/--mode, RFM scores), and a bad cell in a later rank's share is
-# named by its row in its part.
+# kseg profile-build of Arrow IPC event logs under mpirun: each rank reads its share of the record batches (of one
+# LZ4-compressed file, of a directory of two uncompressed parts, and of a directory of .npy columns), events travel to
+# the rank that owns their user, and rank 0 writes users.csv and profile_build.json byte for byte as one process does
+# from the IPC log and from its CSV (2 and 3 ranks, every feature family, --last/--mode, RFM scores), and a bad cell in
+# a later rank's share is named by its row in its part.
 # Invoked by ctest as: cmake -DKSEG=<kseg> -DMPIEXEC=<mpirun> -DPYTHON=<python with pyarrow> -DWORK=<dir> -P ...
 include(${CMAKE_CURRENT_LIST_DIR}/../mpi/mpi_common.cmake)
 
@@ -23,6 +23,17 @@ os.makedirs(sys.argv[2] + "/parts")
 third = t.num_rows // 3
 write(sys.argv[2] + "/parts/part-0.arrow", t.slice(0, third), None)
 write(sys.argv[2] + "/parts/part-1.arrow", t.slice(third), None)
+import numpy as np
+os.makedirs(sys.argv[2] + "/npy")  # the same log as .npy columns: one batch, so one rank reads it and the other none
+for name in t.column_names:
+    column = t[name]
+    if name == "order_time":
+        values = column.cast(pa.timestamp("ms")).to_numpy()
+    elif name == "amount":
+        values = column.to_numpy()
+    else:
+        values = np.array(column.cast(pa.string()).to_pylist(), "U")
+    np.save(sys.argv[2] + "/npy/" + name + ".npy", values)
 write(sys.argv[2] + "/bad.arrow", t.slice(0, 5000).set_column(0, "user_id", pa.array(["u"] * 4000 + [None] + ["u"] * 999)), None)
 ]=])
 run_ok("${PYTHON}" "${WORK}/write.py" "${WORK}/events.csv" "${WORK}")
@@ -32,7 +43,7 @@ set(options --user-column user_id --time-column order_time --amount-column amoun
 run_ok("${KSEG}" profile-build "${WORK}/events.csv" --out "${WORK}/csv/users.csv" ${options})
 run_ok("${KSEG}" profile-build "${WORK}/events.arrow" --out "${WORK}/one/users.csv" ${options})
 same("${WORK}/csv/users.csv" "${WORK}/one/users.csv")
-foreach(input events.arrow parts)
+foreach(input events.arrow parts npy)
   foreach(ranks 2 3)
     set(many "${WORK}/many_${input}_${ranks}")
     run_ok(${mpirun} -np ${ranks} "${KSEG}" profile-build "${WORK}/${input}" --out "${many}/users.csv" ${options}
