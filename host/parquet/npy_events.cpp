@@ -50,7 +50,7 @@ void dtype_parse(const std::string& descr, NpyColumn& c) {
   if (c.kind == 'M') {
     static const std::pair<const char*, int64_t> units[] = {
         {"[s]", 1}, {"[ms]", 1000}, {"[us]", 1000000}, {"[ns]", 1000000000}, {"[D]", 0}};
-    const std::string unit = descr.substr(descr.find('['));
+    const std::string unit = descr.find('[') == std::string::npos ? "" : descr.substr(descr.find('['));
     const auto found = std::find_if(std::begin(units), std::end(units), [&](const auto& u) { return unit == u.first; });
     if (descr.compare(0, 3, "<M8") != 0 || found == std::end(units)) dtype_refused(c.path, descr);
     c.item_size = 8;
@@ -59,7 +59,9 @@ void dtype_parse(const std::string& descr, NpyColumn& c) {
   }
   int size = 0;
   const auto parsed = std::from_chars(descr.data() + 2, descr.data() + descr.size(), size);
-  const bool whole = parsed.ec == std::errc() && parsed.ptr == descr.data() + descr.size() && size > 0;
+  // A width beyond 2^20 characters is no event column (and 4 × it would overflow for 'U').
+  const bool whole =
+      parsed.ec == std::errc() && parsed.ptr == descr.data() + descr.size() && size > 0 && size <= (1 << 20);
   const bool number = (c.kind == 'i' || c.kind == 'u') ? (size == 1 || size == 2 || size == 4 || size == 8)
                                                        : c.kind == 'f' && (size == 4 || size == 8);
   if (!whole || !(number || c.kind == 'S' || c.kind == 'U')) dtype_refused(c.path, descr);
@@ -115,7 +117,8 @@ bool utf8_put(uint32_t u, char*& out) {
 
 // The bytes digits may need for rows of a column read as text (reserved before any view is taken into it).
 size_t text_room(const NpyColumn& c, int64_t rows) {
-  const size_t per_row = c.kind == 'U' ? static_cast<size_t>(c.item_size) : c.kind == 'S' ? 0 : kDigits;
+  const bool integer = c.kind == 'i' || c.kind == 'u';
+  const size_t per_row = c.kind == 'U' ? static_cast<size_t>(c.item_size) : integer ? kDigits : 0;
   return per_row * static_cast<size_t>(rows);
 }
 
