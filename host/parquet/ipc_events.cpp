@@ -1,7 +1,7 @@
-// Arrow IPC event logs through Arrow C++: each part memory-mapped and opened once (its footer lists the record
-// batches), the batches shared out among processes, only the named columns read, uncompressed buffers used in place
-// (zero-copy: the arrays point into the mapping) and LZ4/ZSTD buffers decompressed on Arrow's threads; each batch is
-// checked, then turned into a ParquetEventBatch by the converter Parquet shares (arrow_events.cpp).
+// Arrow IPC event logs through Arrow C++: each part memory-mapped (its footer lists the record batches), the batches
+// shared out among processes, only the named columns read, uncompressed buffers used in place (zero-copy: the arrays
+// point into the mapping) and LZ4/ZSTD buffers decompressed on Arrow's threads; each batch is checked, then turned
+// into a ParquetEventBatch by the converter Parquet shares (arrow_events.cpp).
 #include <arrow/api.h>
 #include <arrow/io/file.h>
 #include <arrow/ipc/reader.h>
@@ -50,6 +50,7 @@ struct Part {
   std::shared_ptr<arrow::ipc::RecordBatchFileReader> reader;
 };
 
+// (Opened twice: the schema gives the columns' indices, which the options of the reader that reads them must hold.)
 Part part_open_columns(const std::string& path, const std::vector<std::string>& names) {
   auto options = arrow::ipc::IpcReadOptions::Defaults();
   options.use_threads = true;  // compressed buffers are decompressed in parallel
@@ -84,7 +85,7 @@ void ipc_events_for_each(const ParquetEventColumns& c, const Communicator& comm,
   const std::vector<std::string> names = event_column_names(c);
   std::vector<Part> parts;
   std::vector<BatchRef> batches;
-  for (size_t p = 0; p < paths.size(); ++p) {  // opening reads the footer only: the list of record batches
+  for (size_t p = 0; p < paths.size(); ++p) {  // opening reads the footers only: the schema, the record batches
     parts.push_back(part_open_columns(paths[p], names));
     for (int i = 0; i < parts.back().reader->num_record_batches(); ++i) batches.push_back({static_cast<int>(p), i});
   }
