@@ -47,9 +47,12 @@ bool ipc_input_is(const std::string& path) {
   // Only a regular file is opened (a FIFO or a device is left to the CSV reader, which refuses it).
   if (!std::filesystem::is_regular_file(path, ec)) return false;
   if (ipc_name_is(path)) return true;
-  std::array<char, 6> head{};
+  // The IPC file format starts and ends with the magic (so a CSV whose header begins "ARROW1" stays a CSV).
+  std::array<char, 6> head{}, tail{};
   std::ifstream in(path, std::ios::binary);
-  return in.read(head.data(), head.size()) && std::string(head.data(), head.size()) == "ARROW1";
+  if (!in.read(head.data(), head.size()) || !in.seekg(-6, std::ios::end) || !in.read(tail.data(), tail.size()))
+    return false;
+  return std::string(head.data(), 6) == "ARROW1" && std::string(tail.data(), 6) == "ARROW1";
 }
 
 std::vector<std::string> ipc_parts_list(const std::string& path) {

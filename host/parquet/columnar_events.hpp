@@ -13,8 +13,9 @@
 
 namespace kseg {
 
-// True for an Arrow IPC input: a regular file that starts with the magic "ARROW1" or is named *.arrow, *.feather or
-// *.ipc (so a damaged one is reported as such), or a directory holding such parts and no *.parquet. Needs no Arrow.
+// True for an Arrow IPC input: a regular file that starts and ends with the magic "ARROW1" or is named *.arrow,
+// *.feather or *.ipc (so a damaged one is reported as such), or a directory holding such parts and no *.parquet.
+// Needs no Arrow.
 bool ipc_input_is(const std::string& path);
 
 // The files of an Arrow IPC input in reading order: the file itself, or a directory's *.arrow, *.feather and *.ipc
