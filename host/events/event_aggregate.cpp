@@ -19,7 +19,7 @@
 #include "host/io/csv_reader.hpp"
 #include "host/io/csv_slice.hpp"
 #include "host/io/text_encoding.hpp"
-#include "host/parquet/parquet_input.hpp"
+#include "host/parquet/columnar_events.hpp"
 
 namespace kseg {
 
@@ -188,7 +188,7 @@ void events_aggregate_ranks(const ProfileBuildRequest& req, const LogColumns& co
 }  // namespace
 
 EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day, const Communicator& comm) {
-  if (parquet_input_is(request.events_path)) return events_columns_aggregate(request, as_of_day, comm);
+  if (columnar_events_input_is(request.events_path)) return events_columns_aggregate(request, as_of_day, comm);
   CsvReader reader(request.events_path, CsvOptions{request.delimiter});
   const LogColumns cols = log_columns_find(request, reader.header());
   EventAggregate agg;

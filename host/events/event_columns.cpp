@@ -10,8 +10,7 @@
 #include "host/data/missing_values.hpp"
 #include "host/error.hpp"
 #include "host/events/event_fold.hpp"
-#include "host/parquet/parquet_events.hpp"
-#include "host/parquet/parquet_input.hpp"
+#include "host/parquet/columnar_events.hpp"
 
 namespace kseg {
 
@@ -186,7 +185,7 @@ void events_received_fold(const LogColumns& cols, std::string_view in, int threa
 EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int32_t as_of_day,
                                         const Communicator& comm) {
   // In a build without Parquet support this says how to get it, as fit does.
-  const std::vector<std::string> header = parquet_column_names(request.events_path);
+  const std::vector<std::string> header = columnar_events_column_names(request.events_path);
   const LogColumns cols = log_columns_find(request, header);
   ParquetEventColumns columns{request.events_path, request.user_column, request.time_column, request.amount_column, {}};
   for (int k : cols.text) columns.text.push_back(header[static_cast<size_t>(k)]);
@@ -195,7 +194,7 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
   const int threads = request.threads > 0 ? request.threads : omp_get_max_threads();
   ParsedBatch parsed;
   if (comm.size() == 1) {
-    parquet_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
+    columnar_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
       for (int64_t a = 0; a < b.n_rows; a += kFoldRows) {
         const int64_t e = std::min(b.n_rows, a + kFoldRows);
         facts_add(agg, batch_parse(request, cols, b, a, e, threads, as_of_day, parsed), e - a);
@@ -204,7 +203,7 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
     });
   } else {
     std::vector<std::string> to_rank(static_cast<size_t>(comm.size()));
-    parquet_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
+    columnar_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
       for (int64_t a = 0; a < b.n_rows; a += kFoldRows) {
         const int64_t e = std::min(b.n_rows, a + kFoldRows);
         facts_add(agg, batch_parse(request, cols, b, a, e, threads, as_of_day, parsed), e - a);
