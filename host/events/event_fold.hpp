@@ -134,7 +134,11 @@ struct ChunkFacts {
     missing_amounts += amount_column && std::isnan(row.amount);
     any_time = any_time || t.local_minute >= 0;
     max_day = std::max(max_day, t.utc_day);
-    buckets[partition_of(user_hash)].push_back(row);
+    std::vector<EventRow>& bucket = buckets[partition_of(user_hash)];
+    bucket.push_back(row);
+    // The bucket's next cache line, asked for now: 64 buckets are written at once, and a store to a line not yet
+    // in cache waited for it (over half the time of a Parquet parse). A prefetch past the capacity is harmless.
+    __builtin_prefetch(bucket.data() + bucket.size() + 2, 1);
   }
 };
 
@@ -178,6 +182,22 @@ std::string_view row_user(const Source& src, const EventRow& row) {
   return row.id_size <= kIdInline ? std::string_view(row.id, row.id_size) : src.user(row.record);
 }
 
+// Adds the user of row, whose id was just inserted in part.users (out of the per-event path: users are few); false
+// (with failure set) when its id is refused.
+template <class Source>
+__attribute__((noinline)) bool user_add(EventPartition& part, const Source& src, const MissingValues& missing,
+                                        const EventRow& row, std::string_view id, RecordFailure& failure) {
+  const std::string problem = user_id_problem(id, missing);
+  if (!problem.empty()) {
+    failure.take(row.record, src.user_error(row.record, problem));
+    return false;
+  }
+  part.totals.emplace_back();
+  part.first_record.push_back(src.record(row.record));
+  for (std::vector<LastValue>& last : part.last) last.emplace_back();
+  return true;
+}
+
 // The user slot of row, whose user id hashes to hash (inserting the user, with its first record, when new). A new
 // user's id is checked here, once per user rather than once per event: false (with failure set) when it is refused.
 template <class Source>
@@ -185,17 +205,7 @@ bool user_resolve(EventPartition& part, const Source& src, const MissingValues& 
                   uint64_t hash, int32_t& slot, RecordFailure& failure) {
   const std::string_view id = row_user(src, row);
   slot = part.users.find_or_insert(id, hash);
-  if (static_cast<size_t>(slot) == part.totals.size()) {
-    const std::string problem = user_id_problem(id, missing);
-    if (!problem.empty()) {
-      failure.take(row.record, src.user_error(row.record, problem));
-      return false;
-    }
-    part.totals.emplace_back();
-    part.first_record.push_back(src.record(row.record));
-    for (std::vector<LastValue>& last : part.last) last.emplace_back();
-  }
-  return true;
+  return static_cast<size_t>(slot) < part.totals.size() || user_add(part, src, missing, row, id, failure);
 }
 
 // The text columns of row (category, --last, --mode) into its partition.

@@ -95,7 +95,7 @@ class KeyIndex {
 // Text → index 0, 1, 2… in order of first insertion; the caller passes the text's hash (computed once, in parallel).
 class StringIndex {
  public:
-  int32_t find_or_insert(std::string_view text, uint64_t hash) {
+  __attribute__((always_inline)) int32_t find_or_insert(std::string_view text, uint64_t hash) {
     if ((offsets_.size() + 1) * 2 > slots_.size()) grow();
     const size_t mask = slots_.size() - 1;
     for (size_t i = key_mix(hash) & mask;; i = (i + 1) & mask) {
@@ -110,7 +110,7 @@ class StringIndex {
         return s.index;
       }
       if (s.hash == hash && s.size == text.size() &&
-          (text.size() <= kInline ? std::memcmp(s.text, text.data(), text.size()) == 0
+          (text.size() <= kInline ? short_equal(s.text, text.data(), text.size())
                                   : at(static_cast<size_t>(s.index)) == text))
         return s.index;
     }
@@ -128,6 +128,29 @@ class StringIndex {
   // Texts up to kInline bytes (most ids and categories) are compared in the slot itself: one cache line per
   // lookup instead of a second miss in bytes_.
   static constexpr size_t kInline = 16;
+  // a[0, n) == b[0, n) for n <= kInline, in fixed-size loads that overlap (no call, no loop; memcmp was 2% of a
+  // build): the first and last 8 (or 4) bytes, or the bytes one by one under 4.
+  static bool short_equal(const char* a, const char* b, size_t n) {
+    if (n >= 8) {
+      uint64_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+      std::memcpy(&a0, a, 8);
+      std::memcpy(&b0, b, 8);
+      std::memcpy(&a1, a + n - 8, 8);
+      std::memcpy(&b1, b + n - 8, 8);
+      return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4) {
+      uint32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+      std::memcpy(&a0, a, 4);
+      std::memcpy(&b0, b, 4);
+      std::memcpy(&a1, a + n - 4, 4);
+      std::memcpy(&b1, b + n - 4, 4);
+      return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
   struct Slot {
     uint64_t hash = 0;
     int32_t index = -1;
