@@ -49,6 +49,15 @@ inline uint64_t text_hash(std::string_view text) {
   return key_mix(h ^ word);
 }
 
+// Asks for the cache line of slots[mixed & (size - 1)]. The address is computed in integers and not guarded by an
+// emptiness test: g++ 12 dropped the prefetch altogether behind `if (!slots.empty())` (the probes then waited
+// for memory: 40% of the fold), and prefetching a meaningless address (an empty table) is harmless.
+template <class Slot>
+inline void slot_prefetch(const std::vector<Slot>& slots, uint64_t mixed) {
+  const uintptr_t at = reinterpret_cast<uintptr_t>(slots.data()) + (mixed & (slots.size() - 1)) * sizeof(Slot);
+  __builtin_prefetch(reinterpret_cast<const void*>(at));
+}
+
 // uint64 key → index 0, 1, 2… in order of first insertion. Linear probing; grows ×2 at half load.
 class KeyIndex {
  public:
@@ -66,9 +75,7 @@ class KeyIndex {
     }
   }
   // Asks for the cache line where key's probe starts (a lookup soon after then does not wait for memory).
-  void prefetch(uint64_t key) const {
-    if (!slots_.empty()) __builtin_prefetch(slots_.data() + (key_mix(key) & (slots_.size() - 1)));
-  }
+  void prefetch(uint64_t key) const { slot_prefetch(slots_, key_mix(key)); }
   size_t size() const { return keys_.size(); }
   uint64_t key(size_t index) const { return keys_[index]; }
 
@@ -115,9 +122,7 @@ class StringIndex {
         return s.index;
     }
   }
-  void prefetch(uint64_t hash) const {
-    if (!slots_.empty()) __builtin_prefetch(slots_.data() + (key_mix(hash) & (slots_.size() - 1)));
-  }
+  void prefetch(uint64_t hash) const { slot_prefetch(slots_, key_mix(hash)); }
   size_t size() const { return offsets_.size(); }
   std::string_view at(size_t index) const {
     const size_t end = index + 1 < offsets_.size() ? offsets_[index + 1] : bytes_.size();
