@@ -85,6 +85,7 @@ LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std:
   c.n_last = r.last_columns.size();
   c.category_spend = c.has_category && r.category_share_amount && c.amount >= 0;
   c.day_totals = r.families.windows;
+  c.time_habits = r.families.time;
   return c;
 }
 

@@ -40,6 +40,7 @@ struct LogColumns {
   bool has_category = false;
   bool category_spend = false;  // sum the positive amounts per user and category
   bool day_totals = false;      // keep each user-day's events and amount (the windows family), not the day alone
+  bool time_habits = false;     // count weekend and part-of-day events (the time family)
   size_t n_last = 0;
   bool counted(size_t k) const { return (has_category && k == 0) || k >= (has_category ? 1 : 0) + n_last; }
 };
@@ -238,8 +239,10 @@ void event_text_fold(EventPartition& part, const LogColumns& cols, const Source&
   }
 }
 
-// Folds row, whose user is in `slot`, into the user's totals and day runs.
-inline void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot, bool day_totals) {
+// Folds row, whose user is in `slot`, into the user's totals and day runs. The weekend and part-of-day counts only
+// with kTimeHabits, the day runs' totals only with kDayTotals (an RFM build reads neither).
+template <bool kTimeHabits, bool kDayTotals>
+void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot) {
   UserTotals& u = part.totals[static_cast<size_t>(slot)];
   const int32_t day = row.utc_day;
   const double amount = row.amount;
@@ -254,17 +257,19 @@ inline void event_totals_fold(EventPartition& part, const EventRow& row, int32_t
     u.amount_sum += amount;
     u.refunds += amount < 0.0;
   }
-  const int weekday = weekday_of(row.local_day());
-  u.weekend += weekday == 0 || weekday == 6;
-  const int minute = row.local_minute();
-  if (minute >= 0) ++u.day_part[minute / 360];
+  if (kTimeHabits) {
+    const int weekday = weekday_of(row.local_day());
+    u.weekend += weekday == 0 || weekday == 6;
+    const int minute = row.local_minute();
+    if (minute >= 0) ++u.day_part[minute / 360];
+  }
   if (u.run < 0 || u.run_day != day) {
     u.run = static_cast<int32_t>(part.runs.size());
     u.run_day = day;
     part.runs.push_back({slot, day});
-    if (day_totals) part.run_totals.emplace_back();
+    if (kDayTotals) part.run_totals.emplace_back();
   }
-  if (day_totals) {
+  if (kDayTotals) {
     DayRunTotals& totals = part.run_totals[static_cast<size_t>(u.run)];
     ++totals.events;
     if (has_amount) totals.amount += amount;
@@ -274,7 +279,7 @@ inline void event_totals_fold(EventPartition& part, const EventRow& row, int32_t
 // Folds partition q's events of the batch, in file order, in three sweeps: the users' hashes, their slots (the
 // hash-table probes, prefetched ahead), then the events (each user's totals, prefetched ahead). Most of the time
 // goes to cache misses on these tables, which the prefetches overlap. Stops at the first refused user id.
-template <class Source>
+template <bool kTimeHabits, bool kDayTotals, class Source>
 void partition_fold(EventPartition& part, const LogColumns& cols, const Source& src, ParsedBatch& p, int q,
                     RecordFailure& failure) {
   constexpr size_t kAhead = 16;
@@ -293,7 +298,7 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const Source& 
     }
     for (size_t i = 0; i < n; ++i) {
       if (i + kAhead < n) __builtin_prefetch(part.totals.data() + slots[i + kAhead], 1);
-      event_totals_fold(part, rows[i], slots[i], cols.day_totals);
+      event_totals_fold<kTimeHabits, kDayTotals>(part, rows[i], slots[i]);
       if (text) event_text_fold(part, cols, src, p, rows[i], slots[i]);
     }
   }
@@ -311,7 +316,13 @@ void batch_fold(const LogColumns& cols, const Source& src, int threads, ParsedBa
   for (int q = 0; q < kEventPartitions; ++q) {
     RecordFailure& failure = failures[static_cast<size_t>(q)];
     try {
-      partition_fold(agg.partitions[q], cols, src, p, q, failure);
+      EventPartition& part = agg.partitions[q];
+      if (cols.time_habits)
+        cols.day_totals ? partition_fold<true, true>(part, cols, src, p, q, failure)
+                        : partition_fold<true, false>(part, cols, src, p, q, failure);
+      else
+        cols.day_totals ? partition_fold<false, true>(part, cols, src, p, q, failure)
+                        : partition_fold<false, false>(part, cols, src, p, q, failure);
     } catch (...) {
       failure.take(-1, std::current_exception());
     }
