@@ -27,7 +27,7 @@ inline uint64_t key_mix(uint64_t x) {
 inline uint64_t text_hash(std::string_view text) {
   const char* p = text.data();
   const size_t n = text.size();
-  uint64_t h = key_mix(0x9E3779B97F4A7C15ull ^ n);
+  uint64_t h = (0x9E3779B97F4A7C15ull ^ n) * 0xBF58476D1CE4E5B9ull;  // one-to-one in n; the words are mixed below
   uint64_t word = 0;
   if (n >= 8) {
     size_t i = 0;
@@ -99,13 +99,14 @@ class KeyIndex {
   std::vector<uint64_t> keys_;
 };
 
-// Text → index 0, 1, 2… in order of first insertion; the caller passes the text's hash (computed once, in parallel).
+// Text → index 0, 1, 2… in order of first insertion; the caller passes the text's hash (text_hash, computed once, in
+// parallel), whose bits are mixed already: its low bits pick the slot, with no further mixing.
 class StringIndex {
  public:
   __attribute__((always_inline)) int32_t find_or_insert(std::string_view text, uint64_t hash) {
     if ((offsets_.size() + 1) * 2 > slots_.size()) grow();
     const size_t mask = slots_.size() - 1;
-    for (size_t i = key_mix(hash) & mask;; i = (i + 1) & mask) {
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.index < 0) {
         s.hash = hash;
@@ -122,7 +123,7 @@ class StringIndex {
         return s.index;
     }
   }
-  void prefetch(uint64_t hash) const { slot_prefetch(slots_, key_mix(hash)); }
+  void prefetch(uint64_t hash) const { slot_prefetch(slots_, hash); }
   size_t size() const { return offsets_.size(); }
   std::string_view at(size_t index) const {
     const size_t end = index + 1 < offsets_.size() ? offsets_[index + 1] : bytes_.size();
@@ -168,7 +169,7 @@ class StringIndex {
     const size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
       if (s.index < 0) continue;
-      size_t i = key_mix(s.hash) & mask;
+      size_t i = s.hash & mask;
       while (slots_[i].index >= 0) i = (i + 1) & mask;
       slots_[i] = s;
     }
