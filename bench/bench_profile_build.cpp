@@ -1,9 +1,9 @@
 // profile-build's RFM family against the CSV reader on the same event log: tokenising only, tokenising plus
 // parsing the two columns RFM needs (amount with fast_float, time with the ISO date parser), the aggregation alone
 // (events_aggregate: parse and per-user fold), and the whole profile_build (parse, route, aggregate, features; no
-// output file). Counters: MB/s of file bytes (10^6) and
-// M events/s. The log: $KSEG_EVENTS, else /tmp/kseg_bench_events.csv written once by events_generate
-// (1.5M generated users, ~10.3M events, ~520 MB). With $KSEG_EVENTS_PARQUET: the same from a Parquet log.
+// output file). Counters: MB/s of file bytes (10^6) and M events/s. The log: $KSEG_EVENTS, else
+// /tmp/kseg_bench_events.csv written once by events_generate (1.5M generated users, ~10.3M events, ~520 MB). With
+// $KSEG_EVENTS_PARQUET: the same from a Parquet log.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <sys/resource.h>
