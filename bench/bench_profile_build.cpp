@@ -1,8 +1,9 @@
 // profile-build's RFM family against the CSV reader on the same event log: tokenising only, tokenising plus
-// parsing the two columns RFM needs (amount with fast_float, time with the ISO date parser), and the whole
-// profile_build (parse, route, aggregate, features; no output file). Counters: MB/s of file bytes (10^6) and
-// M events/s. The log: $KSEG_EVENTS, else /tmp/kseg_bench_events.csv written once by events_generate
-// (1.5M generated users, ~10.3M events, ~520 MB). With $KSEG_EVENTS_PARQUET: the same from a Parquet log.
+// parsing the two columns RFM needs (amount with fast_float, time with the ISO date parser), the aggregation alone
+// (events_aggregate: parse and per-user fold), and the whole profile_build (parse, route, aggregate, features; no
+// output file). Counters: MB/s of file bytes (10^6) and M events/s. The log: $KSEG_EVENTS, else
+// /tmp/kseg_bench_events.csv written once by events_generate (1.5M generated users, ~10.3M events, ~520 MB). With
+// $KSEG_EVENTS_PARQUET: the same from a Parquet log.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <sys/resource.h>
@@ -85,6 +86,24 @@ void BM_EventsReadTimeAmount(benchmark::State& state) {
   counters_set(state, double(std::filesystem::file_size(path)), double(records), process_cpu_seconds() - cpu_start);
 }
 
+// The aggregation alone (tokenise, parse, fold per user; no features, no output) of the CSV log, for RFM.
+void BM_EventsAggregateCsv(benchmark::State& state) {
+  kseg::ProfileBuildRequest request;
+  request.events_path = events_path();
+  request.user_column = "user_id";
+  request.time_column = "order_time";
+  request.amount_column = "amount";
+  request.families = {true, false, false, false};
+  int64_t events = 0;
+  const double cpu_start = process_cpu_seconds();
+  for (auto _ : state) {
+    const kseg::EventAggregate agg = kseg::events_aggregate(request, INT32_MAX);
+    events = agg.events_read;
+  }
+  counters_set(state, double(std::filesystem::file_size(request.events_path)), double(events),
+               process_cpu_seconds() - cpu_start);
+}
+
 void BM_ProfileBuildRfm(benchmark::State& state) {
   kseg::ProfileBuildRequest request;
   request.events_path = events_path();
@@ -153,6 +172,7 @@ BENCHMARK(BM_EventsAggregateParquet)->Unit(benchmark::kMillisecond)->UseRealTime
 BENCHMARK(BM_ProfileBuildRfmParquet)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_EventsTokenise)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_EventsReadTimeAmount)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_EventsAggregateCsv)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ProfileBuildRfm)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -16,25 +16,34 @@ namespace kseg {
 
 namespace {
 
+DataError cell_problem(const ParquetEventBatch& b, int64_t r, const std::string& column, const std::string& problem) {
+  return DataError(b.part + ": row " + std::to_string(b.row_in_part + r + 1) + ": column \"" + column +
+                   "\": " + problem);
+}
+
+[[noreturn]] void cell_error(const ParquetEventBatch& b, int64_t r, const std::string& column,
+                             const std::string& problem) {
+  throw cell_problem(b, r, column, problem);
+}
+
 // Events given as views, by record (see event_fold.hpp): a Parquet batch's columns, or events received from ranks.
 struct ViewEvents {
   const std::string_view* users = nullptr;
   const std::vector<std::string_view>* texts = nullptr;  // per text column, by record
   int64_t first_record = 0;
-  const int64_t* record_of = nullptr;  // the records' places in the log; none: first_record + r
-  int64_t text_offset = 0;             // record r's text cells are texts[k][text_offset + r]
+  const int64_t* record_of = nullptr;        // the records' places in the log; none: first_record + r
+  int64_t text_offset = 0;                   // record r's text cells are texts[k][text_offset + r]
+  const ParquetEventBatch* batch = nullptr;  // the batch read (for messages); none: events received from ranks
+  const std::string* user_column = nullptr;
   std::string_view user(int64_t r) const { return users[r]; }
   std::string_view text(int64_t r, size_t k) const { return texts[k][static_cast<size_t>(text_offset + r)]; }
   int64_t record(int64_t r) const { return record_of ? record_of[r] : first_record + r; }
+  std::exception_ptr user_error(int64_t r, const std::string& problem) const {
+    // Received events had their ids checked by the rank that read them; this is for completeness.
+    if (!batch) return std::make_exception_ptr(DataError("user id: " + problem));
+    return std::make_exception_ptr(cell_problem(*batch, r, *user_column, problem));
+  }
 };
-
-bool blank(std::string_view text) { return text.find_first_not_of(" \t") == std::string_view::npos; }
-
-[[noreturn]] void cell_error(const ParquetEventBatch& b, int64_t r, const std::string& column,
-                             const std::string& problem) {
-  throw DataError(b.part + ": row " + std::to_string(b.row_in_part + r + 1) + ": column \"" + column +
-                  "\": " + problem);
-}
 
 // The time of record r of a Parquet batch.
 void time_convert(const ProfileBuildRequest& req, const ParquetEventBatch& b, int64_t r, EventTime& t) {
@@ -66,39 +75,61 @@ void time_convert(const ProfileBuildRequest& req, const ParquetEventBatch& b, in
   t.local_minute = static_cast<int16_t>((local - local_day * 86400) / 60);
 }
 
-// Rows [begin, end) of a Parquet batch into EventRows in buckets, as records_parse does for CSV.
-void rows_parse(const ProfileBuildRequest& req, const LogColumns& cols, const ParquetEventBatch& b, int64_t begin,
-                int64_t end, int32_t as_of_day, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts) {
-  const size_t n_text = cols.text.size();
+// Row r of a Parquet batch into its partition's bucket (or left out, after as_of_day), as record_parse does for CSV.
+void row_parse(const ProfileBuildRequest& req, const LogColumns& cols, const ParquetEventBatch& b, int64_t r,
+               int32_t as_of_day, bool check_ids, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts) {
+  const auto i = static_cast<size_t>(r);
   const bool amounts = cols.amount >= 0;
-  const MissingValues missing = MissingValues::defaults();
+  const std::string_view user = b.user[i];
+  if (user.data() == nullptr) cell_error(b, r, req.user_column, "no user id (null)");
+  if (check_ids) {
+    const std::string problem = user_id_problem(user, p.missing);
+    if (!problem.empty()) cell_error(b, r, req.user_column, problem);
+  }
+  EventTime t;
+  time_convert(req, b, r, t);
+  EventRow row;
+  row.amount = amounts ? b.amount[i] : std::numeric_limits<double>::quiet_NaN();
+  if (std::isinf(row.amount))
+    cell_error(b, r, req.amount_column, "an infinite amount; write amounts as finite numbers, or null");
+  if (t.utc_day > as_of_day) {
+    const std::string problem = user_id_problem(user, p.missing);
+    if (!problem.empty()) cell_error(b, r, req.user_column, problem);
+    ++facts.after_as_of;
+    return;
+  }
+  row.record = static_cast<int32_t>(r);
+  row.time_set(t);
+  row.id_set(user);
+  const size_t n_text = cols.text.size();
+  for (size_t k = 0; k < n_text; ++k) p.text_hash[i * n_text + k] = text_hash(b.text[k][i]);
+  facts.keep(row, t, text_hash(user), amounts, buckets);
+}
+
+// Rows [begin, end) into the chunk's buckets; stops at the first bad row, kept in facts.failure (an id error before
+// any other of its row's).
+void rows_parse(const ProfileBuildRequest& req, const LogColumns& cols, const ParquetEventBatch& b, int64_t begin,
+                int64_t end, int32_t as_of_day, bool check_ids, ParsedBatch& p, std::vector<EventRow>* buckets,
+                ChunkFacts& facts) {
   for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
-  for (int64_t r = begin; r < end; ++r) {
-    const auto i = static_cast<size_t>(r);
-    const std::string_view user = b.user[i];
-    if (user.data() == nullptr) cell_error(b, r, req.user_column, "no user id (null)");
-    if (blank(user)) cell_error(b, r, req.user_column, "empty user id");
-    if (missing.missing(user)) cell_error(b, r, req.user_column, user_id_missing_problem(user));
-    EventRow row;
-    row.user_hash = text_hash(user);
-    row.record = static_cast<int32_t>(r);
-    row.id_set(user);
-    time_convert(req, b, r, row.time);
-    row.amount = amounts ? b.amount[i] : std::numeric_limits<double>::quiet_NaN();
-    if (std::isinf(row.amount))
-      cell_error(b, r, req.amount_column, "an infinite amount; write amounts as finite numbers, or null");
-    for (size_t k = 0; k < n_text; ++k) p.text_hash[i * n_text + k] = text_hash(b.text[k][i]);
-    facts.keep(row, as_of_day, amounts, buckets);
+  int64_t r = begin;
+  try {
+    for (; r < end; ++r) row_parse(req, cols, b, r, as_of_day, check_ids, p, buckets, facts);
+  } catch (const DataError&) {
+    const std::string_view user = b.user[static_cast<size_t>(r)];
+    const std::string problem = user.data() == nullptr ? std::string() : user_id_problem(user, p.missing);
+    facts.failure.take(r, problem.empty() ? std::current_exception()
+                                          : std::make_exception_ptr(cell_problem(b, r, req.user_column, problem)));
   }
 }
 
 ChunkFacts batch_parse(const ProfileBuildRequest& req, const LogColumns& cols, const ParquetEventBatch& b,
-                       int64_t begin, int64_t end, int threads, int32_t as_of_day, ParsedBatch& p) {
+                       int64_t begin, int64_t end, int threads, int32_t as_of_day, bool check_ids, ParsedBatch& p) {
   const int64_t n = end - begin;
   const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(n, int64_t{threads} * 4));
   p.prepare(n_chunks, b.n_rows, cols.text.size());
   return chunks_run(n_chunks, threads, [&](int64_t c, ChunkFacts& facts) {
-    rows_parse(req, cols, b, begin + c * n / n_chunks, begin + (c + 1) * n / n_chunks, as_of_day, p,
+    rows_parse(req, cols, b, begin + c * n / n_chunks, begin + (c + 1) * n / n_chunks, as_of_day, check_ids, p,
                p.buckets.data() + c * kEventPartitions, facts);
   });
 }
@@ -120,7 +151,7 @@ void events_route(const ParquetEventBatch& b, const ParsedBatch& p, int ranks, s
     for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions)
       for (const EventRow& row : p.buckets[c]) {
         put(out, b.first_record + row.record);
-        put(out, row.time);
+        put(out, row.time());
         put(out, row.amount);
         text_put(out, b.user[static_cast<size_t>(row.record)]);
         for (const std::vector<std::string_view>& column : b.text)
@@ -149,10 +180,12 @@ void events_received_fold(const LogColumns& cols, std::string_view in, int threa
   };
   for (size_t at = 0; at < in.size();) {
     int64_t record = 0;
+    EventTime time;
     EventRow row;
     get(at, record);
-    get(at, row.time);
+    get(at, time);
     get(at, row.amount);
+    row.time_set(time);
     records.push_back(record);
     users.push_back(text_get(at));
     for (size_t k = 0; k < n_text; ++k) texts[k].push_back(text_get(at));
@@ -163,20 +196,20 @@ void events_received_fold(const LogColumns& cols, std::string_view in, int threa
     const int64_t e = std::min(n, a + kFoldRows), m = e - a;
     const int64_t n_chunks = std::max<int64_t>(1, std::min<int64_t>(m, int64_t{threads} * 4));
     p.prepare(n_chunks, m, n_text);
-    chunks_run(n_chunks, threads, [&](int64_t c, ChunkFacts& facts) {
+    const ChunkFacts found = chunks_run(n_chunks, threads, [&](int64_t c, ChunkFacts& facts) {
       std::vector<EventRow>* buckets = p.buckets.data() + c * kEventPartitions;
       for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
       for (int64_t r = c * m / n_chunks; r < (c + 1) * m / n_chunks; ++r) {  // r: within the range
         const auto i = static_cast<size_t>(a + r);
         EventRow row = rows[i];
         row.record = static_cast<int32_t>(r);
-        row.user_hash = text_hash(users[i]);
         row.id_set(users[i]);
         for (size_t k = 0; k < n_text; ++k) p.text_hash[static_cast<size_t>(r) * n_text + k] = text_hash(texts[k][i]);
-        facts.keep(row, INT32_MAX, cols.amount >= 0, buckets);
+        facts.keep(row, row.time(), text_hash(users[i]), cols.amount >= 0, buckets);
       }
     });
-    batch_fold(cols, ViewEvents{users.data() + a, texts.data(), 0, records.data() + a, a}, threads, p, agg);
+    batch_fold(cols, ViewEvents{users.data() + a, texts.data(), 0, records.data() + a, a}, threads, p, agg,
+               found.failure);
   }
 }
 
@@ -197,8 +230,10 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
     columnar_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
       for (int64_t a = 0; a < b.n_rows; a += kFoldRows) {
         const int64_t e = std::min(b.n_rows, a + kFoldRows);
-        facts_add(agg, batch_parse(request, cols, b, a, e, threads, as_of_day, parsed), e - a);
-        batch_fold(cols, ViewEvents{b.user.data(), b.text.data(), b.first_record}, threads, parsed, agg);
+        const ChunkFacts facts = batch_parse(request, cols, b, a, e, threads, as_of_day, false, parsed);
+        facts_add(agg, facts, e - a);
+        const ViewEvents src{b.user.data(), b.text.data(), b.first_record, nullptr, 0, &b, &request.user_column};
+        batch_fold(cols, src, threads, parsed, agg, facts.failure);
       }
     });
   } else {
@@ -206,7 +241,9 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
     columnar_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
       for (int64_t a = 0; a < b.n_rows; a += kFoldRows) {
         const int64_t e = std::min(b.n_rows, a + kFoldRows);
-        facts_add(agg, batch_parse(request, cols, b, a, e, threads, as_of_day, parsed), e - a);
+        const ChunkFacts facts = batch_parse(request, cols, b, a, e, threads, as_of_day, true, parsed);
+        facts.failure.rethrow();
+        facts_add(agg, facts, e - a);
         events_route(b, parsed, comm.size(), to_rank);
       }
     });

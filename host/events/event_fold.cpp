@@ -65,6 +65,12 @@ std::string user_id_missing_problem(std::string_view user) {
          " is a missing-value spelling (NA, NULL, None, ...): give every event its user id or drop the row";
 }
 
+std::string user_id_problem(std::string_view user, const MissingValues& missing) {
+  if (user.find_first_not_of(" \t") == std::string_view::npos) return "empty user id";
+  if (missing.missing(user)) return user_id_missing_problem(user);
+  return {};
+}
+
 LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std::string>& header) {
   LogColumns c;
   c.user = column_find(header, r.user_column, "--user-column", r.events_path);
@@ -79,6 +85,7 @@ LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std:
   c.n_last = r.last_columns.size();
   c.category_spend = c.has_category && r.category_share_amount && c.amount >= 0;
   c.day_totals = r.families.windows;
+  c.time_habits = r.families.time;
   return c;
 }
 

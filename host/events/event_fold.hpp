@@ -4,6 +4,7 @@
 //   std::string_view user(int64_t r)          the user id of record r of the batch (ids longer than kIdInline),
 //   std::string_view text(int64_t r, size_t k) the k-th text column (category, --last, --mode) of record r,
 //   int64_t record(int64_t r)                  record r's place in the log (the order of first appearance),
+//   std::exception_ptr user_error(int64_t r, const std::string& problem)   the error refusing record r's user id,
 // so the same code folds every input and the outputs agree byte for byte. Internal to host/events.
 #pragma once
 
@@ -18,15 +19,16 @@
 #include <vector>
 
 #include "host/comm/communicator.hpp"
+#include "host/data/missing_values.hpp"
 #include "host/error.hpp"
 #include "host/events/event_aggregate.hpp"
 #include "host/events/event_time.hpp"
 
 namespace kseg {
 
-constexpr size_t kIdInline = 19;  // user ids up to this long travel with their event (an EventRow is 64 bytes)
+constexpr size_t kIdInline = 11;  // user ids up to this long travel with their event (an EventRow is 32 bytes)
 
-// Events parsed, then folded, at most at a time: bounds the buckets' memory (64 MB) and keeps a record's index in a
+// Events parsed, then folded, at most at a time: bounds the buckets' memory (32 MB) and keeps a record's index in a
 // batch within an int32. (Smaller ranges, whose rows would stay in cache from parse to fold, were measured slower on
 // the loaded 2-core machine: each range costs two more OpenMP barriers.)
 constexpr int64_t kFoldRows = 1 << 20;
@@ -38,6 +40,7 @@ struct LogColumns {
   bool has_category = false;
   bool category_spend = false;  // sum the positive amounts per user and category
   bool day_totals = false;      // keep each user-day's events and amount (the windows family), not the day alone
+  bool time_habits = false;     // count weekend and part-of-day events (the time family)
   size_t n_last = 0;
   bool counted(size_t k) const { return (has_category && k == 0) || k >= (has_category ? 1 : 0) + n_last; }
 };
@@ -49,33 +52,74 @@ LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std:
 // of every event whose id was lost, with their orders summed.
 std::string user_id_missing_problem(std::string_view user);
 
-// One parsed event, copied into its partition's bucket so the fold reads its events sequentially.
+// Why a user id is refused (blank, or a missing-value spelling); empty when it is a valid id.
+std::string user_id_problem(std::string_view user, const MissingValues& missing);
+
+// One parsed event, copied into its partition's bucket so the fold reads its events sequentially. Half a cache line:
+// the buckets are written once and read once per event, and were a fifth of the parse at 64 bytes. The user's hash
+// is not kept (the fold computes it again from the id, which costs less than carrying 8 more bytes); the time is
+// its UTC day plus a packed clock (see clock_pack), from which the fold reads what the families need.
 struct EventRow {
-  uint64_t user_hash = 0;
   double amount = 0.0;  // NaN: no amount
-  EventTime time;
   int32_t record = 0;   // index in the batch
+  int32_t utc_day = 0;
+  uint32_t clock = 0;   // clock_pack of the time
   uint8_t id_size = 0;  // bytes of the user id held in id; kIdInline + 1: longer, read it from the source
   char id[kIdInline] = {};
   void id_set(std::string_view user) {
     id_size = static_cast<uint8_t>(std::min(user.size(), kIdInline + 1));
     if (user.size() <= kIdInline) std::memcpy(id, user.data(), user.size());
   }
+  void time_set(const EventTime& t) {
+    utc_day = t.utc_day;
+    // seconds of the UTC day (17 bits), local minute + 1 (11 bits), local day - UTC day + 8 (4 bits: zone offsets
+    // reach ±99:59, under ±5 days)
+    clock = static_cast<uint32_t>(t.utc_seconds - int64_t{t.utc_day} * 86400) |
+            static_cast<uint32_t>(t.local_minute + 1) << 17 | static_cast<uint32_t>(t.local_day - t.utc_day + 8) << 28;
+  }
+  int64_t utc_seconds() const { return int64_t{utc_day} * 86400 + (clock & 0x1FFFF); }
+  int local_minute() const { return static_cast<int>((clock >> 17) & 0x7FF) - 1; }
+  int32_t local_day() const { return utc_day + static_cast<int32_t>(clock >> 28) - 8; }
+  EventTime time() const { return {utc_seconds(), utc_day, local_day(), static_cast<int16_t>(local_minute())}; }
 };
-static_assert(sizeof(EventRow) == 64, "one cache line per parsed event");
+static_assert(sizeof(EventRow) == 32, "half a cache line per parsed event");
 
-// The partition of a user: the top 6 bits of its mixed hash (64 partitions).
-inline int partition_of(uint64_t user_hash) { return static_cast<int>(key_mix(user_hash) >> 58); }
+// The partition of a user: the top 6 bits of its hash (64 partitions; text_hash's bits are mixed, and the users
+// table of a partition picks slots with the low bits).
+inline int partition_of(uint64_t user_hash) { return static_cast<int>(user_hash >> 58); }
 
 // The rank that folds partition q under MPI.
 inline int partition_owner(int q, int ranks) { return q % ranks; }
+
+// The first bad record of a batch (by its index in the batch) and its error; parse and fold each find some, and the
+// one reported is the first in file order, whichever step found it.
+struct RecordFailure {
+  int64_t record = INT64_MAX;
+  std::exception_ptr error;
+  void take(int64_t r, std::exception_ptr e) {
+    if (r < record) {
+      record = r;
+      error = std::move(e);
+    }
+  }
+  void take(const RecordFailure& f) {
+    if (f.error) take(f.record, f.error);
+  }
+  void rethrow() const {
+    if (error) std::rethrow_exception(error);
+  }
+};
 
 // The parsed events of one batch: chunk c's events of partition q in buckets[c * kEventPartitions + q], in file
 // order (the vectors keep their capacity from batch to batch).
 struct ParsedBatch {
   std::vector<std::vector<EventRow>> buckets;
-  std::vector<uint64_t> text_hash;          // n × text columns, by record
-  std::vector<std::vector<int32_t>> slots;  // per partition: the user slot of each of its events in the batch
+  std::vector<uint64_t> text_hash;  // n × text columns, by record
+  // Per partition, for the bucket being folded: the user hash and slot of each event.
+  std::vector<std::vector<uint64_t>> hashes;
+  std::vector<std::vector<int32_t>> slots;
+  // Checks each new user's id while folding (the parse checks only events it leaves out, or all when routing).
+  MissingValues missing = MissingValues::defaults();
   // Makes room for n_chunks chunks of a batch of n records with n_text text columns.
   void prepare(int64_t n_chunks, int64_t n, size_t n_text);
 };
@@ -85,44 +129,45 @@ struct ChunkFacts {
   int64_t missing_amounts = 0, after_as_of = 0;
   bool any_time = false;
   int32_t max_day = INT32_MIN;
-  // Keeps row in its partition's bucket (of buckets[0..kEventPartitions)) unless its day is after as_of_day.
-  void keep(const EventRow& row, int32_t as_of_day, bool amount_column, std::vector<EventRow>* buckets) {
-    const EventTime& t = row.time;
-    if (t.utc_day > as_of_day) {
-      ++after_as_of;
-      return;
-    }
+  RecordFailure failure;  // the chunk's first bad record (the chunk stops there)
+  // Keeps row, of a user with hash user_hash, in its partition's bucket (of buckets[0..kEventPartitions)).
+  void keep(const EventRow& row, const EventTime& t, uint64_t user_hash, bool amount_column,
+            std::vector<EventRow>* buckets) {
     missing_amounts += amount_column && std::isnan(row.amount);
     any_time = any_time || t.local_minute >= 0;
     max_day = std::max(max_day, t.utc_day);
-    buckets[partition_of(row.user_hash)].push_back(row);
+    std::vector<EventRow>& bucket = buckets[partition_of(user_hash)];
+    bucket.push_back(row);
+    // The bucket's next cache line, asked for now: 64 buckets are written at once, and a store to a line not yet
+    // in cache waited for it (over half the time of a Parquet parse). A prefetch past the capacity is harmless (the
+    // address is computed in integers: no pointer arithmetic past the end).
+    __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(bucket.data() + bucket.size()) + 64),
+                       1);
   }
 };
 
-// Runs fn(c) for chunks c = 0..n_chunks-1 on `threads` threads; rethrows the first error in chunk order (the first
-// bad record in file order). Returns the chunks' facts combined.
+// Runs fn(c, facts) for chunks c = 0..n_chunks-1 on `threads` threads. Returns the chunks' facts combined; their
+// failures are combined, not thrown (the fold of the batch may find an earlier bad record).
 template <class Fn>
 ChunkFacts chunks_run(int64_t n_chunks, int threads, Fn fn) {
   std::vector<ChunkFacts> facts(static_cast<size_t>(n_chunks));
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(n_chunks));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int64_t c = 0; c < n_chunks; ++c) {
+    ChunkFacts local;  // on this thread's stack: the chunks' facts side by side would share cache lines
     try {
-      ChunkFacts local;  // on this thread's stack: the chunks' facts side by side would share cache lines
       fn(c, local);
-      facts[static_cast<size_t>(c)] = local;
     } catch (...) {
-      errors[static_cast<size_t>(c)] = std::current_exception();
+      local.failure.take(-1, std::current_exception());  // not a bad record (out of memory, ...): first
     }
+    facts[static_cast<size_t>(c)] = local;
   }
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
   ChunkFacts all;
   for (const ChunkFacts& f : facts) {
     all.missing_amounts += f.missing_amounts;
     all.after_as_of += f.after_as_of;
     all.any_time = all.any_time || f.any_time;
     all.max_day = std::max(all.max_day, f.max_day);
+    all.failure.take(f.failure);
   }
   return all;
 }
@@ -135,17 +180,36 @@ void aggregate_finish(EventAggregate& agg, int threads);
 // Under MPI: the counts of the log and its latest day summed (maximised) over the ranks.
 void aggregate_counts_combine(EventAggregate& agg, const Communicator& comm);
 
-// The user slot of row (inserting the user, with its first record, when new).
+// The user id of row.
 template <class Source>
-int32_t user_resolve(EventPartition& part, const Source& src, const EventRow& row) {
-  const std::string_view id = row.id_size <= kIdInline ? std::string_view(row.id, row.id_size) : src.user(row.record);
-  const int32_t slot = part.users.find_or_insert(id, row.user_hash);
-  if (static_cast<size_t>(slot) == part.totals.size()) {
-    part.totals.emplace_back();
-    part.first_record.push_back(src.record(row.record));
-    for (std::vector<LastValue>& last : part.last) last.emplace_back();
+std::string_view row_user(const Source& src, const EventRow& row) {
+  return row.id_size <= kIdInline ? std::string_view(row.id, row.id_size) : src.user(row.record);
+}
+
+// Adds the user of row, whose id was just inserted in part.users (out of the per-event path: users are few); false
+// (with failure set) when its id is refused.
+template <class Source>
+__attribute__((noinline)) bool user_add(EventPartition& part, const Source& src, const MissingValues& missing,
+                                        const EventRow& row, std::string_view id, RecordFailure& failure) {
+  const std::string problem = user_id_problem(id, missing);
+  if (!problem.empty()) {
+    failure.take(row.record, src.user_error(row.record, problem));
+    return false;
   }
-  return slot;
+  part.totals.emplace_back();
+  part.first_record.push_back(src.record(row.record));
+  for (std::vector<LastValue>& last : part.last) last.emplace_back();
+  return true;
+}
+
+// The user slot of row, whose user id hashes to hash (inserting the user, with its first record, when new). A new
+// user's id is checked here, once per user rather than once per event: false (with failure set) when it is refused.
+template <class Source>
+bool user_resolve(EventPartition& part, const Source& src, const MissingValues& missing, const EventRow& row,
+                  uint64_t hash, int32_t& slot, RecordFailure& failure) {
+  const std::string_view id = row_user(src, row);
+  slot = part.users.find_or_insert(id, hash);
+  return static_cast<size_t>(slot) < part.totals.size() || user_add(part, src, missing, row, id, failure);
 }
 
 // The text columns of row (category, --last, --mode) into its partition.
@@ -170,18 +234,21 @@ void event_text_fold(EventPartition& part, const LogColumns& cols, const Source&
       }
     } else {
       LastValue& last = part.last[k - (cols.has_category ? 1 : 0)][static_cast<size_t>(slot)];
-      if (row.time.utc_seconds >= last.utc_seconds) last = {row.time.utc_seconds, src.record(r), code};
+      const int64_t seconds = row.utc_seconds();
+      if (seconds >= last.utc_seconds) last = {seconds, src.record(r), code};
     }
   }
 }
 
-// Folds row, whose user is in `slot`, into the user's totals and day runs.
-inline void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot, bool day_totals) {
+// Folds row, whose user is in `slot`, into the user's totals and day runs. The weekend and part-of-day counts only
+// with kTimeHabits, the day runs' totals only with kDayTotals (an RFM build reads neither).
+template <bool kTimeHabits, bool kDayTotals>
+void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot) {
   UserTotals& u = part.totals[static_cast<size_t>(slot)];
-  const EventTime& t = row.time;
+  const int32_t day = row.utc_day;
   const double amount = row.amount;
-  u.first_day = u.events == 0 ? t.utc_day : std::min(u.first_day, t.utc_day);
-  u.last_day = u.events == 0 ? t.utc_day : std::max(u.last_day, t.utc_day);
+  u.first_day = u.events == 0 ? day : std::min(u.first_day, day);
+  u.last_day = u.events == 0 ? day : std::max(u.last_day, day);
   if (u.events == UINT32_MAX) throw DataError("a user has more than 4294967295 events; profile-build counts fewer");
   ++u.events;
   const bool has_amount = !std::isnan(amount);
@@ -191,61 +258,79 @@ inline void event_totals_fold(EventPartition& part, const EventRow& row, int32_t
     u.amount_sum += amount;
     u.refunds += amount < 0.0;
   }
-  const int weekday = weekday_of(t.local_day);
-  u.weekend += weekday == 0 || weekday == 6;
-  if (t.local_minute >= 0) ++u.day_part[t.local_minute / 360];
-  if (u.run < 0 || u.run_day != t.utc_day) {
-    u.run = static_cast<int32_t>(part.runs.size());
-    u.run_day = t.utc_day;
-    part.runs.push_back({slot, t.utc_day});
-    if (day_totals) part.run_totals.emplace_back();
+  if (kTimeHabits) {
+    const int weekday = weekday_of(row.local_day());
+    u.weekend += weekday == 0 || weekday == 6;
+    const int minute = row.local_minute();
+    if (minute >= 0) ++u.day_part[minute / 360];
   }
-  if (day_totals) {
-    DayRunTotals& day = part.run_totals[static_cast<size_t>(u.run)];
-    ++day.events;
-    if (has_amount) day.amount += amount;
+  if (u.run < 0 || u.run_day != day) {
+    u.run = static_cast<int32_t>(part.runs.size());
+    u.run_day = day;
+    part.runs.push_back({slot, day});
+    if (kDayTotals) part.run_totals.emplace_back();
+  }
+  if (kDayTotals) {
+    DayRunTotals& totals = part.run_totals[static_cast<size_t>(u.run)];
+    ++totals.events;
+    if (has_amount) totals.amount += amount;
   }
 }
 
-// Folds partition q's events of the batch, in file order, in two sweeps that prefetch ahead: the users' slots (the
-// hash-table probes), then the events (each user's totals). Most of the time goes to cache misses on these tables,
-// which the prefetches overlap.
-template <class Source>
-void partition_fold(EventPartition& part, const LogColumns& cols, const Source& src, ParsedBatch& p, int q) {
-  constexpr size_t kAhead = 8;
+// Folds partition q's events of the batch, in file order, in three sweeps: the users' hashes, their slots (the
+// hash-table probes, prefetched ahead), then the events (each user's totals, prefetched ahead). Most of the time
+// goes to cache misses on these tables, which the prefetches overlap. Stops at the first refused user id.
+template <bool kTimeHabits, bool kDayTotals, class Source>
+void partition_fold(EventPartition& part, const LogColumns& cols, const Source& src, ParsedBatch& p, int q,
+                    RecordFailure& failure) {
+  constexpr size_t kAhead = 16;
+  std::vector<uint64_t>& hashes = p.hashes[static_cast<size_t>(q)];
   std::vector<int32_t>& slots = p.slots[static_cast<size_t>(q)];
   const bool text = !cols.text.empty();
   for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions) {
     const std::vector<EventRow>& rows = p.buckets[c];
     const size_t n = rows.size();
+    hashes.resize(n);
     slots.resize(n);
+    for (size_t i = 0; i < n; ++i) hashes[i] = text_hash(row_user(src, rows[i]));
     for (size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) part.users.prefetch(rows[i + kAhead].user_hash);
-      slots[i] = user_resolve(part, src, rows[i]);
+      if (i + kAhead < n) part.users.prefetch(hashes[i + kAhead]);
+      if (!user_resolve(part, src, p.missing, rows[i], hashes[i], slots[i], failure)) return;
     }
     for (size_t i = 0; i < n; ++i) {
       if (i + kAhead < n) __builtin_prefetch(part.totals.data() + slots[i + kAhead], 1);
-      event_totals_fold(part, rows[i], slots[i], cols.day_totals);
+      event_totals_fold<kTimeHabits, kDayTotals>(part, rows[i], slots[i]);
       if (text) event_text_fold(part, cols, src, p, rows[i], slots[i]);
     }
   }
 }
 
-// Folds the parsed batch: each partition (its buckets in chunk order: file order) on one thread.
+// Folds the parsed batch: each partition (its buckets in chunk order: file order) on one thread. Then throws the
+// first bad record in file order among parsed (the parse's) and the fold's.
 template <class Source>
-void batch_fold(const LogColumns& cols, const Source& src, int threads, ParsedBatch& p, EventAggregate& agg) {
+void batch_fold(const LogColumns& cols, const Source& src, int threads, ParsedBatch& p, EventAggregate& agg,
+                const RecordFailure& parsed) {
+  p.hashes.resize(kEventPartitions);
   p.slots.resize(kEventPartitions);
-  std::vector<std::exception_ptr> errors(kEventPartitions);
+  std::vector<RecordFailure> failures(kEventPartitions);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int q = 0; q < kEventPartitions; ++q) {
+    RecordFailure& failure = failures[static_cast<size_t>(q)];
     try {
-      partition_fold(agg.partitions[q], cols, src, p, q);
+      EventPartition& part = agg.partitions[q];
+      if (cols.time_habits)
+        cols.day_totals ? partition_fold<true, true>(part, cols, src, p, q, failure)
+                        : partition_fold<true, false>(part, cols, src, p, q, failure);
+      else
+        cols.day_totals ? partition_fold<false, true>(part, cols, src, p, q, failure)
+                        : partition_fold<false, false>(part, cols, src, p, q, failure);
     } catch (...) {
-      errors[static_cast<size_t>(q)] = std::current_exception();
+      failure.take(-1, std::current_exception());
     }
   }
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
+  RecordFailure first = parsed;
+  for (const RecordFailure& f : failures) first.take(f);
+  first.rethrow();
 }
 
 }  // namespace kseg
