@@ -4,8 +4,9 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
+#include <cstring>
+#include <exception>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "host/error.hpp"
 #include "host/events/event_aggregate.hpp"
 #include "host/events/event_time.hpp"
+#include "host/events/number_general12.hpp"
 #include "host/events/profile_features.hpp"
 #include "host/events/profile_gather.hpp"
 #include "host/io/atomic_file.hpp"
@@ -54,45 +56,64 @@ std::string families_text(const ProfileFamilies& f) {
   return out;
 }
 
-// CSV text of one cell: quoted (inner quotes doubled) when it holds the delimiter, a quote or a line break.
-void csv_cell_append(std::string& out, std::string_view text, char delimiter) {
-  if (text.find_first_of(std::string{delimiter, '"', '\n', '\r'}) == std::string_view::npos) {
-    out += text;
-    return;
+bool csv_needs_quotes(std::string_view text, char delimiter) {
+  for (char c : text)
+    if (c == delimiter || c == '"' || c == '\n' || c == '\r') return true;
+  return false;
+}
+
+// CSV text of one cell: quoted (inner quotes doubled) when it holds the delimiter, a quote or a line break. out has
+// room for 2 · size + 2 bytes.
+char* csv_cell_write(char* out, std::string_view text, char delimiter) {
+  if (!csv_needs_quotes(text, delimiter)) {
+    std::memcpy(out, text.data(), text.size());
+    return out + text.size();
   }
-  out += '"';
+  *out++ = '"';
   for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
+    if (c == '"') *out++ = '"';
+    *out++ = c;
   }
-  out += '"';
+  *out++ = '"';
+  return out;
 }
 
-// 12 significant digits: sums of amounts read back as written (2243.06, not 2243.0600000000004), counts exactly.
-void value_append(std::string& out, double v) {
-  char buffer[32];
-  const std::to_chars_result result = std::to_chars(buffer, buffer + sizeof(buffer), v, std::chars_format::general, 12);
-  out.append(buffer, result.ptr);
+void csv_cell_append(std::string& out, std::string_view text, char delimiter) {
+  const size_t used = out.size();
+  out.resize(used + 2 * text.size() + 2);
+  out.resize(static_cast<size_t>(csv_cell_write(out.data() + used, text, delimiter) - out.data()));
 }
 
-// Rows [begin, end) of t as CSV text.
-std::string rows_format(const ProfileTable& t, size_t begin, size_t end, char delimiter) {
-  std::string text;
+// Rows [begin, end) of t as CSV text, into text (its capacity reused from block to block). Each row is written
+// straight into the buffer, sized beforehand for the row's longest text (every cell quoted, every number 32 bytes).
+// The numbers are 12 significant digits: sums of amounts read back as written (2243.06, not 2243.0600000000004),
+// counts exactly.
+void rows_format(const ProfileTable& t, size_t begin, size_t end, char delimiter, std::string& text) {
+  text.clear();
+  size_t used = 0;
+  const size_t numbers_bound = t.numeric.size() * (kNumberGeneral12Max + 1) + 1;
   for (size_t i = begin; i < end; ++i) {
-    csv_cell_append(text, t.ids[i], delimiter);
+    size_t bound = numbers_bound + 2 * t.ids[i].size() + 2;
+    for (const std::vector<std::string>& column : t.categorical) bound += 2 * column[i].size() + 3;
+    if (text.size() < used + bound) text.resize(std::max(used + bound, 2 * text.size()));
+    char* out = csv_cell_write(text.data() + used, t.ids[i], delimiter);
     for (const std::vector<double>& column : t.numeric) {
-      text += delimiter;
-      if (!std::isnan(column[i])) value_append(text, column[i]);
+      *out++ = delimiter;
+      if (!std::isnan(column[i])) out = number_general12_write(out, column[i]);
     }
-    for (const std::vector<std::string>& column : t.categorical)
-      csv_cell_append(text += delimiter, column[i], delimiter);
-    text += '\n';
+    for (const std::vector<std::string>& column : t.categorical) {
+      *out++ = delimiter;
+      out = csv_cell_write(out, column[i], delimiter);
+    }
+    *out++ = '\n';
+    used = static_cast<size_t>(out - text.data());
   }
-  return text;
+  text.resize(used);
 }
 
-// Formatting the numbers is most of the time: blocks of rows are formatted on all threads, then written in order.
-void users_csv_write(const ProfileTable& t, const std::string& path, char delimiter) {
+// Formatting the numbers is most of the time: blocks of rows are formatted on all threads and written in order as
+// they come (an ordered loop: no thread waits for a whole round of blocks). A write error is rethrown after the loop.
+void users_csv_write(const ProfileTable& t, const std::string& path, char delimiter, int threads) {
   AtomicFile file(path);
   std::string header;
   csv_cell_append(header, t.id_name, delimiter);
@@ -100,16 +121,25 @@ void users_csv_write(const ProfileTable& t, const std::string& path, char delimi
   for (const std::string& name : t.categorical_names) csv_cell_append(header += delimiter, name, delimiter);
   file.write(header + '\n');
   constexpr size_t kBlockRows = 16384;
-  const size_t n = t.ids.size(), threads = static_cast<size_t>(std::max(1, omp_get_max_threads()));
-  std::vector<std::string> blocks(threads * 4);
-  for (size_t first = 0; first < n; first += blocks.size() * kBlockRows) {
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t k = 0; k < blocks.size(); ++k) {
-      const size_t begin = std::min(n, first + k * kBlockRows);
-      blocks[k] = rows_format(t, begin, std::min(n, begin + kBlockRows), delimiter);
+  const size_t n = t.ids.size(), n_blocks = (n + kBlockRows - 1) / kBlockRows;
+  std::exception_ptr error;
+#pragma omp parallel num_threads(threads)
+  {
+    std::string text;
+#pragma omp for ordered schedule(dynamic, 1)
+    for (size_t k = 0; k < n_blocks; ++k) {
+      rows_format(t, k * kBlockRows, std::min(n, (k + 1) * kBlockRows), delimiter, text);
+#pragma omp ordered
+      {
+        if (!error) try {
+            file.write(text);
+          } catch (...) {
+            error = std::current_exception();
+          }
+      }
     }
-    for (const std::string& block : blocks) file.write(block);
   }
+  if (error) std::rethrow_exception(error);
   file.commit();
 }
 
@@ -167,7 +197,8 @@ ProfileBuildProducts profile_build(const ProfileBuildRequest& request, const Com
 void profile_build_write(const ProfileBuildProducts& products, const std::string& users_path,
                          const std::string& spec_path) {
   const ProfileBuildRequest& s = products.settings;
-  users_csv_write(products.users, users_path, ',');  // whatever the log's delimiter: fit's default
+  const int threads = s.threads > 0 ? s.threads : omp_get_max_threads();
+  users_csv_write(products.users, users_path, ',', threads);  // whatever the log's delimiter: fit's default
   nlohmann::json columns = products.users.numeric_names;
   for (const std::string& name : products.users.categorical_names) columns.push_back(name);
   const nlohmann::json spec = {{"kind", kSpecKind},
