@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 
 namespace kseg {
 
@@ -52,12 +53,16 @@ char* integer_write(char* out, uint64_t n) {
   return out + (end - at);
 }
 
-// The 6 decimal digits of n < 10^6, leading zeros included (32-bit divisions).
-void digits6_write(char* out, uint32_t n) {
-  const uint32_t high = n / 10000, low = n % 10000;
-  std::memcpy(out, kDigitPairs + 2 * high, 2);
-  std::memcpy(out + 2, kDigitPairs + 2 * (low / 100), 2);
-  std::memcpy(out + 4, kDigitPairs + 2 * (low % 100), 2);
+// The 12 decimal digits of n < 10^12, leading zeros included: two halves of 6 digits in 32-bit arithmetic.
+void digits12_write(char* out, uint64_t n) {
+  const auto halves = {static_cast<uint32_t>(n / 1000000), static_cast<uint32_t>(n % 1000000)};
+  for (uint32_t half : halves) {
+    const uint32_t high = half / 10000, low = half % 10000;
+    std::memcpy(out, kDigitPairs + 2 * high, 2);
+    std::memcpy(out + 2, kDigitPairs + 2 * (low / 100), 2);
+    std::memcpy(out + 4, kDigitPairs + 2 * (low % 100), 2);
+    out += 6;
+  }
 }
 
 // 10^e for e in -6..16 (the nearest doubles: a first guess of the exponent, checked exactly below).
@@ -111,10 +116,8 @@ Rounded round12(uint64_t m, int q, int e) {
 
 char* rounded_write(char* out, Rounded r) {
   char digits[24] = {};  // the 12 digits; room to copy 12 bytes from any of them
-  const auto high = static_cast<uint32_t>(r.digits / 1000000), low = static_cast<uint32_t>(r.digits % 1000000);
-  digits6_write(digits, high);
-  digits6_write(digits + 6, low);
-  int count = low == 0 ? 6 : 12;  // significant digits without the trailing zeros (digits[0] is not 0)
+  digits12_write(digits, r.digits);
+  int count = r.digits % 1000000 == 0 ? 6 : 12;  // significant digits without the trailing zeros (digits[0] ≠ 0)
   while (digits[count - 1] == '0') --count;
   const int x = r.exponent;
   if (x >= -4 && x < 12) {  // fixed notation
@@ -155,7 +158,8 @@ char* rounded_write(char* out, Rounded r) {
 
 char* number_general12_write(char* out, double v) {
   const double magnitude = std::fabs(v);
-  if (magnitude < 1e12 && v == std::trunc(v)) {  // counts, days, whole amounts (NaN fails both tests)
+  // Counts, days, whole amounts (NaN fails the first test; the conversion is exact below 1e12).
+  if (magnitude < 1e12 && static_cast<double>(static_cast<int64_t>(magnitude)) == magnitude) {
     if (std::signbit(v)) *out++ = '-';
     return integer_write(out, static_cast<uint64_t>(magnitude));
   }

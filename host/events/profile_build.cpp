@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <exception>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -16,7 +14,7 @@
 #include "host/error.hpp"
 #include "host/events/event_aggregate.hpp"
 #include "host/events/event_time.hpp"
-#include "host/events/number_general12.hpp"
+#include "host/events/profile_csv.hpp"
 #include "host/events/profile_features.hpp"
 #include "host/events/profile_gather.hpp"
 #include "host/io/atomic_file.hpp"
@@ -54,93 +52,6 @@ std::string families_text(const ProfileFamilies& f) {
                                  std::pair{f.categories, "categories"}, std::pair{f.time, "time"}})
     if (on) out += (out.empty() ? "" : ",") + std::string(name);
   return out;
-}
-
-bool csv_needs_quotes(std::string_view text, char delimiter) {
-  for (char c : text)
-    if (c == delimiter || c == '"' || c == '\n' || c == '\r') return true;
-  return false;
-}
-
-// CSV text of one cell: quoted (inner quotes doubled) when it holds the delimiter, a quote or a line break. out has
-// room for 2 · size + 2 bytes.
-char* csv_cell_write(char* out, std::string_view text, char delimiter) {
-  if (!csv_needs_quotes(text, delimiter)) {
-    std::memcpy(out, text.data(), text.size());
-    return out + text.size();
-  }
-  *out++ = '"';
-  for (char c : text) {
-    if (c == '"') *out++ = '"';
-    *out++ = c;
-  }
-  *out++ = '"';
-  return out;
-}
-
-void csv_cell_append(std::string& out, std::string_view text, char delimiter) {
-  const size_t used = out.size();
-  out.resize(used + 2 * text.size() + 2);
-  out.resize(static_cast<size_t>(csv_cell_write(out.data() + used, text, delimiter) - out.data()));
-}
-
-// Rows [begin, end) of t as CSV text, into text (its capacity reused from block to block). Each row is written
-// straight into the buffer, sized beforehand for the row's longest text (every cell quoted, every number 32 bytes).
-// The numbers are 12 significant digits: sums of amounts read back as written (2243.06, not 2243.0600000000004),
-// counts exactly.
-void rows_format(const ProfileTable& t, size_t begin, size_t end, char delimiter, std::string& text) {
-  text.clear();
-  size_t used = 0;
-  const size_t numbers_bound = t.numeric.size() * (kNumberGeneral12Max + 1) + 1;
-  for (size_t i = begin; i < end; ++i) {
-    size_t bound = numbers_bound + 2 * t.ids[i].size() + 2;
-    for (const std::vector<std::string>& column : t.categorical) bound += 2 * column[i].size() + 3;
-    if (text.size() < used + bound) text.resize(std::max(used + bound, 2 * text.size()));
-    char* out = csv_cell_write(text.data() + used, t.ids[i], delimiter);
-    for (const std::vector<double>& column : t.numeric) {
-      *out++ = delimiter;
-      if (!std::isnan(column[i])) out = number_general12_write(out, column[i]);
-    }
-    for (const std::vector<std::string>& column : t.categorical) {
-      *out++ = delimiter;
-      out = csv_cell_write(out, column[i], delimiter);
-    }
-    *out++ = '\n';
-    used = static_cast<size_t>(out - text.data());
-  }
-  text.resize(used);
-}
-
-// Formatting the numbers is most of the time: blocks of rows are formatted on all threads and written in order as
-// they come (an ordered loop: no thread waits for a whole round of blocks). A write error is rethrown after the loop.
-void users_csv_write(const ProfileTable& t, const std::string& path, char delimiter, int threads) {
-  AtomicFile file(path);
-  std::string header;
-  csv_cell_append(header, t.id_name, delimiter);
-  for (const std::string& name : t.numeric_names) csv_cell_append(header += delimiter, name, delimiter);
-  for (const std::string& name : t.categorical_names) csv_cell_append(header += delimiter, name, delimiter);
-  file.write(header + '\n');
-  constexpr size_t kBlockRows = 16384;
-  const size_t n = t.ids.size(), n_blocks = (n + kBlockRows - 1) / kBlockRows;
-  std::exception_ptr error;
-#pragma omp parallel num_threads(threads)
-  {
-    std::string text;
-#pragma omp for ordered schedule(dynamic, 1)
-    for (size_t k = 0; k < n_blocks; ++k) {
-      rows_format(t, k * kBlockRows, std::min(n, (k + 1) * kBlockRows), delimiter, text);
-#pragma omp ordered
-      {
-        if (!error) try {
-            file.write(text);
-          } catch (...) {
-            error = std::current_exception();
-          }
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
-  file.commit();
 }
 
 }  // namespace

@@ -19,11 +19,13 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Users in the order of their first event in the log, and where each lives.
 struct UserOrder {
-  std::vector<const UserTotals*> totals;     // per output row
   std::vector<int64_t> first_record;         // per output row
   std::vector<int32_t> part;                 // per output row: its partition
   std::vector<int32_t> slot;                 // per output row: its slot there
-  std::vector<std::vector<int64_t>> row_of;  // [partition][slot] → output row
+  std::vector<std::vector<int64_t>> row_of;  // [partition][slot] → output row (only when asked for)
+  const UserTotals& totals(const EventAggregate& agg, size_t row) const {
+    return agg.partitions[static_cast<size_t>(part[row])].totals[static_cast<size_t>(slot[row])];
+  }
 };
 
 // A user's first record, partition and slot; sorted by the first record (distinct: one event, one user).
@@ -33,25 +35,30 @@ struct UserRef {
   int32_t slot = 0;
 };
 
-// Least significant digit first radix sort on key, 11 bits a pass, as many passes as the largest key needs (two for
-// a log of up to 4 million events, three up to 8 billion): linear, where std::sort's comparisons cost a cache miss
-// each on a million users.
+// Least significant digit first radix sort on key, in as few passes of at most 13 bits as the largest key needs (two
+// for a log of up to 67 million events): linear, where std::sort's comparisons cost a cache miss each on a million
+// users.
 void refs_sort(std::vector<UserRef>& refs) {
   uint64_t largest = 0;
   for (const UserRef& r : refs) largest = std::max(largest, r.key);
+  int bits = 0;
+  while (bits < 64 && (largest >> bits) != 0) ++bits;
+  const int passes = (bits + 12) / 13, width = passes > 0 ? (bits + passes - 1) / passes : 0;
+  const uint64_t mask = (uint64_t{1} << width) - 1;
   std::vector<UserRef> other(refs.size());
-  constexpr int kBits = 11;
-  constexpr size_t kBuckets = size_t{1} << kBits;
-  for (int shift = 0; shift < 64 && (largest >> shift) != 0; shift += kBits) {
-    std::vector<size_t> at(kBuckets + 1, 0);
-    for (const UserRef& r : refs) ++at[((r.key >> shift) & (kBuckets - 1)) + 1];
-    for (size_t b = 1; b <= kBuckets; ++b) at[b] += at[b - 1];
-    for (const UserRef& r : refs) other[at[(r.key >> shift) & (kBuckets - 1)]++] = r;
+  std::vector<size_t> at;
+  for (int pass = 0; pass < passes; ++pass) {
+    const int shift = pass * width;
+    at.assign(static_cast<size_t>(mask) + 2, 0);
+    for (const UserRef& r : refs) ++at[((r.key >> shift) & mask) + 1];
+    for (size_t b = 1; b < at.size(); ++b) at[b] += at[b - 1];
+    for (const UserRef& r : refs) other[at[(r.key >> shift) & mask]++] = r;
     refs.swap(other);
   }
 }
 
-UserOrder users_order(const EventAggregate& agg) {
+// with_rows: also row_of (the builders that go through the partitions' entries need it).
+UserOrder users_order(const EventAggregate& agg, bool with_rows) {
   size_t n = 0;
   int64_t smallest = std::numeric_limits<int64_t>::max();
   for (const EventPartition& part : agg.partitions) {
@@ -65,20 +72,18 @@ UserOrder users_order(const EventAggregate& agg) {
       refs.push_back({static_cast<uint64_t>(agg.partitions[p].first_record[s] - smallest), p, static_cast<int32_t>(s)});
   refs_sort(refs);
   UserOrder order;
-  order.totals.resize(n);
   order.first_record.resize(n);
   order.part.resize(n);
   order.slot.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    order.first_record[i] = static_cast<int64_t>(refs[i].key) + smallest;
+    order.part[i] = refs[i].part;
+    order.slot[i] = refs[i].slot;
+  }
+  if (!with_rows) return order;
   order.row_of.resize(kEventPartitions);
   for (int p = 0; p < kEventPartitions; ++p) order.row_of[p].resize(agg.partitions[p].totals.size());
-  for (size_t i = 0; i < n; ++i) {
-    const UserRef& r = refs[i];
-    order.totals[i] = &agg.partitions[r.part].totals[r.slot];
-    order.first_record[i] = static_cast<int64_t>(r.key) + smallest;
-    order.part[i] = r.part;
-    order.slot[i] = r.slot;
-    order.row_of[r.part][r.slot] = static_cast<int64_t>(i);
-  }
+  for (size_t i = 0; i < n; ++i) order.row_of[refs[i].part][refs[i].slot] = static_cast<int64_t>(i);
   return order;
 }
 
@@ -104,7 +109,7 @@ DayRange user_days(const EventAggregate& agg, const UserOrder& order, size_t row
 // (64 partitions read forward at once) and writes its own cells, in the same order of additions as one thread.
 void rfm_add(const EventAggregate& agg, const UserOrder& order, bool amounts, int32_t as_of, int threads,
              ProfileTable& t) {
-  const size_t n = order.totals.size();
+  const size_t n = order.part.size();
   std::vector<double>& recency = column_add(t, "recency_days", n);
   std::vector<double>& frequency = column_add(t, "frequency", n);
   std::vector<double>& active = column_add(t, "active_days", n);
@@ -116,7 +121,7 @@ void rfm_add(const EventAggregate& agg, const UserOrder& order, bool amounts, in
   std::vector<double>* refunds = amounts ? &column_add(t, "refunds", n) : nullptr;
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (size_t i = 0; i < n; ++i) {
-    const UserTotals& u = *order.totals[i];
+    const UserTotals& u = order.totals(agg, i);
     const DayRange days = user_days(agg, order, i);
     recency[i] = as_of - u.last_day;
     frequency[i] = static_cast<double>(u.events);
@@ -134,7 +139,7 @@ void rfm_add(const EventAggregate& agg, const UserOrder& order, bool amounts, in
 
 void windows_add(const EventAggregate& agg, const UserOrder& order, const std::vector<int>& windows, bool amounts,
                  int32_t as_of, int threads, ProfileTable& t) {
-  const size_t n = order.totals.size(), n_windows = windows.size();
+  const size_t n = order.part.size(), n_windows = windows.size();
   std::vector<std::vector<double>*> events(n_windows), amount(n_windows, nullptr);
   for (size_t w = 0; w < n_windows; ++w) {
     const std::string days = std::to_string(windows[w]) + "d";
@@ -167,7 +172,7 @@ void windows_add(const EventAggregate& agg, const UserOrder& order, const std::v
 void categories_add(const EventAggregate& agg, const UserOrder& order, const ProfileBuildRequest& s, int threads,
                     ProfileTable& t) {
   const std::vector<std::string>& categories = s.categories;
-  const size_t n = order.totals.size(), n_cat = categories.size(), width = n_cat + 2;  // + (other), total
+  const size_t n = order.part.size(), n_cat = categories.size(), width = n_cat + 2;  // + (other), total
   const bool spend = s.category_share_amount;
   std::unordered_map<std::string_view, size_t> column_of;
   for (size_t c = 0; c < n_cat; ++c) column_of.emplace(categories[c], c);
@@ -198,8 +203,8 @@ void categories_add(const EventAggregate& agg, const UserOrder& order, const Pro
   }
 }
 
-void time_add(const UserOrder& order, bool time_of_day, int threads, ProfileTable& t) {
-  const size_t n = order.totals.size();
+void time_add(const EventAggregate& agg, const UserOrder& order, bool time_of_day, int threads, ProfileTable& t) {
+  const size_t n = order.part.size();
   std::vector<double>& weekend = column_add(t, "weekend_share", n);
   std::vector<double>* shares[4] = {};
   const char* names[4] = {"night_share", "morning_share", "afternoon_share", "evening_share"};
@@ -207,7 +212,7 @@ void time_add(const UserOrder& order, bool time_of_day, int threads, ProfileTabl
     for (int q = 0; q < 4; ++q) shares[q] = &column_add(t, names[q], n);
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (size_t i = 0; i < n; ++i) {
-    const UserTotals& u = *order.totals[i];
+    const UserTotals& u = order.totals(agg, i);
     weekend[i] = static_cast<double>(u.weekend) / static_cast<double>(u.events);
     if (!time_of_day) continue;
     for (int q = 0; q < 4; ++q)
@@ -218,7 +223,7 @@ void time_add(const UserOrder& order, bool time_of_day, int threads, ProfileTabl
 // --last and --mode columns: text column k of the partitions (after the category column, when there is one).
 void text_columns_add(const EventAggregate& agg, const UserOrder& order, const ProfileBuildRequest& s, int threads,
                       ProfileTable& t) {
-  const size_t n = order.totals.size();
+  const size_t n = order.part.size();
   const size_t first = s.category_column.empty() ? 0 : 1;
   for (size_t l = 0; l < s.last_columns.size(); ++l) {
     t.categorical_names.push_back("last_" + s.last_columns[l]);
@@ -321,11 +326,10 @@ void profile_scores_add(const ProfileBuildRequest& s, ProfileTable& t) {
 ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRequest& s, int32_t as_of_day,
                                  std::vector<int64_t>& first_records) {
   const int threads = s.threads > 0 ? s.threads : omp_get_max_threads();
-  const UserOrder order = users_order(agg);
-  first_records = order.first_record;
+  UserOrder order = users_order(agg, s.families.categories || !s.mode_columns.empty());
   ProfileTable t;
   t.id_name = s.user_column;
-  const size_t n = order.totals.size();
+  const size_t n = order.part.size();
   t.ids.resize(n);
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (size_t i = 0; i < n; ++i)
@@ -334,8 +338,9 @@ ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRe
   if (s.families.rfm) rfm_add(agg, order, amounts, as_of_day, threads, t);
   if (s.families.windows) windows_add(agg, order, s.windows, amounts, as_of_day, threads, t);
   if (s.families.categories) categories_add(agg, order, s, threads, t);
-  if (s.families.time) time_add(order, s.time_of_day == 1, threads, t);
+  if (s.families.time) time_add(agg, order, s.time_of_day == 1, threads, t);
   text_columns_add(agg, order, s, threads, t);
+  first_records = std::move(order.first_record);
   return t;
 }
 
