@@ -147,36 +147,48 @@ void windows_add(const EventAggregate& agg, const UserOrder& order, const std::v
     if (amounts) amount[w] = &column_add(t, "amount_" + days, n);
   }
   std::vector<double>& trend = column_add(t, "trend_30d", n);
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (size_t i = 0; i < n; ++i) {
-    double recent = 0.0, prior = 0.0;
-    const DayRange days = user_days(agg, order, i);
-    for (const DayTotals* d = days.begin; d != days.end; ++d) {
-      const int64_t age = int64_t{as_of} - d->day;  // 0 on the reference day
-      for (size_t w = 0; w < n_windows; ++w)
-        if (age < windows[w]) {
-          (*events[w])[i] += static_cast<double>(d->events);
-          if (amounts) (*amount[w])[i] += d->amount;
-        }
-      if (age < 30) recent += static_cast<double>(d->events);
-      if (age >= 30 && age < 60) prior += static_cast<double>(d->events);
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<double> sums(2 * n_windows);  // a user's events, then amounts, per window: summed here, stored once
+#pragma omp for schedule(static)
+    for (size_t i = 0; i < n; ++i) {
+      double recent = 0.0, prior = 0.0;
+      std::fill(sums.begin(), sums.end(), 0.0);
+      const DayRange days = user_days(agg, order, i);
+      for (const DayTotals* d = days.begin; d != days.end; ++d) {
+        const int64_t age = int64_t{as_of} - d->day;  // 0 on the reference day
+        for (size_t w = 0; w < n_windows; ++w)
+          if (age < windows[w]) {
+            sums[w] += static_cast<double>(d->events);
+            sums[n_windows + w] += d->amount;
+          }
+        if (age < 30) recent += static_cast<double>(d->events);
+        if (age >= 30 && age < 60) prior += static_cast<double>(d->events);
+      }
+      for (size_t w = 0; w < n_windows; ++w) {
+        (*events[w])[i] = sums[w];
+        if (amounts) (*amount[w])[i] = sums[n_windows + w];
+      }
+      trend[i] = recent + prior > 0.0 ? (recent - prior) / (recent + prior) : 0.0;
     }
-    trend[i] = recent + prior > 0.0 ? (recent - prior) / (recent + prior) : 0.0;
   }
 }
 
 // Shares of events per category, or with s.category_share_amount of spend (positive amounts; empty for a user
 // without any). "(other)" holds the rest, events without a category included, so a user's shares add up to 1.
-// A user lives in one partition, so the partitions are summed in parallel; each user's sums (one row of sums, its
-// categories side by side) take its entries in the partition's order, as one thread does.
+// A user lives in one partition, so the partitions are summed in parallel (into the share columns, then divided by
+// the user's total in place); each user's sums take its entries in the partition's order, as one thread does.
 void categories_add(const EventAggregate& agg, const UserOrder& order, const ProfileBuildRequest& s, int threads,
                     ProfileTable& t) {
   const std::vector<std::string>& categories = s.categories;
-  const size_t n = order.part.size(), n_cat = categories.size(), width = n_cat + 2;  // + (other), total
+  const size_t n = order.part.size(), n_cat = categories.size();
   const bool spend = s.category_share_amount;
   std::unordered_map<std::string_view, size_t> column_of;
   for (size_t c = 0; c < n_cat; ++c) column_of.emplace(categories[c], c);
-  std::vector<double> sums(n * width);  // [row][category, (other), total]
+  std::vector<double*> sums(n_cat + 1);  // per category, then (other): the share columns
+  for (size_t c = 0; c <= n_cat; ++c)
+    sums[c] = column_add(t, "share_" + (c < n_cat ? categories[c] : std::string("(other)")), n).data();
+  std::vector<double> total(n);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int p = 0; p < kEventPartitions; ++p) {
     const EventPartition& part = agg.partitions[p];
@@ -187,20 +199,15 @@ void categories_add(const EventAggregate& agg, const UserOrder& order, const Pro
     }
     for (size_t v = 0; v < part.value_counts[0].size(); ++v) {
       const uint64_t key = part.value_keys[0].key(v);
-      double* row = sums.data() + static_cast<size_t>(order.row_of[p][key >> 32]) * width;
+      const auto row = static_cast<size_t>(order.row_of[p][key >> 32]);
       const double x = spend ? part.category_spend[v] : static_cast<double>(part.value_counts[0][v]);
-      row[column[key & 0xFFFFFFFFu]] += x;
-      row[n_cat + 1] += x;
+      sums[column[key & 0xFFFFFFFFu]][row] += x;
+      total[row] += x;
     }
   }
-  std::vector<std::vector<double>*> shares(n_cat + 1);
-  for (size_t c = 0; c <= n_cat; ++c)
-    shares[c] = &column_add(t, "share_" + (c < n_cat ? categories[c] : std::string("(other)")), n);
 #pragma omp parallel for num_threads(threads) schedule(static)
-  for (size_t i = 0; i < n; ++i) {
-    const double* row = sums.data() + i * width;
-    for (size_t c = 0; c <= n_cat; ++c) (*shares[c])[i] = row[n_cat + 1] > 0.0 ? row[c] / row[n_cat + 1] : kNaN;
-  }
+  for (size_t i = 0; i < n; ++i)
+    for (size_t c = 0; c <= n_cat; ++c) sums[c][i] = total[i] > 0.0 ? sums[c][i] / total[i] : kNaN;
 }
 
 void time_add(const EventAggregate& agg, const UserOrder& order, bool time_of_day, int threads, ProfileTable& t) {
