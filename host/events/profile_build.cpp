@@ -4,7 +4,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -15,6 +14,7 @@
 #include "host/error.hpp"
 #include "host/events/event_aggregate.hpp"
 #include "host/events/event_time.hpp"
+#include "host/events/profile_csv.hpp"
 #include "host/events/profile_features.hpp"
 #include "host/events/profile_gather.hpp"
 #include "host/io/atomic_file.hpp"
@@ -52,65 +52,6 @@ std::string families_text(const ProfileFamilies& f) {
                                  std::pair{f.categories, "categories"}, std::pair{f.time, "time"}})
     if (on) out += (out.empty() ? "" : ",") + std::string(name);
   return out;
-}
-
-// CSV text of one cell: quoted (inner quotes doubled) when it holds the delimiter, a quote or a line break.
-void csv_cell_append(std::string& out, std::string_view text, char delimiter) {
-  if (text.find_first_of(std::string{delimiter, '"', '\n', '\r'}) == std::string_view::npos) {
-    out += text;
-    return;
-  }
-  out += '"';
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-// 12 significant digits: sums of amounts read back as written (2243.06, not 2243.0600000000004), counts exactly.
-void value_append(std::string& out, double v) {
-  char buffer[32];
-  const std::to_chars_result result = std::to_chars(buffer, buffer + sizeof(buffer), v, std::chars_format::general, 12);
-  out.append(buffer, result.ptr);
-}
-
-// Rows [begin, end) of t as CSV text.
-std::string rows_format(const ProfileTable& t, size_t begin, size_t end, char delimiter) {
-  std::string text;
-  for (size_t i = begin; i < end; ++i) {
-    csv_cell_append(text, t.ids[i], delimiter);
-    for (const std::vector<double>& column : t.numeric) {
-      text += delimiter;
-      if (!std::isnan(column[i])) value_append(text, column[i]);
-    }
-    for (const std::vector<std::string>& column : t.categorical)
-      csv_cell_append(text += delimiter, column[i], delimiter);
-    text += '\n';
-  }
-  return text;
-}
-
-// Formatting the numbers is most of the time: blocks of rows are formatted on all threads, then written in order.
-void users_csv_write(const ProfileTable& t, const std::string& path, char delimiter) {
-  AtomicFile file(path);
-  std::string header;
-  csv_cell_append(header, t.id_name, delimiter);
-  for (const std::string& name : t.numeric_names) csv_cell_append(header += delimiter, name, delimiter);
-  for (const std::string& name : t.categorical_names) csv_cell_append(header += delimiter, name, delimiter);
-  file.write(header + '\n');
-  constexpr size_t kBlockRows = 16384;
-  const size_t n = t.ids.size(), threads = static_cast<size_t>(std::max(1, omp_get_max_threads()));
-  std::vector<std::string> blocks(threads * 4);
-  for (size_t first = 0; first < n; first += blocks.size() * kBlockRows) {
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t k = 0; k < blocks.size(); ++k) {
-      const size_t begin = std::min(n, first + k * kBlockRows);
-      blocks[k] = rows_format(t, begin, std::min(n, begin + kBlockRows), delimiter);
-    }
-    for (const std::string& block : blocks) file.write(block);
-  }
-  file.commit();
 }
 
 }  // namespace
@@ -198,7 +139,9 @@ std::string profile_spec_text(const ProfileBuildProducts& products) {
 
 void profile_build_write(const ProfileBuildProducts& products, const std::string& users_path,
                          const std::string& spec_path) {
-  users_csv_write(products.users, users_path, ',');  // whatever the log's delimiter: fit's default
+  const ProfileBuildRequest& s = products.settings;
+  const int threads = s.threads > 0 ? s.threads : omp_get_max_threads();
+  users_csv_write(products.users, users_path, ',', threads);  // whatever the log's delimiter: fit's default
   AtomicFile file(spec_path);
   file.write(profile_spec_text(products));
   file.commit();
