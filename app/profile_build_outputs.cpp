@@ -13,6 +13,10 @@ std::string profile_spec_path(const std::string& users_path) {
 }
 
 void profile_build_outputs_check(const std::string& events_path, const std::string& users_path) {
+  if (events_path.empty()) {  // an in-memory log: only the outputs against each other
+    output_paths_check({}, {{"--out", users_path}, {"DIR/profile_build.json", profile_spec_path(users_path)}});
+    return;
+  }
   std::error_code ec;
   KSEG_EXPECTS(!std::filesystem::exists(users_path, ec) || !std::filesystem::equivalent(events_path, users_path, ec),
                UsageError, "--out " + users_path + " is the event log itself; choose another file");

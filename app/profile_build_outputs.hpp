@@ -12,6 +12,7 @@ namespace kseg {
 std::string profile_spec_path(const std::string& users_path);
 
 // UsageError when an output would replace the event log (or the two outputs name one file); call before the build.
+// events_path "": an in-memory log (only the outputs are checked).
 void profile_build_outputs_check(const std::string& events_path, const std::string& users_path);
 
 // Writes the users table and its spec together (staged, then renamed as a set).

@@ -225,7 +225,8 @@ void events_aggregate_ranks(const ProfileBuildRequest& req, const LogColumns& co
 }  // namespace
 
 EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day, const Communicator& comm) {
-  if (columnar_events_input_is(request.events_path)) return events_columns_aggregate(request, as_of_day, comm);
+  if (request.events_stream || columnar_events_input_is(request.events_path))
+    return events_columns_aggregate(request, as_of_day, comm);
   CsvReader reader(request.events_path, CsvOptions{request.delimiter});
   const LogColumns cols = log_columns_find(request, reader.header());
   EventAggregate agg;

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 
 #include "host/data/missing_values.hpp"
 #include "host/error.hpp"
 #include "host/events/event_fold.hpp"
+#include "host/parquet/arrow_stream.hpp"
 #include "host/parquet/columnar_events.hpp"
 
 namespace kseg {
@@ -218,7 +220,11 @@ void events_received_fold(const LogColumns& cols, std::string_view in, int threa
 EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int32_t as_of_day,
                                         const Communicator& comm) {
   // In a build without Parquet support this says how to get it, as fit does.
-  const std::vector<std::string> header = columnar_events_column_names(request.events_path);
+  ArrowStreamReader* const stream = request.events_stream.get();
+  KSEG_EXPECTS(stream == nullptr || comm.size() == 1, UsageError,
+               request.events_path + ": an in-memory event log is read by one process");
+  const std::vector<std::string> header =
+      stream ? stream->column_names() : columnar_events_column_names(request.events_path);
   const LogColumns cols = log_columns_find(request, header);
   ParquetEventColumns columns{request.events_path, request.user_column, request.time_column, request.amount_column, {}};
   for (int k : cols.text) columns.text.push_back(header[static_cast<size_t>(k)]);
@@ -227,7 +233,11 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
   const int threads = request.threads > 0 ? request.threads : omp_get_max_threads();
   ParsedBatch parsed;
   if (comm.size() == 1) {
-    columnar_events_for_each(columns, comm, [&](const ParquetEventBatch& b) {
+    const auto for_each = [&](const std::function<void(const ParquetEventBatch&)>& fn) {
+      if (stream) return stream->events_for_each(columns, fn);
+      columnar_events_for_each(columns, comm, fn);
+    };
+    for_each([&](const ParquetEventBatch& b) {
       for (int64_t a = 0; a < b.n_rows; a += kFoldRows) {
         const int64_t e = std::min(b.n_rows, a + kFoldRows);
         const ChunkFacts facts = batch_parse(request, cols, b, a, e, threads, as_of_day, false, parsed);

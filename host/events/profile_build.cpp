@@ -87,6 +87,7 @@ ProfileBuildProducts profile_build(const ProfileBuildRequest& request, const Com
   ProfileBuildProducts products;
   ProfileBuildRequest& s = products.settings;
   s = request;
+  s.events_stream.reset();  // read: the products do not keep the caller's table alive
   s.families.categories = s.families.categories && !s.category_column.empty();
   if (s.families.categories && !s.categories_fixed) s.categories = categories_choose(agg, s.max_categories, comm);
   s.categories_fixed = s.families.categories;

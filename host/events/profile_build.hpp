@@ -4,12 +4,15 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "host/comm/communicator.hpp"
 
 namespace kseg {
+
+class ArrowStreamReader;  // host/parquet/arrow_stream.hpp
 
 // Which feature families are built (see README "From event logs to profiles").
 struct ProfileFamilies {
@@ -21,7 +24,10 @@ struct ProfileFamilies {
 
 // What to build and from which columns. Defaults are the CLI's.
 struct ProfileBuildRequest {
-  std::string events_path;      // the event log (CSV with a header)
+  std::string events_path;  // the event log (CSV with a header); with events_stream: how messages name it
+  // An in-memory log (an Arrow C stream: kseg.profile_build on a DataFrame), read once in one process instead of
+  // events_path.
+  std::shared_ptr<ArrowStreamReader> events_stream;
   std::string user_column;      // required: who did it
   std::string time_column;      // required: when (ISO 8601 date or timestamp; converted to UTC)
   std::string amount_column;    // "" → no monetary features

@@ -7,6 +7,7 @@
 #include "host/error.hpp"
 #include "host/parquet/arrow_batches.hpp"
 #include "host/parquet/arrow_cells.hpp"
+#include "host/parquet/arrow_events.hpp"
 
 namespace kseg {
 
@@ -113,6 +114,26 @@ void ArrowStreamReader::batches_for_each(const TableSchema& schema,
   }
   KSEG_EXPECTS(state_->reader != nullptr, UsageError, state_->name + ": the Arrow stream was already read");
   while (auto batch = state_->next()) convert(*batch);
+}
+
+void ArrowStreamReader::events_for_each(const ParquetEventColumns& columns,
+                                        const std::function<void(const ParquetEventBatch&)>& fn) {
+  KSEG_EXPECTS(state_->all_kept || state_->reader != nullptr, UsageError,
+               state_->name + ": the Arrow stream was already read");
+  ParquetEventBatch batch;
+  batch.part = state_->name;
+  const auto convert = [&](const arrow::RecordBatch& next) {
+    arrow_events_convert(next, columns, batch);
+    fn(batch);
+    batch.first_record += batch.n_rows;
+    batch.row_in_part += batch.n_rows;
+  };
+  if (state_->all_kept) {
+    for (const auto& kept : state_->kept) convert(*kept);
+    return;
+  }
+  while (auto next = state_->next())
+    if (next->num_rows() > 0) convert(*next);
 }
 
 }  // namespace kseg

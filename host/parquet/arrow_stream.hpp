@@ -12,6 +12,7 @@
 
 #include "host/data/schema.hpp"
 #include "host/data/table.hpp"
+#include "host/parquet/parquet_events.hpp"
 
 struct ArrowArrayStream;  // the Arrow C stream interface (arrow/c/abi.h)
 
@@ -40,6 +41,9 @@ class ArrowStreamReader {
   // batch, when schema_infer has not kept the batches (then it walks the kept ones). A schema from a model
   // (app/model_input.hpp's model_schema over column_names()) scores a stream without holding it.
   void batches_for_each(const TableSchema& schema, const std::function<void(const Table&, int64_t)>& fn);
+  // An event log for profile-build (kseg.profile_build on a DataFrame): the named columns of each batch, in order,
+  // as the Parquet and Arrow IPC readers hand them over (host/parquet/columnar_events.hpp). Reads the stream once.
+  void events_for_each(const ParquetEventColumns& columns, const std::function<void(const ParquetEventBatch&)>& fn);
 
  private:
   struct State;

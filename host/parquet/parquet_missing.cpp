@@ -60,5 +60,9 @@ Table ArrowStreamReader::table_load(const TableSchema&) { no_arrow(); }
 void ArrowStreamReader::batches_for_each(const TableSchema&, const std::function<void(const Table&, int64_t)>&) {
   no_arrow();
 }
+void ArrowStreamReader::events_for_each(const ParquetEventColumns&,
+                                        const std::function<void(const ParquetEventBatch&)>&) {
+  no_arrow();
+}
 
 }  // namespace kseg

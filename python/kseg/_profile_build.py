@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Literal, Union
 import numpy as np
 
 from . import _kseg
-from ._tables import frame
+from ._tables import TableLike, frame, table_source
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +41,7 @@ class ProfileBuild:
 
 
 def profile_build(
-    events: str | os.PathLike[str],
+    events: TableLike,
     *,
     user_column: str | None = None,
     time_column: str | None = None,
@@ -63,9 +63,10 @@ def profile_build(
 
     Parameters
     ----------
-    events : str or os.PathLike
-        The log, one event per row in any order: CSV with a header (plain, .gz, .zst) or Parquet (a file or a
-        directory of parts).
+    events : path, DataFrame or Arrow table
+        The log, one event per row in any order: a path (CSV with a header, plain, .gz or .zst; Parquet, Arrow IPC
+        or a directory of .npy columns: a file or a directory of parts), or a pandas or polars DataFrame, a pyarrow
+        Table or RecordBatchReader (read batch by batch as Arrow, without text; messages name it "the table").
     user_column, time_column : str
         Who did each event, and when (ISO 8601 date or timestamp, converted to UTC). Required unless ``spec``.
     amount_column : str, optional
@@ -104,8 +105,7 @@ def profile_build(
     ValueError
         kseg's one-line message for an unknown column, a bad cell (file, line, column) or bad settings.
     """
-    if not isinstance(events, (str, os.PathLike)):
-        raise TypeError(f"events: expected a path to a CSV or Parquet event log, got {type(events).__name__}")
+    source = table_source(events)
     settings = {
         "user_column": user_column,
         "time_column": time_column,
@@ -121,7 +121,6 @@ def profile_build(
         "delimiter": delimiter,
     }
     request: dict[str, Any] = {
-        "events": os.fspath(events),
         "as_of": as_of or "",
         "n_threads": 0 if n_threads is None else int(n_threads),
     }
@@ -132,7 +131,7 @@ def profile_build(
         request.update(_spec_source(spec))
     else:
         request.update(_settings_request(settings))
-    built = _kseg.profile_build(request)
+    built = _kseg.profile_build(source, request)
     return ProfileBuild(users=_users_frame(built), spec=json.loads(built["spec"]), _products=built["handle"])
 
 

@@ -25,6 +25,7 @@ namespace {
 // A build's products, kept in the Python object for write().
 struct ProfileBuildHandle {
   ProfileBuildProducts products;
+  std::string events_path;  // "" for an in-memory log
 };
 
 template <class T>
@@ -69,21 +70,27 @@ ProfileBuildRequest request_from(const nb::dict& d) {
     KSEG_EXPECTS(delimiter.size() == 1, UsageError, "delimiter: one character, e.g. \",\" or \";\"");
     r.delimiter = delimiter[0];
   }
-  r.events_path = request_value<std::string>(d, "events");
   r.as_of = request_value<std::string>(d, "as_of");
   r.threads = request_value<int>(d, "n_threads");
   return r;
 }
 
-// The users table as columns: ids (list of str), numeric columns (float64 arrays, NaN = empty), categorical columns
-// (lists of str), the spec's text and the handle.
-nb::dict profile_build_py(const nb::dict& request_dict) {
-  const ProfileBuildRequest request = request_from(request_dict);
+// The users table of the log at source (a path, or an object with __arrow_c_stream__) as columns: ids (list of str),
+// numeric columns (float64 arrays, NaN = empty), categorical columns (lists of str), the spec's text and the handle.
+nb::dict profile_build_py(const nb::handle& source, const nb::dict& request_dict) {
+  ProfileBuildRequest request = request_from(request_dict);
+  if (nb::isinstance<nb::str>(source)) {
+    request.events_path = nb::cast<std::string>(source);
+  } else {
+    request.events_stream = stream_reader(source);
+    request.events_path = "the table";
+  }
   auto handle = std::make_unique<ProfileBuildHandle>();
   {
     nb::gil_scoped_release released;
     handle->products = profile_build(request);
   }
+  handle->events_path = request.events_stream ? "" : request.events_path;
   ProfileTable& t = handle->products.users;
   nb::dict out;
   out["id_name"] = t.id_name;
@@ -102,7 +109,7 @@ nb::dict profile_build_py(const nb::dict& request_dict) {
 }
 
 void profile_build_handle_write(const ProfileBuildHandle& handle, const std::string& users_path) {
-  profile_build_outputs_check(handle.products.settings.events_path, users_path);
+  profile_build_outputs_check(handle.events_path, users_path);
   nb::gil_scoped_release released;
   profile_build_outputs_write(handle.products, users_path);
 }
@@ -111,7 +118,7 @@ void profile_build_handle_write(const ProfileBuildHandle& handle, const std::str
 
 void profile_build_bind(nb::module_& m) {
   nb::class_<ProfileBuildHandle>(m, "ProfileBuildProducts");
-  m.def("profile_build", &profile_build_py, nb::arg("request"));
+  m.def("profile_build", &profile_build_py, nb::arg("source"), nb::arg("request"));
   m.def("profile_build_write", &profile_build_handle_write, nb::arg("products"), nb::arg("users_path"));
 }
 

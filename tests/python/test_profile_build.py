@@ -97,6 +97,42 @@ def test_parquet_log_gives_the_csv_logs_table(tmp_path):
     pd.testing.assert_frame_equal(parquet_built.users, csv_built.users)
 
 
+def test_dataframes_and_arrow_tables_give_the_csv_logs_table(tmp_path):
+    frame = events(seed=9)
+    csv_built = kseg.profile_build(log_write(frame, tmp_path / "events.csv"), **OPTIONS)
+    typed = frame.assign(order_time=pd.to_datetime(frame["order_time"], utc=True),
+                         amount=frame["amount"].astype(float),
+                         category=frame["category"].astype("category"))
+    table = pa.Table.from_pandas(frame.assign(amount=frame["amount"].astype(float)), preserve_index=False)
+    inputs = {
+        "pandas, text times": frame.assign(amount=frame["amount"].astype(float)),
+        "pandas, datetime64 and category": typed,
+        "pyarrow Table": table,
+        "RecordBatchReader of 7 batches": table.to_reader(max_chunksize=600),
+    }
+    try:
+        import polars as pl
+
+        inputs["polars"] = pl.from_pandas(typed)
+    except ImportError:
+        pass
+    for name, source in inputs.items():
+        built = kseg.profile_build(source, **OPTIONS, n_threads=2)
+        pd.testing.assert_frame_equal(built.users, csv_built.users, obj=name)
+        assert built.spec["events"] == "the table"
+        assert {k: v for k, v in built.spec.items() if k != "events"} == {
+            k: v for k, v in csv_built.spec.items() if k != "events"
+        }, name
+    # The in-memory build writes the same users table; a bad cell is named by row in "the table".
+    built.write(tmp_path / "mem" / "users.csv")
+    csv_built.write(tmp_path / "csv" / "users.csv")
+    assert (tmp_path / "mem" / "users.csv").read_bytes() == (tmp_path / "csv" / "users.csv").read_bytes()
+    bad = frame.assign(amount=frame["amount"].astype(float))
+    bad.loc[41, "order_time"] = "soon"
+    with pytest.raises(ValueError, match=r'the table: row 42: column "order_time": "soon" is not an ISO 8601'):
+        kseg.profile_build(bad, user_column="user_id", time_column="order_time")
+
+
 def test_rfm_columns_match_a_pandas_groupby(tmp_path):
     frame = events(seed=5)
     built = kseg.profile_build(log_write(frame, tmp_path / "events.csv"), user_column="user_id",
@@ -144,8 +180,8 @@ def test_errors_are_one_line_value_errors_and_nothing_is_written(tmp_path):
     bad_log = log_write(bad, tmp_path / "bad.csv")
     with pytest.raises(ValueError, match=r"bad\.csv:59:2: .*\"yesterday\" is not an ISO 8601"):
         kseg.profile_build(bad_log, user_column="user_id", time_column="order_time")
-    with pytest.raises(TypeError, match="events: expected a path"):
-        kseg.profile_build(frame, user_column="user_id", time_column="order_time")
+    with pytest.raises(TypeError, match="table: expected a path"):
+        kseg.profile_build(42, user_column="user_id", time_column="order_time")
     built = kseg.profile_build(log, user_column="user_id", time_column="order_time")
     with pytest.raises(ValueError, match="is the event log itself"):
         built.write(log)
