@@ -77,8 +77,8 @@ ProfileBuildRequest request_from_flags(const ProfileBuildArgs& a) {
 
 void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args) {
   app.add_option("EVENTS", args.events,
-                 "Event log, one event per row, any order: CSV with a header (plain, .gz, .zst) or Parquet (a file "
-                 "or a directory of parts)")
+                 "Event log, one event per row, any order: CSV with a header (plain, .gz, .zst), Parquet, Arrow IPC "
+                 "(Feather v2) or a directory of .npy columns (a file or a directory of parts)")
       ->required();
   app.add_option("--out", args.out, "Users table to write (profile_build.json is written beside it)")->required();
   app.add_option("--user-column", args.user_column, "Column holding the user id (required unless --spec)");
