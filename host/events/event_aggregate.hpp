@@ -43,12 +43,13 @@ static_assert(sizeof(UserTotals) == 64, "one cache line per user");
 // UserTotals::run of a user (without day totals) whose days did not rise run after run.
 constexpr uint32_t kDaysGather = UINT32_MAX;
 
-// Events and amount of one user on one day.
+// Events and amount of one user on one day (32-bit count: a user has at most UINT32_MAX events).
 struct DayTotals {
   int32_t day = 0;  // UTC day
-  int64_t events = 0;
+  uint32_t events = 0;
   double amount = 0.0;
 };
+static_assert(sizeof(DayTotals) == 16, "one per active day of every user, kept through the table build");
 
 // Consecutive events of one user (in the partition's file order) on one day.
 struct DayRun {
@@ -58,8 +59,8 @@ struct DayRun {
 
 // Their count and amount, kept only for the windows family (RFM needs the days alone: 8 bytes per run, not 32).
 struct DayRunTotals {
-  int64_t events = 0;
   double amount = 0.0;
+  uint32_t events = 0;
 };
 
 // --last: the user's most recent non-empty value (ties in time: the later record).
