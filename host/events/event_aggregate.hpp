@@ -24,8 +24,12 @@ struct alignas(64) UserTotals {
   double amount_max = 0.0;  // largest amount (valid when amount_events > 0)
   int32_t first_day = 0;    // UTC days
   int32_t last_day = 0;
-  int32_t run = -1;     // the user's latest entry in EventPartition::runs (-1: none yet)
-  int32_t run_day = 0;  // its day
+  // The user's day runs (0: none yet). With day totals (the windows family): 1 + the index of its latest run in
+  // EventPartition::runs. Without: while its runs' days rose strictly (a log in time order), their number, which is
+  // its active days; kDaysGather once a run went back (its days are then gathered from the runs), and after
+  // aggregate_finish its active days in every case.
+  uint32_t run = 0;
+  int32_t run_day = 0;  // the day of its latest run
   uint32_t events = 0;
   uint32_t amount_events = 0;  // events with an amount
   uint32_t refunds = 0;        // events with a negative amount
@@ -36,12 +40,16 @@ struct alignas(64) UserTotals {
 };
 static_assert(sizeof(UserTotals) == 64, "one cache line per user");
 
-// Events and amount of one user on one day.
+// UserTotals::run of a user (without day totals) whose days did not rise run after run.
+constexpr uint32_t kDaysGather = UINT32_MAX;
+
+// Events and amount of one user on one day (32-bit count: a user has at most UINT32_MAX events).
 struct DayTotals {
   int32_t day = 0;  // UTC day
-  int64_t events = 0;
+  uint32_t events = 0;
   double amount = 0.0;
 };
+static_assert(sizeof(DayTotals) == 16, "one per active day of every user, kept through the table build");
 
 // Consecutive events of one user (in the partition's file order) on one day.
 struct DayRun {
@@ -51,8 +59,8 @@ struct DayRun {
 
 // Their count and amount, kept only for the windows family (RFM needs the days alone: 8 bytes per run, not 32).
 struct DayRunTotals {
-  int64_t events = 0;
   double amount = 0.0;
+  uint32_t events = 0;
 };
 
 // --last: the user's most recent non-empty value (ties in time: the later record).
@@ -71,9 +79,10 @@ struct EventPartition {
   // they open a run (appended: no hash probe, memory grows with the changes of day, not with events).
   std::vector<DayRun> runs;
   std::vector<DayRunTotals> run_totals;  // parallel to runs when day totals are kept, else empty
-  // Then (days_gather): every user's days, ascending, runs of the same day added in file order (events and amount
-  // 0 when the day totals were not kept);
-  // user slot s holds days[day_begin[s] .. day_begin[s + 1]).
+  bool day_totals = false;               // day totals kept (the windows family)
+  // Then (aggregate_finish; the runs are freed). With day totals: every user's days, ascending, runs of the same day
+  // added in file order; user slot s holds days[day_begin[s] .. day_begin[s + 1]). Without (RFM alone): both stay
+  // empty, and each user's active days are in UserTotals::run.
   std::vector<int64_t> day_begin;
   std::vector<DayTotals> days;
   // Text columns (category, then --last, then --mode columns): values interned per partition.

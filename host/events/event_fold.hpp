@@ -175,7 +175,8 @@ ChunkFacts chunks_run(int64_t n_chunks, int threads, Fn fn) {
 // Partitions with their text tables for the columns.
 void partitions_prepare(EventAggregate& agg, const LogColumns& cols);
 void facts_add(EventAggregate& agg, const ChunkFacts& f, int64_t records);
-// After the last batch: every partition's day runs gathered by user (see EventPartition::days).
+// After the last batch: every partition's day runs gathered by user (see EventPartition::days), or without day
+// totals, the active days of the users whose days went back counted from their runs (UserTotals::run).
 void aggregate_finish(EventAggregate& agg, int threads);
 // Under MPI: the counts of the log and its latest day summed (maximised) over the ranks.
 void aggregate_counts_combine(EventAggregate& agg, const Communicator& comm);
@@ -264,14 +265,20 @@ void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot) 
     const int minute = row.local_minute();
     if (minute >= 0) ++u.day_part[minute / 360];
   }
-  if (u.run < 0 || u.run_day != day) {
-    u.run = static_cast<int32_t>(part.runs.size());
+  if (u.run == 0 || u.run_day != day) {  // a new run
     u.run_day = day;
     part.runs.push_back({slot, day});
-    if (kDayTotals) part.run_totals.emplace_back();
+    if (kDayTotals) {
+      u.run = static_cast<uint32_t>(part.runs.size());
+      part.run_totals.emplace_back();
+    } else {
+      // Its days still rise while the new run's day is the latest (last_day was just updated); a count that would
+      // reach kDaysGather is gathered too.
+      u.run = u.run != kDaysGather && day == u.last_day ? u.run + 1 : kDaysGather;
+    }
   }
   if (kDayTotals) {
-    DayRunTotals& totals = part.run_totals[static_cast<size_t>(u.run)];
+    DayRunTotals& totals = part.run_totals[static_cast<size_t>(u.run - 1)];
     ++totals.events;
     if (has_amount) totals.amount += amount;
   }

@@ -122,10 +122,14 @@ void rfm_add(const EventAggregate& agg, const UserOrder& order, bool amounts, in
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (size_t i = 0; i < n; ++i) {
     const UserTotals& u = order.totals(agg, i);
-    const DayRange days = user_days(agg, order, i);
     recency[i] = as_of - u.last_day;
     frequency[i] = static_cast<double>(u.events);
-    active[i] = static_cast<double>(days.end - days.begin);
+    if (agg.partitions[static_cast<size_t>(order.part[i])].day_totals) {
+      const DayRange days = user_days(agg, order, i);
+      active[i] = static_cast<double>(days.end - days.begin);
+    } else {
+      active[i] = u.run;  // aggregate_finish counted them there
+    }
     tenure[i] = as_of - u.first_day;
     // The mean gap between consecutive active days telescopes to (last − first) / (active days − 1).
     gap[i] = active[i] > 1.0 ? (u.last_day - u.first_day) / (active[i] - 1.0) : kNaN;
