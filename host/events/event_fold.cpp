@@ -112,9 +112,6 @@ void partitions_prepare(EventAggregate& agg, const LogColumns& cols) {
 }
 
 void users_reserve(EventPartition& part, size_t events) {
-  // The first batch: its users table sized for half its events at once (not by doubling from 16 slots, each
-  // doubling a rehash and new pages); later batches grow it as they need (by then it is near its size).
-  if (part.users.size() == 0) part.users.reserve(events / 2);
   const size_t need = part.totals.size() + events;
   if (need <= part.totals.capacity()) return;
   const size_t room = std::max(need, 2 * part.totals.capacity());

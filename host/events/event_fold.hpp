@@ -183,8 +183,8 @@ void aggregate_counts_combine(EventAggregate& agg, const Communicator& comm);
 // Makes room in part's per-user vectors for `events` more users (the batch's events of the partition: a bound on its
 // new users), at least doubling when they grow: the vectors then rarely move, so their pages are cleared by the kernel
 // once (not once per doubling, with a copy each time). The room beyond the users is never written, so it costs
-// address space, not memory. The users table, whose slots are all written, is sized once, for half the events of
-// the partition's first batch.
+// address space, not memory. (The users table, whose slots are all written, still grows by doubling: sized from
+// the events, a log of few users would write tables of thousands of empty slots.)
 void users_reserve(EventPartition& part, size_t events);
 
 // The user id of row.

@@ -124,13 +124,6 @@ class StringIndex {
     }
   }
   void prefetch(uint64_t hash) const { slot_prefetch(slots_, hash); }
-  // Makes room for n texts without growing (one rehash now instead of one per doubling up to n).
-  void reserve(size_t n) {
-    size_t slots = slots_.empty() ? 16 : slots_.size();
-    while ((n + 1) * 2 > slots) slots *= 2;
-    if (slots > slots_.size()) rehash(slots);
-    offsets_.reserve(n);
-  }
   size_t size() const { return offsets_.size(); }
   std::string_view at(size_t index) const {
     const size_t end = index + 1 < offsets_.size() ? offsets_[index + 1] : bytes_.size();
@@ -170,9 +163,8 @@ class StringIndex {
     uint32_t size = 0;
     char text[kInline] = {};
   };
-  void grow() { rehash(slots_.empty() ? 16 : slots_.size() * 2); }
-  void rehash(size_t n_slots) {
-    std::vector<Slot> old(n_slots);
+  void grow() {
+    std::vector<Slot> old(slots_.empty() ? 16 : slots_.size() * 2);
     old.swap(slots_);
     const size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
