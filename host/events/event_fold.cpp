@@ -115,6 +115,13 @@ void ParsedBatch::prepare(int64_t n_chunks, int64_t n, size_t n_text) {
   text_hash.resize(static_cast<size_t>(n) * n_text);
   const auto used = static_cast<size_t>(n_chunks * kEventPartitions);
   if (buckets.size() < used) buckets.resize(used);
+  // A chunk's share of a partition (of a fold range: at most kFoldRows of the n records), with a margin: the buckets
+  // then take their size once in the first batch (users hash evenly), not by doubling (each doubling a copy and new
+  // pages for the kernel to clear).
+  const auto share = static_cast<size_t>(std::min(n, kFoldRows) / std::max<int64_t>(1, used)),
+             room = share + share / 4 + 16;
+  for (size_t c = 0; c < used; ++c)
+    if (buckets[c].capacity() < room) buckets[c].reserve(room);
   for (size_t c = used; c < buckets.size(); ++c) buckets[c].clear();
 }
 
@@ -127,6 +134,15 @@ void partitions_prepare(EventAggregate& agg, const LogColumns& cols) {
     part.last.resize(cols.n_last);
     part.day_totals = cols.day_totals;
   }
+}
+
+void users_reserve(EventPartition& part, size_t events) {
+  const size_t need = part.totals.size() + events;
+  if (need <= part.totals.capacity()) return;
+  const size_t room = std::max(need, 2 * part.totals.capacity());
+  part.totals.reserve(room);
+  part.first_record.reserve(room);
+  for (std::vector<LastValue>& last : part.last) last.reserve(room);
 }
 
 void facts_add(EventAggregate& agg, const ChunkFacts& f, int64_t records) {

@@ -181,6 +181,13 @@ void aggregate_finish(EventAggregate& agg, int threads);
 // Under MPI: the counts of the log and its latest day summed (maximised) over the ranks.
 void aggregate_counts_combine(EventAggregate& agg, const Communicator& comm);
 
+// Makes room in part's per-user vectors for `events` more users (the batch's events of the partition: a bound on its
+// new users), at least doubling when they grow: the vectors then rarely move, so their pages are cleared by the kernel
+// once (not once per doubling, with a copy each time). The room beyond the users is never written, so it costs
+// address space, not memory. (The users table, whose slots are all written, still grows by doubling: sized from
+// the events, a log of few users would write tables of thousands of empty slots.)
+void users_reserve(EventPartition& part, size_t events);
+
 // The user id of row.
 template <class Source>
 std::string_view row_user(const Source& src, const EventRow& row) {
@@ -294,6 +301,9 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const Source& 
   std::vector<uint64_t>& hashes = p.hashes[static_cast<size_t>(q)];
   std::vector<int32_t>& slots = p.slots[static_cast<size_t>(q)];
   const bool text = !cols.text.empty();
+  size_t events = 0;
+  for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions) events += p.buckets[c].size();
+  users_reserve(part, events);
   for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions) {
     const std::vector<EventRow>& rows = p.buckets[c];
     const size_t n = rows.size();
