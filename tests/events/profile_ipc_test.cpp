@@ -17,6 +17,7 @@
 #include "host/events/profile_build.hpp"
 #include "host/parquet/columnar_events.hpp"
 #include "host/parquet/parquet_input.hpp"
+#include "profile_twins.hpp"
 
 namespace kseg {
 namespace {
@@ -133,29 +134,6 @@ Logs logs_draw(const std::string& form, uint64_t seed) {
   return logs;
 }
 
-// users.csv and profile_build.json of a build of `events`, the "events" line of the spec left out.
-std::pair<std::string, std::string> build_outputs(ProfileBuildRequest r, const std::string& events,
-                                                  const test::ScratchDir& dir, const std::string& name) {
-  r.events_path = events;
-  const ProfileBuildProducts p = profile_build(r);
-  profile_build_write(p, dir.file(name + ".csv"), dir.file(name + ".json"));
-  std::string spec = test::file_read(dir.file(name + ".json"));
-  const size_t at = spec.find("\"events\":");
-  spec.erase(at, spec.find('\n', at) - at);
-  return {test::file_read(dir.file(name + ".csv")), spec};
-}
-
-bool pyarrow_missing(std::string& why) {
-  const std::string python = KSEG_PYTHON;
-  if (!parquet_support_built())
-    why = "this kseg was built without Arrow support";
-  else if (!std::filesystem::exists(python))
-    why = "no Python at " + python + " (scripts/install-python-deps.sh)";
-  else if (std::system((python + " -c 'import pyarrow.ipc' 2>/dev/null").c_str()) != 0)
-    why = "pyarrow is not installed for " + python;
-  return !why.empty();
-}
-
 void ipc_write(const test::ScratchDir& dir, const std::string& raw, const std::string& out, const std::string& form) {
   const std::string script = dir.file_write("write.py", kWriter);
   const std::string command = std::string(KSEG_PYTHON) + " " + script + " " + raw + " " + out + " " + form;
@@ -177,8 +155,8 @@ ProfileBuildRequest request_all_features() {
 }
 
 TEST(ProfileIpc, EveryColumnTypeAndCompressionGivesTheCsvTablesByteForByte) {
-  std::string why;
-  if (pyarrow_missing(why)) GTEST_SKIP() << why;
+  const std::string why = test::python_module_missing("pyarrow.ipc", true);
+  if (!why.empty()) GTEST_SKIP() << why;
   // user,time,amount,text,compression: each type in at least one form; the file name last (".bin": by magic only).
   const std::vector<std::pair<std::string, std::string>> forms = {
       {"int64,ts_ms_+02:00,float64,dict,none", "events.arrow"},
@@ -198,8 +176,8 @@ TEST(ProfileIpc, EveryColumnTypeAndCompressionGivesTheCsvTablesByteForByte) {
     ASSERT_NO_FATAL_FAILURE(ipc_write(dir, raw, ipc, form));
     EXPECT_TRUE(ipc_input_is(ipc));
     const ProfileBuildRequest r = request_all_features();
-    const auto from_csv = build_outputs(r, csv, dir, "csv");
-    const auto from_ipc = build_outputs(r, ipc, dir, "ipc");
+    const auto from_csv = test::build_outputs(r, csv, dir, "csv");
+    const auto from_ipc = test::build_outputs(r, ipc, dir, "ipc");
     EXPECT_EQ(from_ipc.first, from_csv.first);
     EXPECT_EQ(from_ipc.second, from_csv.second);
     EXPECT_GT(from_csv.first.size(), 300u * 30u);  // 300 users with every column
@@ -207,8 +185,8 @@ TEST(ProfileIpc, EveryColumnTypeAndCompressionGivesTheCsvTablesByteForByte) {
 }
 
 TEST(ProfileIpc, DirectoryOfPartsSharesOfSpendAndAsOf) {
-  std::string why;
-  if (pyarrow_missing(why)) GTEST_SKIP() << why;
+  const std::string why = test::python_module_missing("pyarrow.ipc", true);
+  if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
   const std::string form = "string,ts_ms_+02:00,float64,dict,lz4";
   const Logs logs = logs_draw(form, 12);
@@ -222,8 +200,8 @@ TEST(ProfileIpc, DirectoryOfPartsSharesOfSpendAndAsOf) {
   r.as_of = "2024-01-15";  // later events are left out
   for (int threads : {1, 3}) {
     r.threads = threads;
-    const auto from_csv = build_outputs(r, csv, dir, "csv");
-    const auto from_parts = build_outputs(r, parts, dir, "parts");
+    const auto from_csv = test::build_outputs(r, csv, dir, "csv");
+    const auto from_parts = test::build_outputs(r, parts, dir, "parts");
     EXPECT_EQ(from_parts.first, from_csv.first);
     EXPECT_EQ(from_parts.second, from_csv.second);
     EXPECT_NE(from_csv.second.find("\"events_after_as_of\": "), std::string::npos);
@@ -241,8 +219,8 @@ std::string data_error(ProfileBuildRequest r, const std::string& path) {
 }
 
 TEST(ProfileIpc, BadCellsTypesAndFilesNamePartRowColumn) {
-  std::string why;
-  if (pyarrow_missing(why)) GTEST_SKIP() << why;
+  const std::string why = test::python_module_missing("pyarrow.ipc", true);
+  if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
   // Batches of 2 rows, so that a row number counts the batches before it.
   const std::string script = dir.file_write("bad.py", R"PY(

@@ -15,6 +15,7 @@
 #include "host/events/event_time.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/parquet/columnar_events.hpp"
+#include "profile_twins.hpp"
 
 namespace kseg {
 namespace {
@@ -104,27 +105,6 @@ Logs logs_draw(const std::string& form, uint64_t seed) {
   return logs;
 }
 
-// users.csv and profile_build.json of a build of `events`, the "events" line of the spec left out.
-std::pair<std::string, std::string> build_outputs(ProfileBuildRequest r, const std::string& events,
-                                                  const test::ScratchDir& dir, const std::string& name) {
-  r.events_path = events;
-  const ProfileBuildProducts p = profile_build(r);
-  profile_build_write(p, dir.file(name + ".csv"), dir.file(name + ".json"));
-  std::string spec = test::file_read(dir.file(name + ".json"));
-  const size_t at = spec.find("\"events\":");
-  spec.erase(at, spec.find('\n', at) - at);
-  return {test::file_read(dir.file(name + ".csv")), spec};
-}
-
-bool numpy_missing(std::string& why) {
-  const std::string python = KSEG_PYTHON;
-  if (!std::filesystem::exists(python))
-    why = "no Python at " + python + " (scripts/install-python-deps.sh)";
-  else if (std::system((python + " -c 'import numpy' 2>/dev/null").c_str()) != 0)
-    why = "numpy is not installed for " + python;
-  return !why.empty();
-}
-
 void python_run(const test::ScratchDir& dir, const std::string& program, const std::string& args) {
   const std::string script = dir.file_write("write.py", program);
   const std::string command = std::string(KSEG_PYTHON) + " " + script + " " + args;
@@ -146,8 +126,8 @@ ProfileBuildRequest request_all_features() {
 }
 
 TEST(ProfileNpy, EveryDtypeGivesTheCsvTablesByteForByte) {
-  std::string why;
-  if (numpy_missing(why)) GTEST_SKIP() << why;
+  const std::string why = test::python_module_missing("numpy", false);
+  if (!why.empty()) GTEST_SKIP() << why;
   // user,time,amount,text dtypes, each in at least one form.
   for (const std::string form : {"i8,M8[ms],<f8,S", "S,M8[s],<f4,U", "U,M8[us],<i4,S", "u4,M8[ns],<f8,U",
                                  "i8,M8[D],<f8,S", "S,S,<f8,S", "U,U,<f8,U"}) {
@@ -162,8 +142,8 @@ TEST(ProfileNpy, EveryDtypeGivesTheCsvTablesByteForByte) {
     for (int threads : {1, 2}) {
       ProfileBuildRequest r = request_all_features();
       r.threads = threads;
-      const auto from_csv = build_outputs(r, csv, dir, "csv");
-      const auto from_npy = build_outputs(r, dir.file("events"), dir, "npy");
+      const auto from_csv = test::build_outputs(r, csv, dir, "csv");
+      const auto from_npy = test::build_outputs(r, dir.file("events"), dir, "npy");
       EXPECT_EQ(from_npy.first, from_csv.first);
       EXPECT_EQ(from_npy.second, from_csv.second);
       EXPECT_GT(from_csv.first.size(), 300u * 30u);  // 300 users with every column
@@ -172,8 +152,8 @@ TEST(ProfileNpy, EveryDtypeGivesTheCsvTablesByteForByte) {
 }
 
 TEST(ProfileNpy, BadColumnsNameTheFile) {
-  std::string why;
-  if (numpy_missing(why)) GTEST_SKIP() << why;
+  const std::string why = test::python_module_missing("numpy", false);
+  if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
   python_run(dir, R"PY(
 import sys, os, numpy as np

@@ -13,6 +13,7 @@
 #include "host/error.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/parquet/parquet_input.hpp"
+#include "profile_twins.hpp"
 
 namespace kseg {
 namespace {
@@ -101,29 +102,6 @@ Logs logs_draw(const std::string& form, uint64_t seed) {
   return logs;
 }
 
-// users.csv and profile_build.json of a build of `events`, the "events" line of the spec left out.
-std::pair<std::string, std::string> build_outputs(ProfileBuildRequest r, const std::string& events,
-                                                  const test::ScratchDir& dir, const std::string& name) {
-  r.events_path = events;
-  const ProfileBuildProducts p = profile_build(r);
-  profile_build_write(p, dir.file(name + ".csv"), dir.file(name + ".json"));
-  std::string spec = test::file_read(dir.file(name + ".json"));
-  const size_t at = spec.find("\"events\":");
-  spec.erase(at, spec.find('\n', at) - at);
-  return {test::file_read(dir.file(name + ".csv")), spec};
-}
-
-bool pyarrow_missing(std::string& why) {
-  const std::string python = KSEG_PYTHON;
-  if (!parquet_support_built())
-    why = "this kseg was built without Parquet support";
-  else if (!std::filesystem::exists(python))
-    why = "no Python at " + python + " (scripts/install-python-deps.sh)";
-  else if (std::system((python + " -c 'import pyarrow.parquet' 2>/dev/null").c_str()) != 0)
-    why = "pyarrow is not installed for " + python;
-  return !why.empty();
-}
-
 void parquet_write(const test::ScratchDir& dir, const std::string& raw, const std::string& out,
                    const std::string& form) {
   const std::string script = dir.file_write("write.py", kWriter);
@@ -145,8 +123,8 @@ ProfileBuildRequest request_all_features() {
 }
 
 TEST(ProfileParquet, EveryTimeFormGivesTheCsvTablesByteForByte) {
-  std::string why;
-  if (pyarrow_missing(why)) GTEST_SKIP() << why;
+  const std::string why = test::python_module_missing("pyarrow.parquet", true);
+  if (!why.empty()) GTEST_SKIP() << why;
   for (const std::string form : {"offset", "offset_west", "utc", "naive", "date32", "text"}) {
     SCOPED_TRACE(form);
     test::ScratchDir dir;
@@ -156,8 +134,8 @@ TEST(ProfileParquet, EveryTimeFormGivesTheCsvTablesByteForByte) {
     parquet_write(dir, raw, parquet, form);
     ProfileBuildRequest r = request_all_features();
     r.threads = 2;
-    const auto from_csv = build_outputs(r, csv, dir, "csv");
-    const auto from_parquet = build_outputs(r, parquet, dir, "parquet");
+    const auto from_csv = test::build_outputs(r, csv, dir, "csv");
+    const auto from_parquet = test::build_outputs(r, parquet, dir, "parquet");
     EXPECT_EQ(from_parquet.first, from_csv.first);
     EXPECT_EQ(from_parquet.second, from_csv.second);
     EXPECT_GT(from_csv.first.size(), 400u * 30u);  // 400 users with every column
@@ -165,8 +143,8 @@ TEST(ProfileParquet, EveryTimeFormGivesTheCsvTablesByteForByte) {
 }
 
 TEST(ProfileParquet, DirectoryOfPartsSharesOfSpendAndAsOf) {
-  std::string why;
-  if (pyarrow_missing(why)) GTEST_SKIP() << why;
+  const std::string why = test::python_module_missing("pyarrow.parquet", true);
+  if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
   const Logs logs = logs_draw("offset", 12);
   const std::string raw = dir.file_write("raw.csv", logs.raw), csv = dir.file_write("events.csv", logs.csv);
@@ -177,8 +155,8 @@ TEST(ProfileParquet, DirectoryOfPartsSharesOfSpendAndAsOf) {
   r.as_of = "2024-01-15";  // later events are left out
   for (int threads : {1, 3}) {
     r.threads = threads;
-    const auto from_csv = build_outputs(r, csv, dir, "csv");
-    const auto from_parts = build_outputs(r, parts, dir, "parts");
+    const auto from_csv = test::build_outputs(r, csv, dir, "csv");
+    const auto from_parts = test::build_outputs(r, parts, dir, "parts");
     EXPECT_EQ(from_parts.first, from_csv.first);
     EXPECT_EQ(from_parts.second, from_csv.second);
     EXPECT_NE(from_csv.second.find("\"events_after_as_of\": "), std::string::npos);
@@ -186,8 +164,8 @@ TEST(ProfileParquet, DirectoryOfPartsSharesOfSpendAndAsOf) {
 }
 
 TEST(ProfileParquet, BadCellsAndTypesNamePartRowColumn) {
-  std::string why;
-  if (pyarrow_missing(why)) GTEST_SKIP() << why;
+  const std::string why = test::python_module_missing("pyarrow.parquet", true);
+  if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
   const std::string script = dir.file_write("bad.py", R"PY(
 import sys, pyarrow as pa, pyarrow.parquet as pq
