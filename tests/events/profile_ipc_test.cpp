@@ -72,39 +72,25 @@ else:  # a directory of parts, as Spark writes them
     open(os.path.join(out, "_SUCCESS"), "w").close()
 )PY";
 
-std::string two(int v) { return (v < 10 ? "0" : "") + std::to_string(v); }
-
-// "YYYY-MM-DDTHH:MM:SS.mmm" of local seconds, then the zone suffix.
-std::string time_text(int64_t local, int ms, const std::string& zone) {
-  const int64_t day = (local >= 0 ? local : local - 86399) / 86400, second = local - day * 86400;
-  return day_format(static_cast<int32_t>(day)) + "T" + two(static_cast<int>(second / 3600)) + ":" +
-         two(static_cast<int>(second / 60 % 60)) + ":" + two(static_cast<int>(second % 60)) + "." +
-         std::to_string(1000 + ms).substr(1) + zone;
-}
-
 // The CSV's text of a time in the form the IPC column has ("ts_UNIT_ZONE", "date32", "date64", "text").
 std::string time_form_text(const std::string& kind, int64_t sec, int ms, int i) {
-  if (kind == "date32" || kind == "date64") return time_text(sec, 0, "").substr(0, 10);
+  if (kind == "date32" || kind == "date64") return test::iso_time_text(sec, 0, "").substr(0, 10);
   if (kind == "text") {  // mixed zones in one column of strings
     const char* zones[] = {"-05:00", "+05:00", "Z"};
     const int64_t offsets[] = {-5 * 3600, 5 * 3600, 0};
-    return time_text(sec + offsets[i % 3], ms, zones[i % 3]);
+    return test::iso_time_text(sec + offsets[i % 3], ms, zones[i % 3]);
   }
   const std::string zone = kind.substr(kind.rfind('_') + 1);
-  if (zone == "-") return time_text(sec, ms, "");
-  if (zone == "UTC") return time_text(sec, ms, "Z");
+  if (zone == "-") return test::iso_time_text(sec, ms, "");
+  if (zone == "UTC") return test::iso_time_text(sec, ms, "Z");
   const int64_t minutes = (zone[0] == '-' ? -1 : 1) * (std::stoi(zone.substr(1, 2)) * 60 + std::stoi(zone.substr(4)));
-  return time_text(sec + minutes * 60, ms, zone);
+  return test::iso_time_text(sec + minutes * 60, ms, zone);
 }
-
-struct Logs {
-  std::string csv, raw;
-};
 
 // A random unsorted log: 64-bit user ids, times around the end of 2023 (some before 1970 on purpose, for the rounding
 // down of negative times), empty amounts and categories, refunds. Amounts are cents, quarters for float32 (exact in
 // a float) and whole units for int32, so every type holds the CSV's number exactly.
-Logs logs_draw(const std::string& form, uint64_t seed) {
+test::EventLogs logs_draw(const std::string& form, uint64_t seed) {
   const size_t time_at = form.find(',') + 1;
   const std::string time_kind = form.substr(time_at, form.find(',', time_at) - time_at);
   const bool whole = form.find(",int32,") != std::string::npos, quarters = form.find(",float32,") != std::string::npos;
@@ -112,14 +98,14 @@ Logs logs_draw(const std::string& form, uint64_t seed) {
   std::mt19937_64 rng(seed);
   const char* cats[] = {"books", "toys", "home", "", "garden"};
   const char* devices[] = {"ios", "web", "", "android"};
-  Logs logs{"user,time,amount,cat,device\n", "user,sec,ms,amount,cat,device,text\n"};
+  test::EventLogs logs;
   for (int i = 0; i < 3000; ++i) {
     const int64_t user = 9000000000000LL + static_cast<int64_t>(rng() % 300) * 7919;
     int64_t sec = 1700000000 + static_cast<int64_t>(rng() % (120 * 86400));
     if (i % 997 == 0) sec = -1000 - static_cast<int64_t>(rng() % 100000);
     const int ms = seconds ? 0 : static_cast<int>(rng() % 1000);
     const int64_t units = static_cast<int64_t>(rng() % 100000) * (rng() % 15 == 0 ? -1 : 1);
-    std::string amount = std::to_string(units / 100) + "." + two(static_cast<int>(std::abs(units) % 100));
+    std::string amount = std::to_string(units / 100) + "." + std::to_string(100 + std::abs(units) % 100).substr(1);
     if (units < 0 && units > -100) amount = "-" + amount;
     if (whole) amount = std::to_string(units);
     if (quarters) amount = std::to_string(units / 4) + "." + std::to_string(std::abs(units) % 4 * 25);
@@ -127,31 +113,9 @@ Logs logs_draw(const std::string& form, uint64_t seed) {
     if (rng() % 9 == 0) amount = "";
     const std::string cat = cats[rng() % 5], device = devices[rng() % 4];
     const std::string text = time_form_text(time_kind, sec, ms, i);
-    logs.csv += std::to_string(user) + "," + text + "," + amount + "," + cat + "," + device + "\n";
-    logs.raw += std::to_string(user) + "," + std::to_string(sec) + "," + std::to_string(ms) + "," + amount + "," + cat +
-                "," + device + "," + text + "\n";
+    logs.add(user, sec, ms, amount, cat, device, text);
   }
   return logs;
-}
-
-void ipc_write(const test::ScratchDir& dir, const std::string& raw, const std::string& out, const std::string& form) {
-  const std::string script = dir.file_write("write.py", kWriter);
-  const std::string command = std::string(KSEG_PYTHON) + " " + script + " " + raw + " " + out + " " + form;
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-}
-
-ProfileBuildRequest request_all_features() {
-  ProfileBuildRequest r;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
-  r.category_column = "cat";
-  r.max_categories = 3;
-  r.last_columns = {"device"};
-  r.mode_columns = {"device"};
-  r.rfm_scores = true;
-  r.threads = 2;
-  return r;
 }
 
 TEST(ProfileIpc, EveryColumnTypeAndCompressionGivesTheCsvTablesByteForByte) {
@@ -170,12 +134,12 @@ TEST(ProfileIpc, EveryColumnTypeAndCompressionGivesTheCsvTablesByteForByte) {
   for (const auto& [form, name] : forms) {
     SCOPED_TRACE(form);
     test::ScratchDir dir;
-    const Logs logs = logs_draw(form, 11);
+    const test::EventLogs logs = logs_draw(form, 11);
     const std::string raw = dir.file_write("raw.csv", logs.raw), csv = dir.file_write("events.csv", logs.csv);
     const std::string ipc = dir.file(name);
-    ASSERT_NO_FATAL_FAILURE(ipc_write(dir, raw, ipc, form));
+    ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, kWriter, raw + " " + ipc + " " + form));
     EXPECT_TRUE(ipc_input_is(ipc));
-    const ProfileBuildRequest r = request_all_features();
+    const ProfileBuildRequest r = test::request_all_features();
     const auto from_csv = test::build_outputs(r, csv, dir, "csv");
     const auto from_ipc = test::build_outputs(r, ipc, dir, "ipc");
     EXPECT_EQ(from_ipc.first, from_csv.first);
@@ -189,13 +153,13 @@ TEST(ProfileIpc, DirectoryOfPartsSharesOfSpendAndAsOf) {
   if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
   const std::string form = "string,ts_ms_+02:00,float64,dict,lz4";
-  const Logs logs = logs_draw(form, 12);
+  const test::EventLogs logs = logs_draw(form, 12);
   const std::string raw = dir.file_write("raw.csv", logs.raw), csv = dir.file_write("events.csv", logs.csv);
   const std::string parts = dir.file("events");
-  ASSERT_NO_FATAL_FAILURE(ipc_write(dir, raw, parts, form));
+  ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, kWriter, raw + " " + parts + " " + form));
   EXPECT_TRUE(ipc_input_is(parts));
   EXPECT_EQ(ipc_parts_list(parts).size(), 2u);  // _SUCCESS left out
-  ProfileBuildRequest r = request_all_features();
+  ProfileBuildRequest r = test::request_all_features();
   r.category_share_amount = true;
   r.as_of = "2024-01-15";  // later events are left out
   for (int threads : {1, 3}) {

@@ -57,24 +57,10 @@ np.save(os.path.join(out, "time.npy"), time)
 np.save(os.path.join(out, "amount.npy"), amount)
 )PY";
 
-std::string two(int v) { return (v < 10 ? "0" : "") + std::to_string(v); }
-
-// "YYYY-MM-DDTHH:MM:SS.mmm" of seconds since 1970, then the zone suffix.
-std::string time_text(int64_t sec, int ms, const std::string& zone) {
-  const int64_t day = (sec >= 0 ? sec : sec - 86399) / 86400, second = sec - day * 86400;
-  return day_format(static_cast<int32_t>(day)) + "T" + two(static_cast<int>(second / 3600)) + ":" +
-         two(static_cast<int>(second / 60 % 60)) + ":" + two(static_cast<int>(second % 60)) + "." +
-         std::to_string(1000 + ms).substr(1) + zone;
-}
-
-struct Logs {
-  std::string csv, raw;
-};
-
 // A random unsorted log (some times before 1970, for the rounding down of negative times). Amounts are cents, quarters
 // for f4 (exact in a float), whole units for i4 (never empty: an integer column has no missing value); user ids below
 // 4·10^9 so that u4 holds them.
-Logs logs_draw(const std::string& form, uint64_t seed) {
+test::EventLogs logs_draw(const std::string& form, uint64_t seed) {
   const size_t time_at = form.find(',') + 1;
   const std::string time_kind = form.substr(time_at, form.find(',', time_at) - time_at);
   const bool whole = form.find(",<i4,") != std::string::npos, seconds = time_kind == "M8[s]";
@@ -82,47 +68,25 @@ Logs logs_draw(const std::string& form, uint64_t seed) {
   std::mt19937_64 rng(seed);
   const char* cats[] = {"books", "toys", "home", "", "garden"};
   const char* devices[] = {"ios", "web", "", "android"};
-  Logs logs{"user,time,amount,cat,device\n", "user,sec,ms,amount,cat,device,text\n"};
+  test::EventLogs logs;
   for (int i = 0; i < 3000; ++i) {
     const int64_t user = 3000000000LL + static_cast<int64_t>(rng() % 300) * 7919;
     int64_t sec = 1700000000 + static_cast<int64_t>(rng() % (120 * 86400));
     if (i % 997 == 0) sec = -1000 - static_cast<int64_t>(rng() % 100000);
     const int ms = seconds ? 0 : static_cast<int>(rng() % 1000);
     const int64_t units = static_cast<int64_t>(rng() % 100000) * (rng() % 15 == 0 ? -1 : 1);
-    std::string amount = std::to_string(units / 100) + "." + two(static_cast<int>(std::abs(units) % 100));
+    std::string amount = std::to_string(units / 100) + "." + std::to_string(100 + std::abs(units) % 100).substr(1);
     if (units < 0 && units > -100) amount = "-" + amount;
     if (whole) amount = std::to_string(units);
     if (quarters) amount = std::to_string(units / 4) + "." + std::to_string(std::abs(units) % 4 * 25);
     if (quarters && units < 0 && units > -4) amount = "-" + amount;
     if (!whole && rng() % 9 == 0) amount = "";
     const std::string cat = cats[rng() % 5], device = devices[rng() % 4];
-    std::string text = time_text(sec, ms, i % 2 ? "Z" : "");
+    std::string text = test::iso_time_text(sec, ms, i % 2 ? "Z" : "");
     if (time_kind == "M8[D]") text = text.substr(0, 10);
-    logs.csv += std::to_string(user) + "," + text + "," + amount + "," + cat + "," + device + "\n";
-    logs.raw += std::to_string(user) + "," + std::to_string(sec) + "," + std::to_string(ms) + "," + amount + "," + cat +
-                "," + device + "," + text + "\n";
+    logs.add(user, sec, ms, amount, cat, device, text);
   }
   return logs;
-}
-
-void python_run(const test::ScratchDir& dir, const std::string& program, const std::string& args) {
-  const std::string script = dir.file_write("write.py", program);
-  const std::string command = std::string(KSEG_PYTHON) + " " + script + " " + args;
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-}
-
-ProfileBuildRequest request_all_features() {
-  ProfileBuildRequest r;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
-  r.category_column = "cat";
-  r.max_categories = 3;
-  r.last_columns = {"device"};
-  r.mode_columns = {"device"};
-  r.rfm_scores = true;
-  r.threads = 2;
-  return r;
 }
 
 TEST(ProfileNpy, EveryDtypeGivesTheCsvTablesByteForByte) {
@@ -133,14 +97,14 @@ TEST(ProfileNpy, EveryDtypeGivesTheCsvTablesByteForByte) {
                                  "i8,M8[D],<f8,S", "S,S,<f8,S", "U,U,<f8,U"}) {
     SCOPED_TRACE(form);
     test::ScratchDir dir;
-    const Logs logs = logs_draw(form, 21);
+    const test::EventLogs logs = logs_draw(form, 21);
     const std::string raw = dir.file_write("raw.csv", logs.raw), csv = dir.file_write("events.csv", logs.csv);
-    ASSERT_NO_FATAL_FAILURE(python_run(dir, kWriter, raw + " " + dir.file("events") + " '" + form + "'"));
+    ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, kWriter, raw + " " + dir.file("events") + " '" + form + "'"));
     EXPECT_TRUE(npy_events_input_is(dir.file("events")));
     EXPECT_EQ(columnar_events_column_names(dir.file("events")),
               (std::vector<std::string>{"amount", "cat", "device", "time", "user"}));
     for (int threads : {1, 2}) {
-      ProfileBuildRequest r = request_all_features();
+      ProfileBuildRequest r = test::request_all_features();
       r.threads = threads;
       const auto from_csv = test::build_outputs(r, csv, dir, "csv");
       const auto from_npy = test::build_outputs(r, dir.file("events"), dir, "npy");
@@ -155,7 +119,7 @@ TEST(ProfileNpy, BadColumnsNameTheFile) {
   const std::string why = test::python_module_missing("numpy", false);
   if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
-  python_run(dir, R"PY(
+  test::python_script_run(dir, R"PY(
 import sys, os, numpy as np
 d = sys.argv[1]
 def log(name, user=["a", "b", "c"], time=None, amount=[1.0, 2.0, 3.0]):
@@ -177,7 +141,7 @@ log("truncated")
 raw = open(os.path.join(d, "truncated", "amount.npy"), "rb").read()
 open(os.path.join(d, "truncated", "amount.npy"), "wb").write(raw[:-5])
 )PY",
-             dir.path().string());
+                          dir.path().string());
   ProfileBuildRequest r;
   r.user_column = "user";
   r.time_column = "time";

@@ -53,28 +53,13 @@ else:  # a directory of parts, as Spark writes them
     open(os.path.join(out, "_SUCCESS"), "w").close()
 )PY";
 
-std::string two(int v) { return (v < 10 ? "0" : "") + std::to_string(v); }
-
-// "YYYY-MM-DDTHH:MM:SS.mmm" of local seconds, then the zone suffix.
-std::string time_text(int64_t local, int ms, const std::string& zone) {
-  const int64_t day = (local >= 0 ? local : local - 86399) / 86400, second = local - day * 86400;
-  std::string text = day_format(static_cast<int32_t>(day)) + "T" + two(static_cast<int>(second / 3600)) + ":" +
-                     two(static_cast<int>(second / 60 % 60)) + ":" + two(static_cast<int>(second % 60));
-  const std::string fraction = std::to_string(1000 + ms).substr(1);
-  return text + "." + fraction + zone;
-}
-
-struct Logs {
-  std::string csv, raw;
-};
-
 // A random unsorted log: 64-bit user ids, times around the end of 2023 (some before 1970 on purpose, for the
 // rounding down of negative times), empty amounts and categories, refunds. form: how the CSV writes times.
-Logs logs_draw(const std::string& form, uint64_t seed) {
+test::EventLogs logs_draw(const std::string& form, uint64_t seed) {
   std::mt19937_64 rng(seed);
   const char* cats[] = {"books", "toys", "home", "", "garden"};
   const char* devices[] = {"ios", "web", "", "android"};
-  Logs logs{"user,time,amount,cat,device\n", "user,sec,ms,amount,cat,device,text\n"};
+  test::EventLogs logs;
   for (int i = 0; i < 4000; ++i) {
     const int64_t user = 9000000000000LL + static_cast<int64_t>(rng() % 400) * 7919;
     int64_t sec = 1700000000 + static_cast<int64_t>(rng() % (120 * 86400));
@@ -84,42 +69,19 @@ Logs logs_draw(const std::string& form, uint64_t seed) {
     if (!amount.empty() && rng() % 15 == 0) amount = "-" + amount;
     const std::string cat = cats[rng() % 5], device = devices[rng() % 4];
     std::string text;
-    if (form == "offset") text = time_text(sec + 7200, ms, "+02:00");
-    if (form == "offset_west") text = time_text(sec - 12600, ms, "-03:30");
-    if (form == "utc") text = time_text(sec, ms, "Z");
-    if (form == "naive") text = time_text(sec, ms, "");
-    if (form == "date32") text = time_text(sec, 0, "").substr(0, 10);
+    if (form == "offset") text = test::iso_time_text(sec + 7200, ms, "+02:00");
+    if (form == "offset_west") text = test::iso_time_text(sec - 12600, ms, "-03:30");
+    if (form == "utc") text = test::iso_time_text(sec, ms, "Z");
+    if (form == "naive") text = test::iso_time_text(sec, ms, "");
+    if (form == "date32") text = test::iso_time_text(sec, 0, "").substr(0, 10);
     if (form == "text") {  // mixed zones in one column of strings
       const char* zones[] = {"-05:00", "+05:00", "Z"};
       const int64_t offsets[] = {-5 * 3600, 5 * 3600, 0};
-      text = time_text(sec + offsets[i % 3], ms, zones[i % 3]);
+      text = test::iso_time_text(sec + offsets[i % 3], ms, zones[i % 3]);
     }
-    const std::string row = std::to_string(user) + "," + text + "," + amount + "," + cat + "," + device + "\n";
-    logs.csv += row;
-    logs.raw += std::to_string(user) + "," + std::to_string(sec) + "," + std::to_string(ms) + "," + amount + "," + cat +
-                "," + device + "," + text + "\n";
+    logs.add(user, sec, ms, amount, cat, device, text);
   }
   return logs;
-}
-
-void parquet_write(const test::ScratchDir& dir, const std::string& raw, const std::string& out,
-                   const std::string& form) {
-  const std::string script = dir.file_write("write.py", kWriter);
-  const std::string command = std::string(KSEG_PYTHON) + " " + script + " " + raw + " " + out + " " + form;
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-}
-
-ProfileBuildRequest request_all_features() {
-  ProfileBuildRequest r;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
-  r.category_column = "cat";
-  r.max_categories = 3;
-  r.last_columns = {"device"};
-  r.mode_columns = {"device"};
-  r.rfm_scores = true;
-  return r;
 }
 
 TEST(ProfileParquet, EveryTimeFormGivesTheCsvTablesByteForByte) {
@@ -128,11 +90,11 @@ TEST(ProfileParquet, EveryTimeFormGivesTheCsvTablesByteForByte) {
   for (const std::string form : {"offset", "offset_west", "utc", "naive", "date32", "text"}) {
     SCOPED_TRACE(form);
     test::ScratchDir dir;
-    const Logs logs = logs_draw(form, 11);
+    const test::EventLogs logs = logs_draw(form, 11);
     const std::string raw = dir.file_write("raw.csv", logs.raw), csv = dir.file_write("events.csv", logs.csv);
     const std::string parquet = dir.file("events.parquet");
-    parquet_write(dir, raw, parquet, form);
-    ProfileBuildRequest r = request_all_features();
+    test::python_script_run(dir, kWriter, raw + " " + parquet + " " + form);
+    ProfileBuildRequest r = test::request_all_features();
     r.threads = 2;
     const auto from_csv = test::build_outputs(r, csv, dir, "csv");
     const auto from_parquet = test::build_outputs(r, parquet, dir, "parquet");
@@ -146,11 +108,11 @@ TEST(ProfileParquet, DirectoryOfPartsSharesOfSpendAndAsOf) {
   const std::string why = test::python_module_missing("pyarrow.parquet", true);
   if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
-  const Logs logs = logs_draw("offset", 12);
+  const test::EventLogs logs = logs_draw("offset", 12);
   const std::string raw = dir.file_write("raw.csv", logs.raw), csv = dir.file_write("events.csv", logs.csv);
   const std::string parts = dir.file("events");
-  parquet_write(dir, raw, parts, "offset");
-  ProfileBuildRequest r = request_all_features();
+  test::python_script_run(dir, kWriter, raw + " " + parts + " offset");
+  ProfileBuildRequest r = test::request_all_features();
   r.category_share_amount = true;
   r.as_of = "2024-01-15";  // later events are left out
   for (int threads : {1, 3}) {
