@@ -1,6 +1,7 @@
 #include "host/events/event_time.hpp"
 
 #include "host/data/schema.hpp"
+#include "host/floor_div.hpp"
 
 namespace kseg {
 
@@ -35,8 +36,6 @@ bool zone_parse(std::string_view text, size_t at, int& offset_minutes) {
   offset_minutes = sign * (hours * 60 + minutes);
   return true;
 }
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // The digits text[at .. at + n) as a number; -1 when one is not a digit.
 inline int digits_value(const char* text, int n) {

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "host/error.hpp"
+#include "host/floor_div.hpp"
 
 namespace kseg {
 namespace {
@@ -31,8 +32,6 @@ int32_t zone_offset_minutes(const std::string& zone) {
   if (zone.size() >= at + 2) std::from_chars(zone.data() + at, zone.data() + at + 2, minutes);
   return (zone[0] == '+' ? 1 : -1) * (hours * 60 + minutes);
 }
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Views of a string array's cells: null → view without data (or "" when null_empty).
 template <class ArrayT>

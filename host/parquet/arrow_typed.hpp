@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "host/floor_div.hpp"
 #include "host/io/number_format.hpp"
 
 namespace kseg {
@@ -29,8 +30,6 @@ class Validity {
   const uint8_t* bits_;
   int64_t offset_;
 };
-
-inline int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Calls fn(values) with a pointer to the array's values (offset applied) for the fixed-width number types, and
 // returns true; false for any other type (decimal, text, ...).

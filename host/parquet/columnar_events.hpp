@@ -48,7 +48,8 @@ std::vector<std::string> columnar_events_column_names(const std::string& path);
 void columnar_events_for_each(const ParquetEventColumns& columns, const Communicator& comm,
                               const std::function<void(const ParquetEventBatch&)>& fn);
 
-// Arrow IPC only (ipc_events.cpp; stubs without Arrow). The first part's column names.
+// Arrow IPC only (ipc_events.cpp; in a build without Arrow, ipc_events_missing.cpp refuses with how to get support).
+// The first part's column names.
 std::vector<std::string> ipc_column_names(const std::string& path);
 
 // Arrow IPC only: the parts memory-mapped, each record batch read zero-copy where its buffers are uncompressed (LZ4 and

@@ -1,4 +1,5 @@
-// A build without Arrow support: reading an Arrow IPC event log says how to get it, as the Parquet stubs do.
+// A build without Arrow support: reading an Arrow IPC event log is refused with the line that says how to get Arrow
+// support (as parquet_missing.cpp does for Parquet); nothing here is left to write.
 #include "host/error.hpp"
 #include "host/parquet/columnar_events.hpp"
 

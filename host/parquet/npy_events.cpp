@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "host/error.hpp"
+#include "host/floor_div.hpp"
 #include "host/io/mapped_file.hpp"
 #include "host/io/npy_header.hpp"
 #include "host/parquet/columnar_events.hpp"
@@ -89,8 +90,6 @@ NpyColumn column_open(const std::string& dir, const std::string& name) {
   c.data = c.file->data() + header.data_offset;
   return c;
 }
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Appends the UTF-8 of a UTF-32 code point; false for one that is not a Unicode scalar value.
 bool utf8_put(uint32_t u, char*& out) {
