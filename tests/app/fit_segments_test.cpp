@@ -48,12 +48,7 @@ FitRequest request_make(const std::string& input, const std::string& out) {
   return request;
 }
 
-std::vector<std::string> fields_split(const std::string& line) {
-  std::vector<std::string> fields;
-  std::istringstream in(line);
-  for (std::string f; std::getline(in, f, ',');) fields.push_back(f);
-  return fields;
-}
+using test::fields_split;
 
 TEST(FitSegments, ProductsAreWhatTheProgramWrites) {
   test::ScratchDir dir;

@@ -53,16 +53,7 @@ std::vector<std::string> cli_args(const SweepRequest& r, const std::string& out_
   return args;
 }
 
-std::vector<std::string> fields_split(const std::string& line) {
-  std::vector<std::string> fields(1);
-  for (char c : line) {
-    if (c == ',')
-      fields.emplace_back();
-    else
-      fields.back() += c;
-  }
-  return fields;
-}
+using test::fields_split;
 
 // sweep.csv's rows by k: the fields, the seconds column (index 9, a timing) left out.
 std::map<int64_t, std::vector<std::string>> sweep_csv_rows(const std::string& path) {

@@ -14,16 +14,7 @@ namespace {
 using test::cli;
 using test::lines_split;
 
-std::vector<std::string> fields_split(const std::string& line) {
-  std::vector<std::string> fields;
-  size_t start = 0;
-  for (size_t comma = line.find(','); comma != std::string::npos; comma = line.find(',', start)) {
-    fields.push_back(line.substr(start, comma - start));
-    start = comma + 1;
-  }
-  fields.push_back(line.substr(start));
-  return fields;
-}
+using test::fields_split;
 
 // Column name → cells, and the ids in order, of a CSV without quotes.
 struct Csv {

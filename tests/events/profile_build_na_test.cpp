@@ -33,17 +33,7 @@ std::string log_text(const std::vector<std::string>& missing) {
          missing[3] + "\n";
 }
 
-std::vector<std::string> fields_split(const std::string& line) {
-  std::vector<std::string> fields(1);
-  for (const char c : line) {
-    if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back().push_back(c);
-    }
-  }
-  return fields;
-}
+using test::fields_split;
 
 test::CliResult build(const test::ScratchDir& dir, const std::string& name, const std::string& text) {
   dir.file_write(name + ".csv", text);

@@ -109,14 +109,7 @@ o.index.name = "user"
 o.to_csv(out)
 )PY";
 
-std::vector<std::string> fields_split(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, ',')) fields.push_back(field);
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
-  return fields;
-}
+using test::fields_split;
 
 std::string random_log(std::mt19937_64& rng) {
   const char* zones[] = {"Z", "+02:00", "-05:00", "+0530", "", "-01:00"};

@@ -47,4 +47,16 @@ inline std::string file_read(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// The comma-separated fields of a line without quotes (generated files, kseg's outputs): "a,,b," → a, "", b, "".
+inline std::vector<std::string> fields_split(const std::string& line) {
+  std::vector<std::string> fields(1);
+  for (const char c : line) {
+    if (c == ',')
+      fields.emplace_back();
+    else
+      fields.back() += c;
+  }
+  return fields;
+}
+
 }  // namespace kseg::test
