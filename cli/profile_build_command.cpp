@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "app/profile_build_outputs.hpp"
+#include "app/profile_progress.hpp"
 #include "cli/commands.hpp"
 #include "host/error.hpp"
 #include "host/events/profile_build.hpp"
@@ -103,7 +104,7 @@ void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args) {
   app.add_flag("--quiet", args.quiet, "Print nothing on success");
 }
 
-int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream&,
+int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream& err,
                               const Communicator& comm) {
   ProfileBuildRequest request;
   if (!args.spec.empty()) {
@@ -116,9 +117,14 @@ int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, s
   request.as_of = args.as_of;
   request.threads = args.threads;
   profile_build_outputs_check(args.events, args.out);
+  // Progress on stderr from rank 0 alone (under MPI its reading lines count its own share).
+  ProfileProgressPrinter progress(err, args.quiet || comm.rank() != 0, args.events, comm.size());
+  request.progress = progress.sink();
   const ProfileBuildProducts products = profile_build(request, comm);  // under MPI: the whole table on rank 0
   if (comm.rank() != 0) return 0;
+  progress.writing(products, args.out);
   profile_build_outputs_write(products, args.out);
+  progress.done(products);
   if (!args.quiet) {
     out << "kseg: " << products.users.ids.size() << " users, "
         << products.users.numeric_names.size() + products.users.categorical_names.size() << " features from "

@@ -214,6 +214,7 @@ void events_aggregate_ranks(const ProfileBuildRequest& req, const LogColumns& co
           facts_add(agg, facts, e - a);
           events_route(batch, parsed, comm.size(), to_rank);
         }
+        progress_reading_report(req.progress, agg.events_read, -1, 0, false);  // this rank's events
       });
   const std::vector<std::string> received = comm.exchange_bytes(to_rank);
   to_rank = {};
@@ -243,6 +244,10 @@ EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_o
         facts_add(agg, facts, e - a);
         batch_fold(cols, CsvEvents{batch, cols, request}, threads, parsed, agg, facts.failure);
       }
+      // A plain file's bytes up to the batch's end; a compressed one's are not known here.
+      const int64_t bytes_total = reader.compressed() ? 0 : static_cast<int64_t>(reader.source().size);
+      progress_reading_report(request.progress, agg.events_read, bytes_total ? batch.records.back().end : -1,
+                              bytes_total, false);
     });
   }
   aggregate_finish(agg, threads);

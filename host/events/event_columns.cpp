@@ -245,6 +245,7 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
         const ViewEvents src{b.user.data(), b.text.data(), b.first_record, nullptr, 0, &b, &request.user_column};
         batch_fold(cols, src, threads, parsed, agg, facts.failure);
       }
+      progress_reading_report(request.progress, agg.events_read, agg.events_read, b.rows_total, true);
     });
   } else {
     std::vector<std::string> to_rank(static_cast<size_t>(comm.size()));
@@ -256,6 +257,7 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
         facts_add(agg, facts, e - a);
         events_route(b, parsed, comm.size(), to_rank);
       }
+      progress_reading_report(request.progress, agg.events_read, -1, 0, true);  // this rank's events
     });
     const std::vector<std::string> received = comm.exchange_bytes(to_rank);
     to_rank = {};

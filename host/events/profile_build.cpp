@@ -83,11 +83,17 @@ ProfileBuildProducts profile_build(const ProfileBuildRequest& request, const Com
                    (as_of_given ? " on or before --as-of " + request.as_of : std::string()) +
                    "; a profile needs at least one event");
   if (!as_of_given) as_of_day = agg.max_day;
+  if (request.progress) {
+    int64_t users = 0;
+    for (const EventPartition& part : agg.partitions) users += static_cast<int64_t>(part.totals.size());
+    request.progress({ProfileProgress::Stage::building, agg.events_read, -1, 0, false, users});
+  }
 
   ProfileBuildProducts products;
   ProfileBuildRequest& s = products.settings;
   s = request;
   s.events_stream.reset();  // read: the products do not keep the caller's table alive
+  s.progress = nullptr;     // nor the caller's progress printer
   s.families.categories = s.families.categories && !s.category_column.empty();
   if (s.families.categories && !s.categories_fixed) s.categories = categories_choose(agg, s.max_categories, comm);
   s.categories_fixed = s.families.categories;

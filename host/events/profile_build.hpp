@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host/comm/communicator.hpp"
+#include "host/events/profile_progress.hpp"
 
 namespace kseg {
 
@@ -44,7 +45,8 @@ struct ProfileBuildRequest {
   bool categories_fixed = false;           // true: a replay; categories are not chosen from this log
   int time_of_day = -1;                    // part-of-day columns: -1 → when any time has a time of day; 0 no; 1 yes
   char delimiter = ',';
-  int threads = 0;  // OpenMP threads; 0 → all cores. The output does not depend on it.
+  int threads = 0;               // OpenMP threads; 0 → all cores. The output does not depend on it.
+  ProfileProgressSink progress;  // once per batch read, then once when the users are built; unset: no reports
 };
 
 // A user table: ids, numeric columns (NaN = empty cell) and categorical columns, users in order of first appearance

@@ -102,6 +102,7 @@ void ipc_events_for_each(const ParquetEventColumns& c, const Communicator& comm,
   for (int i = 0; i < first.index; ++i)
     out.row_in_part += checked(first_part.reader->ReadRecordBatch(i), first_part.path)->num_rows();
   out.first_record += out.row_in_part;
+  for (size_t p = 0; p < parts.size(); ++p) out.rows_total += checked(parts[p].reader->CountRows(), paths[p]);
   for (size_t at = begin; at < end; ++at) {
     const Part& part = parts[static_cast<size_t>(batches[at].part)];
     if (at > begin && batches[at].index == 0) out.row_in_part = 0;

@@ -266,6 +266,7 @@ void npy_events_for_each(const ParquetEventColumns& c, const Communicator& comm,
   const auto ranks = static_cast<size_t>(comm.size()), rank = static_cast<size_t>(comm.rank());
   ParquetEventBatch b;
   b.part = c.path;
+  b.rows_total = n;
   for (size_t at = batches * rank / ranks; at < batches * (rank + 1) / ranks; ++at) {
     const int64_t first = static_cast<int64_t>(at) * kBatchRows, rows = std::min(kBatchRows, n - first);
     b.first_record = b.row_in_part = first;

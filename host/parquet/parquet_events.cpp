@@ -117,6 +117,7 @@ void parquet_events_for_each(const ParquetEventColumns& c, const Communicator& c
   }
   const size_t n = groups.size(), ranks = static_cast<size_t>(comm.size()), rank = static_cast<size_t>(comm.rank());
   ParquetEventBatch batch;
+  batch.rows_total = row;
   for (size_t at = n * rank / ranks, end = n * (rank + 1) / ranks; at < end;) {
     const Part& part = parts[static_cast<size_t>(groups[at].part)];
     std::vector<int> read;

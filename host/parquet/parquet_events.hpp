@@ -37,6 +37,7 @@ struct ParquetEventBatch {
   int64_t row_in_part = 0;   // 0-based row of row 0 within part
   int64_t first_record = 0;  // 0-based row of row 0 within the whole input (all parts in order)
   int64_t n_rows = 0;
+  int64_t rows_total = 0;  // rows of the whole input, where the reader knows them up front (progress); 0: not known
   std::vector<std::string_view> user;
   EventTimeKind time_kind = EventTimeKind::instant;
   std::vector<int64_t> time_value;          // instant or date
