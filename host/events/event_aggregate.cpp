@@ -6,8 +6,10 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <functional>
 #include <limits>
+#include <system_error>
 
 #include <fast_float/fast_float.h>
 
@@ -237,6 +239,8 @@ EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_o
     events_aggregate_ranks(request, cols, reader, as_of_day, threads, comm, agg);
   } else {
     ParsedBatch parsed;
+    std::error_code ec;  // -1 when its size is not known: the progress lines name no share
+    const auto bytes_total = static_cast<int64_t>(std::filesystem::file_size(request.events_path, ec));
     reader.batches_for_each(kEventBatchBytes, threads, [&](const CsvRecordBatch& batch) {
       for (int64_t a = 0; a < batch.n_records; a += kFoldRows) {
         const int64_t e = std::min(batch.n_records, a + kFoldRows);
@@ -244,10 +248,7 @@ EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_o
         facts_add(agg, facts, e - a);
         batch_fold(cols, CsvEvents{batch, cols, request}, threads, parsed, agg, facts.failure);
       }
-      // A plain file's bytes up to the batch's end; a compressed one's are not known here.
-      const int64_t bytes_total = reader.compressed() ? 0 : static_cast<int64_t>(reader.source().size);
-      progress_reading_report(request.progress, agg.events_read, bytes_total ? batch.records.back().end : -1,
-                              bytes_total, false);
+      progress_reading_report(request.progress, agg.events_read, batch.input_bytes_read, bytes_total, false);
     });
   }
   aggregate_finish(agg, threads);

@@ -14,10 +14,10 @@ struct ProfileProgress {
   };
   Stage stage = Stage::reading;
   int64_t events = 0;  // events (data records) this process has read so far, those after --as-of included
-  // How far the reading is: bytes of a plain CSV file (up to the end of the batch), rows of a columnar input; -1 when
-  // not known (a compressed CSV, an in-memory table).
+  // How far the reading is: bytes of a CSV file read (a plain file: up to the end of the batch; a gzip or Zstandard
+  // file: the compressed bytes), rows of a columnar input; -1 when not known (under MPI).
   int64_t done = -1;
-  int64_t total = 0;  // the input's bytes or rows; 0 when not known
+  int64_t total = 0;  // the input's bytes or rows; 0 (or less) when not known
   bool rows = false;  // done and total count rows, not bytes
   int64_t users = 0;  // building: the users this process aggregated
 };

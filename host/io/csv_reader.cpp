@@ -199,6 +199,7 @@ void CsvReader::range_for_each(size_t begin, size_t end, int64_t line, int64_t f
   while (pos < end) {
     const CsvScanResult scan = csv_range_parse(src, pos, end, batch_bytes, line, n_fields, n_threads, batch);
     batch.first_record = first_record;
+    batch.input_bytes_read = static_cast<int64_t>(scan.next);
     if (batch.n_records > 0) fn(batch);
     // The batch's values have been copied out (numbers, levels, ids): its bytes need not stay resident, so a file
     // read once costs page cache, not the process's memory.

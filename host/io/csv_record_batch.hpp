@@ -36,6 +36,9 @@ struct CsvRecordBatch {
   int64_t first_record = 0;  // 0-based index of the first record of the batch among all data records
   int64_t n_records = 0;
   int n_fields = 0;  // = header().size()
+  // Bytes of the input file read through this batch (progress lines): a plain file's offset after its last record;
+  // the compressed bytes a gzip or Zstandard file's decompression has read (a little ahead of the batch).
+  int64_t input_bytes_read = 0;
 
   // Unescaped text: surrounding quotes removed, "" -> ".
   std::string_view field(int64_t r, int c) const {

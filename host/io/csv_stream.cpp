@@ -108,6 +108,7 @@ void csv_stream_for_each(CsvStreamWindow& window, const CsvSource& src, const Cs
     if (pos < stop) {
       const CsvScanResult scan = csv_range_parse(view, pos, stop, SIZE_MAX, line, n_fields, n_threads, batch);
       batch.first_record = first_record;
+      batch.input_bytes_read = window.compressed_bytes_read();
       if (batch.n_records > 0) fn(batch);
       first_record += batch.n_records;
       pos = scan.next;

@@ -35,6 +35,7 @@ class CsvStreamWindow {
   const char* data() const { return bytes_.data(); }
   size_t size() const { return size_; }
   int64_t offset() const { return offset_; }
+  int64_t compressed_bytes_read() const { return in_->compressed_bytes_read(); }
   bool ended() const { return ended_; }
 
  private:

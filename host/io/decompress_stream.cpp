@@ -42,12 +42,14 @@ class CompressedInput {
     if (got < 0) throw DataError("cannot read " + path_ + ": " + errno_message());
     begin_ = 0;
     end_ = static_cast<size_t>(got);
+    bytes_read_ += got;
     return got > 0;
   }
   const unsigned char* data() const { return buffer_.data() + begin_; }
   size_t size() const { return end_ - begin_; }
   void consume(size_t n) { begin_ += n; }
   const std::string& path() const { return path_; }
+  int64_t bytes_read() const { return bytes_read_; }
 
  private:
   static std::string errno_message() { return std::error_code(errno, std::generic_category()).message(); }
@@ -55,6 +57,7 @@ class CompressedInput {
   std::string path_;
   std::vector<unsigned char> buffer_;
   size_t begin_ = 0, end_ = 0;
+  int64_t bytes_read_ = 0;
   int fd_ = -1;
 };
 
@@ -99,6 +102,7 @@ class GzipStream final : public DecompressStream {
     }
     return static_cast<size_t>(reinterpret_cast<char*>(z_.next_out) - out);
   }
+  int64_t compressed_bytes_read() const override { return in_.bytes_read(); }
 
  private:
   // At a member boundary with bytes left: they must be another member, whose header inflate then checks (bytes
@@ -142,6 +146,7 @@ class ZstdStream final : public DecompressStream {
     }
     return output.pos;
   }
+  int64_t compressed_bytes_read() const override { return in_.bytes_read(); }
 
  private:
   CompressedInput in_;

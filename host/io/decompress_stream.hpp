@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,9 @@ class DecompressStream {
   // (bad data, a failed checksum, bytes after the last member that are not another member). Checksums are checked at
   // the end of each member or frame: damage that still decodes may first surface as a CSV error at its line.
   virtual size_t read(char* out, size_t capacity) = 0;
+  // Compressed bytes read from the file so far (ahead of what read() has returned by at most a read buffer): how far
+  // a pass is, for progress lines.
+  virtual int64_t compressed_bytes_read() const = 0;
 };
 
 // Opens path as format (csv_gzip: every concatenated member is read in turn, as gunzip does; csv_zstd: every frame).

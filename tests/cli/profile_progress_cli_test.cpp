@@ -1,6 +1,7 @@
 // kseg profile-build's progress lines, in-process: the summary names the events of the log and the users of the table
 // written, --quiet prints nothing; and what the readers report to ProfileBuildRequest::progress for a plain CSV, a
-// gzip CSV and a directory of .npy columns (how far, of what total), once per batch, then the per-user phase.
+// gzip CSV (its compressed bytes) and a directory of .npy columns (how far, of what total), once per batch, then the
+// per-user phase.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -111,17 +112,19 @@ TEST(ProfileProgressReports, PlainAndCompressedCsv) {
   const ProfileProgress& last = plain.reading.back();
   EXPECT_FALSE(last.rows);
   EXPECT_EQ(last.total, size);
-  // The end of the last record: the file's end, but for its final line feed.
-  EXPECT_GE(last.done, size - 2);
-  EXPECT_LE(last.done, size);
+  EXPECT_EQ(last.done, size) << "the last batch ends at the file's end";
 
   Reports gzip;
   const std::string gz = dir.file_write("events.csv.gz", test::gzip_bytes(test::file_read(events)));
   const ProfileBuildProducts from_gzip = build_reported(gz, gzip);
   reports_check(gzip, from_gzip);
   EXPECT_EQ(from_gzip.events_read, n_events);
-  EXPECT_EQ(gzip.reading.back().done, -1) << "a compressed log's place is not known to the batch loop";
-  EXPECT_EQ(gzip.reading.back().total, 0);
+  // Compressed bytes of the compressed file: all of them once the last batch is read.
+  const auto gz_size = static_cast<int64_t>(std::filesystem::file_size(gz));
+  EXPECT_FALSE(gzip.reading.back().rows);
+  EXPECT_EQ(gzip.reading.back().total, gz_size);
+  EXPECT_EQ(gzip.reading.back().done, gz_size);
+  EXPECT_LT(gz_size, size);
 }
 
 // A 1-D .npy array of n items of dtype descr (version 1.0 header, padded to 64 bytes as numpy writes it).
