@@ -58,6 +58,7 @@ def profile_build(
     spec: Union[str, os.PathLike[str], dict[str, Any], None] = None,
     delimiter: str | None = None,
     n_threads: int | None = None,
+    verbose: bool = False,
 ) -> ProfileBuild:
     """Builds behavioural profiles from an event log: ``kseg profile-build`` in Python.
 
@@ -94,6 +95,10 @@ def profile_build(
         Field separator of a CSV log.
     n_threads : int, optional
         CPU threads (default: all cores); the result does not depend on it.
+    verbose : bool, default False
+        Print ``kseg profile-build``'s progress lines to ``sys.stderr`` as the build goes: at most one a second while
+        the log is read (events, share of the file or rows read, rate), one when the per-user features are built,
+        and a summary (events, users, seconds, M events/s).
 
     Returns
     -------
@@ -123,6 +128,7 @@ def profile_build(
     request: dict[str, Any] = {
         "as_of": as_of or "",
         "n_threads": 0 if n_threads is None else int(n_threads),
+        "verbose": bool(verbose),
     }
     if spec is not None:
         given = [name for name, value in settings.items() if value is not None]

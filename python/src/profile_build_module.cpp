@@ -8,11 +8,13 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "app/profile_build_outputs.hpp"
+#include "app/profile_progress.hpp"
 #include "host/error.hpp"
 #include "host/events/profile_build.hpp"
 #include "segmenter_common.hpp"
@@ -75,6 +77,18 @@ ProfileBuildRequest request_from(const nb::dict& d) {
   return r;
 }
 
+// Moves what the printer wrote into lines to sys.stderr (as it comes, not after the build: the GIL is taken for it).
+void stderr_write(std::ostringstream& lines) {
+  if (lines.tellp() <= 0) return;
+  nb::gil_scoped_acquire held;
+  const nb::object err = nb::module_::import_("sys").attr("stderr");
+  if (!err.is_none()) {  // none under pythonw: the lines are dropped
+    err.attr("write")(lines.str());
+    err.attr("flush")();
+  }
+  lines.str("");
+}
+
 // The users table of the log at source (a path, or an object with __arrow_c_stream__) as columns: ids (list of str),
 // numeric columns (float64 arrays, NaN = empty), categorical columns (lists of str), the spec's text and the handle.
 nb::dict profile_build_py(const nb::handle& source, const nb::dict& request_dict) {
@@ -85,11 +99,21 @@ nb::dict profile_build_py(const nb::handle& source, const nb::dict& request_dict
     request.events_stream = stream_reader(source);
     request.events_path = "the table";
   }
+  // verbose: the CLI's progress lines on sys.stderr (there is no writing line: write() comes later).
+  std::ostringstream lines;
+  ProfileProgressPrinter progress(lines, !request_value<bool>(request_dict, "verbose"), request.events_path);
+  if (const ProfileProgressSink print = progress.sink())
+    request.progress = [&lines, print](const ProfileProgress& p) {
+      print(p);
+      stderr_write(lines);
+    };
   auto handle = std::make_unique<ProfileBuildHandle>();
   {
     nb::gil_scoped_release released;
     handle->products = profile_build(request);
   }
+  progress.done(handle->products);
+  stderr_write(lines);
   handle->events_path = request.events_stream ? "" : request.events_path;
   ProfileTable& t = handle->products.users;
   nb::dict out;

@@ -187,3 +187,17 @@ def test_errors_are_one_line_value_errors_and_nothing_is_written(tmp_path):
         built.write(log)
     assert log.read_text().startswith("user_id,order_time")
     assert not (tmp_path / "profile_build.json").exists()
+
+
+def test_verbose_prints_the_clis_progress_lines_to_stderr(tmp_path, capsys):
+    frame = events()
+    log = log_write(frame, tmp_path / "events.csv")
+    kseg.profile_build(log, **OPTIONS)
+    assert capsys.readouterr().err == "", "quiet unless verbose"
+    built = kseg.profile_build(log, verbose=True, **OPTIONS)
+    err = capsys.readouterr().err
+    users = frame["user_id"].nunique()  # every event is up to the latest day: every user has a row
+    assert len(built.users) == users
+    assert f"kseg: read {len(frame)} events in " in err, err
+    assert f"; building the features of {users} users\n" in err, err
+    assert f"kseg: profile-build done: {len(frame)} events, {users} users in " in err, err
