@@ -101,7 +101,7 @@ void profile_build_command_register(CLI::App& app, ProfileBuildArgs& args) {
   app.add_option("--delimiter", args.delimiter, "Field separator of a CSV EVENTS")->capture_default_str();
   app.add_option("--threads", args.threads, "CPU threads; 0 = all cores (the output does not depend on it)")
       ->capture_default_str();
-  app.add_flag("--quiet", args.quiet, "Print nothing on success");
+  app.add_flag("--quiet", args.quiet, "Print nothing on success (no progress lines on stderr, no summary)");
 }
 
 int profile_build_command_run(const ProfileBuildArgs& args, std::ostream& out, std::ostream& err,
