@@ -231,6 +231,7 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
   EventAggregate agg;
   partitions_prepare(agg, cols);
   const int threads = request.threads > 0 ? request.threads : omp_get_max_threads();
+  columns.threads = threads;
   ParsedBatch parsed;
   if (comm.size() == 1) {
     const auto for_each = [&](const std::function<void(const ParquetEventBatch&)>& fn) {
