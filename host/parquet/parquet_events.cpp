@@ -230,6 +230,8 @@ class GroupPipeline {
     b.amount.swap(s.amount);
     b.text.swap(s.text);
     b.digits.swap(s.digits);
+    b.user_hashes.swap(s.user_hashes);
+    b.text_hashes.swap(s.text_hashes);
     spare_.pop_back();
   }
 

@@ -49,6 +49,10 @@ struct ParquetEventBatch {
   int32_t time_offset_minutes = 0;
   std::vector<double> amount;                       // empty when no amount column is read
   std::vector<std::vector<std::string_view>> text;  // per text column
+  // Where the user or a text column is a dictionary of strings: text_hash (host/events/key_index.hpp) of each cell,
+  // each dictionary entry hashed once per batch; empty for other columns (the parse hashes their cells).
+  std::vector<uint64_t> user_hashes;
+  std::vector<std::vector<uint64_t>> text_hashes;  // per text column
   std::vector<char> digits;  // where integer ids and texts are written as decimal text (the views point into it)
 };
 

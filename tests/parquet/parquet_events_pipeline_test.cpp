@@ -4,7 +4,8 @@
 // hands over, on 1 to 5 threads and with batches of 16 rows (many per row group, so the workers wait for room), must
 // give the same rows in the same order, with their places in the log and in their part. A damaged row group's error
 // comes after every row before it; an error thrown by the caller stops the workers; and profile_build from the parts
-// gives the CSV's users.csv byte for byte. Skipped, with the reason, where pyarrow or Parquet support is missing.
+// gives the CSV's users.csv byte for byte, as does an Arrow IPC log of dictionary columns (their entries hashed once
+// per batch). Skipped, with the reason, where pyarrow or Parquet support is missing.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -188,6 +189,31 @@ TEST(ParquetEventsPipeline, ProfileOfPartsAndRowGroupsIsTheCsvs) {
     EXPECT_EQ(from_parts.second, from_csv.second);
     EXPECT_GT(from_csv.first.size(), 150u * 30u);  // 150 users with every column
   }
+}
+
+// Arrow IPC with the user, cat and device columns as dictionaries (pandas categoricals read by pyarrow are so), in
+// record batches of 200 rows: each batch's entries are hashed once (150 users), except the last batch's (100 rows,
+// fewer than the entries: its cells are hashed one by one), so a user met both ways must land in one partition.
+TEST(ParquetEventsPipeline, DictionaryColumnsOfArrowIpcGiveTheCsvs) {
+  const std::string why = test::python_module_missing("pyarrow.parquet", true);
+  if (!why.empty()) GTEST_SKIP() << why;
+  PipelineLog log;
+  std::string twin;
+  log_write(log, false, &twin);
+  const std::string csv = log.dir.file_write("events.csv", twin), ipc = log.dir.file("events.arrow");
+  const std::string script = log.dir.file_write("ipc.py", R"PY(
+import sys, glob, pyarrow as pa, pyarrow.parquet as pq, pyarrow.compute as pcc, pyarrow.ipc as ipc
+t = pa.concat_tables([pq.read_table(f) for f in sorted(glob.glob(sys.argv[1] + "/part-*.parquet"))])
+t = pa.table({c: pcc.dictionary_encode(t[c]) if c in ("user", "cat", "device") else t[c] for c in t.column_names})
+with ipc.new_file(sys.argv[2], t.schema) as w:
+    w.write_table(t, max_chunksize=200)
+)PY");
+  ASSERT_EQ(std::system((std::string(KSEG_PYTHON) + " " + script + " " + log.parts + " " + ipc).c_str()), 0);
+  ProfileBuildRequest r = test::request_all_features();
+  const auto from_csv = test::build_outputs(r, csv, log.dir, "csv");
+  const auto from_ipc = test::build_outputs(r, ipc, log.dir, "ipc");
+  EXPECT_EQ(from_ipc.first, from_csv.first);
+  EXPECT_EQ(from_ipc.second, from_csv.second);
 }
 
 }  // namespace
