@@ -106,9 +106,10 @@ struct Decoded {
   ParquetEventBatch batch;
 };
 
-// The row groups of this process, decoded by `workers` threads (each its own reader over one row group at a time) and
-// handed to the caller in file order. A worker takes the next row group only within `workers` of the one being
-// handed over, and stops after kQueued batches of it wait: memory stays at a few batches per worker.
+// The row groups of this process, decoded by `workers` threads (each its own reader over one row group at a time), or
+// by the caller's thread without workers, and handed to the caller in file order. A worker takes the next row group
+// only within `workers` of the one being handed over, and stops after kQueued batches of it wait: memory stays at a few
+// batches per worker.
 class GroupPipeline {
  public:
   static constexpr size_t kQueued = 2;
@@ -116,19 +117,26 @@ class GroupPipeline {
   GroupPipeline(const std::vector<Part>& parts, const std::vector<RowGroup>& groups, const ParquetEventColumns& c,
                 const parquet::ArrowReaderProperties& base, size_t workers)
       : parts_(parts), groups_(groups), columns_(c), base_(base), slots_(groups.size()), window_(workers) {
-    for (size_t w = 0; w < workers; ++w) threads_.emplace_back([this] { work(); });
-  }
-  ~GroupPipeline() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
+    try {
+      for (size_t w = 0; w < workers; ++w) threads_.emplace_back([this] { work(); });
+    } catch (...) {  // no thread: the ones started are stopped before the error leaves
+      workers_stop();
+      throw;
     }
-    room_.notify_all();
-    for (std::thread& t : threads_) t.join();
   }
+  ~GroupPipeline() { workers_stop(); }
 
-  // Hands every batch to fn in file order; rethrows a row group's error when its turn comes.
+  // Hands every batch to fn in file order; rethrows a row group's error when its turn comes. Without workers, the
+  // row groups are decoded here, one batch at a time.
   void for_each(const std::function<void(const ParquetEventBatch&)>& fn) {
+    if (threads_.empty()) {
+      for (size_t i = 0; i < slots_.size(); ++i)
+        group_read(i, [&](Decoded& d) {
+          fn(d.batch);
+          return true;
+        });
+      return;
+    }
     for (size_t i = 0; i < slots_.size(); ++i) {
       Slot& slot = slots_[i];
       while (true) {
@@ -172,7 +180,7 @@ class GroupPipeline {
       }
       std::exception_ptr error;
       try {
-        group_read(i);
+        group_read(i, [&](Decoded& d) { return batch_queue(i, d); });
       } catch (...) {
         error = std::current_exception();
       }
@@ -185,8 +193,20 @@ class GroupPipeline {
     }
   }
 
-  // Decodes row group i batch by batch into its slot.
-  void group_read(size_t i) {
+  // Waits for room in slot i and queues d there; false when the caller has stopped.
+  bool batch_queue(size_t i, Decoded& d) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    room_.wait(lock, [&] { return stop_ || slots_[i].ready.size() < kQueued; });
+    if (stop_) return false;
+    slots_[i].ready.push_back(std::move(d));
+    lock.unlock();
+    ready_.notify_all();
+    return true;
+  }
+
+  // Decodes row group i batch by batch, each to sink (which returns false to stop).
+  template <class Sink>
+  void group_read(size_t i, Sink sink) {
     const RowGroup& g = groups_[i];
     const Part& part = parts_[static_cast<size_t>(g.part)];
     int64_t first_record = g.first_row, row_in_part = g.first_in_part;
@@ -207,16 +227,20 @@ class GroupPipeline {
         arrow_events_convert(*d.arrays, columns_, d.batch);
         first_record += d.batch.n_rows;
         row_in_part += d.batch.n_rows;
-        std::unique_lock<std::mutex> lock(mutex_);
-        room_.wait(lock, [&] { return stop_ || slots_[i].ready.size() < kQueued; });
-        if (stop_) return;
-        slots_[i].ready.push_back(std::move(d));
-        lock.unlock();
-        ready_.notify_all();
+        if (!sink(d)) return;
       }
     } catch (const parquet::ParquetException& e) {
       unreadable(part.path, e.what());
     }
+  }
+
+  void workers_stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    room_.notify_all();
+    for (std::thread& t : threads_) t.join();
   }
 
   // A spent batch's vectors for the next one (the pages of fresh ones were a tenth of the reading).
@@ -274,11 +298,12 @@ void parquet_events_for_each(const ParquetEventColumns& c, const Communicator& c
                                      all.begin() + static_cast<std::ptrdiff_t>(n * (rank + 1) / ranks));
   if (groups.empty()) return;
   const size_t threads = static_cast<size_t>(c.threads > 0 ? c.threads : omp_get_max_threads());
-  const size_t workers = std::min(threads, groups.size());
+  // One thread: no worker, the row groups decoded between the calls of fn (as one process per core under MPI wants).
+  const size_t workers = threads == 1 ? 0 : std::min(threads, groups.size());
   parquet::ArrowReaderProperties base;
   base.set_batch_size(c.batch_rows > 0 ? c.batch_rows : kBatchRows);
-  // One worker (one row group, or one thread): Arrow decodes the columns of its row group in parallel instead.
-  base.set_use_threads(workers == 1 && threads > 1);
+  // One worker (one row group): Arrow decodes the columns of the row group in parallel instead.
+  base.set_use_threads(workers == 1);
   GroupPipeline pipeline(parts, groups, c, base, workers);
   pipeline.for_each(fn);
 }

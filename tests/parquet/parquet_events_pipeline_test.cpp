@@ -163,13 +163,15 @@ TEST(ParquetEventsPipeline, CallersErrorStopsTheWorkers) {
   if (!why.empty()) GTEST_SKIP() << why;
   PipelineLog log;
   log_write(log, false, nullptr);
-  int batches = 0;
-  const auto stop_at_fifth = [&](const ParquetEventBatch&) {
-    if (++batches == 5) throw std::runtime_error("stop");
-  };
-  EXPECT_THROW(parquet_events_for_each(columns_of(log.parts, 4, 16), SingleProcess(), stop_at_fifth),
-               std::runtime_error);
-  EXPECT_EQ(batches, 5);
+  for (int threads : {1, 4}) {
+    int batches = 0;
+    const auto stop_at_fifth = [&](const ParquetEventBatch&) {
+      if (++batches == 5) throw std::runtime_error("stop");
+    };
+    EXPECT_THROW(parquet_events_for_each(columns_of(log.parts, threads, 16), SingleProcess(), stop_at_fifth),
+                 std::runtime_error);
+    EXPECT_EQ(batches, 5);
+  }
 }
 
 TEST(ParquetEventsPipeline, ProfileOfPartsAndRowGroupsIsTheCsvs) {
