@@ -133,6 +133,7 @@ class GroupPipeline {
       for (size_t i = 0; i < slots_.size(); ++i)
         group_read(i, [&](Decoded& d) {
           fn(d.batch);
+          batch_spare(d);
           return true;
         });
       return;
@@ -154,9 +155,7 @@ class GroupPipeline {
         }
         room_.notify_all();
         fn(next.batch);
-        next.arrays.reset();
-        std::lock_guard<std::mutex> lock(mutex_);
-        spare_.push_back(std::move(next.batch));  // its vectors keep their capacity for a later batch
+        batch_spare(next);
       }
       room_.notify_all();
     }
@@ -241,6 +240,13 @@ class GroupPipeline {
     }
     room_.notify_all();
     for (std::thread& t : threads_) t.join();
+  }
+
+  // Keeps a batch fn is done with: its vectors keep their capacity for a later batch.
+  void batch_spare(Decoded& d) {
+    d.arrays.reset();
+    std::lock_guard<std::mutex> lock(mutex_);
+    spare_.push_back(std::move(d.batch));
   }
 
   // A spent batch's vectors for the next one (the pages of fresh ones were a tenth of the reading).
