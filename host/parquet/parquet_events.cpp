@@ -1,6 +1,8 @@
-// Parquet event logs through Arrow C++: the parts' row groups shared out among processes, the few columns decoded
-// one record batch at a time (string text columns as Arrow dictionaries: each distinct value decoded once), and each
-// batch turned into a ParquetEventBatch by the converter Arrow IPC files share (arrow_events.cpp).
+// Parquet event logs through Arrow C++: the parts' row groups shared out among processes, and within a process among
+// worker threads that decode them while the caller folds (handed over in file order); the few columns decoded one
+// record batch at a time (string text columns as Arrow dictionaries: each distinct value decoded once; not the user
+// id, whose PLAIN pages Arrow would hash cell by cell), and each batch turned into a ParquetEventBatch by the converter
+// Arrow IPC files share (arrow_events.cpp).
 #include "host/parquet/parquet_events.hpp"
 
 #include <arrow/api.h>
@@ -249,7 +251,7 @@ class GroupPipeline {
     spare_.push_back(std::move(d.batch));
   }
 
-  // A spent batch's vectors for the next one (the pages of fresh ones were a tenth of the reading).
+  // A spent batch's vectors for the next one (rather than new vectors, and their pages faulted in, per batch).
   void batch_reuse(ParquetEventBatch& b) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (spare_.empty()) return;
