@@ -38,6 +38,10 @@ int32_t zone_offset_minutes(const std::string& zone) {
 template <class ArrayT>
 void strings_view(const arrow::Array& array, bool null_empty, std::vector<std::string_view>& out) {
   const auto& a = static_cast<const ArrayT&>(array);
+  if (a.null_count() == 0) {
+    for (int64_t i = 0; i < a.length(); ++i) out[static_cast<size_t>(i)] = a.GetView(i);
+    return;
+  }
   const std::string_view null_view = null_empty ? std::string_view("") : std::string_view();
   for (int64_t i = 0; i < a.length(); ++i) out[static_cast<size_t>(i)] = a.IsNull(i) ? null_view : a.GetView(i);
 }
@@ -229,13 +233,34 @@ bool amounts_read(const arrow::Array& array, std::vector<double>& out) {
   }
 }
 
+// raw[i] / kDivisor rounded down (null → kEventTimeNull) for the cells of array.
+template <int64_t kDivisor>
+void times_divide(const arrow::Array& array, const int64_t* raw, std::vector<int64_t>& out) {
+  const auto n = static_cast<size_t>(array.length());
+  out.resize(n);
+  if (array.null_count() == 0) {
+    for (size_t i = 0; i < n; ++i) out[i] = floor_div(raw[i], kDivisor);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i)
+    out[i] = array.IsNull(static_cast<int64_t>(i)) ? ParquetEventBatch::kEventTimeNull : floor_div(raw[i], kDivisor);
+}
+
 // The time column into the batch (see EventTimeKind); false for a type it cannot be.
 bool times_read(const arrow::Array& array, ParquetEventBatch& b) {
   const auto values = [&](const int64_t* raw, int64_t divisor) {
-    b.time_value.resize(static_cast<size_t>(array.length()));
-    for (int64_t i = 0; i < array.length(); ++i)
-      b.time_value[static_cast<size_t>(i)] =
-          array.IsNull(i) ? ParquetEventBatch::kEventTimeNull : floor_div(raw[i], divisor);
+    switch (divisor) {  // each unit's divisor a constant: a multiplication, not a division, per cell
+      case 1:
+        return times_divide<1>(array, raw, b.time_value);
+      case 1000:
+        return times_divide<1000>(array, raw, b.time_value);
+      case 1000000:
+        return times_divide<1000000>(array, raw, b.time_value);
+      case 1000000000:
+        return times_divide<1000000000>(array, raw, b.time_value);
+      default:
+        return times_divide<86400000>(array, raw, b.time_value);
+    }
   };
   switch (array.type_id()) {
     case arrow::Type::TIMESTAMP: {
