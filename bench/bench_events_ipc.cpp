@@ -1,7 +1,8 @@
 // profile-build's columnar readers on the same event log in several files ($KSEG_EVENTS_COLUMNAR: paths separated by
 // ':', e.g. an Arrow IPC file, the same compressed with LZ4, and a Parquet file, written by
 // bench/profile_build/events_parquet.py): per file, the reader alone (columnar_events_for_each: mapping or decoding
-// plus the conversion into typed batches, nothing folded) and the aggregation (events_aggregate: reading and folding,
+// plus the conversion into typed batches, nothing folded; /threads:1 decodes Parquet on one thread, /threads:0 on
+// OpenMP's count of worker threads) and the aggregation (events_aggregate: reading and folding,
 // RFM columns, no features). Counters: CPU seconds of the process per iteration and M events/s (wall).
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
@@ -42,7 +43,8 @@ kseg::ProfileBuildRequest rfm_request(const std::string& path) {
 }
 
 void events_read(benchmark::State& state, const std::string& path) {
-  const kseg::ParquetEventColumns columns{path, "user_id", "order_time", "amount", {}};
+  kseg::ParquetEventColumns columns{path, "user_id", "order_time", "amount", {}};
+  columns.threads = static_cast<int>(state.range(0));  // Parquet's decoding threads (0: OpenMP's count)
   int64_t events = 0;
   const double cpu_start = process_cpu_seconds();
   for (auto _ : state) {
@@ -76,6 +78,9 @@ int main(int argc, char** argv) {
   for (std::string path; std::getline(paths, path, ':');) {
     if (path.empty()) continue;
     benchmark::RegisterBenchmark(("BM_EventsRead/" + path).c_str(), events_read, path)
+        ->ArgName("threads")
+        ->Arg(1)
+        ->Arg(0)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
     benchmark::RegisterBenchmark(("BM_EventsAggregate/" + path).c_str(), events_aggregate, path)

@@ -104,8 +104,10 @@ void row_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Par
   row.time_set(t);
   row.id_set(user);
   const size_t n_text = cols.text.size();
-  for (size_t k = 0; k < n_text; ++k) p.text_hash[i * n_text + k] = text_hash(b.text[k][i]);
-  facts.keep(row, t, text_hash(user), amounts, buckets);
+  for (size_t k = 0; k < n_text; ++k)  // a dictionary column's cells come hashed (each entry once)
+    p.text_hash[i * n_text + k] =
+        k < b.text_hashes.size() && !b.text_hashes[k].empty() ? b.text_hashes[k][i] : text_hash(b.text[k][i]);
+  facts.keep(row, t, b.user_hashes.empty() ? text_hash(user) : b.user_hashes[i], amounts, buckets);
 }
 
 // Rows [begin, end) into the chunk's buckets; stops at the first bad row, kept in facts.failure (an id error before
@@ -231,6 +233,7 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
   EventAggregate agg;
   partitions_prepare(agg, cols);
   const int threads = request.threads > 0 ? request.threads : omp_get_max_threads();
+  columns.threads = threads;
   ParsedBatch parsed;
   if (comm.size() == 1) {
     const auto for_each = [&](const std::function<void(const ParquetEventBatch&)>& fn) {

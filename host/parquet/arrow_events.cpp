@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "host/error.hpp"
+#include "host/events/key_index.hpp"
 #include "host/floor_div.hpp"
 
 namespace kseg {
@@ -37,18 +38,46 @@ int32_t zone_offset_minutes(const std::string& zone) {
 template <class ArrayT>
 void strings_view(const arrow::Array& array, bool null_empty, std::vector<std::string_view>& out) {
   const auto& a = static_cast<const ArrayT&>(array);
+  if (a.null_count() == 0) {
+    for (int64_t i = 0; i < a.length(); ++i) out[static_cast<size_t>(i)] = a.GetView(i);
+    return;
+  }
   const std::string_view null_view = null_empty ? std::string_view("") : std::string_view();
   for (int64_t i = 0; i < a.length(); ++i) out[static_cast<size_t>(i)] = a.IsNull(i) ? null_view : a.GetView(i);
 }
 
-// Views of a dictionary array's cells through its dictionary's views.
+// Views of a dictionary array's cells through its dictionary's views; with word_hashes (the text_hash of each
+// dictionary entry), each cell's hash into hashes too (a null cell's: that of its view).
 template <class IndexT>
 void dictionary_view(const arrow::DictionaryArray& a, const std::vector<std::string_view>& words, bool null_empty,
-                     std::vector<std::string_view>& out) {
+                     std::vector<std::string_view>& out, const std::vector<uint64_t>& word_hashes,
+                     std::vector<uint64_t>* hashes) {
   const auto& indices = static_cast<const arrow::NumericArray<IndexT>&>(*a.indices());
   const std::string_view null_view = null_empty ? std::string_view("") : std::string_view();
   for (int64_t i = 0; i < a.length(); ++i)
     out[static_cast<size_t>(i)] = a.IsNull(i) ? null_view : words[static_cast<size_t>(indices.Value(i))];
+  if (!hashes) return;
+  hashes->resize(static_cast<size_t>(a.length()));
+  const uint64_t null_hash = text_hash(null_view);
+  for (int64_t i = 0; i < a.length(); ++i)
+    (*hashes)[static_cast<size_t>(i)] = a.IsNull(i) ? null_hash : word_hashes[static_cast<size_t>(indices.Value(i))];
+}
+
+// The dictionary's cells as views, and their hashes (when asked for and worth it).
+template <class IndexT>
+void dictionary_cells(const arrow::DictionaryArray& a, const std::vector<std::string_view>& words, bool null_empty,
+                      std::vector<std::string_view>& out, std::vector<uint64_t>* hashes) {
+  // Each entry hashed once, where the batch has at least as many cells as the dictionary entries (a dictionary of
+  // a whole column chunk read in small batches would be hashed again and again): the parse hashes the others.
+  std::vector<uint64_t> word_hashes;
+  if (hashes && words.size() <= static_cast<size_t>(a.length())) {
+    word_hashes.resize(words.size());
+    for (size_t j = 0; j < words.size(); ++j) word_hashes[j] = text_hash(words[j]);
+  } else if (hashes) {
+    hashes->clear();
+    hashes = nullptr;
+  }
+  dictionary_view<IndexT>(a, words, null_empty, out, word_hashes, hashes);
 }
 
 // Decimal text of an integer array's cells, written into digits[offset + i · kDigits ...].
@@ -68,10 +97,12 @@ void integers_view(const arrow::Array& array, bool null_empty, std::vector<char>
   }
 }
 
-// Any string, dictionary-of-strings or integer array as views (see ParquetEventBatch); false for other types.
+// Any string, dictionary-of-strings or integer array as views (see ParquetEventBatch); false for other types. hashes
+// (may be null): the cells' text_hash where the array is a dictionary, else left empty.
 bool texts_view(const arrow::Array& array, bool null_empty, std::vector<char>& digits,
-                std::vector<std::string_view>& out) {
+                std::vector<std::string_view>& out, std::vector<uint64_t>* hashes = nullptr) {
   out.resize(static_cast<size_t>(array.length()));
+  if (hashes) hashes->clear();
   switch (array.type_id()) {
     case arrow::Type::STRING:
       strings_view<arrow::StringArray>(array, null_empty, out);
@@ -90,28 +121,28 @@ bool texts_view(const arrow::Array& array, bool null_empty, std::vector<char>& d
         return false;
       switch (a.indices()->type_id()) {
         case arrow::Type::INT8:
-          dictionary_view<arrow::Int8Type>(a, words, null_empty, out);
+          dictionary_cells<arrow::Int8Type>(a, words, null_empty, out, hashes);
           return true;
         case arrow::Type::INT16:
-          dictionary_view<arrow::Int16Type>(a, words, null_empty, out);
+          dictionary_cells<arrow::Int16Type>(a, words, null_empty, out, hashes);
           return true;
         case arrow::Type::INT32:
-          dictionary_view<arrow::Int32Type>(a, words, null_empty, out);
+          dictionary_cells<arrow::Int32Type>(a, words, null_empty, out, hashes);
           return true;
         case arrow::Type::INT64:
-          dictionary_view<arrow::Int64Type>(a, words, null_empty, out);
+          dictionary_cells<arrow::Int64Type>(a, words, null_empty, out, hashes);
           return true;
         case arrow::Type::UINT8:  // unsigned indices: Arrow IPC files may hold them
-          dictionary_view<arrow::UInt8Type>(a, words, null_empty, out);
+          dictionary_cells<arrow::UInt8Type>(a, words, null_empty, out, hashes);
           return true;
         case arrow::Type::UINT16:
-          dictionary_view<arrow::UInt16Type>(a, words, null_empty, out);
+          dictionary_cells<arrow::UInt16Type>(a, words, null_empty, out, hashes);
           return true;
         case arrow::Type::UINT32:
-          dictionary_view<arrow::UInt32Type>(a, words, null_empty, out);
+          dictionary_cells<arrow::UInt32Type>(a, words, null_empty, out, hashes);
           return true;
         case arrow::Type::UINT64:
-          dictionary_view<arrow::UInt64Type>(a, words, null_empty, out);
+          dictionary_cells<arrow::UInt64Type>(a, words, null_empty, out, hashes);
           return true;
         default:
           return false;
@@ -202,13 +233,34 @@ bool amounts_read(const arrow::Array& array, std::vector<double>& out) {
   }
 }
 
+// raw[i] / kDivisor rounded down (null → kEventTimeNull) for the cells of array.
+template <int64_t kDivisor>
+void times_divide(const arrow::Array& array, const int64_t* raw, std::vector<int64_t>& out) {
+  const auto n = static_cast<size_t>(array.length());
+  out.resize(n);
+  if (array.null_count() == 0) {
+    for (size_t i = 0; i < n; ++i) out[i] = floor_div(raw[i], kDivisor);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i)
+    out[i] = array.IsNull(static_cast<int64_t>(i)) ? ParquetEventBatch::kEventTimeNull : floor_div(raw[i], kDivisor);
+}
+
 // The time column into the batch (see EventTimeKind); false for a type it cannot be.
 bool times_read(const arrow::Array& array, ParquetEventBatch& b) {
   const auto values = [&](const int64_t* raw, int64_t divisor) {
-    b.time_value.resize(static_cast<size_t>(array.length()));
-    for (int64_t i = 0; i < array.length(); ++i)
-      b.time_value[static_cast<size_t>(i)] =
-          array.IsNull(i) ? ParquetEventBatch::kEventTimeNull : floor_div(raw[i], divisor);
+    switch (divisor) {  // each unit's divisor a constant: a multiplication, not a division, per cell
+      case 1:
+        return times_divide<1>(array, raw, b.time_value);
+      case 1000:
+        return times_divide<1000>(array, raw, b.time_value);
+      case 1000000:
+        return times_divide<1000000>(array, raw, b.time_value);
+      case 1000000000:
+        return times_divide<1000000000>(array, raw, b.time_value);
+      default:
+        return times_divide<86400000>(array, raw, b.time_value);
+    }
   };
   switch (array.type_id()) {
     case arrow::Type::TIMESTAMP: {
@@ -265,7 +317,7 @@ void arrow_events_convert(const arrow::RecordBatch& batch, const ParquetEventCol
   out.digits.clear();
   out.digits.reserve(integer_uses * static_cast<size_t>(out.n_rows) * kDigits);
   const char* accepted_texts = "strings, dictionaries of strings and integers";
-  if (!texts_view(column(c.user), false, out.digits, out.user))
+  if (!texts_view(column(c.user), false, out.digits, out.user, &out.user_hashes))
     type_refused(out.part, c.user, *column(c.user).type(), accepted_texts);
   if (!times_read(column(c.time), out))
     type_refused(out.part, c.time, *column(c.time).type(), "timestamps, date32, date64 and ISO 8601 strings");
@@ -273,8 +325,9 @@ void arrow_events_convert(const arrow::RecordBatch& batch, const ParquetEventCol
   if (!c.amount.empty() && !amounts_read(column(c.amount), out.amount))
     type_refused(out.part, c.amount, *column(c.amount).type(), "integer, floating and decimal numbers");
   out.text.resize(c.text.size());
+  out.text_hashes.resize(c.text.size());
   for (size_t k = 0; k < c.text.size(); ++k)
-    if (!texts_view(column(c.text[k]), true, out.digits, out.text[k]))
+    if (!texts_view(column(c.text[k]), true, out.digits, out.text[k], &out.text_hashes[k]))
       type_refused(out.part, c.text[k], *column(c.text[k]).type(), accepted_texts);
 }
 

@@ -13,9 +13,10 @@ uint64_t mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-}  // namespace
-
-uint64_t text_hash(std::string_view text) {
+// A well-mixed 64-bit hash of a text, 8 bytes at a time (short category names take one or two rounds). Named apart
+// from the events' inline text_hash (host/events/key_index.hpp): two external functions kseg::text_hash of one
+// signature broke the one-definition rule, and a call not inlined could have linked to either.
+uint64_t interner_text_hash(std::string_view text) {
   uint64_t h = 0x9e3779b97f4a7c15ull ^ text.size();
   size_t at = 0;
   for (; at + 8 <= text.size(); at += 8) {
@@ -30,6 +31,8 @@ uint64_t text_hash(std::string_view text) {
   return h == 0 ? 1 : h;  // 0 marks an empty slot
 }
 
+}  // namespace
+
 LevelInterner::LevelInterner(TableColumn& column, const MissingValues& missing)
     : column_(column), missing_(missing), slots_(256) {}
 
@@ -39,7 +42,7 @@ bool LevelInterner::slot_holds(const Slot& slot, std::string_view text) const {
 }
 
 int32_t LevelInterner::code(std::string_view text, bool& new_level_bad) {
-  const uint64_t hash = text_hash(text);
+  const uint64_t hash = interner_text_hash(text);
   const size_t mask = slots_.size() - 1;
   size_t at = hash & mask;
   for (; slots_[at].hash != 0; at = (at + 1) & mask)

@@ -15,9 +15,6 @@
 
 namespace kseg {
 
-// A well-mixed 64-bit hash of a text, 8 bytes at a time (short category names take one or two rounds).
-uint64_t text_hash(std::string_view text);
-
 class LevelInterner {
  public:
   // column: the categorical column whose levels (and level_index) grow; it must outlive the interner.

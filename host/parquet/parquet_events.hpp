@@ -20,6 +20,8 @@ struct ParquetEventColumns {
   std::string time;               // timestamp (any unit, any zone), date32, date64, or ISO 8601 text
   std::string amount;             // "" → none; any integer, floating or decimal type
   std::vector<std::string> text;  // string, dictionary of strings, or integer columns (category, --last, --mode)
+  int threads = 0;                // Parquet: decoding threads (0: OpenMP's thread count)
+  int64_t batch_rows = 0;         // Parquet: rows per record batch (0: 512 Ki)
 };
 
 // How the times of a batch are given.
@@ -48,12 +50,20 @@ struct ParquetEventBatch {
   int32_t time_offset_minutes = 0;
   std::vector<double> amount;                       // empty when no amount column is read
   std::vector<std::vector<std::string_view>> text;  // per text column
+  // Where the user or a text column is a dictionary of strings: text_hash (host/events/key_index.hpp) of each cell,
+  // each dictionary entry hashed once per batch; empty for other columns (the parse hashes their cells).
+  std::vector<uint64_t> user_hashes;
+  std::vector<std::vector<uint64_t>> text_hashes;  // per text column
   std::vector<char> digits;  // where integer ids and texts are written as decimal text (the views point into it)
 };
 
 // Reads the named columns of this process's share of the row groups (all of them in one process; rank r of N reads
-// the groups [r·G/N, (r+1)·G/N)), in file order: fn(batch). DataError naming the part, column and type for a type
-// kseg cannot read, a column missing from a part, or an unreadable file.
+// the groups [r·G/N, (r+1)·G/N)), in file order: fn(batch), on the calling thread. With columns.threads > 1, as many
+// worker threads decode the row groups meanwhile, each its own row group (so decoding overlaps fn, and row groups
+// decode in parallel), at most that many row groups ahead and two batches each: memory of a few batches per thread;
+// with 1, the calling thread decodes between the calls. An error of a row group is thrown when its turn comes, after
+// the batches before it. DataError naming the part, column and type for a type kseg cannot read, a column missing
+// from a part, or an unreadable file.
 void parquet_events_for_each(const ParquetEventColumns& columns, const Communicator& comm,
                              const std::function<void(const ParquetEventBatch&)>& fn);
 
