@@ -116,11 +116,13 @@ EventScanner::EventScanner(const ProfileBuildRequest& req, const LogColumns& col
   // One chunk per thread would leave a thread idle behind a slow chunk; four balance them (as the tokenizer does).
   n_chunks_ = threads_ == 1 ? 1 : threads_ * 4;
   n_spans_ = 1 + cols.text.size();
-  stride_ = std::max<int64_t>(1, params.window_records * 3 / 2 / n_chunks_);
+  // A record takes at least n_fields bytes (its delimiters and line feed): a small file needs no larger chunks.
+  const auto file_records = static_cast<int64_t>(src.size / static_cast<size_t>(std::max(1, n_fields)) + 1);
+  stride_ = std::max<int64_t>(1, std::min(params.window_records, file_records) * 3 / 2 / n_chunks_);
   chunk_begin_.resize(static_cast<size_t>(n_chunks_) + 1);
   chunks_.resize(static_cast<size_t>(n_chunks_));
   chunk_base_.resize(static_cast<size_t>(n_chunks_) + 1);
-  spans_.resize(static_cast<size_t>(n_chunks_ * stride_) * n_spans_);
+  spans_.reset(new Span[static_cast<size_t>(n_chunks_ * stride_) * n_spans_]);
 }
 
 // Cuts [begin, ...) into chunks of about two thirds of stride records each (so a chunk rarely fills up), at line
@@ -268,7 +270,7 @@ bool EventScanner::record_take(const size_t* starts, const size_t* ends, int64_t
   row.record = static_cast<int32_t>(r);
   row.time_set(t);
   row.id_set(user);
-  Span* span = spans_.data() + static_cast<size_t>(r) * n_spans_;
+  Span* span = spans_.get() + static_cast<size_t>(r) * n_spans_;
   span[0] = {static_cast<uint32_t>(starts[cols_.user] - window_begin_), static_cast<uint32_t>(user.size())};
   const size_t n_text = cols_.text.size();
   for (size_t k = 0; k < n_text; ++k) {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,9 +72,9 @@ class EventScanner {
 
  private:
   enum class Stop { none, full, other };
-  struct Span {
-    uint32_t offset = 0;  // from the window's first byte
-    uint32_t size = 0;
+  struct Span {       // no initialisers: the spans are allocated, not cleared (pages are touched as records fill them)
+    uint32_t offset;  // from the window's first byte
+    uint32_t size;
   };
   struct Chunk {
     size_t stop = 0;  // where it stopped (Stop::none: its end)
@@ -99,7 +100,7 @@ class EventScanner {
   std::vector<size_t> chunk_begin_;  // n_chunks + 1 record boundaries
   std::vector<Chunk> chunks_;
   std::vector<int64_t> chunk_base_;  // records before each chunk in the window
-  std::vector<Span> spans_;          // n_chunks × stride × n_spans
+  std::unique_ptr<Span[]> spans_;    // n_chunks × stride × n_spans
   size_t window_begin_ = 0;
   int64_t window_line_ = 0, first_record_ = 0;
   std::atomic<size_t> stop_at_{SIZE_MAX};  // the earliest stop of a chunk: later chunks give up
