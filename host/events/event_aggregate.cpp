@@ -230,7 +230,8 @@ bool scan_delimiter_is(char delimiter) {
 
 // One process, a plain file: windows of records parsed by the projection scan (event_scan.hpp) and folded; from a
 // record the scan does not take, one batch of the tokenizer, then the scan again. Each window's and batch's bytes
-// leave the resident set once folded (the file is mapped once more for that: the reader keeps its own mapping).
+// leave the resident set once folded (the file is mapped once more for that: the reader keeps its own mapping); the
+// last window's stay until the file is unmapped.
 void events_scan_aggregate(const ProfileBuildRequest& req, const LogColumns& cols, const CsvReader& reader,
                            int32_t as_of_day, int threads, const EventScanParams& params, EventAggregate& agg) {
   const MappedFile file(req.events_path, /*sequential=*/true);
@@ -238,21 +239,21 @@ void events_scan_aggregate(const ProfileBuildRequest& req, const LogColumns& col
   src.data = file.data();
   src.size = file.size();
   const int n_fields = static_cast<int>(reader.header().size());
-  EventScanner scanner(req, cols, src, n_fields, threads, as_of_day, params);
+  EventScanner scanner(req, cols, file, src, n_fields, threads, as_of_day, params);
   ParsedBatch parsed;
   CsvRecordBatch batch;
-  size_t pos = reader.data_begin();
+  size_t pos = reader.data_begin(), released = 0;  // bytes before `released` have left the resident set
   int64_t line = reader.data_line(), first = 0;
   while (pos < src.size) {
     EventScanWindow w{pos, line, 0, true};
     if (params.enabled) {
       ChunkFacts facts;
-      w = scanner.window_parse(pos, line, first, parsed, facts);
+      w = scanner.window_parse(released, pos, line, first, parsed, facts);
+      released = pos;
       if (w.records > 0) {
         facts_add(agg, facts, w.records);
         batch_fold(cols, ScanEvents{scanner, cols, req}, threads, parsed, agg, RecordFailure{});
       }
-      file.pages_release(pos, w.next);
     }
     first += w.records;
     pos = w.next;
@@ -261,7 +262,8 @@ void events_scan_aggregate(const ProfileBuildRequest& req, const LogColumns& col
     const CsvScanResult scan = csv_range_parse(src, pos, src.size, kEventBatchBytes, line, n_fields, threads, batch);
     batch.first_record = first;
     batch_aggregate(req, cols, batch, threads, as_of_day, parsed, agg);
-    file.pages_release(pos, scan.next);
+    file.pages_release(released, scan.next);
+    released = scan.next;
     first += batch.n_records;
     pos = scan.next;
     line = scan.next_line;

@@ -110,9 +110,16 @@ bool event_amount_parse(std::string_view text, const MissingValues& missing, dou
   return missing.missing(t);
 }
 
-EventScanner::EventScanner(const ProfileBuildRequest& req, const LogColumns& cols, const CsvSource& src, int n_fields,
-                           int threads, int32_t as_of_day, const EventScanParams& params)
-    : req_(req), cols_(cols), src_(src), n_fields_(n_fields), threads_(std::max(1, threads)), as_of_day_(as_of_day) {
+EventScanner::EventScanner(const ProfileBuildRequest& req, const LogColumns& cols, const MappedFile& file,
+                           const CsvSource& src, int n_fields, int threads, int32_t as_of_day,
+                           const EventScanParams& params)
+    : req_(req),
+      cols_(cols),
+      file_(file),
+      src_(src),
+      n_fields_(n_fields),
+      threads_(std::max(1, threads)),
+      as_of_day_(as_of_day) {
   // One chunk per thread would leave a thread idle behind a slow chunk; four balance them (as the tokenizer does).
   n_chunks_ = threads_ == 1 ? 1 : threads_ * 4;
   n_spans_ = 1 + cols.text.size();
@@ -139,8 +146,8 @@ void EventScanner::chunks_plan(size_t begin) {
     chunk_begin_[c] = line_start_next(src_.data, src_.size, std::min(src_.size, chunk_begin_[c - 1] + chunk_bytes));
 }
 
-EventScanWindow EventScanner::window_parse(size_t begin, int64_t line, int64_t first_record, ParsedBatch& p,
-                                           ChunkFacts& facts) {
+EventScanWindow EventScanner::window_parse(size_t release_from, size_t begin, int64_t line, int64_t first_record,
+                                           ParsedBatch& p, ChunkFacts& facts) {
   chunks_plan(begin);
   window_begin_ = begin;
   window_line_ = line;
@@ -148,8 +155,15 @@ EventScanWindow EventScanner::window_parse(size_t begin, int64_t line, int64_t f
   if (chunk_begin_.back() - begin > kWindowBytesMax) return {begin, line, 0, true};
   p.prepare(n_chunks_, n_chunks_ * stride_, cols_.text.size());
   stop_at_.store(SIZE_MAX);
-#pragma omp parallel for num_threads(threads_) schedule(dynamic, 1)
-  for (int c = 0; c < n_chunks_; ++c) chunk_scan(c, p);
+  // One thread hands the pages of the bytes before the window back while the others start scanning (a serial
+  // madvise between the windows left the other threads waiting).
+#pragma omp parallel num_threads(threads_)
+  {
+#pragma omp single nowait
+    file_.pages_release(release_from, begin);
+#pragma omp for schedule(dynamic, 1)
+    for (int c = 0; c < n_chunks_; ++c) chunk_scan(c, p);
+  }
   // The window ends at the first chunk that stopped; the chunks after it are dropped.
   EventScanWindow w{chunk_begin_.back(), line, 0, false};
   int last = n_chunks_ - 1;
@@ -270,8 +284,10 @@ bool EventScanner::record_take(const size_t* starts, const size_t* ends, int64_t
   row.record = static_cast<int32_t>(r);
   row.time_set(t);
   row.id_set(user);
+  // The fold reads an id from the file only when the row cannot hold it; text columns always.
   Span* span = spans_.get() + static_cast<size_t>(r) * n_spans_;
-  span[0] = {static_cast<uint32_t>(starts[cols_.user] - window_begin_), static_cast<uint32_t>(user.size())};
+  if (user.size() > kIdInline)
+    span[0] = {static_cast<uint32_t>(starts[cols_.user] - window_begin_), static_cast<uint32_t>(user.size())};
   const size_t n_text = cols_.text.size();
   for (size_t k = 0; k < n_text; ++k) {
     const int c = cols_.text[k];
@@ -283,11 +299,19 @@ bool EventScanner::record_take(const size_t* starts, const size_t* ends, int64_t
 }
 
 int64_t EventScanner::line(int64_t r) const {
-  const int64_t c = r / stride_;
+  const int64_t c = r / stride_, local = r - c * stride_;
   int64_t line = window_line_;
   for (int64_t k = 0; k < c; ++k) line += chunks_[static_cast<size_t>(k)].lines;
-  const char* from = src_.data + chunk_begin_[static_cast<size_t>(c)];
-  return line + std::count(from, src_.data + window_begin_ + spans_[static_cast<size_t>(r) * n_spans_].offset, '\n');
+  // Chunk c's lines up to its record `local` (a blank line is not a record), as chunk_scan counted them.
+  const char* p = src_.data + chunk_begin_[static_cast<size_t>(c)];
+  const char* const end = src_.data + chunk_begin_[static_cast<size_t>(c) + 1];
+  for (int64_t seen = 0;; ++line) {
+    const void* found = std::memchr(p, '\n', static_cast<size_t>(end - p));
+    const char* const nl = found == nullptr ? end : static_cast<const char*>(found);
+    const char* const last = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
+    if (last != p && seen++ == local) return line;
+    p = nl + 1;
+  }
 }
 
 std::exception_ptr ScanEvents::user_error(int64_t r, const std::string& problem) const {

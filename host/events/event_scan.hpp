@@ -20,6 +20,7 @@
 #include "host/events/event_fold.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/io/csv_parse.hpp"
+#include "host/io/mapped_file.hpp"
 
 namespace kseg {
 
@@ -46,16 +47,19 @@ struct EventScanWindow {
 
 class EventScanner {
  public:
-  // src: the whole file (src.data[0, src.size)); n_fields: the header's.
-  EventScanner(const ProfileBuildRequest& req, const LogColumns& cols, const CsvSource& src, int n_fields, int threads,
-               int32_t as_of_day, const EventScanParams& params);
+  // src: file's bytes (src.data = file.data(), src.size = file.size()) with the log's delimiter and name; n_fields:
+  // the header's.
+  EventScanner(const ProfileBuildRequest& req, const LogColumns& cols, const MappedFile& file, const CsvSource& src,
+               int n_fields, int threads, int32_t as_of_day, const EventScanParams& params);
   EventScanner(const EventScanner&) = delete;
   EventScanner& operator=(const EventScanner&) = delete;
 
   // Parses the window starting at begin (a record boundary on physical line `line`, before src.size; its first
   // record is record first_record of the log) into p's buckets, returning the counts of the records parsed in facts.
-  // Record r of the window (EventRow::record) is record local of chunk c = r / stride.
-  EventScanWindow window_parse(size_t begin, int64_t line, int64_t first_record, ParsedBatch& p, ChunkFacts& facts);
+  // Record r of the window (EventRow::record) is record r % stride of chunk r / stride. The pages of the bytes
+  // [release_from, begin), folded already, leave the resident set meanwhile (MappedFile::pages_release).
+  EventScanWindow window_parse(size_t release_from, size_t begin, int64_t line, int64_t first_record, ParsedBatch& p,
+                               ChunkFacts& facts);
 
   // Field j of window record r: 0 the user id, 1 + k text column k.
   std::string_view field(int64_t r, size_t j) const {
@@ -90,6 +94,7 @@ class EventScanner {
 
   const ProfileBuildRequest& req_;
   const LogColumns& cols_;
+  const MappedFile& file_;
   CsvSource src_;
   int n_fields_ = 0, n_chunks_ = 0;
   int threads_ = 1;
@@ -100,7 +105,8 @@ class EventScanner {
   std::vector<size_t> chunk_begin_;  // n_chunks + 1 record boundaries
   std::vector<Chunk> chunks_;
   std::vector<int64_t> chunk_base_;  // records before each chunk in the window
-  std::unique_ptr<Span[]> spans_;    // n_chunks × stride × n_spans
+  // n_chunks × stride × n_spans; a user id's span is set only for an id longer than an EventRow holds.
+  std::unique_ptr<Span[]> spans_;
   size_t window_begin_ = 0;
   int64_t window_line_ = 0, first_record_ = 0;
   std::atomic<size_t> stop_at_{SIZE_MAX};  // the earliest stop of a chunk: later chunks give up
