@@ -27,7 +27,7 @@ constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7
 // "-?D+(.D+)?" with at most 15 digits: the significand m < 10^15 < 2^53 and 10^k (k <= 15) are exact doubles, so m /
 // 10^k is one correctly rounded division (Clinger's fast path): the double fast_float returns for the same text.
 // false for any other text (blanks, exponents, '+', long numbers), which goes to fast_float.
-bool short_decimal_parse(std::string_view text, double& value) {
+inline bool short_decimal_parse(std::string_view text, double& value) {
   const char* p = text.data();
   const char* const end = p + text.size();
   const bool negative = p < end && *p == '-';
@@ -274,7 +274,10 @@ bool EventScanner::record_take(const size_t* starts, const size_t* ends, int64_t
   if (!event_time_parse(text(cols_.time), t)) return false;
   EventRow row;
   row.amount = std::numeric_limits<double>::quiet_NaN();
-  if (cols_.amount >= 0 && !event_amount_parse(text(cols_.amount), p.missing, row.amount)) return false;
+  // The short decimals of most cells inline; anything else through event_amount_parse (which tries them again).
+  if (cols_.amount >= 0 && !short_decimal_parse(text(cols_.amount), row.amount) &&
+      !event_amount_parse(text(cols_.amount), p.missing, row.amount))
+    return false;
   const std::string_view user = text(cols_.user);
   if (t.utc_day > as_of_day_) {
     if (!user_id_problem(user, p.missing).empty()) return false;
