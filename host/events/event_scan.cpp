@@ -308,13 +308,14 @@ int64_t EventScanner::line(int64_t r) const {
   // Chunk c's lines up to its record `local` (a blank line is not a record), as chunk_scan counted them.
   const char* p = src_.data + chunk_begin_[static_cast<size_t>(c)];
   const char* const end = src_.data + chunk_begin_[static_cast<size_t>(c) + 1];
-  for (int64_t seen = 0;; ++line) {
+  for (int64_t seen = 0; p < end; ++line) {
     const void* found = std::memchr(p, '\n', static_cast<size_t>(end - p));
     const char* const nl = found == nullptr ? end : static_cast<const char*>(found);
     const char* const last = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
     if (last != p && seen++ == local) return line;
     p = nl + 1;
   }
+  return line;  // not reached: record r lies in chunk c
 }
 
 std::exception_ptr ScanEvents::user_error(int64_t r, const std::string& problem) const {
