@@ -1,9 +1,9 @@
 // profile-build's RFM family against the CSV reader on the same event log: tokenising only, tokenising plus
 // parsing the two columns RFM needs (amount with fast_float, time with the ISO date parser), the aggregation alone
-// (events_aggregate: parse and per-user fold), and the whole profile_build (parse, route, aggregate, features; no
-// output file). Counters: MB/s of file bytes (10^6) and M events/s. The log: $KSEG_EVENTS, else
-// /tmp/kseg_bench_events.csv written once by events_generate (1.5M generated users, ~10.3M events, ~520 MB). With
-// $KSEG_EVENTS_PARQUET: the same from a Parquet log.
+// (events_aggregate: parse and per-user fold; with the projection scan, and with the tokenizer alone), and the whole
+// profile_build (parse, route, aggregate, features; no output file). Counters: MB/s of file bytes (10^6) and M
+// events/s. The log: $KSEG_EVENTS, else /tmp/kseg_bench_events.csv written once by events_generate (1.5M generated
+// users, ~10.3M events, ~520 MB). With $KSEG_EVENTS_PARQUET: the same from a Parquet log.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <sys/resource.h>
@@ -15,6 +15,7 @@
 
 #include "host/data/schema.hpp"
 #include "host/events/event_aggregate.hpp"
+#include "host/events/event_scan.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/generate/event_generator.hpp"
 #include "host/io/csv_reader.hpp"
@@ -104,6 +105,27 @@ void BM_EventsAggregateCsv(benchmark::State& state) {
                process_cpu_seconds() - cpu_start);
 }
 
+// The same with the projection scan off (kseg::EventScanParams::enabled = false): every record through the general
+// tokenizer, as before the scan (host/events/event_scan.hpp), to compare the two on one machine.
+void BM_EventsAggregateCsvTokenizer(benchmark::State& state) {
+  kseg::ProfileBuildRequest request;
+  request.events_path = events_path();
+  request.user_column = "user_id";
+  request.time_column = "order_time";
+  request.amount_column = "amount";
+  request.families = {true, false, false, false};
+  kseg::EventScanParams params;
+  params.enabled = false;
+  int64_t events = 0;
+  const double cpu_start = process_cpu_seconds();
+  for (auto _ : state) {
+    const kseg::EventAggregate agg = kseg::events_aggregate_scanned(request, INT32_MAX, params);
+    events = agg.events_read;
+  }
+  counters_set(state, double(std::filesystem::file_size(request.events_path)), double(events),
+               process_cpu_seconds() - cpu_start);
+}
+
 void BM_ProfileBuildRfm(benchmark::State& state) {
   kseg::ProfileBuildRequest request;
   request.events_path = events_path();
@@ -173,6 +195,7 @@ BENCHMARK(BM_ProfileBuildRfmParquet)->Unit(benchmark::kMillisecond)->UseRealTime
 BENCHMARK(BM_EventsTokenise)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_EventsReadTimeAmount)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_EventsAggregateCsv)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_EventsAggregateCsvTokenizer)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ProfileBuildRfm)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -11,15 +11,15 @@
 #include <limits>
 #include <system_error>
 
-#include <fast_float/fast_float.h>
-
 #include "host/data/missing_values.hpp"
 #include "host/error.hpp"
 #include "host/events/event_columns.hpp"
 #include "host/events/event_fold.hpp"
+#include "host/events/event_scan.hpp"
 #include "host/events/event_time.hpp"
 #include "host/io/csv_reader.hpp"
 #include "host/io/csv_slice.hpp"
+#include "host/io/mapped_file.hpp"
 #include "host/io/text_encoding.hpp"
 #include "host/parquet/columnar_events.hpp"
 
@@ -31,12 +31,6 @@ namespace {
 // 16 MB cost 5-15% more CPU (each batch has three OpenMP regions and a serial record scan, and a fold range of a
 // third of the events reuses fewer lines of the user tables); 128 MB saved no more and held 110 MB more tokens.
 constexpr size_t kEventBatchBytes = 48u << 20;
-
-std::string_view blanks_trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 DataError cell_problem(const std::string& path, const CsvRecordBatch& b, int64_t r, int c, const std::string& column,
                        const std::string& problem) {
@@ -68,16 +62,11 @@ struct CsvEvents {
 // missing amount; it is looked up only for a cell that is not a finite number, so good cells cost nothing more.
 double amount_parse(std::string_view text, const MissingValues& missing, const std::string& path,
                     const CsvRecordBatch& b, int64_t r, int c, const std::string& column) {
-  const std::string_view t = blanks_trim(text);
-  if (t.empty()) return std::numeric_limits<double>::quiet_NaN();
   double v = 0.0;
-  const fast_float::from_chars_result res = fast_float::from_chars(t.data(), t.data() + t.size(), v);
-  if (res.ec != std::errc() || res.ptr != t.data() + t.size() || !std::isfinite(v)) {
-    if (missing.missing(t)) return std::numeric_limits<double>::quiet_NaN();
+  if (!event_amount_parse(text, missing, v))
     cell_error(path, b, r, c, column,
                text_quote(text) +
                    " is not a finite number; write amounts like 12.5 or -3 (refund), or leave the cell empty or NA");
-  }
   return v;
 }
 
@@ -225,11 +214,71 @@ void events_aggregate_ranks(const ProfileBuildRequest& req, const LogColumns& co
   aggregate_counts_combine(agg, comm);
 }
 
-}  // namespace
+// A tokenised batch parsed and folded, kFoldRows records at a time.
+void batch_aggregate(const ProfileBuildRequest& req, const LogColumns& cols, const CsvRecordBatch& batch, int threads,
+                     int32_t as_of_day, ParsedBatch& parsed, EventAggregate& agg) {
+  for (int64_t a = 0; a < batch.n_records; a += kFoldRows) {
+    const int64_t e = std::min(batch.n_records, a + kFoldRows);
+    const ChunkFacts facts = batch_parse(req, cols, batch, a, e, threads, as_of_day, false, parsed);
+    facts_add(agg, facts, e - a);
+    batch_fold(cols, CsvEvents{batch, cols, req}, threads, parsed, agg, facts.failure);
+  }
+}
 
-EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day, const Communicator& comm) {
-  if (request.events_stream || columnar_events_input_is(request.events_path))
-    return events_columns_aggregate(request, as_of_day, comm);
+// The scan can read the delimiter: it is none of the bytes it looks for besides (and not a zero: see
+// structurals_find).
+bool scan_delimiter_is(char delimiter) {
+  return delimiter != '"' && delimiter != '\n' && delimiter != '\r' && delimiter != '\0';
+}
+
+// One process, a plain file: windows of records parsed by the projection scan (event_scan.hpp) and folded; from a
+// record the scan does not take, one batch of the tokenizer, then the scan again. Each window's and batch's bytes
+// leave the resident set once folded (the file is mapped once more for that: the reader keeps its own mapping); the
+// last window's stay until the file is unmapped.
+void events_scan_aggregate(const ProfileBuildRequest& req, const LogColumns& cols, const CsvReader& reader,
+                           int32_t as_of_day, int threads, const EventScanParams& params, EventAggregate& agg) {
+  const MappedFile file(req.events_path, /*sequential=*/true);
+  CsvSource src = reader.source();
+  src.data = file.data();
+  src.size = file.size();
+  const int n_fields = static_cast<int>(reader.header().size());
+  EventScanner scanner(req, cols, file, src, n_fields, threads, as_of_day, params);
+  ParsedBatch parsed;
+  CsvRecordBatch batch;
+  size_t pos = reader.data_begin(), released = 0;  // bytes before `released` have left the resident set
+  int64_t line = reader.data_line(), first = 0;
+  while (pos < src.size) {
+    EventScanWindow w{pos, line, 0, true};
+    if (params.enabled) {
+      ChunkFacts facts;
+      w = scanner.window_parse(released, pos, line, first, parsed, facts);
+      released = pos;
+      if (w.records > 0) {
+        facts_add(agg, facts, w.records);
+        batch_fold(cols, ScanEvents{scanner, cols, req}, threads, parsed, agg, RecordFailure{});
+      }
+    }
+    first += w.records;
+    pos = w.next;
+    line = w.next_line;
+    progress_reading_report(req.progress, agg.events_read, static_cast<int64_t>(pos), static_cast<int64_t>(src.size),
+                            false);
+    if (!w.fallback || pos >= src.size) continue;
+    const CsvScanResult scan = csv_range_parse(src, pos, src.size, kEventBatchBytes, line, n_fields, threads, batch);
+    batch.first_record = first;
+    batch_aggregate(req, cols, batch, threads, as_of_day, parsed, agg);
+    file.pages_release(released, scan.next);
+    released = scan.next;
+    first += batch.n_records;
+    pos = scan.next;
+    line = scan.next_line;
+    progress_reading_report(req.progress, agg.events_read, static_cast<int64_t>(pos), static_cast<int64_t>(src.size),
+                            false);
+  }
+}
+
+EventAggregate events_csv_aggregate(const ProfileBuildRequest& request, int32_t as_of_day, const Communicator& comm,
+                                    const EventScanParams& params) {
   CsvReader reader(request.events_path, CsvOptions{request.delimiter});
   const LogColumns cols = log_columns_find(request, reader.header());
   EventAggregate agg;
@@ -237,22 +286,32 @@ EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_o
   const int threads = request.threads > 0 ? request.threads : omp_get_max_threads();
   if (comm.size() > 1) {
     events_aggregate_ranks(request, cols, reader, as_of_day, threads, comm, agg);
+  } else if (!reader.compressed() && scan_delimiter_is(request.delimiter)) {
+    events_scan_aggregate(request, cols, reader, as_of_day, threads, params, agg);
   } else {
     ParsedBatch parsed;
     std::error_code ec;  // -1 when its size is not known: the progress lines name no share
     const auto bytes_total = static_cast<int64_t>(std::filesystem::file_size(request.events_path, ec));
     reader.batches_for_each(kEventBatchBytes, threads, [&](const CsvRecordBatch& batch) {
-      for (int64_t a = 0; a < batch.n_records; a += kFoldRows) {
-        const int64_t e = std::min(batch.n_records, a + kFoldRows);
-        const ChunkFacts facts = batch_parse(request, cols, batch, a, e, threads, as_of_day, false, parsed);
-        facts_add(agg, facts, e - a);
-        batch_fold(cols, CsvEvents{batch, cols, request}, threads, parsed, agg, facts.failure);
-      }
+      batch_aggregate(request, cols, batch, threads, as_of_day, parsed, agg);
       progress_reading_report(request.progress, agg.events_read, batch.input_bytes_read, bytes_total, false);
     });
   }
   aggregate_finish(agg, threads);
   return agg;
+}
+
+}  // namespace
+
+EventAggregate events_aggregate(const ProfileBuildRequest& request, int32_t as_of_day, const Communicator& comm) {
+  if (request.events_stream || columnar_events_input_is(request.events_path))
+    return events_columns_aggregate(request, as_of_day, comm);
+  return events_csv_aggregate(request, as_of_day, comm, EventScanParams{});
+}
+
+EventAggregate events_aggregate_scanned(const ProfileBuildRequest& request, int32_t as_of_day,
+                                        const EventScanParams& params) {
+  return events_csv_aggregate(request, as_of_day, single_process(), params);
 }
 
 }  // namespace kseg

@@ -65,16 +65,21 @@ bool common_time_parse(std::string_view text, EventTime& time) {
       minute < 0 || minute > 59 || second < 0 || second > 60)
     return false;
   if (month == 2 && day == 29 && !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) return false;
-  // Days from civil (H. Hinnant), as the ISO date parser counts them.
-  const int y = year - (month <= 2);
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const int32_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  // Days from civil (H. Hinnant), as the ISO date parser counts them. The year is moved one era (400 years, 146097
+  // days) up so that it is never negative, and the divisions are multiplications: g++ 12 emitted divisions here, a
+  // tenth of an event's parse. (y * 5243) >> 21 is y / 400 for y <= 10400 and (x * 1311) >> 17 is x / 100 for
+  // x < 400: both factors exceed the exact ones by so little that no quotient moves past an integer.
+  static const unsigned days_before_month[12] = {306, 337, 0, 31, 61, 92, 122, 153, 184, 214, 245, 275};  // from March
+  const auto y = static_cast<unsigned>(year + 400 - (month <= 2));
+  const unsigned era = (y * 5243u) >> 21, yoe = y - era * 400;
+  const unsigned doy = days_before_month[month - 1] + static_cast<unsigned>(day) - 1;
+  const int32_t days =
+      static_cast<int32_t>(era * 146097 + yoe * 365 + yoe / 4 - ((yoe * 1311u) >> 17) + doy) - 146097 - 719468;
   time.local_day = days;
   time.local_minute = static_cast<int16_t>(hour * 60 + minute);
-  time.utc_seconds = int64_t{days} * 86400 + hour * 3600 + minute * 60 + second;
-  time.utc_day = static_cast<int32_t>(floor_div(time.utc_seconds, 86400));  // 23:59:60 counts on the next day
+  const int seconds = hour * 3600 + minute * 60 + second;
+  time.utc_seconds = int64_t{days} * 86400 + seconds;
+  time.utc_day = days + (seconds >= 86400);  // 23:59:60 counts on the next day
   return true;
 }
 

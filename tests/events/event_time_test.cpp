@@ -109,5 +109,26 @@ TEST(EventTime, CommonShapeAgreesWithTheGeneralParser) {
   EXPECT_EQ(t.utc_day, t.local_day + 1);  // the leap second counts on the next UTC day, as the general parser has it
 }
 
+TEST(EventTime, CommonShapeRefusesWhatTheGeneralParserRefuses) {
+  // The one-pass path checks its digits a word at a time: every byte value at every place of a valid time (with 'Z')
+  // must be read as the general parser reads the same text ending "+00:00" (which the one-pass path never takes).
+  const std::string valid = "2024-03-15T10:20:30";
+  int accepted = 0;
+  for (size_t at = 0; at < valid.size(); ++at)
+    for (int b = 0; b < 256; ++b) {
+      std::string text = valid;
+      text[at] = static_cast<char>(b);
+      EventTime fast, general;
+      const bool fast_ok = event_time_parse(text + "Z", fast);
+      ASSERT_EQ(fast_ok, event_time_parse(text + "+00:00", general)) << at << " " << b;
+      if (!fast_ok) continue;
+      ++accepted;
+      EXPECT_EQ(fast.utc_seconds, general.utc_seconds) << text;
+      EXPECT_EQ(fast.local_minute, general.local_minute) << text;
+    }
+  EXPECT_GT(accepted, 19 * 5);  // the valid digits at each place, at least
+  EXPECT_LT(accepted, 19 * 12);
+}
+
 }  // namespace
 }  // namespace kseg

@@ -1,0 +1,326 @@
+#include "host/events/event_scan.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include <fast_float/fast_float.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "host/error.hpp"
+#include "host/events/event_time.hpp"
+
+namespace kseg {
+
+namespace {
+
+// Powers of ten exact in a double (5^22 < 2^53).
+constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// "-?D+(.D+)?" with at most 15 digits: the significand m < 10^15 < 2^53 and 10^k (k <= 15) are exact doubles, so m /
+// 10^k is one correctly rounded division (Clinger's fast path): the double fast_float returns for the same text.
+// false for any other text (blanks, exponents, '+', long numbers), which goes to fast_float.
+inline bool short_decimal_parse(std::string_view text, double& value) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const bool negative = p < end && *p == '-';
+  p += negative;
+  uint64_t m = 0;
+  int digits = 0, fraction = -1;  // fraction: digits after the point (-1: no point)
+  for (; p < end; ++p) {
+    const auto d = static_cast<unsigned>(*p - '0');
+    if (d <= 9) {
+      m = m * 10 + d;
+      ++digits;
+      fraction += fraction >= 0;
+    } else if (*p == '.' && fraction < 0 && digits > 0) {
+      fraction = 0;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || digits > 15 || fraction == 0) return false;
+  const double v = fraction > 0 ? static_cast<double>(m) / kPowersOfTen[fraction] : static_cast<double>(m);
+  value = negative ? -v : v;
+  return true;
+}
+
+std::string_view blanks_trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// Bit i set: byte at + i is the delimiter, a line feed or a quote. Reads 64 bytes; near the end of the data the
+// bytes past it read as zeros (a zero byte is none of the three: the scan refuses a zero delimiter).
+uint64_t structurals_find(const char* data, size_t size, size_t at, char delimiter) {
+  alignas(16) char tail[64];
+  const char* p = data + at;
+  if (size - at < 64) {
+    std::memset(tail, 0, sizeof(tail));
+    std::memcpy(tail, p, size - at);
+    p = tail;
+  }
+  uint64_t mask = 0;
+#if defined(__SSE2__)
+  const __m128i d = _mm_set1_epi8(delimiter), n = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"');
+  for (int k = 0; k < 4; ++k) {
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, d), _mm_cmpeq_epi8(b, n)), _mm_cmpeq_epi8(b, q));
+    mask |= uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(hit))} << (16 * k);
+  }
+#else
+  for (int i = 0; i < 64; ++i) mask |= uint64_t{p[i] == delimiter || p[i] == '\n' || p[i] == '"'} << i;
+#endif
+  return mask;
+}
+
+// The first record boundary (a byte after a line feed) at or after at; size when none.
+size_t line_start_next(const char* data, size_t size, size_t at) {
+  if (at >= size) return size;
+  if (at == 0 || data[at - 1] == '\n') return at;
+  const void* nl = std::memchr(data + at, '\n', size - at);
+  return nl == nullptr ? size : static_cast<size_t>(static_cast<const char*>(nl) - data) + 1;
+}
+
+// Windows (from the first record to the last byte read) over this many bytes go to the tokenizer: a span's offsets
+// are 32-bit, and a field over 1 GiB is the tokenizer's error to report.
+constexpr size_t kWindowBytesMax = size_t{1} << 30;
+
+}  // namespace
+
+bool event_amount_parse(std::string_view text, const MissingValues& missing, double& amount) {
+  if (short_decimal_parse(text, amount)) return true;
+  const std::string_view t = blanks_trim(text);
+  amount = std::numeric_limits<double>::quiet_NaN();
+  if (t.empty()) return true;
+  double v = 0.0;
+  const fast_float::from_chars_result res = fast_float::from_chars(t.data(), t.data() + t.size(), v);
+  if (res.ec == std::errc() && res.ptr == t.data() + t.size() && std::isfinite(v)) {
+    amount = v;
+    return true;
+  }
+  return missing.missing(t);
+}
+
+EventScanner::EventScanner(const ProfileBuildRequest& req, const LogColumns& cols, const MappedFile& file,
+                           const CsvSource& src, int n_fields, int threads, int32_t as_of_day,
+                           const EventScanParams& params)
+    : req_(req),
+      cols_(cols),
+      file_(file),
+      src_(src),
+      n_fields_(n_fields),
+      threads_(std::max(1, threads)),
+      as_of_day_(as_of_day) {
+  // One chunk per thread would leave a thread idle behind a slow chunk; four balance them (as the tokenizer does).
+  n_chunks_ = threads_ == 1 ? 1 : threads_ * 4;
+  n_spans_ = 1 + cols.text.size();
+  // A record takes at least n_fields bytes (its delimiters and line feed): a small file needs no larger chunks.
+  const auto file_records = static_cast<int64_t>(src.size / static_cast<size_t>(std::max(1, n_fields)) + 1);
+  stride_ = std::max<int64_t>(1, std::min(params.window_records, file_records) * 3 / 2 / n_chunks_);
+  chunk_begin_.resize(static_cast<size_t>(n_chunks_) + 1);
+  chunks_.resize(static_cast<size_t>(n_chunks_));
+  chunk_base_.resize(static_cast<size_t>(n_chunks_) + 1);
+  spans_.reset(new Span[static_cast<size_t>(n_chunks_ * stride_) * n_spans_]);
+}
+
+// Cuts [begin, ...) into chunks of about two thirds of stride records each (so a chunk rarely fills up), at line
+// starts. The first window sizes its records from the line feeds of its first 64 KB.
+void EventScanner::chunks_plan(size_t begin) {
+  if (record_bytes_ <= 0.0) {
+    const size_t sample = std::min<size_t>(src_.size - begin, 1 << 16);
+    const auto lines = std::count(src_.data + begin, src_.data + begin + sample, '\n');
+    record_bytes_ = static_cast<double>(sample) / static_cast<double>(std::max<int64_t>(1, lines));
+  }
+  const auto chunk_bytes = static_cast<size_t>(std::max(64.0, record_bytes_ * static_cast<double>(stride_) * 2 / 3));
+  chunk_begin_[0] = begin;
+  for (size_t c = 1; c <= static_cast<size_t>(n_chunks_); ++c)
+    chunk_begin_[c] = line_start_next(src_.data, src_.size, std::min(src_.size, chunk_begin_[c - 1] + chunk_bytes));
+}
+
+EventScanWindow EventScanner::window_parse(size_t release_from, size_t begin, int64_t line, int64_t first_record,
+                                           ParsedBatch& p, ChunkFacts& facts) {
+  chunks_plan(begin);
+  window_begin_ = begin;
+  window_line_ = line;
+  first_record_ = first_record;
+  if (chunk_begin_.back() - begin > kWindowBytesMax) return {begin, line, 0, true};
+  p.prepare(n_chunks_, n_chunks_ * stride_, cols_.text.size());
+  stop_at_.store(SIZE_MAX);
+  // One thread hands the pages of the bytes before the window back while the others start scanning (a serial
+  // madvise between the windows left the other threads waiting).
+#pragma omp parallel num_threads(threads_)
+  {
+#pragma omp single nowait
+    file_.pages_release(release_from, begin);
+#pragma omp for schedule(dynamic, 1)
+    for (int c = 0; c < n_chunks_; ++c) chunk_scan(c, p);
+  }
+  // The window ends at the first chunk that stopped; the chunks after it are dropped.
+  EventScanWindow w{chunk_begin_.back(), line, 0, false};
+  int last = n_chunks_ - 1;
+  for (int c = 0; c < n_chunks_; ++c)
+    if (chunks_[static_cast<size_t>(c)].why != Stop::none) {
+      last = c;
+      break;
+    }
+  facts = ChunkFacts{};
+  for (int c = 0; c <= last; ++c) {
+    const Chunk& k = chunks_[static_cast<size_t>(c)];
+    chunk_base_[static_cast<size_t>(c)] = w.records;
+    w.records += k.records;
+    w.next_line += k.lines;
+    facts.missing_amounts += k.facts.missing_amounts;
+    facts.after_as_of += k.facts.after_as_of;
+    facts.any_time = facts.any_time || k.facts.any_time;
+    facts.max_day = std::max(facts.max_day, k.facts.max_day);
+    if (k.why != Stop::none) {
+      w.next = k.stop;
+      w.fallback = k.why == Stop::other;
+    }
+  }
+  for (size_t b = static_cast<size_t>(last + 1) * kEventPartitions; b < p.buckets.size(); ++b) p.buckets[b].clear();
+  if (w.records > 0) record_bytes_ = static_cast<double>(w.next - begin) / static_cast<double>(w.records);
+  return w;
+}
+
+// Scans chunk c record by record: the delimiters, line feeds and quotes of 64 bytes at a time, as a bit mask; a
+// field ends at each delimiter, a record at each line feed (a carriage return before it is dropped, a blank line is
+// not a record). Stops at a record holding a quote or that record_take refuses (Stop::other), when the chunk holds
+// stride records (Stop::full), or gives up when an earlier chunk stopped (its records would be dropped).
+void EventScanner::chunk_scan(int c, ParsedBatch& p) {
+  const char* const data = src_.data;
+  const char delimiter = src_.delimiter;
+  const size_t begin = chunk_begin_[static_cast<size_t>(c)], end = chunk_begin_[static_cast<size_t>(c) + 1];
+  std::vector<EventRow>* buckets = p.buckets.data() + static_cast<size_t>(c) * kEventPartitions;
+  for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
+  std::vector<size_t> starts(static_cast<size_t>(n_fields_)), ends(static_cast<size_t>(n_fields_));
+  size_t record = begin, field_start = begin;
+  int field = 0;
+  // On this thread's stack until the chunk ends: the chunks side by side would share cache lines.
+  Chunk chunk;
+  chunk.stop = end;
+  const auto stop = [&](Stop why) {
+    chunk.stop = record;
+    chunk.why = why;
+    size_t seen = stop_at_.load(std::memory_order_relaxed);
+    while (record < seen && !stop_at_.compare_exchange_weak(seen, record, std::memory_order_relaxed)) {
+    }
+  };
+  // The record [record, line_end) (line_end before any carriage return); false when the chunk stops there.
+  const auto record_end = [&](size_t line_end) {
+    if (line_end > record && data[line_end - 1] == '\r') --line_end;
+    if (field == 0 && line_end == record) return true;  // a blank line
+    if (field < n_fields_) {
+      starts[static_cast<size_t>(field)] = field_start;
+      ends[static_cast<size_t>(field)] = line_end;
+    }
+    if (chunk.records == stride_) {
+      stop(Stop::full);
+      return false;
+    }
+    if (field + 1 != n_fields_ ||
+        !record_take(starts.data(), ends.data(), c * stride_ + chunk.records, p, buckets, chunk.facts)) {
+      stop(Stop::other);
+      return false;
+    }
+    ++chunk.records;
+    return true;
+  };
+  const auto scan = [&] {
+    for (size_t at = begin; at < end; at += 64) {
+      if (stop_at_.load(std::memory_order_relaxed) < begin) return stop(Stop::other);  // dropped in any case
+      uint64_t mask = structurals_find(data, src_.size, at, delimiter);
+      if (end - at < 64) mask &= (uint64_t{1} << (end - at)) - 1;
+      for (; mask != 0; mask &= mask - 1) {
+        const size_t i = at + static_cast<size_t>(__builtin_ctzll(mask));
+        const char ch = data[i];
+        if (ch == delimiter) {
+          if (field < n_fields_) {
+            starts[static_cast<size_t>(field)] = field_start;
+            ends[static_cast<size_t>(field)] = i;
+          }
+          ++field;
+          field_start = i + 1;
+          continue;
+        }
+        if (ch == '"') return stop(Stop::other);
+        if (!record_end(i)) return;
+        ++chunk.lines;
+        record = field_start = i + 1;
+        field = 0;
+      }
+    }
+    if (record < end) record_end(end);  // the file's last record, without a line feed
+  };
+  scan();
+  chunks_[static_cast<size_t>(c)] = chunk;
+}
+
+// Parses one record whose fields c lie at [starts[c], ends[c]) as record r of the window into its bucket; false
+// (nothing kept) when the tokenizer must read it: a bad time or amount, or a refused id of an event left out.
+bool EventScanner::record_take(const size_t* starts, const size_t* ends, int64_t r, ParsedBatch& p,
+                               std::vector<EventRow>* buckets, ChunkFacts& facts) {
+  const auto text = [&](int c) { return std::string_view(src_.data + starts[c], ends[c] - starts[c]); };
+  EventTime t;
+  if (!event_time_parse(text(cols_.time), t)) return false;
+  EventRow row;
+  row.amount = std::numeric_limits<double>::quiet_NaN();
+  // The short decimals of most cells inline; anything else through event_amount_parse (which tries them again).
+  if (cols_.amount >= 0 && !short_decimal_parse(text(cols_.amount), row.amount) &&
+      !event_amount_parse(text(cols_.amount), p.missing, row.amount))
+    return false;
+  const std::string_view user = text(cols_.user);
+  if (t.utc_day > as_of_day_) {
+    if (!user_id_problem(user, p.missing).empty()) return false;
+    ++facts.after_as_of;
+    return true;
+  }
+  row.record = static_cast<int32_t>(r);
+  row.time_set(t);
+  row.id_set(user);
+  // The fold reads an id from the file only when the row cannot hold it; text columns always.
+  Span* span = spans_.get() + static_cast<size_t>(r) * n_spans_;
+  if (user.size() > kIdInline)
+    span[0] = {static_cast<uint32_t>(starts[cols_.user] - window_begin_), static_cast<uint32_t>(user.size())};
+  const size_t n_text = cols_.text.size();
+  for (size_t k = 0; k < n_text; ++k) {
+    const int c = cols_.text[k];
+    span[1 + k] = {static_cast<uint32_t>(starts[c] - window_begin_), static_cast<uint32_t>(ends[c] - starts[c])};
+    p.text_hash[static_cast<size_t>(r) * n_text + k] = text_hash(text(c));
+  }
+  facts.keep(row, t, text_hash(user), cols_.amount >= 0, buckets);
+  return true;
+}
+
+int64_t EventScanner::line(int64_t r) const {
+  const int64_t c = r / stride_, local = r - c * stride_;
+  int64_t line = window_line_;
+  for (int64_t k = 0; k < c; ++k) line += chunks_[static_cast<size_t>(k)].lines;
+  // Chunk c's lines up to its record `local` (a blank line is not a record), as chunk_scan counted them.
+  const char* p = src_.data + chunk_begin_[static_cast<size_t>(c)];
+  const char* const end = src_.data + chunk_begin_[static_cast<size_t>(c) + 1];
+  for (int64_t seen = 0; p < end; ++line) {
+    const void* found = std::memchr(p, '\n', static_cast<size_t>(end - p));
+    const char* const nl = found == nullptr ? end : static_cast<const char*>(found);
+    const char* const last = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
+    if (last != p && seen++ == local) return line;
+    p = nl + 1;
+  }
+  return line;  // not reached: record r lies in chunk c
+}
+
+std::exception_ptr ScanEvents::user_error(int64_t r, const std::string& problem) const {
+  return std::make_exception_ptr(DataError(
+      location_format(req.events_path, scan.line(r), cols.user + 1, "column \"" + req.user_column + "\": " + problem)));
+}
+
+}  // namespace kseg
