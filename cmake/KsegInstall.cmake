@@ -36,6 +36,9 @@ if(TARGET kseg_cuda)
   list(APPEND kseg_libraries kseg_cuda)
 endif()
 install(TARGETS kseg RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(KSEG_SHARED_LIBS)  # the program's own library goes with it (not exported: no headers, no C++ interface)
+  install(TARGETS kseg_cli LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
 install(TARGETS ${kseg_libraries} EXPORT ksegTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} ${CMAKE_INSTALL_INCLUDEDIR}/kseg)

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
+# Disk: the four builds, ccache and the Python environments take about 5 GB at their peak; the sanitizer and
+# fuzzing trees are removed once their runs pass. Say what is free up front, so a full disk reads as such.
+echo "test.sh: $(df -Ph . | awk 'NR == 2 {print $4}') free on the disk of $PWD"
 scripts/install-deps.sh
 # ccache (installed by install-deps.sh) shares compiled objects between runs of this script on one machine; paths are
 # taken relative to the checkout so another clone of the same commit hits the same cache.
@@ -21,8 +24,10 @@ scripts/python-package-test.sh
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the CPU code, whole suite (scripts/sanitize.sh).
 scripts/sanitize.sh
+rm -rf build-asan
 # Bounded fuzzing of the CSV reader, the .npy reader and the model loader (KSEG_FUZZ_SECONDS each, default 60).
 scripts/fuzz.sh
+rm -rf build-fuzz
 
 # Default build, last so its ctest summary closes the log: CUDA compiled where nvcc exists (KSEG_CUDA_ARCHS narrows the architectures to save CI time).
 cuda_args=()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,10 +12,11 @@
 
 namespace kseg::test {
 
-// A new empty directory under the system temp directory, removed with everything in it on destruction.
+// A new empty directory under the system temp directory, removed with everything in it on destruction by the
+// process that made it (a forked child that exits normally leaves its parent's directory alone).
 class ScratchDir {
  public:
-  ScratchDir() {
+  ScratchDir() : owner_(::getpid()) {
     std::string pattern = (std::filesystem::temp_directory_path() / "kseg_io_test_XXXXXX").string();
     std::vector<char> name(pattern.begin(), pattern.end());
     name.push_back('\0');
@@ -22,6 +24,7 @@ class ScratchDir {
     path_ = name.data();
   }
   ~ScratchDir() {
+    if (::getpid() != owner_) return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
@@ -39,6 +42,7 @@ class ScratchDir {
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  pid_t owner_;
   std::filesystem::path path_;
 };
 

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -116,8 +117,8 @@ inline std::string users_csv() {
 // The earlier complete set: u.csv fitted into out/ (k = 2), and a file of the user's in out/. Fitted once per test
 // program and copied into each case's directory.
 inline void earlier_set_write(const ScratchDir& dir) {
-  static const ScratchDir* reference = [] {
-    auto* made = new ScratchDir();  // lives as long as the test program
+  static const std::unique_ptr<const ScratchDir> reference = [] {  // removed at the test program's exit
+    auto made = std::make_unique<ScratchDir>();
     made->file_write("u.csv", users_csv());
     EXPECT_EQ(cli({"fit", made->file("u.csv"), "--k", "2", "--out", made->file("out"), "--quiet"}).code, 0);
     made->file_write("out/notes.txt", "the user's own file\n");

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,9 +28,10 @@ void PrintTo(const LimitCase& c, std::ostream* os) { *os << c.name; }
 
 // 2000 generated users with their event log and campaign, fitted into out/ and swept into sw/; copied per case.
 void inputs_write(const test::ScratchDir& dir) {
-  static const test::ScratchDir* reference = [] {
-    auto* made = new test::ScratchDir();  // lives as long as the test program
-    const auto file = [made](const char* name) { return made->file(name); };
+  // Made once per test program and removed at its exit.
+  static const std::unique_ptr<const test::ScratchDir> reference = [] {
+    auto made = std::make_unique<test::ScratchDir>();
+    const auto file = [&made](const char* name) { return made->file(name); };
     EXPECT_EQ(test::cli({"generate", "--users", "2000", "--out", file("u.csv"), "--events", file("ev.csv"),
                          "--campaign", file("camp.csv"), "--quiet"})
                   .code,
