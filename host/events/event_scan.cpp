@@ -15,42 +15,11 @@
 
 #include "host/error.hpp"
 #include "host/events/event_time.hpp"
+#include "host/io/short_decimal.hpp"
 
 namespace kseg {
 
 namespace {
-
-// Powers of ten exact in a double (5^22 < 2^53).
-constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-// "-?D+(.D+)?" with at most 15 digits: the significand m < 10^15 < 2^53 and 10^k (k <= 15) are exact doubles, so m /
-// 10^k is one correctly rounded division (Clinger's fast path): the double fast_float returns for the same text.
-// false for any other text (blanks, exponents, '+', long numbers), which goes to fast_float.
-inline bool short_decimal_parse(std::string_view text, double& value) {
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  const bool negative = p < end && *p == '-';
-  p += negative;
-  uint64_t m = 0;
-  int digits = 0, fraction = -1;  // fraction: digits after the point (-1: no point)
-  for (; p < end; ++p) {
-    const auto d = static_cast<unsigned>(*p - '0');
-    if (d <= 9) {
-      m = m * 10 + d;
-      ++digits;
-      fraction += fraction >= 0;
-    } else if (*p == '.' && fraction < 0 && digits > 0) {
-      fraction = 0;
-    } else {
-      return false;
-    }
-  }
-  if (digits == 0 || digits > 15 || fraction == 0) return false;
-  const double v = fraction > 0 ? static_cast<double>(m) / kPowersOfTen[fraction] : static_cast<double>(m);
-  value = negative ? -v : v;
-  return true;
-}
 
 std::string_view blanks_trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);

@@ -11,6 +11,7 @@
 
 #include "host/error.hpp"
 #include "host/io/csv_stream.hpp"
+#include "host/io/short_decimal.hpp"
 #include "host/io/text_encoding.hpp"
 
 namespace kseg {
@@ -221,42 +222,6 @@ int64_t CsvReader::decompressed_size() {
   }
   return *decompressed_size_;
 }
-
-namespace {
-
-// Powers of ten exact in a float (10^10 < 2^24 · 2^10 has at most 24 significant bits).
-constexpr float kPowersOfTen[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
-
-// The short decimals most cells hold ("42", "-3", "0.033", "77.48"): at most 7 digits (the significand m < 2^24 is an
-// exact float) and an optional point between digits. m / 10^k is then one correctly rounded float division of two
-// exact floats (Clinger's fast path, which fast_float takes for these texts too), so the value is the same float.
-// Returns false for any other text, which goes to fast_float.
-bool short_decimal_parse(std::string_view text, float& value) {
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  const bool negative = *p == '-';
-  p += negative;
-  uint32_t m = 0;
-  int digits = 0, fraction = -1;  // fraction: digits after the point (-1: no point)
-  for (; p < end; ++p) {
-    const auto d = static_cast<unsigned>(*p - '0');
-    if (d <= 9) {
-      m = m * 10 + d;
-      ++digits;
-      fraction += fraction >= 0;
-    } else if (*p == '.' && fraction < 0 && digits > 0) {
-      fraction = 0;
-    } else {
-      return false;
-    }
-  }
-  if (digits == 0 || digits > 7 || fraction == 0) return false;
-  const float v = fraction > 0 ? static_cast<float>(m) / kPowersOfTen[fraction] : static_cast<float>(m);
-  value = negative ? -v : v;
-  return true;
-}
-
-}  // namespace
 
 CsvNumber csv_number_classify(std::string_view text, float& value) {
   text = blanks_trim(text);
