@@ -87,14 +87,20 @@ void BM_EventsReadTimeAmount(benchmark::State& state) {
   counters_set(state, double(std::filesystem::file_size(path)), double(records), process_cpu_seconds() - cpu_start);
 }
 
-// The aggregation alone (tokenise, parse, fold per user; no features, no output) of the CSV log, for RFM.
-void BM_EventsAggregateCsv(benchmark::State& state) {
+// The RFM build of the log at path (the generated log's column names).
+kseg::ProfileBuildRequest rfm_request(const std::string& path) {
   kseg::ProfileBuildRequest request;
-  request.events_path = events_path();
+  request.events_path = path;
   request.user_column = "user_id";
   request.time_column = "order_time";
   request.amount_column = "amount";
   request.families = {true, false, false, false};
+  return request;
+}
+
+// The aggregation alone (tokenise, parse, fold per user; no features, no output) of the CSV log, for RFM.
+void BM_EventsAggregateCsv(benchmark::State& state) {
+  const kseg::ProfileBuildRequest request = rfm_request(events_path());
   int64_t events = 0;
   const double cpu_start = process_cpu_seconds();
   for (auto _ : state) {
@@ -108,12 +114,7 @@ void BM_EventsAggregateCsv(benchmark::State& state) {
 // The same with the projection scan off (kseg::EventScanParams::enabled = false): every record through the general
 // tokenizer, as before the scan (host/events/event_scan.hpp), to compare the two on one machine.
 void BM_EventsAggregateCsvTokenizer(benchmark::State& state) {
-  kseg::ProfileBuildRequest request;
-  request.events_path = events_path();
-  request.user_column = "user_id";
-  request.time_column = "order_time";
-  request.amount_column = "amount";
-  request.families = {true, false, false, false};
+  const kseg::ProfileBuildRequest request = rfm_request(events_path());
   kseg::EventScanParams params;
   params.enabled = false;
   int64_t events = 0;
@@ -127,12 +128,7 @@ void BM_EventsAggregateCsvTokenizer(benchmark::State& state) {
 }
 
 void BM_ProfileBuildRfm(benchmark::State& state) {
-  kseg::ProfileBuildRequest request;
-  request.events_path = events_path();
-  request.user_column = "user_id";
-  request.time_column = "order_time";
-  request.amount_column = "amount";
-  request.families = {true, false, false, false};
+  const kseg::ProfileBuildRequest request = rfm_request(events_path());
   int64_t events = 0;
   const double cpu_start = process_cpu_seconds();
   for (auto _ : state) {
@@ -151,16 +147,6 @@ std::string parquet_path(benchmark::State& state) {
   const char* env = std::getenv("KSEG_EVENTS_PARQUET");
   if (env == nullptr) state.SkipWithError("set KSEG_EVENTS_PARQUET to a Parquet event log");
   return env ? env : "";
-}
-
-kseg::ProfileBuildRequest rfm_request(const std::string& path) {
-  kseg::ProfileBuildRequest request;
-  request.events_path = path;
-  request.user_column = "user_id";
-  request.time_column = "order_time";
-  request.amount_column = "amount";
-  request.families = {true, false, false, false};
-  return request;
 }
 
 void BM_EventsAggregateParquet(benchmark::State& state) {

@@ -10,15 +10,13 @@
 
 #include "../io/test_files.hpp"
 #include "host/events/profile_build.hpp"
+#include "profile_table_cells.hpp"
 
 namespace kseg {
 namespace {
 
 double cell(const ProfileTable& t, const std::string& id, const std::string& column) {
-  const size_t row = std::find(t.ids.begin(), t.ids.end(), id) - t.ids.begin();
-  const size_t col = std::find(t.numeric_names.begin(), t.numeric_names.end(), column) - t.numeric_names.begin();
-  if (row >= t.ids.size() || col >= t.numeric_names.size()) throw std::runtime_error("no cell " + id + "/" + column);
-  return t.numeric[col][row];
+  return test::profile_cell(t, id, column);
 }
 
 constexpr int kFiller = 1200000;  // more events than a fold range (2^20), so the users below span two of them
