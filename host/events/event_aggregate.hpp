@@ -9,6 +9,7 @@
 
 #include "host/comm/communicator.hpp"
 #include "host/events/key_index.hpp"
+#include "host/events/page_array.hpp"
 #include "host/events/profile_build.hpp"
 
 namespace kseg {
@@ -73,13 +74,14 @@ struct LastValue {
 // The users whose id hashes to one partition.
 struct EventPartition {
   StringIndex users;
-  std::vector<UserTotals> totals;     // per user slot
-  std::vector<int64_t> first_record;  // per user slot: its first event's index in the log (the output order)
+  // Per user slot (PageArray: these grow with the users, and the runs with the events, without copies).
+  PageArray<UserTotals> totals;
+  PageArray<int64_t> first_record;  // its first event's index in the log (the output order)
   // While folding: a user's events on one day are added to its latest run when they fall on that run's day, else
   // they open a run (appended: no hash probe, memory grows with the changes of day, not with events).
-  std::vector<DayRun> runs;
-  std::vector<DayRunTotals> run_totals;  // parallel to runs when day totals are kept, else empty
-  bool day_totals = false;               // day totals kept (the windows family)
+  PageArray<DayRun> runs;
+  PageArray<DayRunTotals> run_totals;  // parallel to runs when day totals are kept, else empty
+  bool day_totals = false;             // day totals kept (the windows family)
   // Then (aggregate_finish; the runs are freed). With day totals: every user's days, ascending, runs of the same day
   // added in file order; user slot s holds days[day_begin[s] .. day_begin[s + 1]). Without (RFM alone): both stay
   // empty, and each user's active days are in UserTotals::run.

@@ -35,8 +35,8 @@ void days_gather(EventPartition& part) {
     days[static_cast<size_t>(next[static_cast<size_t>(r.slot)]++)] =
         totals ? DayTotals{r.day, part.run_totals[i].events, part.run_totals[i].amount} : DayTotals{r.day, 0, 0.0};
   }
-  std::vector<DayRun>().swap(part.runs);
-  std::vector<DayRunTotals>().swap(part.run_totals);
+  part.runs.release();
+  part.run_totals.release();
   part.day_begin.assign(n_users + 1, 0);
   size_t out = 0;  // merged days are written over the runs already read
   for (size_t u = 0; u < n_users; ++u) {
@@ -62,7 +62,7 @@ void days_gather(EventPartition& part) {
 // of their runs, in UserTotals::run already), from their runs' days grouped by user (4 bytes a run), sorted and
 // counted once each. Frees the runs first: they are the largest thing left from the fold.
 void active_days_count(EventPartition& part) {
-  std::vector<UserTotals>& totals = part.totals;
+  PageArray<UserTotals>& totals = part.totals;
   const size_t n_users = totals.size();
   std::vector<int64_t> begin(n_users + 1, 0);
   for (const DayRun& r : part.runs)
@@ -71,7 +71,7 @@ void active_days_count(EventPartition& part) {
   std::vector<int32_t> days(static_cast<size_t>(begin[n_users]));
   for (const DayRun& r : part.runs)
     if (totals[static_cast<size_t>(r.slot)].run == kDaysGather) days[static_cast<size_t>(begin[r.slot]++)] = r.day;
-  std::vector<DayRun>().swap(part.runs);
+  part.runs.release();
   for (size_t u = 0; u < n_users; ++u) {  // begin[u] is now the end of user u's days
     if (totals[u].run != kDaysGather) continue;
     const auto from = days.begin() + (u == 0 ? 0 : begin[u - 1]), to = days.begin() + begin[u];

@@ -130,19 +130,28 @@ struct ChunkFacts {
   bool any_time = false;
   int32_t max_day = INT32_MIN;
   RecordFailure failure;  // the chunk's first bad record (the chunk stops there)
+  // Counts the facts of an event kept (its row's amount and time t).
+  void count(double amount, const EventTime& t, bool amount_column) {
+    missing_amounts += amount_column && std::isnan(amount);
+    any_time = any_time || t.local_minute >= 0;
+    max_day = std::max(max_day, t.utc_day);
+  }
   // Keeps row, of a user with hash user_hash, in its partition's bucket (of buckets[0..kEventPartitions)).
   void keep(const EventRow& row, const EventTime& t, uint64_t user_hash, bool amount_column,
             std::vector<EventRow>* buckets) {
-    missing_amounts += amount_column && std::isnan(row.amount);
-    any_time = any_time || t.local_minute >= 0;
-    max_day = std::max(max_day, t.utc_day);
+    count(row.amount, t, amount_column);
+    row_add(user_hash, buckets) = row;
+  }
+  // A new row at the end of the bucket of a user with hash user_hash, to be filled in place: a row built apart and
+  // copied in was read back (16 bytes at a time) before its narrower stores had landed, a stall on every event.
+  static EventRow& row_add(uint64_t user_hash, std::vector<EventRow>* buckets) {
     std::vector<EventRow>& bucket = buckets[partition_of(user_hash)];
-    bucket.push_back(row);
+    EventRow& row = bucket.emplace_back();
     // The bucket's next cache line, asked for now: 64 buckets are written at once, and a store to a line not yet
     // in cache waited for it (over half the time of a Parquet parse). A prefetch past the capacity is harmless (the
     // address is computed in integers: no pointer arithmetic past the end).
-    __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(bucket.data() + bucket.size()) + 64),
-                       1);
+    __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(&row + 1) + 64), 1);
+    return row;
   }
 };
 

@@ -89,7 +89,8 @@ class EventScanner {
   };
   void chunks_plan(size_t begin);
   void chunk_scan(int c, ParsedBatch& p);
-  bool record_take(const size_t* starts, const size_t* ends, int64_t r, ParsedBatch& p, std::vector<EventRow>* buckets,
+  struct RecordPlaces;
+  bool record_take(const RecordPlaces& fields, int64_t r, ParsedBatch& p, std::vector<EventRow>* buckets,
                    ChunkFacts& facts);
 
   const ProfileBuildRequest& req_;

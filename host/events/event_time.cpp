@@ -1,5 +1,7 @@
 #include "host/events/event_time.hpp"
 
+#include <cstring>
+
 #include "host/data/schema.hpp"
 #include "host/floor_div.hpp"
 
@@ -37,32 +39,53 @@ bool zone_parse(std::string_view text, size_t at, int& offset_minutes) {
   return true;
 }
 
-// The digits text[at .. at + n) as a number; -1 when one is not a digit.
-inline int digits_value(const char* text, int n) {
-  int value = 0;
-  bool ok = true;
-  for (int i = 0; i < n; ++i) {
-    const unsigned digit = static_cast<unsigned>(text[i]) - '0';
-    ok = ok && digit <= 9;
-    value = value * 10 + static_cast<int>(digit);
-  }
-  return ok ? value : -1;
+// Eight bytes of text from p, the first in the lowest byte (as x86 loads them).
+inline uint64_t word_load(const char* p) {
+  uint64_t w = 0;
+  std::memcpy(&w, p, 8);
+  return w;
 }
 
+// The bytes of w at the places of `digits` (0xFF per place) as digit values 0-9 (the other places 0); false when one
+// of them is not a digit. The other places are set to '0' first, so no borrow or carry crosses into a digit's byte:
+// a byte is a digit when neither b - '0' nor b + 0x46 (over 0x7F from b > '9' up) sets its top bit.
+inline bool digits_word(uint64_t w, uint64_t digits, uint64_t& values) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  const uint64_t d = (w & digits) | (0x30 * kOnes & ~digits);
+  values = d - 0x30 * kOnes;
+  return (((d - 0x30 * kOnes) | (d + 0x46 * kOnes)) & 0x80 * kOnes) == 0;
+}
+
+// Byte i of the result: 10 * (byte i of v) + byte i + 1, for two digits at i and i + 1 (values 0-9: no carry).
+inline uint64_t digit_pairs(uint64_t v) { return v * 10 + (v >> 8); }
+
+inline int byte_at(uint64_t w, int i) { return static_cast<int>((w >> (8 * i)) & 0xFF); }
+
 // The shape most logs write, "YYYY-MM-DDTHH:MM:SS" then 'Z' or nothing, in one pass without the general parser's
-// trimming, fraction and zone handling (which took a quarter of the time spent parsing events). false: another
-// shape or an invalid value, which the general parser then reads or refuses (the results agree where both accept).
+// trimming, fraction and zone handling (which took a quarter of the time spent parsing events): three 8-byte words
+// ("YYYY-MM-", "DDTHH:MM", "HH:MM:SS", the last two overlapping), their separators compared and their digits checked
+// and combined a word at a time, without a branch per character. false: another shape or an invalid value, which
+// the general parser then reads or refuses (the results agree where both accept).
 bool common_time_parse(std::string_view text, EventTime& time) {
   const size_t n = text.size();
-  if ((n != 19 && (n != 20 || text[19] != 'Z')) || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':')
-    return false;
+  if (n != 19 && (n != 20 || text[19] != 'Z')) return false;
   const char* p = text.data();
-  const int year = digits_value(p, 4), month = digits_value(p + 5, 2), day = digits_value(p + 8, 2);
-  const int hour = digits_value(p + 11, 2), minute = digits_value(p + 14, 2), second = digits_value(p + 17, 2);
+  const uint64_t date = word_load(p), middle = word_load(p + 8), clock = word_load(p + 11);
+  // Separators: '-' at 4 and 7, 'T' at 10 (byte 2 of the middle word), ':' at 13 and 16 (bytes 2 and 5 of the clock).
+  constexpr uint64_t kDateSeparators = 0xFF0000FF00000000ull, kDateDigits = 0x00FFFF00FFFFFFFFull;
+  constexpr uint64_t kClockSeparators = 0x0000FF0000FF0000ull, kClockDigits = 0xFFFF00FFFF00FFFFull;
+  uint64_t date_values = 0, day_values = 0, clock_values = 0;
+  const bool shape = (date & kDateSeparators) == 0x2D00002D00000000ull && byte_at(middle, 2) == 'T' &&
+                     (clock & kClockSeparators) == 0x00003A00003A0000ull;
+  const bool digits = digits_word(date, kDateDigits, date_values) & digits_word(middle, 0xFFFF, day_values) &
+                      digits_word(clock, kClockDigits, clock_values);
+  if (!(shape & digits)) return false;
+  const uint64_t date_pairs = digit_pairs(date_values), clock_pairs = digit_pairs(clock_values);
+  const int year = byte_at(date_pairs, 0) * 100 + byte_at(date_pairs, 2), month = byte_at(date_pairs, 5);
+  const int day = byte_at(digit_pairs(day_values), 0);
+  const int hour = byte_at(clock_pairs, 0), minute = byte_at(clock_pairs, 3), second = byte_at(clock_pairs, 6);
   static const int month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || hour < 0 || hour > 23 ||
-      minute < 0 || minute > 59 || second < 0 || second > 60)
+  if (month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || hour > 23 || minute > 59 || second > 60)
     return false;
   if (month == 2 && day == 29 && !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) return false;
   // Days from civil (H. Hinnant), as the ISO date parser counts them. The year is moved one era (400 years, 146097

@@ -16,7 +16,8 @@ template <class Real>
 bool short_decimal_parse(std::string_view text, Real& value) {
   static_assert(std::is_same_v<Real, float> || std::is_same_v<Real, double>, "float or double");
   constexpr int kMaxDigits = std::is_same_v<Real, float> ? 7 : 15;
-  constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+  // static: a local array was copied to the stack on every call (16 stores per cell).
+  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   const char* p = text.data();
   const char* const end = p + text.size();

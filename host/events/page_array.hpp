@@ -1,0 +1,91 @@
+// A growable array of trivially copyable values in an anonymous memory mapping of its own, for the per-user tables
+// of the event aggregation. Growing remaps the pages (mremap) instead of copying the values into fresh memory:
+// std::vector's doubling touched about twice the final table's pages, and on the project machine a fresh page costs
+// about 1.5 µs (fault, clearing, accounting), which was a fifth of an RFM build from a CSV log. Linux only, as the
+// memory-mapped readers are.
+#pragma once
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace kseg {
+
+template <class T>
+class PageArray {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
+                "values are moved with their pages, never copied or destroyed one by one");
+
+ public:
+  PageArray() = default;
+  PageArray(const PageArray&) = delete;
+  PageArray& operator=(const PageArray&) = delete;
+  PageArray(PageArray&& other) noexcept { swap(other); }
+  PageArray& operator=(PageArray&& other) noexcept {
+    PageArray(std::move(other)).swap(*this);
+    return *this;
+  }
+  ~PageArray() { release(); }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  size_t capacity() const { return bytes_ / sizeof(T); }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+
+  void push_back(const T& value) {
+    if (size_ == capacity()) grow(size_ + 1);
+    data_[size_++] = value;
+  }
+  // A value-initialised value at the end.
+  T& emplace_back() {
+    if (size_ == capacity()) grow(size_ + 1);
+    return *new (data_ + size_++) T();
+  }
+  // Room for n values without moving them again; the pages beyond the values are mapped but not touched.
+  void reserve(size_t n) {
+    if (n > capacity()) remap(n);
+  }
+  // Frees the mapping (size and capacity 0).
+  void release() {
+    if (data_ != nullptr) munmap(data_, bytes_);
+    data_ = nullptr;
+    bytes_ = size_ = 0;
+  }
+  void swap(PageArray& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(bytes_, other.bytes_);
+  }
+
+ private:
+  void grow(size_t n) { remap(std::max(n, 2 * capacity())); }
+  void remap(size_t n) {
+    const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    if (n > (SIZE_MAX - page) / sizeof(T)) throw std::bad_alloc();
+    const size_t bytes = (n * sizeof(T) + page - 1) / page * page;
+    void* p = data_ == nullptr ? mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                               : mremap(data_, bytes_, bytes, MREMAP_MAYMOVE);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    data_ = static_cast<T*>(p);
+    bytes_ = bytes;
+  }
+
+  T* data_ = nullptr;
+  size_t size_ = 0;
+  size_t bytes_ = 0;  // mapped
+};
+
+}  // namespace kseg
