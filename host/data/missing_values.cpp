@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "host/error.hpp"
+#include "host/io/csv_parse.hpp"
 #include "host/io/text_encoding.hpp"
 
 namespace kseg {
@@ -10,16 +11,6 @@ namespace kseg {
 const std::vector<std::string> kDefaultMissingSpellings = {
     "#N/A", "#N/A N/A", "#NA",  "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
     "N/A",  "NA",       "NULL", "NaN",     "None",     "n/a",  "nan",  "null",   "-"};
-
-namespace {
-
-std::string_view blanks_trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-}  // namespace
 
 MissingValues::MissingValues(std::vector<std::string> spellings) {
   for (const std::string& s : spellings) {

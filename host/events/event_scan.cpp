@@ -21,12 +21,6 @@ namespace kseg {
 
 namespace {
 
-std::string_view blanks_trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // Bit i set: byte at + i is the delimiter, a line feed or a quote. Reads 64 bytes; near the end of the data the
 // bytes past it read as zeros (a zero byte is none of the three: the scan refuses a zero delimiter).
 uint64_t structurals_find(const char* data, size_t size, size_t at, char delimiter) {

@@ -36,6 +36,14 @@ CsvScanResult csv_records_scan(const CsvSource& src, size_t begin, size_t end, s
 // Throws DataError at file:line:field for an unterminated quote, a stray quote or text after a closing quote.
 int csv_record_split(const CsvSource& src, const CsvRecordSpan& rec, CsvFieldSpan* out, int max_fields);
 
+// text without the spaces and tabs around it: the blanks a cell may carry around a number or a missing-value
+// spelling.
+inline std::string_view blanks_trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 // The text of a quoted raw field: surrounding quotes removed, "" -> ".
 std::string csv_field_unescape(std::string_view raw);
 

@@ -10,6 +10,7 @@
 #include <fast_float/fast_float.h>
 
 #include "host/error.hpp"
+#include "host/io/csv_parse.hpp"
 #include "host/io/csv_stream.hpp"
 #include "host/io/short_decimal.hpp"
 #include "host/io/text_encoding.hpp"
@@ -17,14 +18,6 @@
 namespace kseg {
 
 namespace {
-
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view blanks_trim(std::string_view text) {
-  while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 // Scans at most this much input at a time when counting records, to bound the span buffer.
 constexpr size_t count_scan_bytes = size_t{64} << 20;
