@@ -18,6 +18,7 @@
 #include "host/error.hpp"
 #include "host/events/event_aggregate.hpp"
 #include "host/events/event_scan.hpp"
+#include "profile_requests.hpp"
 
 namespace kseg {
 namespace {
@@ -117,12 +118,7 @@ std::string log_write(const std::vector<Event>& events, const Spelling& s) {
 }
 
 ProfileBuildRequest request_make(const std::string& path, int threads, bool all_families) {
-  ProfileBuildRequest r;
-  r.events_path = path;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
-  r.threads = threads;
+  ProfileBuildRequest r = test::request_user_time_amount(path, threads);
   r.families = {true, all_families, all_families, all_families};
   if (all_families) {
     r.category_column = "category";

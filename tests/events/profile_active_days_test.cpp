@@ -10,6 +10,7 @@
 
 #include "../io/test_files.hpp"
 #include "host/events/profile_build.hpp"
+#include "profile_requests.hpp"
 #include "profile_table_cells.hpp"
 
 namespace kseg {
@@ -39,17 +40,12 @@ std::string log_write(const test::ScratchDir& dir) {
 }
 
 ProfileBuildRequest request(const std::string& path, bool windows, int threads) {
-  ProfileBuildRequest r;
-  r.events_path = path;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
+  ProfileBuildRequest r = test::request_user_time_amount(path, threads);
   r.as_of = "2024-01-10";
   r.families.rfm = true;
   r.families.windows = windows;  // with windows the days are kept with their totals: the other path
   r.families.categories = false;
   r.families.time = false;
-  r.threads = threads;
   return r;
 }
 

@@ -13,6 +13,8 @@
 #include "host/error.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/parquet/parquet_input.hpp"
+#include "profile_requests.hpp"
+#include "profile_twins.hpp"
 
 namespace kseg {
 namespace {
@@ -29,26 +31,6 @@ std::string log_text(int bad_id, const std::string& id, int bad_time) {
     text += user + "," + time + "," + std::to_string(i % 50) + ".5\n";
   }
   return text;
-}
-
-// The message of the error profile_build throws for request r ("" when none).
-std::string build_error(ProfileBuildRequest r) {
-  try {
-    profile_build(r);
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-ProfileBuildRequest request(const std::string& path, int threads) {
-  ProfileBuildRequest r;
-  r.events_path = path;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
-  r.threads = threads;
-  return r;
 }
 
 struct Case {
@@ -76,7 +58,7 @@ TEST(ProfileBuildFirstError, CsvNamesTheFirstBadRecordWhicheverCheckFindsIt) {
   for (const Case& c : cases()) {
     const std::string path = dir.file_write("log.csv", log_text(c.bad_id, c.id, c.bad_time));
     for (int threads : {1, 2}) {
-      const std::string error = build_error(request(path, threads));
+      const std::string error = test::profile_build_error(test::request_user_time_amount(path, threads));
       EXPECT_NE(error.find("log.csv" + c.expected), std::string::npos)
           << "threads " << threads << ", bad id " << c.bad_id << ", bad time " << c.bad_time << ": " << error;
     }
@@ -90,9 +72,9 @@ TEST(ProfileBuildFirstError, BadIdOfAnEventAfterAsOfIsRefused) {
   text += "NA,2024-06-01T10:00:00Z,1\n";  // line kRecords + 2
   const std::string path = dir.file_write("late.csv", text);
   for (int threads : {1, 2}) {
-    ProfileBuildRequest r = request(path, threads);
+    ProfileBuildRequest r = test::request_user_time_amount(path, threads);
     r.as_of = "2024-03-01";
-    const std::string error = build_error(r);
+    const std::string error = test::profile_build_error(r);
     EXPECT_NE(error.find("late.csv:" + std::to_string(kRecords + 2) + ":1: column \"user\": user id \"NA\""),
               std::string::npos)
         << error;
@@ -101,30 +83,26 @@ TEST(ProfileBuildFirstError, BadIdOfAnEventAfterAsOfIsRefused) {
 
 // The same logs as Parquet (all columns strings, the time as ISO text): the error names the same record, as a row.
 TEST(ProfileBuildFirstError, ParquetNamesTheFirstBadRowWhicheverCheckFindsIt) {
-  const std::string python = KSEG_PYTHON;
-  if (!parquet_support_built()) GTEST_SKIP() << "this kseg was built without Parquet support";
-  if (!std::filesystem::exists(python) ||
-      std::system((python + " -c 'import pyarrow.parquet' 2>/dev/null").c_str()) != 0)
-    GTEST_SKIP() << "pyarrow is not installed for " << python << " (scripts/install-python-deps.sh)";
+  const std::string why = test::python_module_missing("pyarrow.parquet", true);
+  if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
-  const std::string script =
-      dir.file_write("write.py",
-                     "import sys, pyarrow as pa, pyarrow.csv as pc, pyarrow.parquet as pq\n"
-                     "types = {'user': pa.string(), 'time': pa.string(), 'amount': pa.float64()}\n"
-                     "t = pc.read_csv(sys.argv[1], convert_options=pc.ConvertOptions(column_types=types,"
-                     " strings_can_be_null=False, quoted_strings_can_be_null=False))\n"
-                     "pq.write_table(t, sys.argv[2], row_group_size=1000)\n");
+  const std::string writer =
+      "import sys, pyarrow as pa, pyarrow.csv as pc, pyarrow.parquet as pq\n"
+      "types = {'user': pa.string(), 'time': pa.string(), 'amount': pa.float64()}\n"
+      "t = pc.read_csv(sys.argv[1], convert_options=pc.ConvertOptions(column_types=types,"
+      " strings_can_be_null=False, quoted_strings_can_be_null=False))\n"
+      "pq.write_table(t, sys.argv[2], row_group_size=1000)\n";
   for (const Case& c : cases()) {
     const std::string csv = dir.file_write("log.csv", log_text(c.bad_id, c.id, c.bad_time));
     const std::string parquet = dir.file("log.parquet");
     std::filesystem::remove(parquet);
-    ASSERT_EQ(std::system((python + " " + script + " " + csv + " " + parquet).c_str()), 0);
+    ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, writer, csv + " " + parquet));
     // The CSV's line L is row L - 1 of the Parquet file; the column is named, not numbered.
     const size_t colon = c.expected.find(':', 1);
     const int row = std::stoi(c.expected.substr(1, colon - 1)) - 1;
     const std::string column = c.expected.find("\"user\"") != std::string::npos ? "\"user\"" : "\"time\"";
     for (int threads : {1, 2}) {
-      const std::string error = build_error(request(parquet, threads));
+      const std::string error = test::profile_build_error(test::request_user_time_amount(parquet, threads));
       EXPECT_NE(error.find("row " + std::to_string(row) + ": column " + column), std::string::npos)
           << "threads " << threads << ", bad id " << c.bad_id << ", bad time " << c.bad_time << ": " << error;
     }

@@ -11,6 +11,7 @@
 #include "host/error.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/events/rfm_segments.hpp"
+#include "profile_requests.hpp"
 #include "profile_table_cells.hpp"
 
 namespace kseg {
@@ -40,11 +41,7 @@ const char* kLog =
     "d,2024-01-01,7,,web\n";  // one event, no category
 
 ProfileBuildRequest tiny_request(const test::ScratchDir& dir) {
-  ProfileBuildRequest r;
-  r.events_path = dir.file_write("events.csv", kLog);
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
+  ProfileBuildRequest r = test::request_user_time_amount(dir.file_write("events.csv", kLog));
   r.category_column = "cat";
   r.as_of = "2024-03-31";
   r.max_categories = 2;
@@ -130,19 +127,16 @@ TEST(ProfileBuild, TinyLogCategoriesHabitsLastMode) {
 
 TEST(ProfileBuild, CategorySharesOfSpendByHand) {
   test::ScratchDir dir;
-  ProfileBuildRequest r;
-  r.events_path = dir.file_write("events.csv",
-                                 "user,time,amount,cat\n"
-                                 "p,2024-03-01,30,x\n"
-                                 "p,2024-03-02,10,y\n"
-                                 "p,2024-03-03,-8,x\n"  // a refund: not spend
-                                 "p,2024-03-03,,x\n"    // no amount
-                                 "p,2024-03-04,60,\n"   // no category: (other)
-                                 "q,2024-03-05,-3,x\n"  // only a refund: no spend, empty shares
-                                 "r,2024-03-05,5,z\n");
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
+  const char* log =
+      "user,time,amount,cat\n"
+      "p,2024-03-01,30,x\n"
+      "p,2024-03-02,10,y\n"
+      "p,2024-03-03,-8,x\n"  // a refund: not spend
+      "p,2024-03-03,,x\n"    // no amount
+      "p,2024-03-04,60,\n"   // no category: (other)
+      "q,2024-03-05,-3,x\n"  // only a refund: no spend, empty shares
+      "r,2024-03-05,5,z\n";
+  ProfileBuildRequest r = test::request_user_time_amount(dir.file_write("events.csv", log));
   r.category_column = "cat";
   r.max_categories = 2;
   r.category_share_amount = true;

@@ -105,11 +105,7 @@ test::EventLogs logs_draw(const std::string& form, uint64_t seed) {
     if (i % 997 == 0) sec = -1000 - static_cast<int64_t>(rng() % 100000);
     const int ms = seconds ? 0 : static_cast<int>(rng() % 1000);
     const int64_t units = static_cast<int64_t>(rng() % 100000) * (rng() % 15 == 0 ? -1 : 1);
-    std::string amount = std::to_string(units / 100) + "." + std::to_string(100 + std::abs(units) % 100).substr(1);
-    if (units < 0 && units > -100) amount = "-" + amount;
-    if (whole) amount = std::to_string(units);
-    if (quarters) amount = std::to_string(units / 4) + "." + std::to_string(std::abs(units) % 4 * 25);
-    if (quarters && units < 0 && units > -4) amount = "-" + amount;
+    std::string amount = test::amount_text(units, whole, quarters);
     if (rng() % 9 == 0) amount = "";
     const std::string cat = cats[rng() % 5], device = devices[rng() % 4];
     const std::string text = time_form_text(time_kind, sec, ms, i);
@@ -140,10 +136,7 @@ TEST(ProfileIpc, EveryColumnTypeAndCompressionGivesTheCsvTablesByteForByte) {
     ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, kWriter, raw + " " + ipc + " " + form));
     EXPECT_TRUE(ipc_input_is(ipc));
     const ProfileBuildRequest r = test::request_all_features();
-    const auto from_csv = test::build_outputs(r, csv, dir, "csv");
-    const auto from_ipc = test::build_outputs(r, ipc, dir, "ipc");
-    EXPECT_EQ(from_ipc.first, from_csv.first);
-    EXPECT_EQ(from_ipc.second, from_csv.second);
+    const auto from_csv = test::twin_outputs_expect_equal(r, csv, ipc, dir);
     EXPECT_GT(from_csv.first.size(), 300u * 30u);  // 300 users with every column
   }
 }
@@ -159,27 +152,7 @@ TEST(ProfileIpc, DirectoryOfPartsSharesOfSpendAndAsOf) {
   ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, kWriter, raw + " " + parts + " " + form));
   EXPECT_TRUE(ipc_input_is(parts));
   EXPECT_EQ(ipc_parts_list(parts).size(), 2u);  // _SUCCESS left out
-  ProfileBuildRequest r = test::request_all_features();
-  r.category_share_amount = true;
-  r.as_of = "2024-01-15";  // later events are left out
-  for (int threads : {1, 3}) {
-    r.threads = threads;
-    const auto from_csv = test::build_outputs(r, csv, dir, "csv");
-    const auto from_parts = test::build_outputs(r, parts, dir, "parts");
-    EXPECT_EQ(from_parts.first, from_csv.first);
-    EXPECT_EQ(from_parts.second, from_csv.second);
-    EXPECT_NE(from_csv.second.find("\"events_after_as_of\": "), std::string::npos);
-  }
-}
-
-std::string data_error(ProfileBuildRequest r, const std::string& path) {
-  r.events_path = path;
-  try {
-    profile_build(r);
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "no DataError";
+  test::parts_expect_csvs(csv, parts, dir);
 }
 
 TEST(ProfileIpc, BadCellsTypesAndFilesNamePartRowColumn) {
@@ -187,7 +160,7 @@ TEST(ProfileIpc, BadCellsTypesAndFilesNamePartRowColumn) {
   if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
   // Batches of 2 rows, so that a row number counts the batches before it.
-  const std::string script = dir.file_write("bad.py", R"PY(
+  ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, R"PY(
 import sys, os, pyarrow as pa, pyarrow.ipc as ipc
 d = sys.argv[1]
 t = pa.timestamp("s")
@@ -210,14 +183,12 @@ open(os.path.join(d, "magic_only.arrow"), "wb").write(b"ARROW1\0\0")
 open(os.path.join(d, "csv_named.arrow"), "w").write("user,time,amount\na,2024-01-01,1\n")
 with ipc.new_stream(os.path.join(d, "stream.arrow"), pa.schema([("user", pa.string())])) as w:
     w.write_batch(pa.record_batch([pa.array(["a"])], names=["user"]))
-)PY");
-  ASSERT_EQ(std::system((std::string(KSEG_PYTHON) + " " + script + " " + dir.path().string()).c_str()), 0);
-  ProfileBuildRequest r;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
+)PY",
+                                                  dir.path().string()));
+  ProfileBuildRequest r = test::request_user_time_amount();
   const auto expect_message = [&](const std::string& file, const std::string& fragment) {
-    const std::string message = data_error(r, dir.file(file));
+    r.events_path = dir.file(file);
+    const std::string message = test::profile_build_error(r);
     EXPECT_NE(message.find(fragment), std::string::npos) << file << ": " << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;  // one line
   };

@@ -75,11 +75,7 @@ test::EventLogs logs_draw(const std::string& form, uint64_t seed) {
     if (i % 997 == 0) sec = -1000 - static_cast<int64_t>(rng() % 100000);
     const int ms = seconds ? 0 : static_cast<int>(rng() % 1000);
     const int64_t units = static_cast<int64_t>(rng() % 100000) * (rng() % 15 == 0 ? -1 : 1);
-    std::string amount = std::to_string(units / 100) + "." + std::to_string(100 + std::abs(units) % 100).substr(1);
-    if (units < 0 && units > -100) amount = "-" + amount;
-    if (whole) amount = std::to_string(units);
-    if (quarters) amount = std::to_string(units / 4) + "." + std::to_string(std::abs(units) % 4 * 25);
-    if (quarters && units < 0 && units > -4) amount = "-" + amount;
+    std::string amount = test::amount_text(units, whole, quarters);
     if (!whole && rng() % 9 == 0) amount = "";
     const std::string cat = cats[rng() % 5], device = devices[rng() % 4];
     std::string text = test::iso_time_text(sec, ms, i % 2 ? "Z" : "");
@@ -106,10 +102,7 @@ TEST(ProfileNpy, EveryDtypeGivesTheCsvTablesByteForByte) {
     for (int threads : {1, 2}) {
       ProfileBuildRequest r = test::request_all_features();
       r.threads = threads;
-      const auto from_csv = test::build_outputs(r, csv, dir, "csv");
-      const auto from_npy = test::build_outputs(r, dir.file("events"), dir, "npy");
-      EXPECT_EQ(from_npy.first, from_csv.first);
-      EXPECT_EQ(from_npy.second, from_csv.second);
+      const auto from_csv = test::twin_outputs_expect_equal(r, csv, dir.file("events"), dir);
       EXPECT_GT(from_csv.first.size(), 300u * 30u);  // 300 users with every column
     }
   }
@@ -142,18 +135,10 @@ raw = open(os.path.join(d, "truncated", "amount.npy"), "rb").read()
 open(os.path.join(d, "truncated", "amount.npy"), "wb").write(raw[:-5])
 )PY",
                           dir.path().string());
-  ProfileBuildRequest r;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
+  ProfileBuildRequest r = test::request_user_time_amount();
   const auto expect_message = [&](const std::string& log, const std::string& fragment) {
     r.events_path = dir.file(log);
-    std::string message = "no DataError";
-    try {
-      profile_build(r);
-    } catch (const DataError& e) {
-      message = e.what();
-    }
+    const std::string message = test::profile_build_error(r);
     EXPECT_NE(message.find(fragment), std::string::npos) << log << ": " << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;  // one line
   };

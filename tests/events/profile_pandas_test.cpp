@@ -11,6 +11,8 @@
 
 #include "../io/test_files.hpp"
 #include "host/events/profile_build.hpp"
+#include "profile_requests.hpp"
+#include "profile_twins.hpp"
 
 namespace kseg {
 namespace {
@@ -136,30 +138,29 @@ std::string random_log(std::mt19937_64& rng) {
   return log;
 }
 
-TEST(ProfilePandas, EveryFeatureMatchesPandasGroupby) {
-  const std::string python = KSEG_PYTHON;
-  if (!std::filesystem::exists(python))
-    GTEST_SKIP() << "no Python at " << python << " (scripts/install-python-deps.sh)";
-  if (std::system((python + " -c 'import pandas' 2>/dev/null").c_str()) != 0)
-    GTEST_SKIP() << "pandas is not installed for " << python;
-  test::ScratchDir dir;
-  std::mt19937_64 rng(2024);
-  ProfileBuildRequest r;
-  r.events_path = dir.file_write("events.csv", random_log(rng));
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
+// A request for random_log(seed) on two threads: its columns, cat the category, the reference day 2024-05-20 (June's
+// events and some of May's are left out) and the 3 most frequent categories.
+ProfileBuildRequest request_of_random_log(const test::ScratchDir& dir, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  ProfileBuildRequest r = test::request_user_time_amount(dir.file_write("events.csv", random_log(rng)), 2);
   r.category_column = "cat";
-  r.as_of = "2024-05-20";  // June's events and some of May's are left out
+  r.as_of = "2024-05-20";
   r.max_categories = 3;
+  return r;
+}
+
+TEST(ProfilePandas, EveryFeatureMatchesPandasGroupby) {
+  const std::string why = test::python_module_missing("pandas", false);
+  if (!why.empty()) GTEST_SKIP() << why;
+  test::ScratchDir dir;
+  ProfileBuildRequest r = request_of_random_log(dir, 2024);
   r.last_columns = {"device"};
   r.mode_columns = {"device"};
   r.rfm_scores = true;
-  r.threads = 2;
   const ProfileBuildProducts p = profile_build(r);
   const ProfileTable& t = p.users;
-  const std::string script = dir.file_write("reference.py", kReference), ref = dir.file("reference.csv");
-  ASSERT_EQ(std::system((python + " " + script + " " + r.events_path + " " + r.as_of + " " + ref).c_str()), 0);
+  const std::string ref = dir.file("reference.csv");
+  ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, kReference, r.events_path + " " + r.as_of + " " + ref));
 
   std::istringstream in(test::file_read(ref));
   std::string line;
@@ -195,27 +196,15 @@ TEST(ProfilePandas, EveryFeatureMatchesPandasGroupby) {
 }
 
 TEST(ProfilePandas, CategorySharesOfSpendMatchPandas) {
-  const std::string python = KSEG_PYTHON;
-  if (!std::filesystem::exists(python))
-    GTEST_SKIP() << "no Python at " << python << " (scripts/install-python-deps.sh)";
-  if (std::system((python + " -c 'import pandas' 2>/dev/null").c_str()) != 0)
-    GTEST_SKIP() << "pandas is not installed for " << python;
+  const std::string why = test::python_module_missing("pandas", false);
+  if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
-  std::mt19937_64 rng(7);
-  ProfileBuildRequest r;
-  r.events_path = dir.file_write("events.csv", random_log(rng));
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
-  r.category_column = "cat";
-  r.as_of = "2024-05-20";
-  r.max_categories = 3;
+  ProfileBuildRequest r = request_of_random_log(dir, 7);
   r.category_share_amount = true;
   r.families = {false, false, true, false};
-  r.threads = 2;
   const ProfileTable t = profile_build(r).users;
-  const std::string script = dir.file_write("spend.py", kSpendReference), ref = dir.file("spend.csv");
-  ASSERT_EQ(std::system((python + " " + script + " " + r.events_path + " " + r.as_of + " " + ref).c_str()), 0);
+  const std::string ref = dir.file("spend.csv");
+  ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, kSpendReference, r.events_path + " " + r.as_of + " " + ref));
   std::istringstream in(test::file_read(ref));
   std::string line;
   std::getline(in, line);

@@ -96,10 +96,7 @@ TEST(ProfileParquet, EveryTimeFormGivesTheCsvTablesByteForByte) {
     test::python_script_run(dir, kWriter, raw + " " + parquet + " " + form);
     ProfileBuildRequest r = test::request_all_features();
     r.threads = 2;
-    const auto from_csv = test::build_outputs(r, csv, dir, "csv");
-    const auto from_parquet = test::build_outputs(r, parquet, dir, "parquet");
-    EXPECT_EQ(from_parquet.first, from_csv.first);
-    EXPECT_EQ(from_parquet.second, from_csv.second);
+    const auto from_csv = test::twin_outputs_expect_equal(r, csv, parquet, dir);
     EXPECT_GT(from_csv.first.size(), 400u * 30u);  // 400 users with every column
   }
 }
@@ -112,24 +109,14 @@ TEST(ProfileParquet, DirectoryOfPartsSharesOfSpendAndAsOf) {
   const std::string raw = dir.file_write("raw.csv", logs.raw), csv = dir.file_write("events.csv", logs.csv);
   const std::string parts = dir.file("events");
   test::python_script_run(dir, kWriter, raw + " " + parts + " offset");
-  ProfileBuildRequest r = test::request_all_features();
-  r.category_share_amount = true;
-  r.as_of = "2024-01-15";  // later events are left out
-  for (int threads : {1, 3}) {
-    r.threads = threads;
-    const auto from_csv = test::build_outputs(r, csv, dir, "csv");
-    const auto from_parts = test::build_outputs(r, parts, dir, "parts");
-    EXPECT_EQ(from_parts.first, from_csv.first);
-    EXPECT_EQ(from_parts.second, from_csv.second);
-    EXPECT_NE(from_csv.second.find("\"events_after_as_of\": "), std::string::npos);
-  }
+  test::parts_expect_csvs(csv, parts, dir);
 }
 
 TEST(ProfileParquet, BadCellsAndTypesNamePartRowColumn) {
   const std::string why = test::python_module_missing("pyarrow.parquet", true);
   if (!why.empty()) GTEST_SKIP() << why;
   test::ScratchDir dir;
-  const std::string script = dir.file_write("bad.py", R"PY(
+  ASSERT_NO_FATAL_FAILURE(test::python_script_run(dir, R"PY(
 import sys, pyarrow as pa, pyarrow.parquet as pq
 d = sys.argv[1]
 t = pa.timestamp("s")
@@ -141,20 +128,12 @@ pq.write_table(pa.table({"user": ["a", "b"], "time": pa.array([0, 1], t), "amoun
                d + "/text_amount.parquet")
 pq.write_table(pa.table({"user": ["a", "b"], "time": pa.array([0, 1], t), "amount": [1.0, float("inf")]}),
                d + "/inf_amount.parquet")
-)PY");
-  ASSERT_EQ(std::system((std::string(KSEG_PYTHON) + " " + script + " " + dir.path().string()).c_str()), 0);
-  ProfileBuildRequest r;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
+)PY",
+                                                  dir.path().string()));
+  ProfileBuildRequest r = test::request_user_time_amount();
   const auto message = [&](const std::string& file) {
     r.events_path = dir.file(file);
-    try {
-      profile_build(r);
-    } catch (const DataError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no DataError");
+    return test::profile_build_error(r);
   };
   EXPECT_NE(message("null_user.parquet").find("null_user.parquet: row 2: column \"user\": no user id (null)"),
             std::string::npos)

@@ -1,6 +1,8 @@
 // What the "same log in another format" tests of profile-build share (profile_parquet_test, profile_ipc_test,
-// profile_npy_test): the outputs of a build, to compare byte for byte, and why the Python that writes the other
-// format is not usable here (the test then skips with that reason).
+// profile_npy_test, parquet_events_pipeline_test): the outputs of a build, compared byte for byte with the CSV twin's,
+// the CSV's texts of times and amounts, and the Python that writes the other format: it runs a writer, or says why it
+// cannot (the test then skips with that reason). profile_pandas_test and profile_build_first_error_test run their
+// Python through it too.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include "../io/test_files.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/parquet/parquet_input.hpp"
+#include "profile_requests.hpp"
 
 namespace kseg::test {
 
@@ -27,6 +30,18 @@ inline std::pair<std::string, std::string> build_outputs(ProfileBuildRequest r, 
   const size_t at = spec.find("\"events\":");
   spec.erase(at, spec.find('\n', at) - at);
   return {file_read(dir.file(name + ".csv")), spec};
+}
+
+// Builds r from `csv` and from `twin` (the same log in another format) and expects users.csv and profile_build.json
+// byte for byte alike; returns the CSV build's outputs for the caller's own checks.
+inline std::pair<std::string, std::string> twin_outputs_expect_equal(const ProfileBuildRequest& r,
+                                                                     const std::string& csv, const std::string& twin,
+                                                                     const ScratchDir& dir) {
+  const auto from_csv = build_outputs(r, csv, dir, "csv");
+  const auto from_twin = build_outputs(r, twin, dir, "twin");
+  EXPECT_EQ(from_twin.first, from_csv.first) << twin;
+  EXPECT_EQ(from_twin.second, from_csv.second) << twin;
+  return from_csv;
 }
 
 // "YYYY-MM-DDTHH:MM:SS.mmm" of seconds since 1970 (local seconds where the zone is not Z), then the zone suffix.
@@ -50,19 +65,30 @@ struct EventLogs {
   }
 };
 
-// Every feature family and option on the twins' columns, two threads.
-inline ProfileBuildRequest request_all_features() {
-  ProfileBuildRequest r;
-  r.user_column = "user";
-  r.time_column = "time";
-  r.amount_column = "amount";
-  r.category_column = "cat";
-  r.max_categories = 3;
-  r.last_columns = {"device"};
-  r.mode_columns = {"device"};
-  r.rfm_scores = true;
-  r.threads = 2;
-  return r;
+// The CSV's text of an amount of `units`: cents ("-0.05", "12.34"), or whole units, or quarters ("3.25"), so that
+// the column type the twin writes it as (a decimal or double, an integer, a float) holds it exactly.
+inline std::string amount_text(int64_t units, bool whole, bool quarters) {
+  if (whole) return std::to_string(units);
+  if (quarters) {
+    const std::string text = std::to_string(units / 4) + "." + std::to_string(std::abs(units) % 4 * 25);
+    return units < 0 && units > -4 ? "-" + text : text;
+  }
+  const std::string text = std::to_string(units / 100) + "." + std::to_string(100 + std::abs(units) % 100).substr(1);
+  return units < 0 && units > -100 ? "-" + text : text;
+}
+
+// The directory-of-parts check of a twin format: every feature with the category shares of spend and an --as-of
+// that leaves later events out, on 1 and 3 threads, gives the CSV's outputs byte for byte.
+inline void parts_expect_csvs(const std::string& csv, const std::string& parts, const ScratchDir& dir) {
+  ProfileBuildRequest r = request_all_features();
+  r.category_share_amount = true;
+  r.as_of = "2024-01-15";
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    r.threads = threads;
+    const auto from_csv = twin_outputs_expect_equal(r, csv, parts, dir);
+    EXPECT_NE(from_csv.second.find("\"events_after_as_of\": "), std::string::npos);
+  }
 }
 
 // Runs `program` (Python text) with KSEG_PYTHON and args; a failure fails the test.

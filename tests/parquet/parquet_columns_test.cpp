@@ -62,12 +62,6 @@ with open('types.csv', 'w') as f:
         f.write(','.join(text(v) for v in row) + '\n')
 )";
 
-nlohmann::json model_without_input(const std::string& path) {
-  nlohmann::json model = nlohmann::json::parse(file_read(path));
-  model["fit"].erase("input");
-  return model;
-}
-
 TEST(ParquetColumns, EveryTypeAsDictionaryOrPlainTextReadsAsTheCsvTwin) {
   const std::string why = test::parquet_unavailable();
   if (!why.empty()) GTEST_SKIP() << why;
@@ -93,12 +87,7 @@ TEST(ParquetColumns, EveryTypeAsDictionaryOrPlainTextReadsAsTheCsvTwin) {
     ASSERT_EQ(s.code, 0) << s.err;
     EXPECT_EQ(schema.out.substr(schema.out.find('\n')), s.out.substr(s.out.find('\n')));
     fit(input, "from_parquet");
-    for (const char* name : {"segments.csv", "centroids.csv", "profiles.csv"})
-      EXPECT_EQ(file_read(dir.file(std::string("from_csv/") + name)),
-                file_read(dir.file(std::string("from_parquet/") + name)))
-          << name;
-    EXPECT_EQ(model_without_input(dir.file("from_csv/model.json")),
-              model_without_input(dir.file("from_parquet/model.json")));
+    test::fit_products_expect_equal(dir);
   }
 }
 

@@ -185,10 +185,7 @@ TEST(ParquetEventsPipeline, ProfileOfPartsAndRowGroupsIsTheCsvs) {
   for (int threads : {1, 4}) {
     SCOPED_TRACE(threads);
     r.threads = threads;
-    const auto from_csv = test::build_outputs(r, csv, log.dir, "csv");
-    const auto from_parts = test::build_outputs(r, log.parts, log.dir, "parts");
-    EXPECT_EQ(from_parts.first, from_csv.first);
-    EXPECT_EQ(from_parts.second, from_csv.second);
+    const auto from_csv = test::twin_outputs_expect_equal(r, csv, log.parts, log.dir);
     EXPECT_GT(from_csv.first.size(), 150u * 30u);  // 150 users with every column
   }
 }
@@ -203,19 +200,15 @@ TEST(ParquetEventsPipeline, DictionaryColumnsOfArrowIpcGiveTheCsvs) {
   std::string twin;
   log_write(log, false, &twin);
   const std::string csv = log.dir.file_write("events.csv", twin), ipc = log.dir.file("events.arrow");
-  const std::string script = log.dir.file_write("ipc.py", R"PY(
+  ASSERT_NO_FATAL_FAILURE(test::python_script_run(log.dir, R"PY(
 import sys, glob, pyarrow as pa, pyarrow.parquet as pq, pyarrow.compute as pcc, pyarrow.ipc as ipc
 t = pa.concat_tables([pq.read_table(f) for f in sorted(glob.glob(sys.argv[1] + "/part-*.parquet"))])
 t = pa.table({c: pcc.dictionary_encode(t[c]) if c in ("user", "cat", "device") else t[c] for c in t.column_names})
 with ipc.new_file(sys.argv[2], t.schema) as w:
     w.write_table(t, max_chunksize=200)
-)PY");
-  ASSERT_EQ(std::system((std::string(KSEG_PYTHON) + " " + script + " " + log.parts + " " + ipc).c_str()), 0);
-  ProfileBuildRequest r = test::request_all_features();
-  const auto from_csv = test::build_outputs(r, csv, log.dir, "csv");
-  const auto from_ipc = test::build_outputs(r, ipc, log.dir, "ipc");
-  EXPECT_EQ(from_ipc.first, from_csv.first);
-  EXPECT_EQ(from_ipc.second, from_csv.second);
+)PY",
+                                                  log.parts + " " + ipc));
+  test::twin_outputs_expect_equal(test::request_all_features(), csv, ipc, log.dir);
 }
 
 }  // namespace

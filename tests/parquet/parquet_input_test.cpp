@@ -21,13 +21,6 @@ using test::file_read;
     if (!why.empty()) GTEST_SKIP() << why;               \
   } while (0)
 
-// model.json without the input's path, which names the file and so differs between the CSV and the Parquet run.
-nlohmann::json model_without_input(const std::string& path) {
-  nlohmann::json model = nlohmann::json::parse(file_read(path));
-  model["fit"].erase("input");
-  return model;
-}
-
 // fit of a CSV and of its Parquet twin: byte-identical segments and centroids, the same model.
 void fits_compare(const test::ScratchDir& dir, const std::string& csv, const std::string& parquet,
                   const std::vector<std::string>& options = {}) {
@@ -39,12 +32,7 @@ void fits_compare(const test::ScratchDir& dir, const std::string& csv, const std
   const test::CliResult from_csv = cli(a), from_parquet = cli(b);
   ASSERT_EQ(from_csv.code, 0) << from_csv.err;
   ASSERT_EQ(from_parquet.code, 0) << from_parquet.err;
-  for (const char* name : {"segments.csv", "centroids.csv", "profiles.csv"})
-    EXPECT_EQ(file_read(dir.file(std::string("from_csv/") + name)),
-              file_read(dir.file(std::string("from_parquet/") + name)))
-        << name;
-  EXPECT_EQ(model_without_input(dir.file("from_csv/model.json")),
-            model_without_input(dir.file("from_parquet/model.json")));
+  test::fit_products_expect_equal(dir);
 }
 
 TEST(ParquetInput, GeneratedUsersGiveTheSameProductsAsTheCsv) {

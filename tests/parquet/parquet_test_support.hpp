@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "../io/test_files.hpp"
@@ -29,6 +30,24 @@ inline int python_run(const ScratchDir& dir, const std::string& program) {
                         << "os.chdir(sys.argv[1])\n"
                         << program;
   return std::system((std::string(KSEG_PYTHON) + " " + script + " " + dir.path().string()).c_str());
+}
+
+// model.json without the input's path, which names the file and so differs between the CSV and the Parquet run.
+inline nlohmann::json model_without_input(const std::string& path) {
+  nlohmann::json model = nlohmann::json::parse(file_read(path));
+  model["fit"].erase("input");
+  return model;
+}
+
+// The products of the fits into dir/from_csv and dir/from_parquet: byte-identical segments, centroids and profiles,
+// the same model but for its input's path.
+inline void fit_products_expect_equal(const ScratchDir& dir) {
+  for (const char* name : {"segments.csv", "centroids.csv", "profiles.csv"})
+    EXPECT_EQ(file_read(dir.file(std::string("from_csv/") + name)),
+              file_read(dir.file(std::string("from_parquet/") + name)))
+        << name;
+  EXPECT_EQ(model_without_input(dir.file("from_csv/model.json")),
+            model_without_input(dir.file("from_parquet/model.json")));
 }
 
 }  // namespace kseg::test
