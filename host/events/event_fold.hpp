@@ -16,6 +16,8 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "host/comm/communicator.hpp"
@@ -118,6 +120,7 @@ struct ParsedBatch {
   // Per partition, for the bucket being folded: the user hash and slot of each event.
   std::vector<std::vector<uint64_t>> hashes;
   std::vector<std::vector<int32_t>> slots;
+  std::vector<std::vector<int32_t>> codes;  // n × text columns: the codes of the events' text values
   // Checks each new user's id while folding (the parse checks only events it leaves out, or all when routing).
   MissingValues missing = MissingValues::defaults();
   // Makes room for n_chunks chunks of a batch of n records with n_text text columns.
@@ -229,30 +232,68 @@ bool user_resolve(EventPartition& part, const Source& src, const MissingValues& 
   return static_cast<size_t>(slot) < part.totals.size() || user_add(part, src, missing, row, id, failure);
 }
 
-// The text columns of row (category, --last, --mode) into its partition.
+// Optional hooks of a Source that ask for the cache lines of record r's text values ahead of the fold: where its
+// places are kept (text_places_prefetch), then, once those are in cache, its bytes (text_bytes_prefetch). A Source
+// without them is folded without asking.
+template <class Source, class = void>
+struct TextAhead {
+  static void places(const Source&, int64_t) {}
+  static void bytes(const Source&, int64_t) {}
+};
 template <class Source>
-void event_text_fold(EventPartition& part, const LogColumns& cols, const Source& src, const ParsedBatch& p,
-                     const EventRow& row, int32_t slot) {
+struct TextAhead<Source, std::void_t<decltype(std::declval<const Source&>().text_places_prefetch(int64_t{}))>> {
+  static void places(const Source& src, int64_t r) { src.text_places_prefetch(r); }
+  static void bytes(const Source& src, int64_t r) { src.text_bytes_prefetch(r); }
+};
+
+// The codes of row's text values (category, --last, --mode) in its partition's value tables, interning new values;
+// -1 for an empty value the fold skips (an empty category still counts, in "(other)").
+template <class Source>
+void text_codes_find(EventPartition& part, const LogColumns& cols, const Source& src, const ParsedBatch& p,
+                     const EventRow& row, int32_t* codes) {
   const int64_t r = row.record;
   const size_t n_text = cols.text.size();
-  const uint64_t user_key = static_cast<uint64_t>(slot) << 32;
   for (size_t k = 0; k < n_text; ++k) {
     const std::string_view value = src.text(r, k);
     const bool category = k == 0 && cols.has_category;
-    if (value.empty() && !category) continue;  // an empty category still counts (in "(other)")
-    const int32_t code = part.values[k].find_or_insert(value, p.text_hash[static_cast<size_t>(r) * n_text + k]);
+    codes[k] = value.empty() && !category
+                   ? -1
+                   : part.values[k].find_or_insert(value, p.text_hash[static_cast<size_t>(r) * n_text + k]);
+  }
+}
+
+// Asks for the lines the text fold of a row of user `slot` with these codes will touch.
+inline void text_fold_prefetch(const EventPartition& part, const LogColumns& cols, int32_t slot, const int32_t* codes) {
+  const uint64_t user_key = static_cast<uint64_t>(slot) << 32;
+  for (size_t k = 0; k < cols.text.size(); ++k) {
+    if (codes[k] < 0) continue;
+    if (cols.counted(k))
+      part.value_keys[k].prefetch(user_key | static_cast<uint32_t>(codes[k]));
+    else
+      __builtin_prefetch(part.last[k - (cols.has_category ? 1 : 0)].data() + slot, 1);
+  }
+}
+
+// The text values of row (their codes from text_codes_find) into the user's counts and latest values.
+template <class Source>
+void event_text_fold(EventPartition& part, const LogColumns& cols, const Source& src, const EventRow& row, int32_t slot,
+                     const int32_t* codes) {
+  const uint64_t user_key = static_cast<uint64_t>(slot) << 32;
+  for (size_t k = 0; k < cols.text.size(); ++k) {
+    const int32_t code = codes[k];
+    if (code < 0) continue;
     if (cols.counted(k)) {
       const int32_t v = part.value_keys[k].find_or_insert(user_key | static_cast<uint32_t>(code));
       if (static_cast<size_t>(v) == part.value_counts[k].size()) part.value_counts[k].push_back(0);
       ++part.value_counts[k][static_cast<size_t>(v)];
-      if (category && cols.category_spend) {
+      if (k == 0 && cols.has_category && cols.category_spend) {
         if (static_cast<size_t>(v) == part.category_spend.size()) part.category_spend.push_back(0.0);
         if (row.amount > 0.0) part.category_spend[static_cast<size_t>(v)] += row.amount;
       }
     } else {
       LastValue& last = part.last[k - (cols.has_category ? 1 : 0)][static_cast<size_t>(slot)];
       const int64_t seconds = row.utc_seconds();
-      if (seconds >= last.utc_seconds) last = {seconds, src.record(r), code};
+      if (seconds >= last.utc_seconds) last = {seconds, src.record(row.record), code};
     }
   }
 }
@@ -300,16 +341,19 @@ void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot) 
   }
 }
 
-// Folds partition q's events of the batch, in file order, in three sweeps: the users' hashes, their slots (the
-// hash-table probes, prefetched ahead), then the events (each user's totals, prefetched ahead). Most of the time
-// goes to cache misses on these tables, which the prefetches overlap. Stops at the first refused user id.
+// Folds partition q's events of the batch, in file order, in sweeps: the users' hashes, their slots (the hash-table
+// probes, prefetched ahead), with text columns the codes of their values (each record's text places and bytes
+// prefetched ahead: the records of a partition lie all over the batch, and these misses were half of a build with
+// a category), then the events (each user's totals and text counts, prefetched ahead). Most of the time goes to
+// cache misses on these tables, which the prefetches overlap. Stops at the first refused user id.
 template <bool kTimeHabits, bool kDayTotals, class Source>
 void partition_fold(EventPartition& part, const LogColumns& cols, const Source& src, ParsedBatch& p, int q,
                     RecordFailure& failure) {
   constexpr size_t kAhead = 16;
   std::vector<uint64_t>& hashes = p.hashes[static_cast<size_t>(q)];
   std::vector<int32_t>& slots = p.slots[static_cast<size_t>(q)];
-  const bool text = !cols.text.empty();
+  std::vector<int32_t>& codes = p.codes[static_cast<size_t>(q)];
+  const size_t n_text = cols.text.size();
   size_t events = 0;
   for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions) events += p.buckets[c].size();
   users_reserve(part, events);
@@ -323,10 +367,24 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const Source& 
       if (i + kAhead < n) part.users.prefetch(hashes[i + kAhead]);
       if (!user_resolve(part, src, p.missing, rows[i], hashes[i], slots[i], failure)) return;
     }
+    codes.resize(n * n_text);
+    if (n_text > 0)
+      for (size_t i = 0; i < n; ++i) {
+        if (i + 2 * kAhead < n) {
+          const int64_t r = rows[i + 2 * kAhead].record;
+          TextAhead<Source>::places(src, r);
+          __builtin_prefetch(p.text_hash.data() + static_cast<size_t>(r) * n_text);
+        }
+        if (i + kAhead < n) TextAhead<Source>::bytes(src, rows[i + kAhead].record);
+        text_codes_find(part, cols, src, p, rows[i], codes.data() + i * n_text);
+      }
     for (size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) __builtin_prefetch(part.totals.data() + slots[i + kAhead], 1);
+      if (i + kAhead < n) {
+        __builtin_prefetch(part.totals.data() + slots[i + kAhead], 1);
+        if (n_text > 0) text_fold_prefetch(part, cols, slots[i + kAhead], codes.data() + (i + kAhead) * n_text);
+      }
       event_totals_fold<kTimeHabits, kDayTotals>(part, rows[i], slots[i]);
-      if (text) event_text_fold(part, cols, src, p, rows[i], slots[i]);
+      if (n_text > 0) event_text_fold(part, cols, src, rows[i], slots[i], codes.data() + i * n_text);
     }
   }
 }
@@ -338,6 +396,7 @@ void batch_fold(const LogColumns& cols, const Source& src, int threads, ParsedBa
                 const RecordFailure& parsed) {
   p.hashes.resize(kEventPartitions);
   p.slots.resize(kEventPartitions);
+  p.codes.resize(kEventPartitions);
   std::vector<RecordFailure> failures(kEventPartitions);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (int q = 0; q < kEventPartitions; ++q) {

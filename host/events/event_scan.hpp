@@ -66,6 +66,12 @@ class EventScanner {
     const Span& s = spans_[static_cast<size_t>(r) * n_spans_ + j];
     return {src_.data + window_begin_ + s.offset, s.size};
   }
+  // Asks for the cache line of window record r's spans, then (once they are in cache) for its text values' bytes.
+  void spans_prefetch(int64_t r) const { __builtin_prefetch(spans_.get() + static_cast<size_t>(r) * n_spans_); }
+  void text_bytes_prefetch(int64_t r) const {
+    const Span* s = spans_.get() + static_cast<size_t>(r) * n_spans_;
+    for (size_t j = 1; j < n_spans_; ++j) __builtin_prefetch(src_.data + window_begin_ + s[j].offset);
+  }
   // Window record r's place in the log.
   int64_t record(int64_t r) const {
     const int64_t c = r / stride_;
@@ -120,6 +126,8 @@ struct ScanEvents {
   const ProfileBuildRequest& req;
   std::string_view user(int64_t r) const { return scan.field(r, 0); }
   std::string_view text(int64_t r, size_t k) const { return scan.field(r, 1 + k); }
+  void text_places_prefetch(int64_t r) const { scan.spans_prefetch(r); }
+  void text_bytes_prefetch(int64_t r) const { scan.text_bytes_prefetch(r); }
   int64_t record(int64_t r) const { return scan.record(r); }
   std::exception_ptr user_error(int64_t r, const std::string& problem) const;
 };
