@@ -28,7 +28,8 @@ cmake -S . -B build-tsan -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelW
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DKSEG_SHARED_LIBS=ON -DKSEG_CUDA=OFF -DKSEG_MPI=OFF \
   -DKSEG_WERROR=OFF -DKSEG_BUILD_BENCH=OFF -DKSEG_PYTHON_MODULE=OFF "${launcher[@]}" \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_SHARED_LINKER_FLAGS="$flags"
-tests=(parquet_events_pipeline_test profile_parquet_test profile_ipc_test)
+# TSAN_TESTS="a_test b_test" runs other tests the same way (e.g. event_scan_test for the CSV scan's threads).
+read -r -a tests <<< "${TSAN_TESTS:-parquet_events_pipeline_test profile_parquet_test profile_ipc_test}"
 cmake --build build-tsan -j"$jobs" --target "${tests[@]}"
 export OMP_TOOL_LIBRARIES="$archer"
 export TSAN_OPTIONS="halt_on_error=1 ignore_noninstrumented_modules=1"

@@ -11,9 +11,21 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
+
+#if defined(__SANITIZE_THREAD__)
+#define KSEG_PAGE_ARRAY_NO_MREMAP 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define KSEG_PAGE_ARRAY_NO_MREMAP 1
+#endif
+#endif
+#ifndef KSEG_PAGE_ARRAY_NO_MREMAP
+#define KSEG_PAGE_ARRAY_NO_MREMAP 0
+#endif
 
 namespace kseg {
 
@@ -76,9 +88,20 @@ class PageArray {
     const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
     if (n > (SIZE_MAX - page) / sizeof(T)) throw std::bad_alloc();
     const size_t bytes = (n * sizeof(T) + page - 1) / page * page;
+#if KSEG_PAGE_ARRAY_NO_MREMAP
+    // ThreadSanitizer does not intercept mremap: the pages an array left would keep their old shadow, and another
+    // thread's array later mapped there would be reported racing with it. Under TSan: a fresh mapping and a copy.
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    if (data_ != nullptr) {
+      std::memcpy(p, data_, size_ * sizeof(T));
+      munmap(data_, bytes_);
+    }
+#else
     void* p = data_ == nullptr ? mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
                                : mremap(data_, bytes_, bytes, MREMAP_MAYMOVE);
     if (p == MAP_FAILED) throw std::bad_alloc();
+#endif
     data_ = static_cast<T*>(p);
     bytes_ = bytes;
   }
