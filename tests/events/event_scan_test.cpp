@@ -15,6 +15,7 @@
 #include <fast_float/fast_float.h>
 
 #include "../io/test_files.hpp"
+#include "aggregate_dump.hpp"
 #include "host/error.hpp"
 #include "host/events/event_aggregate.hpp"
 #include "host/events/event_scan.hpp"
@@ -22,43 +23,6 @@
 
 namespace kseg {
 namespace {
-
-template <class T>
-void bytes_add(std::string& out, const T& v) {
-  out.append(reinterpret_cast<const char*>(&v), sizeof(v));
-}
-
-// Everything an aggregate holds, as bytes (doubles bit for bit), partition by partition.
-std::string aggregate_dump(const EventAggregate& agg) {
-  std::string out;
-  bytes_add(out, agg.events_read);
-  bytes_add(out, agg.events_after_as_of);
-  bytes_add(out, agg.amounts_missing);
-  bytes_add(out, agg.any_time_of_day);
-  bytes_add(out, agg.max_day);
-  for (const EventPartition& part : agg.partitions) {
-    out += "|users:";
-    for (size_t u = 0; u < part.users.size(); ++u) out.append(part.users.at(u)).push_back(',');
-    for (const UserTotals& t : part.totals) bytes_add(out, t);
-    for (const int64_t r : part.first_record) bytes_add(out, r);
-    for (const int64_t b : part.day_begin) bytes_add(out, b);
-    for (const DayTotals& d : part.days) bytes_add(out, d);
-    for (const StringIndex& values : part.values)
-      for (size_t v = 0; v < values.size(); ++v) out.append(values.at(v)).push_back(',');
-    for (const KeyIndex& keys : part.value_keys)
-      for (size_t k = 0; k < keys.size(); ++k) bytes_add(out, keys.key(k));
-    for (const std::vector<int64_t>& counts : part.value_counts)
-      for (const int64_t c : counts) bytes_add(out, c);
-    for (const double s : part.category_spend) bytes_add(out, s);
-    for (const std::vector<LastValue>& last : part.last)
-      for (const LastValue& l : last) {
-        bytes_add(out, l.utc_seconds);
-        bytes_add(out, l.record);
-        bytes_add(out, l.code);
-      }
-  }
-  return out;
-}
 
 // One event's fields, unquoted.
 using Event = std::vector<std::string>;
@@ -133,7 +97,7 @@ std::string dump_scanned(const ProfileBuildRequest& r, int32_t as_of_day, int64_
   EventScanParams params;
   params.window_records = window_records;
   params.enabled = scan;
-  return aggregate_dump(events_aggregate_scanned(r, as_of_day, params));
+  return test::aggregate_dump(events_aggregate_scanned(r, as_of_day, params));
 }
 
 // The message of the DataError the aggregation throws ("" when none).
