@@ -24,6 +24,7 @@
 #include "host/error.hpp"
 #include "host/parquet/arrow_events.hpp"
 #include "host/parquet/parquet_input.hpp"
+#include "host/parquet/recycling_pool.hpp"
 
 namespace kseg {
 namespace {
@@ -87,14 +88,14 @@ std::vector<int> leaves_find(const Part& part, const std::vector<std::string>& n
   return leaves;
 }
 
+// A reader whose buffers (the pages read and decompressed, the decoded arrays) come from pool.
 std::unique_ptr<parquet::arrow::FileReader> reader_build(const Part& part,
-                                                         const parquet::ArrowReaderProperties& properties) {
+                                                         const parquet::ArrowReaderProperties& properties,
+                                                         arrow::MemoryPool* pool) {
   parquet::arrow::FileReaderBuilder builder;
-  const arrow::Status opened = builder.Open(part.file, parquet::default_reader_properties(), part.metadata);
+  const arrow::Status opened = builder.Open(part.file, parquet::ReaderProperties(pool), part.metadata);
   if (!opened.ok()) unreadable(part.path, opened.message());
-  // Arrow's default pool keeps the freed buffers of one batch for the next (the system allocator returned and
-  // re-faulted them: a sixth of the time).
-  return checked(builder.memory_pool(arrow::default_memory_pool())->properties(properties)->Build(), part.path);
+  return checked(builder.memory_pool(pool)->properties(properties)->Build(), part.path);
 }
 
 struct RowGroup {
@@ -221,7 +222,7 @@ class GroupPipeline {
     try {
       parquet::ArrowReaderProperties properties = base_;
       const std::vector<int> leaves = leaves_find(part, event_column_names(columns_), text_first(), properties);
-      const auto reader = reader_build(part, properties);
+      const auto reader = reader_build(part, properties, &pool_);
       auto batches = checked(reader->GetRecordBatchReader({g.group}, leaves), part.path);
       while (true) {
         Decoded d;
@@ -281,6 +282,9 @@ class GroupPipeline {
   const std::vector<RowGroup>& groups_;
   const ParquetEventColumns& columns_;
   const parquet::ArrowReaderProperties base_;
+  // Before the slots and threads, so it outlives every batch and reader: the buffers of one batch serve the next
+  // (Arrow's default pool returned their pages to the kernel, which cleared new ones for each batch).
+  RecyclingPool pool_;
   std::vector<Slot> slots_;
   const size_t window_;
   const int64_t rows_total_;
