@@ -29,8 +29,10 @@
 namespace kseg {
 namespace {
 
-// Rows per record batch: a few MB per column, and few enough batches that the per-batch work is amortised.
-constexpr int64_t kBatchRows = 1 << 19;
+// Rows per record batch: a few MB per column, and as many as profile-build folds at a time (kFoldRows,
+// host/events/event_fold.hpp), so each batch is one fold range: two OpenMP regions per batch, not per half batch
+// (batches of 512 Ki rows took about 10 % more CPU time, bench/RESULTS.md "Columnar fold, seventh session").
+constexpr int64_t kBatchRows = 1 << 20;
 
 [[noreturn]] void unreadable(const std::string& path, const std::string& why) {
   throw DataError(path + ": not a readable Parquet file (" + why + "); check that it was copied whole");
@@ -44,8 +46,8 @@ T checked(arrow::Result<T> result, const std::string& path) {
 
 // A part opened once: the file and its footer, read once and shared by the listing of row groups and the reader (it
 // was opened three times: for the listing, for the columns' leaves and for reading). Memory-mapping the file instead,
-// pre-buffering off, batches of 64 Ki or 1 Mi rows and the jemalloc or system pools measured no different here (CPU
-// seconds within ±5 %, bench/RESULTS.md): the time is in Snappy and in decoding the strings.
+// pre-buffering off and the jemalloc or system pools measured no different here (CPU seconds within ±5 %,
+// bench/RESULTS.md): the time is in Snappy and in decoding the strings.
 struct Part {
   std::string path;
   std::shared_ptr<arrow::io::RandomAccessFile> file;

@@ -21,7 +21,7 @@ struct ParquetEventColumns {
   std::string amount;             // "" → none; any integer, floating or decimal type
   std::vector<std::string> text;  // string, dictionary of strings, or integer columns (category, --last, --mode)
   int threads = 0;                // Parquet: decoding threads (0: OpenMP's thread count)
-  int64_t batch_rows = 0;         // Parquet: rows per record batch (0: 512 Ki)
+  int64_t batch_rows = 0;         // Parquet: rows per record batch (0: 1 Mi)
 };
 
 // How the times of a batch are given.
