@@ -30,14 +30,14 @@ DataError cell_problem(const ParquetEventBatch& b, int64_t r, const std::string&
 
 // Events given as views, by record (see event_fold.hpp): a Parquet batch's columns, or events received from ranks.
 struct ViewEvents {
-  const std::string_view* users = nullptr;
+  const std::string_view* users = nullptr;               // the user ids by record, where there is no batch
   const std::vector<std::string_view>* texts = nullptr;  // per text column, by record
   int64_t first_record = 0;
   const int64_t* record_of = nullptr;        // the records' places in the log; none: first_record + r
   int64_t text_offset = 0;                   // record r's text cells are texts[k][text_offset + r]
   const ParquetEventBatch* batch = nullptr;  // the batch read (for messages); none: events received from ranks
   const std::string* user_column = nullptr;
-  std::string_view user(int64_t r) const { return users[r]; }
+  std::string_view user(int64_t r) const { return batch ? batch->user_at(r) : users[r]; }
   std::string_view text(int64_t r, size_t k) const { return texts[k][static_cast<size_t>(text_offset + r)]; }
   int64_t record(int64_t r) const { return record_of ? record_of[r] : first_record + r; }
   std::exception_ptr user_error(int64_t r, const std::string& problem) const {
@@ -82,7 +82,7 @@ void row_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Par
                int32_t as_of_day, bool check_ids, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts) {
   const auto i = static_cast<size_t>(r);
   const bool amounts = cols.amount >= 0;
-  const std::string_view user = b.user[i];
+  const std::string_view user = b.user_at(r);
   if (user.data() == nullptr) cell_error(b, r, req.user_column, "no user id (null)");
   if (check_ids) {
     const std::string problem = user_id_problem(user, p.missing);
@@ -91,7 +91,7 @@ void row_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Par
   EventTime t;
   time_convert(req, b, r, t);
   EventRow row;
-  row.amount = amounts ? b.amount[i] : std::numeric_limits<double>::quiet_NaN();
+  row.amount = amounts ? b.amount_at(r) : std::numeric_limits<double>::quiet_NaN();
   if (std::isinf(row.amount))
     cell_error(b, r, req.amount_column, "an infinite amount; write amounts as finite numbers, or null");
   if (t.utc_day > as_of_day) {
@@ -120,7 +120,7 @@ void rows_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Pa
   try {
     for (; r < end; ++r) row_parse(req, cols, b, r, as_of_day, check_ids, p, buckets, facts);
   } catch (const DataError&) {
-    const std::string_view user = b.user[static_cast<size_t>(r)];
+    const std::string_view user = b.user_at(r);
     const std::string problem = user.data() == nullptr ? std::string() : user_id_problem(user, p.missing);
     facts.failure.take(r, problem.empty() ? std::current_exception()
                                           : std::make_exception_ptr(cell_problem(b, r, req.user_column, problem)));
@@ -157,7 +157,7 @@ void events_route(const ParquetEventBatch& b, const ParsedBatch& p, int ranks, s
         put(out, b.first_record + row.record);
         put(out, row.time());
         put(out, row.amount);
-        text_put(out, b.user[static_cast<size_t>(row.record)]);
+        text_put(out, b.user_at(row.record));
         for (const std::vector<std::string_view>& column : b.text)
           text_put(out, column[static_cast<size_t>(row.record)]);
       }
@@ -245,7 +245,7 @@ EventAggregate events_columns_aggregate(const ProfileBuildRequest& request, int3
         const int64_t e = std::min(b.n_rows, a + kFoldRows);
         const ChunkFacts facts = batch_parse(request, cols, b, a, e, threads, as_of_day, false, parsed);
         facts_add(agg, facts, e - a);
-        const ViewEvents src{b.user.data(), b.text.data(), b.first_record, nullptr, 0, &b, &request.user_column};
+        const ViewEvents src{nullptr, b.text.data(), b.first_record, nullptr, 0, &b, &request.user_column};
         batch_fold(cols, src, threads, parsed, agg, facts.failure);
       }
       progress_reading_report(request.progress, agg.events_read, agg.events_read, b.rows_total, true);

@@ -208,12 +208,8 @@ bool amounts_read(const arrow::Array& array, std::vector<double>& out) {
     KSEG_AMOUNT_CASE(FLOAT, FloatArray)
 #undef KSEG_AMOUNT_CASE
     case arrow::Type::DOUBLE: {
-      const auto& a = static_cast<const arrow::DoubleArray&>(array);
-      if (a.null_count() == 0) {
-        std::copy(a.raw_values(), a.raw_values() + a.length(), out.begin());
-      } else {
-        fill([&](int64_t i) { return a.Value(i); });
-      }
+      const auto& a = static_cast<const arrow::DoubleArray&>(array);  // with nulls (else read in place)
+      fill([&](int64_t i) { return a.Value(i); });
       return true;
     }
     case arrow::Type::DECIMAL128: {
@@ -317,13 +313,30 @@ void arrow_events_convert(const arrow::RecordBatch& batch, const ParquetEventCol
   out.digits.clear();
   out.digits.reserve(integer_uses * static_cast<size_t>(out.n_rows) * kDigits);
   const char* accepted_texts = "strings, dictionaries of strings and integers";
-  if (!texts_view(column(c.user), false, out.digits, out.user, &out.user_hashes))
-    type_refused(out.part, c.user, *column(c.user).type(), accepted_texts);
+  const arrow::Array& user = column(c.user);
+  out.user_offsets = nullptr;
+  out.user_bytes = nullptr;
+  if (user.type_id() == arrow::Type::STRING && user.null_count() == 0) {  // read in place (see user_at)
+    const auto& a = static_cast<const arrow::StringArray&>(user);
+    out.user.clear();
+    out.user_hashes.clear();
+    out.user_offsets = a.raw_value_offsets();
+    // An array of empty ids may have no data buffer: their views still need a data() (null means a null id).
+    out.user_bytes = a.value_data() ? reinterpret_cast<const char*>(a.value_data()->data()) : "";
+  } else if (!texts_view(user, false, out.digits, out.user, &out.user_hashes)) {
+    type_refused(out.part, c.user, *user.type(), accepted_texts);
+  }
   if (!times_read(column(c.time), out))
     type_refused(out.part, c.time, *column(c.time).type(), "timestamps, date32, date64 and ISO 8601 strings");
   out.amount.clear();
-  if (!c.amount.empty() && !amounts_read(column(c.amount), out.amount))
-    type_refused(out.part, c.amount, *column(c.amount).type(), "integer, floating and decimal numbers");
+  out.amount_values = nullptr;
+  if (!c.amount.empty()) {
+    const arrow::Array& amount = column(c.amount);
+    if (amount.type_id() == arrow::Type::DOUBLE && amount.null_count() == 0)  // read in place (see amount_at)
+      out.amount_values = static_cast<const arrow::DoubleArray&>(amount).raw_values();
+    else if (!amounts_read(amount, out.amount))
+      type_refused(out.part, c.amount, *amount.type(), "integer, floating and decimal numbers");
+  }
   out.text.resize(c.text.size());
   out.text_hashes.resize(c.text.size());
   for (size_t k = 0; k < c.text.size(); ++k)

@@ -53,9 +53,9 @@ void columnar_events_for_each(const ParquetEventColumns& columns, const Communic
 std::vector<std::string> ipc_column_names(const std::string& path);
 
 // Arrow IPC only: the parts memory-mapped, each record batch read zero-copy where its buffers are uncompressed (LZ4 and
-// ZSTD buffers are decompressed), only the named columns; rank r of N reads the record batches
-// [r·B/N, (r+1)·B/N) of all B batches in order. DataError naming the part (and the column and type) for an unreadable
-// file, a missing column, or a type profile-build cannot read.
+// ZSTD buffers are decompressed, only the named columns'), only the named columns used; rank r of N reads the record
+// batches [r·B/N, (r+1)·B/N) of all B batches in order. DataError naming the part (and the column and type) for an
+// unreadable file, a missing column, or a type profile-build cannot read.
 void ipc_events_for_each(const ParquetEventColumns& columns, const Communicator& comm,
                          const std::function<void(const ParquetEventBatch&)>& fn);
 

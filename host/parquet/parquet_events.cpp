@@ -24,12 +24,15 @@
 #include "host/error.hpp"
 #include "host/parquet/arrow_events.hpp"
 #include "host/parquet/parquet_input.hpp"
+#include "host/parquet/recycling_pool.hpp"
 
 namespace kseg {
 namespace {
 
-// Rows per record batch: a few MB per column, and few enough batches that the per-batch work is amortised.
-constexpr int64_t kBatchRows = 1 << 19;
+// Rows per record batch: a few MB per column, and as many as profile-build folds at a time (kFoldRows,
+// host/events/event_fold.hpp), so each batch is one fold range: two OpenMP regions per batch, not per half batch
+// (batches of 512 Ki rows took about 10 % more CPU time, bench/RESULTS.md "Columnar fold, seventh session").
+constexpr int64_t kBatchRows = 1 << 20;
 
 [[noreturn]] void unreadable(const std::string& path, const std::string& why) {
   throw DataError(path + ": not a readable Parquet file (" + why + "); check that it was copied whole");
@@ -43,8 +46,8 @@ T checked(arrow::Result<T> result, const std::string& path) {
 
 // A part opened once: the file and its footer, read once and shared by the listing of row groups and the reader (it
 // was opened three times: for the listing, for the columns' leaves and for reading). Memory-mapping the file instead,
-// pre-buffering off, batches of 64 Ki or 1 Mi rows and the jemalloc or system pools measured no different here (CPU
-// seconds within ±5 %, bench/RESULTS.md): the time is in Snappy and in decoding the strings.
+// pre-buffering off and the jemalloc or system pools measured no different here (CPU seconds within ±5 %,
+// bench/RESULTS.md): the time is in Snappy and in decoding the strings.
 struct Part {
   std::string path;
   std::shared_ptr<arrow::io::RandomAccessFile> file;
@@ -87,14 +90,14 @@ std::vector<int> leaves_find(const Part& part, const std::vector<std::string>& n
   return leaves;
 }
 
+// A reader whose buffers (the pages read and decompressed, the decoded arrays) come from pool.
 std::unique_ptr<parquet::arrow::FileReader> reader_build(const Part& part,
-                                                         const parquet::ArrowReaderProperties& properties) {
+                                                         const parquet::ArrowReaderProperties& properties,
+                                                         arrow::MemoryPool* pool) {
   parquet::arrow::FileReaderBuilder builder;
-  const arrow::Status opened = builder.Open(part.file, parquet::default_reader_properties(), part.metadata);
+  const arrow::Status opened = builder.Open(part.file, parquet::ReaderProperties(pool), part.metadata);
   if (!opened.ok()) unreadable(part.path, opened.message());
-  // Arrow's default pool keeps the freed buffers of one batch for the next (the system allocator returned and
-  // re-faulted them: a sixth of the time).
-  return checked(builder.memory_pool(arrow::default_memory_pool())->properties(properties)->Build(), part.path);
+  return checked(builder.memory_pool(pool)->properties(properties)->Build(), part.path);
 }
 
 struct RowGroup {
@@ -221,7 +224,7 @@ class GroupPipeline {
     try {
       parquet::ArrowReaderProperties properties = base_;
       const std::vector<int> leaves = leaves_find(part, event_column_names(columns_), text_first(), properties);
-      const auto reader = reader_build(part, properties);
+      const auto reader = reader_build(part, properties, &pool_);
       auto batches = checked(reader->GetRecordBatchReader({g.group}, leaves), part.path);
       while (true) {
         Decoded d;
@@ -281,6 +284,9 @@ class GroupPipeline {
   const std::vector<RowGroup>& groups_;
   const ParquetEventColumns& columns_;
   const parquet::ArrowReaderProperties base_;
+  // Before the slots and threads, so it outlives every batch and reader: the buffers of one batch serve the next
+  // (Arrow's default pool returned their pages to the kernel, which cleared new ones for each batch).
+  RecyclingPool pool_;
   std::vector<Slot> slots_;
   const size_t window_;
   const int64_t rows_total_;

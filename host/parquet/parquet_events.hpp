@@ -21,7 +21,7 @@ struct ParquetEventColumns {
   std::string amount;             // "" → none; any integer, floating or decimal type
   std::vector<std::string> text;  // string, dictionary of strings, or integer columns (category, --last, --mode)
   int threads = 0;                // Parquet: decoding threads (0: OpenMP's thread count)
-  int64_t batch_rows = 0;         // Parquet: rows per record batch (0: 512 Ki)
+  int64_t batch_rows = 0;         // Parquet: rows per record batch (0: 1 Mi)
 };
 
 // How the times of a batch are given.
@@ -32,7 +32,10 @@ enum class EventTimeKind {
 };
 
 // One record batch of the log as typed arrays, all n_rows long. A null user or time is a view without data
-// (data() == nullptr) or time_value == kEventTimeNull; a null text cell is an empty view; a null amount is NaN.
+// (data() == nullptr) or time_value == kEventTimeNull; a null text cell is an empty view; a null amount is NaN. The
+// user ids and amounts are read through user_at and amount_at: an Arrow string column without nulls and an Arrow
+// double column without nulls are read in place (their buffers outlive the batch's use), not copied into user and
+// amount (a copy per event, on the thread that folds for Arrow IPC).
 struct ParquetEventBatch {
   static constexpr int64_t kEventTimeNull = INT64_MIN;
   std::string part;          // the file the batch comes from (for messages)
@@ -55,6 +58,17 @@ struct ParquetEventBatch {
   std::vector<uint64_t> user_hashes;
   std::vector<std::vector<uint64_t>> text_hashes;  // per text column
   std::vector<char> digits;  // where integer ids and texts are written as decimal text (the views point into it)
+  // In place (Arrow): the user ids' n_rows + 1 offsets into user_bytes (user is then empty), the amounts (amount is
+  // then empty); null: read user and amount.
+  const int32_t* user_offsets = nullptr;
+  const char* user_bytes = nullptr;
+  const double* amount_values = nullptr;
+  std::string_view user_at(int64_t r) const {
+    const auto i = static_cast<size_t>(r);
+    if (user_offsets == nullptr) return user[i];
+    return std::string_view(user_bytes + user_offsets[i], static_cast<size_t>(user_offsets[i + 1] - user_offsets[i]));
+  }
+  double amount_at(int64_t r) const { return amount_values ? amount_values[r] : amount[static_cast<size_t>(r)]; }
 };
 
 // Reads the named columns of this process's share of the row groups (all of them in one process; rank r of N reads

@@ -110,9 +110,10 @@ std::string rows_dump(const ParquetEventColumns& c, int64_t* rows_read = nullptr
     EXPECT_EQ(b.time_kind, EventTimeKind::instant);
     const auto text = [](std::string_view v) { return v.empty() ? std::string("N") : std::string(v); };
     for (size_t i = 0; i < static_cast<size_t>(b.n_rows); ++i) {
-      const double a = b.amount[i];
+      const double a = b.amount_at(static_cast<int64_t>(i));
       const int64_t t = b.time_value[i];
-      out += (b.user[i].data() ? std::string(b.user[i]) : "N") + "|" +
+      const std::string_view user = b.user_at(static_cast<int64_t>(i));
+      out += (user.data() ? std::string(user) : "N") + "|" +
              (t == ParquetEventBatch::kEventTimeNull ? "N" : std::to_string(t)) + "|" +
              (std::isnan(a) ? "N" : std::to_string(std::llround(a * 100))) + "|" + text(b.text[0][i]) + "|" +
              text(b.text[1][i]) + "|" + std::filesystem::path(b.part).filename().string() + "|" +
