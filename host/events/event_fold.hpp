@@ -262,38 +262,62 @@ void text_codes_find(EventPartition& part, const LogColumns& cols, const Source&
   }
 }
 
-// Asks for the lines the text fold of a row of user `slot` with these codes will touch.
-inline void text_fold_prefetch(const EventPartition& part, const LogColumns& cols, int32_t slot, const int32_t* codes) {
+// Whether text column k of cols sums each user's positive amounts per value (the category with category spend).
+inline bool spend_summed(const LogColumns& cols, size_t k) {
+  return k == 0 && cols.has_category && cols.category_spend;
+}
+
+// Asks for the lines where the user-value keys of a row of user `slot` with these codes will be looked up.
+inline void text_keys_prefetch(const EventPartition& part, const LogColumns& cols, int32_t slot, const int32_t* codes) {
+  const uint64_t user_key = static_cast<uint64_t>(slot) << 32;
+  for (size_t k = 0; k < cols.text.size(); ++k)
+    if (codes[k] >= 0 && cols.counted(k)) part.value_keys[k].prefetch(user_key | static_cast<uint32_t>(codes[k]));
+}
+
+// The user-value entries of row's counted text values (category, --mode): codes[k] becomes the entry's index in
+// value_keys[k], whose count (and spend) a new entry starts at 0. In file order: entries are numbered as they come.
+inline void text_keys_find(EventPartition& part, const LogColumns& cols, int32_t slot, int32_t* codes) {
   const uint64_t user_key = static_cast<uint64_t>(slot) << 32;
   for (size_t k = 0; k < cols.text.size(); ++k) {
-    if (codes[k] < 0) continue;
-    if (cols.counted(k))
-      part.value_keys[k].prefetch(user_key | static_cast<uint32_t>(codes[k]));
-    else
-      __builtin_prefetch(part.last[k - (cols.has_category ? 1 : 0)].data() + slot, 1);
+    if (codes[k] < 0 || !cols.counted(k)) continue;
+    const int32_t v = part.value_keys[k].find_or_insert(user_key | static_cast<uint32_t>(codes[k]));
+    if (static_cast<size_t>(v) == part.value_counts[k].size()) {
+      part.value_counts[k].push_back(0);
+      if (spend_summed(cols, k)) part.category_spend.push_back(0.0);
+    }
+    codes[k] = v;
   }
 }
 
-// The text values of row (their codes from text_codes_find) into the user's counts and latest values.
+// Asks for the lines the text fold of a row of user `slot` will touch (entries: from text_keys_find).
+inline void text_fold_prefetch(const EventPartition& part, const LogColumns& cols, int32_t slot,
+                               const int32_t* entries) {
+  for (size_t k = 0; k < cols.text.size(); ++k) {
+    if (entries[k] < 0) continue;
+    if (cols.counted(k)) {
+      __builtin_prefetch(part.value_counts[k].data() + entries[k], 1);
+      if (spend_summed(cols, k)) __builtin_prefetch(part.category_spend.data() + entries[k], 1);
+    } else {
+      __builtin_prefetch(part.last[k - (cols.has_category ? 1 : 0)].data() + slot, 1);
+    }
+  }
+}
+
+// The text values of row into the user's counts and latest values: entries[k] is a counted column's user-value entry
+// (text_keys_find), another column's value code (text_codes_find); -1 for none.
 template <class Source>
 void event_text_fold(EventPartition& part, const LogColumns& cols, const Source& src, const EventRow& row, int32_t slot,
-                     const int32_t* codes) {
-  const uint64_t user_key = static_cast<uint64_t>(slot) << 32;
+                     const int32_t* entries) {
   for (size_t k = 0; k < cols.text.size(); ++k) {
-    const int32_t code = codes[k];
-    if (code < 0) continue;
+    const int32_t e = entries[k];
+    if (e < 0) continue;
     if (cols.counted(k)) {
-      const int32_t v = part.value_keys[k].find_or_insert(user_key | static_cast<uint32_t>(code));
-      if (static_cast<size_t>(v) == part.value_counts[k].size()) part.value_counts[k].push_back(0);
-      ++part.value_counts[k][static_cast<size_t>(v)];
-      if (k == 0 && cols.has_category && cols.category_spend) {
-        if (static_cast<size_t>(v) == part.category_spend.size()) part.category_spend.push_back(0.0);
-        if (row.amount > 0.0) part.category_spend[static_cast<size_t>(v)] += row.amount;
-      }
+      ++part.value_counts[k][static_cast<size_t>(e)];
+      if (spend_summed(cols, k) && row.amount > 0.0) part.category_spend[static_cast<size_t>(e)] += row.amount;
     } else {
       LastValue& last = part.last[k - (cols.has_category ? 1 : 0)][static_cast<size_t>(slot)];
       const int64_t seconds = row.utc_seconds();
-      if (seconds >= last.utc_seconds) last = {seconds, src.record(row.record), code};
+      if (seconds >= last.utc_seconds) last = {seconds, src.record(row.record), e};
     }
   }
 }
@@ -344,7 +368,8 @@ void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot) 
 // Folds partition q's events of the batch, in file order, in sweeps: the users' hashes, their slots (the hash-table
 // probes, prefetched ahead), with text columns the codes of their values (each record's text places and bytes
 // prefetched ahead: the records of a partition lie all over the batch, and these misses were half of a build with
-// a category), then the events (each user's totals and text counts, prefetched ahead). Most of the time goes to
+// a category), with counted ones their user-value entries (the key table's lines prefetched ahead), then the events
+// (each user's totals, text counts and latest values, prefetched ahead). Most of the time goes to
 // cache misses on these tables, which the prefetches overlap. Stops at the first refused user id.
 template <bool kTimeHabits, bool kDayTotals, class Source>
 void partition_fold(EventPartition& part, const LogColumns& cols, const Source& src, ParsedBatch& p, int q,
@@ -354,6 +379,8 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const Source& 
   std::vector<int32_t>& slots = p.slots[static_cast<size_t>(q)];
   std::vector<int32_t>& codes = p.codes[static_cast<size_t>(q)];
   const size_t n_text = cols.text.size();
+  bool counted = false;  // a category or --mode column: user-value entries to find
+  for (size_t k = 0; k < n_text; ++k) counted = counted || cols.counted(k);
   size_t events = 0;
   for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions) events += p.buckets[c].size();
   users_reserve(part, events);
@@ -377,6 +404,11 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const Source& 
         }
         if (i + kAhead < n) TextAhead<Source>::bytes(src, rows[i + kAhead].record);
         text_codes_find(part, cols, src, p, rows[i], codes.data() + i * n_text);
+      }
+    if (counted)
+      for (size_t i = 0; i < n; ++i) {
+        if (i + kAhead < n) text_keys_prefetch(part, cols, slots[i + kAhead], codes.data() + (i + kAhead) * n_text);
+        text_keys_find(part, cols, slots[i], codes.data() + i * n_text);
       }
     for (size_t i = 0; i < n; ++i) {
       if (i + kAhead < n) {
