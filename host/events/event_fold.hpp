@@ -5,6 +5,7 @@
 //   std::string_view text(int64_t r, size_t k) the k-th text column (category, --last, --mode) of record r,
 //   int64_t record(int64_t r)                  record r's place in the log (the order of first appearance),
 //   std::exception_ptr user_error(int64_t r, const std::string& problem)   the error refusing record r's user id,
+// and optionally text_places_prefetch / text_bytes_prefetch (see TextAhead),
 // so the same code folds every input and the outputs agree byte for byte. Internal to host/events.
 #pragma once
 
@@ -45,6 +46,7 @@ struct LogColumns {
   bool time_habits = false;     // count weekend and part-of-day events (the time family)
   size_t n_last = 0;
   bool counted(size_t k) const { return (has_category && k == 0) || k >= (has_category ? 1 : 0) + n_last; }
+  bool any_counted() const { return has_category || text.size() > n_last; }  // a category or a --mode column
 };
 
 // The columns of request found in header; UsageError naming the option and the log's columns for a missing one.
@@ -71,6 +73,14 @@ struct EventRow {
   void id_set(std::string_view user) {
     id_size = static_cast<uint8_t>(std::min(user.size(), kIdInline + 1));
     if (user.size() <= kIdInline) std::memcpy(id, user.data(), user.size());
+  }
+  // The same, for an id inside a buffer readable up to readable_end: an id the row holds is then copied as kIdInline
+  // bytes, a fixed size (no memcpy call per event); the bytes after the id are the buffer's, and the row ignores
+  // those past id_size.
+  void id_set(std::string_view user, const char* readable_end) {
+    if (user.size() > kIdInline || user.data() + kIdInline > readable_end) return id_set(user);
+    id_size = static_cast<uint8_t>(user.size());
+    std::memcpy(id, user.data(), kIdInline);
   }
   void time_set(const EventTime& t) {
     utc_day = t.utc_day;
@@ -369,8 +379,8 @@ void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot) 
 // probes, prefetched ahead), with text columns the codes of their values (each record's text places and bytes
 // prefetched ahead: the records of a partition lie all over the batch, and these misses were half of a build with
 // a category), with counted ones their user-value entries (the key table's lines prefetched ahead), then the events
-// (each user's totals, text counts and latest values, prefetched ahead). Most of the time goes to
-// cache misses on these tables, which the prefetches overlap. Stops at the first refused user id.
+// (each user's totals, text counts and latest values, prefetched ahead). Most of the time goes to cache misses on
+// these tables, which the prefetches overlap. Stops at the first refused user id.
 template <bool kTimeHabits, bool kDayTotals, class Source>
 void partition_fold(EventPartition& part, const LogColumns& cols, const Source& src, ParsedBatch& p, int q,
                     RecordFailure& failure) {
@@ -379,8 +389,6 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const Source& 
   std::vector<int32_t>& slots = p.slots[static_cast<size_t>(q)];
   std::vector<int32_t>& codes = p.codes[static_cast<size_t>(q)];
   const size_t n_text = cols.text.size();
-  bool counted = false;  // a category or --mode column: user-value entries to find
-  for (size_t k = 0; k < n_text; ++k) counted = counted || cols.counted(k);
   size_t events = 0;
   for (size_t c = static_cast<size_t>(q); c < p.buckets.size(); c += kEventPartitions) events += p.buckets[c].size();
   users_reserve(part, events);
@@ -405,7 +413,7 @@ void partition_fold(EventPartition& part, const LogColumns& cols, const Source& 
         if (i + kAhead < n) TextAhead<Source>::bytes(src, rows[i + kAhead].record);
         text_codes_find(part, cols, src, p, rows[i], codes.data() + i * n_text);
       }
-    if (counted)
+    if (cols.any_counted())
       for (size_t i = 0; i < n; ++i) {
         if (i + kAhead < n) text_keys_prefetch(part, cols, slots[i + kAhead], codes.data() + (i + kAhead) * n_text);
         text_keys_find(part, cols, slots[i], codes.data() + i * n_text);

@@ -57,6 +57,31 @@ size_t line_start_next(const char* data, size_t size, size_t at) {
 // are 32-bit, and a field over 1 GiB is the tokenizer's error to report.
 constexpr size_t kWindowBytesMax = size_t{1} << 30;
 
+// The bits set in x. In SWAR steps, inline: a portable build has no POPCNT instruction, and __builtin_popcountll
+// called libgcc once per 64 bytes (1.4% of a build).
+inline int bits_count(uint64_t x) {
+  x -= (x >> 1) & 0x5555555555555555ull;
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+}
+
+// Appends the places of mask's bits (base + bit, from a chunk's first byte) to out[n...], 8 at a time without a
+// branch per place (a block of 64 bytes rarely holds more than 8 structurals): the writes past the count are
+// overwritten by the next block's. out needs room for 64 more than n. Bit 63 guards the emptied mask (its trailing
+// zeros are then defined; the place written is past the count).
+inline void places_append(uint64_t mask, uint32_t base, uint32_t* out, size_t& n) {
+  constexpr uint64_t kGuard = uint64_t{1} << 63;
+  const int count = bits_count(mask);
+  uint32_t* o = out + n;
+  for (int done = 0; done < count; done += 8, o += 8)
+    for (int k = 0; k < 8; ++k) {
+      o[k] = base + static_cast<uint32_t>(__builtin_ctzll(mask | kGuard));
+      mask &= mask - 1;
+    }
+  n += static_cast<size_t>(count);
+}
+
 }  // namespace
 
 bool event_amount_parse(std::string_view text, const MissingValues& missing, double& amount) {
@@ -155,39 +180,9 @@ EventScanWindow EventScanner::window_parse(size_t release_from, size_t begin, in
   return w;
 }
 
-namespace {
-
-// Appends the places of mask's bits (base + bit, from a chunk's first byte) to out[n...], 8 at a time without a
-// branch per place (a block of 64 bytes rarely holds more than 8 structurals): the writes past the count are
-// overwritten by the next block's. out needs room for 64 more than n. Bit 63 guards the emptied mask (its trailing
-// zeros are then defined; the place written is past the count).
-// The bits set in x. In SWAR steps, inline: a portable build has no POPCNT instruction, and __builtin_popcountll
-// called libgcc once per 64 bytes (1.4% of a build).
-inline int bits_count(uint64_t x) {
-  x -= (x >> 1) & 0x5555555555555555ull;
-  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
-}
-
-inline void places_append(uint64_t mask, uint32_t base, uint32_t* out, size_t& n) {
-  constexpr uint64_t kGuard = uint64_t{1} << 63;
-  const int count = bits_count(mask);
-  uint32_t* o = out + n;
-  for (int done = 0; done < count; done += 8, o += 8)
-    for (int k = 0; k < 8; ++k) {
-      o[k] = base + static_cast<uint32_t>(__builtin_ctzll(mask | kGuard));
-      mask &= mask - 1;
-    }
-  n += static_cast<size_t>(count);
-}
-
-}  // namespace
-
 // Where the fields of one record lie: field 0 from the record's first byte, field k after place k - 1 (a delimiter),
 // each up to the next place; the last one's carriage return before its line feed dropped.
 struct EventScanner::RecordPlaces {
-  const char* data;
   size_t chunk_begin;
   size_t record;       // the record's first byte
   const uint32_t* at;  // its n_fields places (from chunk_begin): n_fields - 1 delimiters, then its line feed
@@ -232,8 +227,7 @@ void EventScanner::chunk_scan(int c, ParsedBatch& p) {
       stop(Stop::full);
       return false;
     }
-    if (!record_take(RecordPlaces{data, begin, record, at, line_end}, c * stride_ + chunk.records, p, buckets,
-                     chunk.facts)) {
+    if (!record_take(RecordPlaces{begin, record, at, line_end}, c * stride_ + chunk.records, p, buckets, chunk.facts)) {
       stop(Stop::other);
       return false;
     }
@@ -316,14 +310,7 @@ bool EventScanner::record_take(const RecordPlaces& fields, int64_t r, ParsedBatc
   row.amount = amount;
   row.record = static_cast<int32_t>(r);
   row.time_set(t);
-  // An id the row holds is copied as kIdInline bytes, a fixed size (no call), where the file has them: the bytes
-  // after the id are the record's, and the row ignores those past id_size.
-  if (user.size() <= kIdInline && user.data() + kIdInline <= src_.data + src_.size) {
-    row.id_size = static_cast<uint8_t>(user.size());
-    std::memcpy(row.id, user.data(), kIdInline);
-  } else {
-    row.id_set(user);
-  }
+  row.id_set(user, src_.data + src_.size);
   // The fold reads an id from the file only when the row cannot hold it; text columns always.
   Span* span = spans_.get() + static_cast<size_t>(r) * n_spans_;
   if (user.size() > kIdInline)

@@ -29,8 +29,7 @@ void RecyclingPool::counted(int64_t delta) {
   if (delta > 0) total_bytes_.fetch_add(delta, std::memory_order_relaxed);
 }
 
-arrow::Status RecyclingPool::block_take(int size_class, int64_t alignment, uint8_t** out) {
-  (void)alignment;  // at most kPage (recycled)
+arrow::Status RecyclingPool::block_take(int size_class, uint8_t** out) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<uint8_t*>& kept = kept_[static_cast<size_t>(size_class)];
@@ -55,7 +54,7 @@ void RecyclingPool::block_keep(uint8_t* block, int size_class) {
 
 arrow::Status RecyclingPool::Allocate(int64_t size, int64_t alignment, uint8_t** out) {
   if (!recycled(size, alignment)) return arrow::default_memory_pool()->Allocate(size, alignment, out);
-  ARROW_RETURN_NOT_OK(block_take(size_class_of(size), alignment, out));
+  ARROW_RETURN_NOT_OK(block_take(size_class_of(size), out));
   counted(size);
   allocations_.fetch_add(1, std::memory_order_relaxed);
   return arrow::Status::OK();

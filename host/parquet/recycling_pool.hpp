@@ -58,7 +58,7 @@ class RecyclingPool final : public arrow::MemoryPool {
     return size >= kRecycledMin && size <= kRecycledMax && alignment <= kPage;
   }
   void counted(int64_t delta);
-  arrow::Status block_take(int size_class, int64_t alignment, uint8_t** out);
+  arrow::Status block_take(int size_class, uint8_t** out);  // page-aligned (recycled: alignment <= kPage)
   void block_keep(uint8_t* block, int size_class);
 
   std::mutex mutex_;
