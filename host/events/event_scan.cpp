@@ -212,6 +212,7 @@ void EventScanner::chunk_scan(int c, ParsedBatch& p) {
   // On this thread's stack until the chunk ends: the chunks side by side would share cache lines.
   Chunk chunk;
   chunk.stop = end;
+  EventDateCache dates;
   const auto stop = [&](Stop why) {
     chunk.stop = record;
     chunk.why = why;
@@ -227,7 +228,8 @@ void EventScanner::chunk_scan(int c, ParsedBatch& p) {
       stop(Stop::full);
       return false;
     }
-    if (!record_take(RecordPlaces{begin, record, at, line_end}, c * stride_ + chunk.records, p, buckets, chunk.facts)) {
+    if (!record_take(RecordPlaces{begin, record, at, line_end}, c * stride_ + chunk.records, p, buckets, chunk.facts,
+                     dates)) {
       stop(Stop::other);
       return false;
     }
@@ -287,16 +289,16 @@ void EventScanner::chunk_scan(int c, ParsedBatch& p) {
 // Parses one record whose fields lie at `fields` as record r of the window into its bucket; false (nothing kept)
 // when the tokenizer must read it: a bad time or amount, or a refused id of an event left out.
 bool EventScanner::record_take(const RecordPlaces& fields, int64_t r, ParsedBatch& p, std::vector<EventRow>* buckets,
-                               ChunkFacts& facts) {
+                               ChunkFacts& facts, EventDateCache& dates) {
   const auto text = [&](int c) {
     const size_t b = fields.begin(c);
     return std::string_view(src_.data + b, fields.end(c, n_fields_) - b);
   };
   EventTime t;
-  if (!event_time_parse(text(cols_.time), t)) return false;
+  if (!event_time_parse(text(cols_.time), t, dates)) return false;
   double amount = std::numeric_limits<double>::quiet_NaN();
   // The short decimals of most cells inline; anything else through event_amount_parse (which tries them again).
-  if (cols_.amount >= 0 && !short_decimal_parse(text(cols_.amount), amount) &&
+  if (cols_.amount >= 0 && !short_decimal_parse(text(cols_.amount), src_.data + src_.size, amount) &&
       !event_amount_parse(text(cols_.amount), p.missing, amount))
     return false;
   const std::string_view user = text(cols_.user);

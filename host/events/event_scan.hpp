@@ -18,6 +18,7 @@
 
 #include "host/data/missing_values.hpp"
 #include "host/events/event_fold.hpp"
+#include "host/events/event_time.hpp"
 #include "host/events/profile_build.hpp"
 #include "host/io/csv_parse.hpp"
 #include "host/io/mapped_file.hpp"
@@ -97,7 +98,7 @@ class EventScanner {
   void chunk_scan(int c, ParsedBatch& p);
   struct RecordPlaces;
   bool record_take(const RecordPlaces& fields, int64_t r, ParsedBatch& p, std::vector<EventRow>* buckets,
-                   ChunkFacts& facts);
+                   ChunkFacts& facts, EventDateCache& dates);
 
   const ProfileBuildRequest& req_;
   const LogColumns& cols_;

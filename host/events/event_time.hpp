@@ -20,6 +20,18 @@ struct EventTime {
 // hour, minute, second or zone).
 bool event_time_parse(std::string_view text, EventTime& time);
 
+// The last date read in the common shape ("YYYY-MM-DDTHH:MM:SS[Z]") and its day count: logs written in time order
+// repeat a date for many events in a row, which then costs a comparison instead of its digits and calendar
+// arithmetic (about a third of the parse's instructions). One per thread.
+struct EventDateCache {
+  uint64_t date = 0;            // the text's first 8 bytes
+  uint64_t day = ~uint64_t{0};  // its bytes 8 and 9 (never all ones: nothing is cached yet)
+  int32_t days = 0;
+};
+
+// The same, remembering the last date of the common shape in cache (the results are those without it).
+bool event_time_parse(std::string_view text, EventTime& time, EventDateCache& cache);
+
 // Day of the week of a day count: 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday).
 inline int weekday_of(int32_t day) { return static_cast<int>(((int64_t{day} + 4) % 7 + 7) % 7); }
 

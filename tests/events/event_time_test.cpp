@@ -3,6 +3,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include "host/events/event_time.hpp"
 #include "host/events/profile_build.hpp"
@@ -128,6 +129,32 @@ TEST(EventTime, CommonShapeRefusesWhatTheGeneralParserRefuses) {
     }
   EXPECT_GT(accepted, 19 * 5);  // the valid digits at each place, at least
   EXPECT_LT(accepted, 19 * 12);
+}
+
+TEST(EventTime, DateCacheGivesTheUncachedResults) {
+  // Runs of one date (as a log in time order has them) with invalid clocks and invalid dates among them, and dates
+  // that differ from the cached one in one byte: each read with the cache must equal the read without it.
+  std::mt19937 rng(5);
+  const std::vector<std::string> dates = {"2024-03-15", "2024-03-16", "2024-02-29", "2023-02-29", "2024-13-01",
+                                          "2024-03-1x", "2024-04-15", "2025-03-15", "1999-12-31", "2024-03-15"};
+  const std::vector<std::string> clocks = {"T10:20:30Z", "T23:59:60",  "T24:00:00Z", "T00:00:00",
+                                           "T12:60:00Z", "T07:08:09Z", "T1O:20:30Z", "T10:20:30+01:00"};
+  EventDateCache cache;
+  int cached_reads = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string& date = dates[i / 40 % dates.size()];  // 40 events in a row on a date
+    const std::string text = (rng() % 10 == 0 ? dates[rng() % dates.size()] : date) + clocks[rng() % clocks.size()];
+    EventTime with, without;
+    const bool ok = event_time_parse(text, with, cache);
+    ASSERT_EQ(ok, event_time_parse(text, without)) << text;
+    cached_reads += ok;
+    if (!ok) continue;
+    EXPECT_EQ(with.utc_seconds, without.utc_seconds) << text;
+    EXPECT_EQ(with.utc_day, without.utc_day) << text;
+    EXPECT_EQ(with.local_day, without.local_day) << text;
+    EXPECT_EQ(with.local_minute, without.local_minute) << text;
+  }
+  EXPECT_GT(cached_reads, 5000);
 }
 
 }  // namespace
