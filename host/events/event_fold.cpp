@@ -137,11 +137,18 @@ void partitions_prepare(EventAggregate& agg, const LogColumns& cols) {
 }
 
 void users_reserve(EventPartition& part, size_t events) {
+  const size_t runs = part.runs.size() + events;
+  if (runs > part.runs.capacity()) {
+    const size_t room = std::max(runs, 2 * part.runs.capacity());
+    part.runs.reserve(room);
+    if (part.day_totals) part.run_totals.reserve(room);
+  }
   const size_t need = part.totals.size() + events;
   if (need <= part.totals.capacity()) return;
   const size_t room = std::max(need, 2 * part.totals.capacity());
   part.totals.reserve(room);
   part.first_record.reserve(room);
+  part.users.reserve(room);
   for (std::vector<LastValue>& last : part.last) last.reserve(room);
 }
 

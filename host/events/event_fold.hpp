@@ -203,11 +203,11 @@ void aggregate_finish(EventAggregate& agg, int threads);
 // Under MPI: the counts of the log and its latest day summed (maximised) over the ranks.
 void aggregate_counts_combine(EventAggregate& agg, const Communicator& comm);
 
-// Makes room in part's per-user vectors for `events` more users (the batch's events of the partition: a bound on its
-// new users), at least doubling when they grow: the vectors then rarely move, so their pages are cleared by the kernel
-// once (not once per doubling, with a copy each time). The room beyond the users is never written, so it costs
-// address space, not memory. (The users table, whose slots are all written, still grows by doubling: sized from
-// the events, a log of few users would write tables of thousands of empty slots.)
+// Makes room in part's per-user arrays and its day runs for `events` more users and runs (the batch's events of the
+// partition: a bound on both), at least doubling when they grow: the arrays then rarely move, and a move costs a
+// flush of every thread's TLB. The room beyond the values is never written, so it costs address space, not memory.
+// (The users table grows by doubling in that room, since its slots are all written: sized from the events, a log of
+// few users would write tables of thousands of empty slots.)
 void users_reserve(EventPartition& part, size_t events);
 
 // The user id of row.

@@ -66,9 +66,31 @@ class PageArray {
     if (size_ == capacity()) grow(size_ + 1);
     return *new (data_ + size_++) T();
   }
+  // Appends values[0, n).
+  void append(const T* values, size_t n) {
+    if (size_ + n > capacity()) grow(size_ + n);
+    if (n > 0) std::memcpy(static_cast<void*>(data_ + size_), values, n * sizeof(T));
+    size_ += n;
+  }
   // Room for n values without moving them again; the pages beyond the values are mapped but not touched.
   void reserve(size_t n) {
     if (n > capacity()) remap(n);
+  }
+  // Grows to n >= size() values, the new ones all zero bytes (not value-initialised): nothing is ever written past
+  // the values, so those bytes still hold the zeros the kernel mapped them with. Their pages are then populated for
+  // writing at once: a fresh page read before it is written maps the shared zero page, and the write after that is
+  // a copy-on-write fault that flushes every thread's TLB (a hash table probes its empty slots before filling them).
+  void resize_zeroed(size_t n) {
+    if (n <= size_) return;
+    if (n > capacity()) remap(n);
+    const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t first = (reinterpret_cast<uintptr_t>(data_ + size_) + page - 1) / page * page;
+    const uintptr_t last = reinterpret_cast<uintptr_t>(data_ + n);
+    size_ = n;
+#if defined(MADV_POPULATE_WRITE)
+    if (last <= first || madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE) == 0) return;
+#endif
+    for (uintptr_t at = first; at < last; at += page) *reinterpret_cast<volatile char*>(at) = 0;  // kernels before 5.14
   }
   // Frees the mapping (size and capacity 0).
   void release() {
