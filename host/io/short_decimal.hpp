@@ -3,9 +3,10 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <type_traits>
+
+#include "host/io/word_digits.hpp"
 
 namespace kseg {
 
@@ -57,8 +58,7 @@ bool short_decimal_parse(std::string_view text, const char* readable_end, Real& 
   constexpr uint64_t kOnes = 0x0101010101010101ull, kLow7 = 0x7F * kOnes, kHigh = 0x80 * kOnes;
   const size_t n = text.size();
   if (n == 0 || n > 8 || readable_end - text.data() < 8) return short_decimal_parse(text, value);
-  uint64_t w = 0;
-  std::memcpy(&w, text.data(), 8);  // the first byte lowest, as x86 loads it
+  uint64_t w = word_load(text.data());
   const bool negative = (w & 0xFF) == '-';
   const size_t len = n - negative;  // bytes after the sign
   if (len == 0) return false;
@@ -73,12 +73,8 @@ bool short_decimal_parse(std::string_view text, const char* readable_end, Real& 
   // Its place: digits before it and after it (a point ends no number and starts none).
   if (points != 0 && (point == 0 || point + 1 == len)) return false;
   const uint64_t point_byte = points == 0 ? 0 : uint64_t{0xFF} << (8 * point);
-  const uint64_t digit_bytes = keep & ~point_byte;
-  // Every other byte a digit: the point and the bytes past the text set to '0' first, a byte is a digit when
-  // neither b - '0' nor b + 0x46 sets its top bit (a borrow or carry only leaves a byte that fails itself).
-  const uint64_t d = (w & digit_bytes) | ('0' * kOnes & ~digit_bytes);
-  if ((((d - '0' * kOnes) | (d + 0x46 * kOnes)) & kHigh) != 0) return false;
-  uint64_t v = (d - '0' * kOnes) & digit_bytes;  // digit values, the point's byte 0
+  uint64_t v = 0;  // every other byte of the text a digit: their values, the point's byte and those past the text 0
+  if (!digits_word(w, keep & ~point_byte, v)) return false;
   const size_t digits = len - (points != 0);
   if (static_cast<int>(digits) > kMaxDigits) return false;
   if (points != 0) {  // the digits after the point moved down onto it
@@ -86,8 +82,7 @@ bool short_decimal_parse(std::string_view text, const char* readable_end, Real& 
     v = (v & below) | ((v >> 8) & ~below);
   }
   // Right-aligned as the last of 8 digits (leading zeros), then combined in pairs, fours and eights.
-  v <<= 8 * (8 - digits);
-  v = v * 10 + (v >> 8);
+  v = digit_pairs(v << (8 * (8 - digits)));
   v = (((v & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
        (((v >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >>
       32;
