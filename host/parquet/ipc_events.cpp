@@ -52,9 +52,9 @@ std::vector<int> fields_find(const arrow::Schema& schema, const std::vector<std:
 struct Part {
   std::string path;
   std::shared_ptr<arrow::ipc::RecordBatchFileReader> whole, some;
-  std::vector<int> fields;                 // the named columns' indices in the schema
-  std::shared_ptr<arrow::Buffer> mapping;  // the whole file, in place
-  int in_place = -1;                       // 1: read whole; 0: read some; -1: not known yet
+  std::vector<int> fields;                                              // the named columns' indices in the schema
+  std::shared_ptr<arrow::Buffer> mapping;                               // the whole file, in place
+  enum class Reader { unknown, whole, some } reader = Reader::unknown;  // unknown: before the first batch
 };
 
 // (The schema gives the columns' indices, which the options of the reader that reads them must hold.)
@@ -64,7 +64,9 @@ Part part_open_columns(const std::string& path, const std::vector<std::string>& 
   auto options = arrow::ipc::IpcReadOptions::Defaults();
   options.memory_pool = pool;
   options.use_threads = true;  // compressed buffers are decompressed in parallel
-  Part part{path, checked(arrow::ipc::RecordBatchFileReader::Open(file, options), path), nullptr, {}, nullptr};
+  Part part{path,    checked(arrow::ipc::RecordBatchFileReader::Open(file, options), path),
+            nullptr, {},
+            nullptr, Part::Reader::unknown};
   part.fields = fields_find(*part.whole->schema(), names, path);
   options.included_fields = part.fields;
   part.some = checked(arrow::ipc::RecordBatchFileReader::Open(file, options), path);
@@ -88,9 +90,10 @@ bool buffers_in(const arrow::RecordBatch& batch, const arrow::Buffer& mapping) {
 // indices outside its buffers, which the converter would follow).
 std::shared_ptr<arrow::RecordBatch> batch_read(Part& part, int index) {
   std::shared_ptr<arrow::RecordBatch> batch;
-  if (part.in_place != 0) {
+  if (part.reader != Part::Reader::some) {
     batch = checked(checked(part.whole->ReadRecordBatch(index), part.path)->SelectColumns(part.fields), part.path);
-    if (part.in_place < 0) part.in_place = buffers_in(*batch, *part.mapping) ? 1 : 0;
+    if (part.reader == Part::Reader::unknown)
+      part.reader = buffers_in(*batch, *part.mapping) ? Part::Reader::whole : Part::Reader::some;
   } else {
     batch = checked(part.some->ReadRecordBatch(index), part.path);
   }
