@@ -127,9 +127,16 @@ std::string rows_dump(const ParquetEventColumns& c, int64_t* rows_read = nullptr
   return out;
 }
 
-TEST(ParquetEventsPipeline, RowsInFileOrderOnAnyThreadsAndBatchSize) {
-  const std::string why = test::python_module_missing("pyarrow.parquet", true);
-  if (!why.empty()) GTEST_SKIP() << why;
+// Every test writes its logs with pyarrow: skipped, with the reason, where it is missing.
+class ParquetEventsPipeline : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string why = test::python_module_missing("pyarrow.parquet", true);
+    if (!why.empty()) GTEST_SKIP() << why;
+  }
+};
+
+TEST_F(ParquetEventsPipeline, RowsInFileOrderOnAnyThreadsAndBatchSize) {
   PipelineLog log;
   log_write(log, false, nullptr);
   ASSERT_EQ(std::count(log.expected.begin(), log.expected.end(), '\n'), log.rows);
@@ -140,9 +147,7 @@ TEST(ParquetEventsPipeline, RowsInFileOrderOnAnyThreadsAndBatchSize) {
     }
 }
 
-TEST(ParquetEventsPipeline, DamagedRowGroupFailsAfterEveryRowBeforeIt) {
-  const std::string why = test::python_module_missing("pyarrow.parquet", true);
-  if (!why.empty()) GTEST_SKIP() << why;
+TEST_F(ParquetEventsPipeline, DamagedRowGroupFailsAfterEveryRowBeforeIt) {
   PipelineLog log;
   log_write(log, true, nullptr);
   // part-00000: 900 rows; part-00001: 600 rows in row groups of 100, the last (rows 500..599) damaged.
@@ -159,9 +164,7 @@ TEST(ParquetEventsPipeline, DamagedRowGroupFailsAfterEveryRowBeforeIt) {
   }
 }
 
-TEST(ParquetEventsPipeline, CallersErrorStopsTheWorkers) {
-  const std::string why = test::python_module_missing("pyarrow.parquet", true);
-  if (!why.empty()) GTEST_SKIP() << why;
+TEST_F(ParquetEventsPipeline, CallersErrorStopsTheWorkers) {
   PipelineLog log;
   log_write(log, false, nullptr);
   for (int threads : {1, 4}) {
@@ -175,9 +178,7 @@ TEST(ParquetEventsPipeline, CallersErrorStopsTheWorkers) {
   }
 }
 
-TEST(ParquetEventsPipeline, ProfileOfPartsAndRowGroupsIsTheCsvs) {
-  const std::string why = test::python_module_missing("pyarrow.parquet", true);
-  if (!why.empty()) GTEST_SKIP() << why;
+TEST_F(ParquetEventsPipeline, ProfileOfPartsAndRowGroupsIsTheCsvs) {
   PipelineLog log;
   std::string twin;
   log_write(log, false, &twin);
@@ -194,9 +195,7 @@ TEST(ParquetEventsPipeline, ProfileOfPartsAndRowGroupsIsTheCsvs) {
 // Arrow IPC with the user, cat and device columns as dictionaries (pandas categoricals read by pyarrow are so), in
 // record batches of 200 rows: each batch's entries are hashed once (150 users), except the last batch's (100 rows,
 // fewer than the entries: its cells are hashed one by one), so a user met both ways must land in one partition.
-TEST(ParquetEventsPipeline, DictionaryColumnsOfArrowIpcGiveTheCsvs) {
-  const std::string why = test::python_module_missing("pyarrow.parquet", true);
-  if (!why.empty()) GTEST_SKIP() << why;
+TEST_F(ParquetEventsPipeline, DictionaryColumnsOfArrowIpcGiveTheCsvs) {
   PipelineLog log;
   std::string twin;
   log_write(log, false, &twin);
