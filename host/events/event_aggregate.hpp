@@ -82,6 +82,7 @@ struct EventPartition {
   PageArray<DayRun> runs;
   PageArray<DayRunTotals> run_totals;  // parallel to runs when day totals are kept, else empty
   bool day_totals = false;             // day totals kept (the windows family)
+  int64_t users_gathered = 0;          // without day totals: users whose days went back (UserTotals::run)
   // Then (aggregate_finish; the runs are freed). With day totals: every user's days, ascending, runs of the same day
   // added in file order; user slot s holds days[day_begin[s] .. day_begin[s + 1]). Without (RFM alone): both stay
   // empty, and each user's active days are in UserTotals::run.

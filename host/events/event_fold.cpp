@@ -62,6 +62,10 @@ void days_gather(EventPartition& part) {
 // of their runs, in UserTotals::run already), from their runs' days grouped by user (4 bytes a run), sorted and
 // counted once each. Frees the runs first: they are the largest thing left from the fold.
 void active_days_count(EventPartition& part) {
+  if (part.users_gathered == 0) {  // every user's days rose (a log in time order): their counts are their days
+    part.runs.release();
+    return;
+  }
   PageArray<UserTotals>& totals = part.totals;
   const size_t n_users = totals.size();
   std::vector<int64_t> begin(n_users + 1, 0);

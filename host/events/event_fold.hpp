@@ -365,7 +365,9 @@ void event_totals_fold(EventPartition& part, const EventRow& row, int32_t slot) 
     } else {
       // Its days still rise while the new run's day is the latest (last_day was just updated); a count that would
       // reach kDaysGather is gathered too.
-      u.run = u.run != kDaysGather && day == u.last_day ? u.run + 1 : kDaysGather;
+      const uint32_t run = u.run != kDaysGather && day == u.last_day ? u.run + 1 : kDaysGather;
+      part.users_gathered += u.run != kDaysGather && run == kDaysGather;
+      u.run = run;
     }
   }
   if (kDayTotals) {
