@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -89,6 +90,7 @@ class PageArray {
     size_ = n;
 #if defined(MADV_POPULATE_WRITE)
     if (last <= first || madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE) == 0) return;
+    if (errno == ENOMEM) throw std::bad_alloc();  // out of memory (a cgroup's limit): an error, not the OOM killer
 #endif
     for (uintptr_t at = first; at < last; at += page) *reinterpret_cast<volatile char*>(at) = 0;  // kernels before 5.14
   }

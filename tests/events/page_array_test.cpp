@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 namespace kseg {
 namespace {
@@ -60,6 +62,27 @@ TEST(PageArray, MoveHandsTheMappingOverAndReleaseEmpties) {
   EXPECT_EQ(c.capacity(), 0u);
   c.push_back(3);  // usable again after release
   EXPECT_EQ(c[0], 3);
+}
+
+TEST(PageArray, ResizeZeroedKeepsValuesAndAddsZerosAcrossRemaps) {
+  PageArray<int64_t> values;
+  for (int64_t i = 1; i <= 100; ++i) values.push_back(i);
+  values.append(std::vector<int64_t>{-1, -2}.data(), 2);
+  int64_t wrong = 0;
+  // Within the first page, then across remaps (the mapping grows and may move), then a smaller size (no change).
+  for (const size_t n : {size_t{300}, size_t{5000}, size_t{2000000}, size_t{1000}}) {
+    values.resize_zeroed(n);
+    ASSERT_EQ(values.size(), std::max<size_t>(n, 2000000 * (n == 1000)));
+    for (size_t i = 0; i < values.size(); ++i) {
+      const int64_t want = i < 100 ? static_cast<int64_t>(i) + 1 : i == 100 ? -1 : i == 101 ? -2 : 0;
+      wrong += values[i] != want;
+    }
+  }
+  EXPECT_EQ(wrong, 0);
+  values[1999999] = 7;  // the added pages are writable
+  values.push_back(8);
+  EXPECT_EQ(values[1999999], 7);
+  EXPECT_EQ(values[2000000], 8);
 }
 
 }  // namespace
