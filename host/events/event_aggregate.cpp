@@ -74,8 +74,8 @@ double amount_parse(std::string_view text, const MissingValues& missing, const s
 // checked here when check_ids (routing under MPI) or when the event is left out; else the fold checks each new
 // user's id once.
 void record_parse(const ProfileBuildRequest& req, const LogColumns& cols, const CsvRecordBatch& b, int64_t r,
-                  int32_t as_of_day, bool check_ids, ParsedBatch& p, std::vector<EventRow>* buckets,
-                  ChunkFacts& facts) {
+                  int32_t as_of_day, bool check_ids, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts,
+                  EventDateCache& dates) {
   const std::string_view user = b.field(r, cols.user);
   if (check_ids) {
     const std::string problem = user_id_problem(user, p.missing);
@@ -83,7 +83,7 @@ void record_parse(const ProfileBuildRequest& req, const LogColumns& cols, const 
   }
   EventTime t;
   const std::string_view when = b.field(r, cols.time);
-  if (!event_time_parse(when, t))
+  if (!event_time_parse(when, t, dates))
     cell_error(req.events_path, b, r, cols.time, req.time_column,
                "\"" + std::string(when) +
                    "\" is not an ISO 8601 date or timestamp (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])");
@@ -112,8 +112,9 @@ void records_parse(const ProfileBuildRequest& req, const LogColumns& cols, const
                    ChunkFacts& facts) {
   for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
   int64_t r = begin;
+  EventDateCache dates;
   try {
-    for (; r < end; ++r) record_parse(req, cols, b, r, as_of_day, check_ids, p, buckets, facts);
+    for (; r < end; ++r) record_parse(req, cols, b, r, as_of_day, check_ids, p, buckets, facts, dates);
   } catch (const DataError&) {
     const std::string problem = user_id_problem(b.field(r, cols.user), p.missing);
     facts.failure.take(r, problem.empty() ? std::current_exception() : CsvEvents{b, cols, req}.user_error(r, problem));

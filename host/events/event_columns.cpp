@@ -48,12 +48,13 @@ struct ViewEvents {
 };
 
 // The time of record r of a Parquet batch.
-void time_convert(const ProfileBuildRequest& req, const ParquetEventBatch& b, int64_t r, EventTime& t) {
+void time_convert(const ProfileBuildRequest& req, const ParquetEventBatch& b, int64_t r, EventTime& t,
+                  EventDateCache& dates) {
   const auto i = static_cast<size_t>(r);
   if (b.time_kind == EventTimeKind::text) {
     const std::string_view text = b.time_text[i];
     if (text.data() == nullptr) cell_error(b, r, req.time_column, "no time (null)");
-    if (!event_time_parse(text, t))
+    if (!event_time_parse(text, t, dates))
       cell_error(b, r, req.time_column,
                  "\"" + std::string(text) +
                      "\" is not an ISO 8601 date or timestamp (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])");
@@ -79,7 +80,8 @@ void time_convert(const ProfileBuildRequest& req, const ParquetEventBatch& b, in
 
 // Row r of a Parquet batch into its partition's bucket (or left out, after as_of_day), as record_parse does for CSV.
 void row_parse(const ProfileBuildRequest& req, const LogColumns& cols, const ParquetEventBatch& b, int64_t r,
-               int32_t as_of_day, bool check_ids, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts) {
+               int32_t as_of_day, bool check_ids, ParsedBatch& p, std::vector<EventRow>* buckets, ChunkFacts& facts,
+               EventDateCache& dates) {
   const auto i = static_cast<size_t>(r);
   const bool amounts = cols.amount >= 0;
   const std::string_view user = b.user_at(r);
@@ -89,7 +91,7 @@ void row_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Par
     if (!problem.empty()) cell_error(b, r, req.user_column, problem);
   }
   EventTime t;
-  time_convert(req, b, r, t);
+  time_convert(req, b, r, t, dates);
   EventRow row;
   row.amount = amounts ? b.amount_at(r) : std::numeric_limits<double>::quiet_NaN();
   if (std::isinf(row.amount))
@@ -117,8 +119,9 @@ void rows_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Pa
                 ChunkFacts& facts) {
   for (int q = 0; q < kEventPartitions; ++q) buckets[q].clear();
   int64_t r = begin;
+  EventDateCache dates;
   try {
-    for (; r < end; ++r) row_parse(req, cols, b, r, as_of_day, check_ids, p, buckets, facts);
+    for (; r < end; ++r) row_parse(req, cols, b, r, as_of_day, check_ids, p, buckets, facts, dates);
   } catch (const DataError&) {
     const std::string_view user = b.user_at(r);
     const std::string problem = user.data() == nullptr ? std::string() : user_id_problem(user, p.missing);
