@@ -297,7 +297,8 @@ bool EventScanner::record_take(const RecordPlaces& fields, int64_t r, ParsedBatc
   EventTime t;
   if (!event_time_parse(text(cols_.time), t, dates)) return false;
   double amount = std::numeric_limits<double>::quiet_NaN();
-  // The short decimals of most cells inline; anything else through event_amount_parse (which tries them again).
+  // The short decimals of most cells as one word; anything else through event_amount_parse (blanks, spellings of
+  // missing, fast_float).
   if (cols_.amount >= 0 && !short_decimal_parse(text(cols_.amount), src_.data + src_.size, amount) &&
       !event_amount_parse(text(cols_.amount), p.missing, amount))
     return false;

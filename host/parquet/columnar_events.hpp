@@ -52,9 +52,9 @@ void columnar_events_for_each(const ParquetEventColumns& columns, const Communic
 // The first part's column names.
 std::vector<std::string> ipc_column_names(const std::string& path);
 
-// Arrow IPC only: the parts memory-mapped, each record batch read zero-copy where its buffers are uncompressed (LZ4 and
-// ZSTD buffers are decompressed, only the named columns'), only the named columns used; rank r of N reads the record
-// batches [r·B/N, (r+1)·B/N) of all B batches in order. DataError naming the part (and the column and type) for an
+// Arrow IPC only: the parts memory-mapped, the named columns of each record batch read in place where its buffers are
+// uncompressed, and only theirs decompressed where they are LZ4 or ZSTD; rank r of N reads the record batches
+// [r·B/N, (r+1)·B/N) of all B batches in order. DataError naming the part (and the column and type) for an
 // unreadable file, a missing column, or a type profile-build cannot read.
 void ipc_events_for_each(const ParquetEventColumns& columns, const Communicator& comm,
                          const std::function<void(const ParquetEventBatch&)>& fn);
