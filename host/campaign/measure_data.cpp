@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "host/data/summable_limit.hpp"
 #include "host/dynamics/segments_compare.hpp"
 #include "host/error.hpp"
 #include "host/io/csv_reader.hpp"
@@ -77,6 +78,11 @@ double number_parse(std::string_view text, const std::string& path, int64_t line
                location_format(path, line, column + 1,
                                "column \"" + name + "\": \"" + std::string(text) +
                                    "\" is not a number (every user needs a value; drop users without one)"));
+  KSEG_EXPECTS(std::fabs(value) <= kSummableLimit, DataError,
+               location_format(path, line, column + 1,
+                               "column \"" + name + "\": \"" + std::string(text) +
+                                   "\" is beyond ±1e15, the largest value measure sums (sums of squares of larger ones "
+                                   "could overflow): check the column's unit, or the cell"));
   return value;
 }
 

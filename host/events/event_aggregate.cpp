@@ -63,10 +63,7 @@ struct CsvEvents {
 double amount_parse(std::string_view text, const MissingValues& missing, const std::string& path,
                     const CsvRecordBatch& b, int64_t r, int c, const std::string& column) {
   double v = 0.0;
-  if (!event_amount_parse(text, missing, v))
-    cell_error(path, b, r, c, column,
-               text_quote(text) +
-                   " is not a finite number; write amounts like 12.5 or -3 (refund), or leave the cell empty or NA");
+  if (!event_amount_parse(text, missing, v)) cell_error(path, b, r, c, column, amount_problem(text));
   return v;
 }
 

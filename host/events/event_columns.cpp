@@ -94,8 +94,7 @@ void row_parse(const ProfileBuildRequest& req, const LogColumns& cols, const Par
   time_convert(req, b, r, t, dates);
   EventRow row;
   row.amount = amounts ? b.amount_at(r) : std::numeric_limits<double>::quiet_NaN();
-  if (std::isinf(row.amount))
-    cell_error(b, r, req.amount_column, "an infinite amount; write amounts as finite numbers, or null");
+  if (std::fabs(row.amount) > kAmountLimit) cell_error(b, r, req.amount_column, amount_value_problem(row.amount));
   if (t.utc_day > as_of_day) {
     const std::string problem = user_id_problem(user, p.missing);
     if (!problem.empty()) cell_error(b, r, req.user_column, problem);

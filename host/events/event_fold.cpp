@@ -1,8 +1,13 @@
 #include "host/events/event_fold.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <fast_float/fast_float.h>
 
 #include "host/error.hpp"
+#include "host/io/csv_parse.hpp"
 #include "host/io/text_encoding.hpp"
 
 namespace kseg {
@@ -89,6 +94,25 @@ void active_days_count(EventPartition& part) {
 std::string user_id_missing_problem(std::string_view user) {
   return "user id " + text_quote(user) +
          " is a missing-value spelling (NA, NULL, None, ...): give every event its user id or drop the row";
+}
+
+std::string amount_problem(std::string_view text) {
+  const std::string_view t = blanks_trim(text);
+  double v = 0.0;
+  const fast_float::from_chars_result res = fast_float::from_chars(t.data(), t.data() + t.size(), v);
+  if (res.ec == std::errc() && res.ptr == t.data() + t.size() && std::isfinite(v) && std::fabs(v) > kAmountLimit)
+    return text_quote(text) + " is beyond ±1e15, the largest amount profile-build adds up (sums of larger ones " +
+           "could overflow): check the column's unit, or the cell";
+  return text_quote(text) +
+         " is not a finite number; write amounts like 12.5 or -3 (refund), or leave the cell empty or NA";
+}
+
+std::string amount_value_problem(double amount) {
+  if (std::isinf(amount)) return "an infinite amount; write amounts as finite numbers, or null";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.17g", amount);
+  return std::string(text) + " is beyond ±1e15, the largest amount profile-build adds up (sums of larger ones could " +
+         "overflow): check the column's unit, or the cell";
 }
 
 std::string user_id_problem(std::string_view user, const MissingValues& missing) {

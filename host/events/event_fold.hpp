@@ -23,6 +23,7 @@
 
 #include "host/comm/communicator.hpp"
 #include "host/data/missing_values.hpp"
+#include "host/data/summable_limit.hpp"
 #include "host/error.hpp"
 #include "host/events/event_aggregate.hpp"
 #include "host/events/event_time.hpp"
@@ -55,6 +56,15 @@ LogColumns log_columns_find(const ProfileBuildRequest& r, const std::vector<std:
 // Why a user id spelled as a missing value (NA, NULL, None, ...) is refused: read as an id it would make one "user"
 // of every event whose id was lost, with their orders summed.
 std::string user_id_missing_problem(std::string_view user);
+
+// The largest amount (in magnitude) an event may carry (see summable_limit.hpp).
+constexpr double kAmountLimit = kSummableLimit;
+
+// Why an amount cell is refused: its text is not a finite number, or it is beyond kAmountLimit.
+std::string amount_problem(std::string_view text);
+
+// The same for an amount read as a number from a columnar log (infinite, or beyond kAmountLimit).
+std::string amount_value_problem(double amount);
 
 // Why a user id is refused (blank, or a missing-value spelling); empty when it is a valid id.
 std::string user_id_problem(std::string_view user, const MissingValues& missing);

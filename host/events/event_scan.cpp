@@ -85,7 +85,7 @@ inline void places_append(uint64_t mask, uint32_t base, uint32_t* out, size_t& n
 }  // namespace
 
 bool event_amount_parse(std::string_view text, const MissingValues& missing, double& amount) {
-  if (short_decimal_parse(text, amount)) return true;
+  if (short_decimal_parse(text, amount)) return true;  // under 10^15: 15 digits at most
   const std::string_view t = blanks_trim(text);
   amount = std::numeric_limits<double>::quiet_NaN();
   if (t.empty()) return true;
@@ -93,7 +93,7 @@ bool event_amount_parse(std::string_view text, const MissingValues& missing, dou
   const fast_float::from_chars_result res = fast_float::from_chars(t.data(), t.data() + t.size(), v);
   if (res.ec == std::errc() && res.ptr == t.data() + t.size() && std::isfinite(v)) {
     amount = v;
-    return true;
+    return std::fabs(v) <= kAmountLimit;
   }
   return missing.missing(t);
 }

@@ -33,9 +33,9 @@ struct EventScanParams {
   bool enabled = true;
 };
 
-// An amount cell as profile-build reads it: a finite number (blanks around it allowed), or missing (empty, or a
-// spelling of missing); false for anything else. Short decimals ("55.45", "-3") are read without fast_float, with
-// the same value (see the .cpp).
+// An amount cell as profile-build reads it: a finite number within ±kAmountLimit (blanks around it allowed), or
+// missing (empty, or a spelling of missing); false for anything else (amount_problem says why). Short decimals
+// ("55.45", "-3") are read without fast_float, with the same value (see the .cpp).
 bool event_amount_parse(std::string_view text, const MissingValues& missing, double& amount);
 
 // Where a window's scan ended.

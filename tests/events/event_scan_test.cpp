@@ -37,7 +37,7 @@ std::vector<Event> events_draw(int n, unsigned seed) {
       "2024-03-0%dT1%d:2%d:0%dZ",      "2024-03-1%dT0%d:1%d:4%d",          "2024-02-2%d",
       "2024-03-0%dT0%d:0%d:1%d+02:00", "2024-03-0%d 1%d:3%d:1%d.25-05:30", " 2024-03-1%dT0%d:0%d:0%dZ "};
   const std::vector<std::string> amounts = {
-      "12.5", "-3", "0.033", "1e2", "", "NA", " 7.25 ", "123456789012345678", "99.999999999999999", "-0.0", "5."};
+      "12.5", "-3", "0.033", "1e2", "", "NA", " 7.25 ", "123456789012.3456789", "99.999999999999999", "-0.0", "5."};
   const std::vector<std::string> categories = {"books", "home", "", "garden tools", "x"};
   std::vector<Event> events;
   for (int i = 0; i < n; ++i) {
@@ -188,7 +188,7 @@ TEST(EventScan, EventsAfterAsOfAreLeftOutAsTheTokenizerDoes) {
 TEST(EventScan, AmountsReadAsFastFloatReadsThem) {
   const MissingValues missing = MissingValues::defaults();
   std::mt19937_64 rng(42);
-  int checked = 0;
+  int checked = 0, beyond = 0;  // read, and refused as beyond ±kAmountLimit
   for (int i = 0; i < 200000; ++i) {
     const int int_digits = 1 + static_cast<int>(rng() % 16), fraction_digits = static_cast<int>(rng() % 18);
     std::string text = rng() % 3 == 0 ? "-" : "";
@@ -199,11 +199,18 @@ TEST(EventScan, AmountsReadAsFastFloatReadsThem) {
     double expected = 0.0, got = -1.0;
     const auto res = fast_float::from_chars(text.data(), text.data() + text.size(), expected);
     ASSERT_TRUE(res.ec == std::errc() && res.ptr == text.data() + text.size()) << text;
-    ASSERT_TRUE(event_amount_parse(text, missing, got)) << text;
+    const bool within = std::fabs(expected) <= kAmountLimit;
+    ASSERT_EQ(event_amount_parse(text, missing, got), within) << text;
+    if (!within) {
+      ++beyond;
+      continue;
+    }
     ASSERT_EQ(std::memcmp(&got, &expected, sizeof(double)), 0) << text << ": " << got << " vs " << expected;
     ++checked;
   }
-  EXPECT_EQ(checked, 200000);
+  EXPECT_EQ(checked + beyond, 200000);
+  EXPECT_GT(checked, 150000);
+  EXPECT_GT(beyond, 1000);
   double v = 0.0;
   EXPECT_TRUE(event_amount_parse(" 7.25\t", missing, v) && v == 7.25);
   EXPECT_TRUE(event_amount_parse("-0", missing, v) && v == 0.0 && std::signbit(v));
@@ -211,7 +218,9 @@ TEST(EventScan, AmountsReadAsFastFloatReadsThem) {
     v = 1.0;
     EXPECT_TRUE(event_amount_parse(gone, missing, v) && std::isnan(v)) << gone;
   }
-  for (const char* bad : {"abc", "1.2.3", "--1", "+-1", "1e400", "inf", "12,5", "1 2", "."})
+  EXPECT_TRUE(event_amount_parse("-1e15", missing, v) && v == -1e15);
+  for (const char* bad :
+       {"abc", "1.2.3", "--1", "+-1", "1e400", "inf", "12,5", "1 2", ".", "1e308", "-1000000000000001"})
     EXPECT_FALSE(event_amount_parse(bad, missing, v)) << bad;
 }
 
@@ -238,6 +247,8 @@ TEST(EventScan, BadRecordsAreNamedAsTheTokenizerNamesThem) {
   const std::vector<Case> cases = {
       {"u5,2024-13-01,3", 2, "column \"time\": \"2024-13-01\" is not an ISO 8601 date"},
       {"u5,2024-01-01,abc", 3, "column \"amount\": \"abc\" is not a finite number"},
+      {"u5,2024-01-01,1e308", 3, "column \"amount\": \"1e308\" is beyond ±1e15"},
+      {"u5,2024-01-01,-1000000000000000.1", 3, "column \"amount\": \"-1000000000000000.1\" is beyond ±1e15"},
       {"u5,2024-01-01", 3, "expected 3 fields, found 2"},
       {"u5,2024-01-01,3,4", 4, "expected 3 fields, found 4"},
       {"NA,2024-01-01,3", 1, "column \"user\": user id \"NA\" is a missing-value spelling"},

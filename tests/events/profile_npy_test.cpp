@@ -129,6 +129,7 @@ log("big_endian", amount=np.array([1.0, 2.0, 3.0], ">f8"))
 log("two_d", amount=np.ones((3, 2)))
 log("float_time", time=np.array([0.0, 1.0, 2.0]))
 log("inf_amount", amount=[1.0, np.inf, 3.0])
+log("huge_amount", amount=[1.0, 2.0, -2e15])
 log("bad_unicode", user=np.frombuffer(np.array([97, 0x110000, 98], "<u4").tobytes(), "<U1"))
 log("truncated")
 raw = open(os.path.join(d, "truncated", "amount.npy"), "rb").read()
@@ -150,6 +151,7 @@ open(os.path.join(d, "truncated", "amount.npy"), "wb").write(raw[:-5])
   expect_message("two_d", "amount.npy: an event column is a 1-D array (n,)");
   expect_message("float_time", "time.npy: profile-build reads datetime64");
   expect_message("inf_amount", "inf_amount: row 2: column \"amount\": an infinite amount");
+  expect_message("huge_amount", "huge_amount: row 3: column \"amount\": -2000000000000000 is beyond ±1e15");
   expect_message("bad_unicode", "user.npy: row 2: not a Unicode character");
   expect_message("truncated", "amount.npy: the shape declares 3 rows of 8 bytes, the file holds 19 bytes");
   r.events_path = dir.file("nat");
