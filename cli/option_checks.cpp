@@ -51,6 +51,14 @@ void option_checks_add(CLI::App& app) {
                                    "", "integer"));
     } else if (type == "CHAR") {
       option->transform(CLI::Validator(delimiter_text_check, "", "delimiter"));
+    } else if (type == "TEXT" && option->get_name() != "--na-values") {
+      // The commands read an empty text as "not given" (their default), so `--windows ""` or `--families ""` (an
+      // unset shell variable) silently built the defaults. --na-values '' means "blanks only".
+      const std::string why = option->get_name().rfind("-", 0) == 0
+                                  ? "an empty value: give a value, or leave the option out"
+                                  : "an empty value: give a value";  // a positional argument
+      option->check(
+          CLI::Validator([why](std::string& text) { return text.empty() ? why : std::string(); }, "", "non-empty"));
     }
   }
   for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) option_checks_add(*sub);

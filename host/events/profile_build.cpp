@@ -26,12 +26,26 @@ namespace {
 constexpr const char* kSpecKind = "kseg profile-build spec";
 constexpr int kSpecVersion = 1;
 
+// The first value that repeats an earlier one; null when none does.
+template <class T>
+const T* first_repeat(const std::vector<T>& values) {
+  for (auto it = values.begin(); it != values.end(); ++it)
+    if (std::find(values.begin(), it, *it) != it) return &*it;
+  return nullptr;
+}
+
 void request_validate(const ProfileBuildRequest& r) {
   KSEG_EXPECTS(!r.user_column.empty(), UsageError, "--user-column is required: the column naming who did each event");
   KSEG_EXPECTS(!r.time_column.empty(), UsageError, "--time-column is required: the column saying when");
   for (int w : r.windows)
     KSEG_EXPECTS(w >= 1 && w <= 36500, UsageError,
                  "--windows: " + std::to_string(w) + " is not a window length in days (1..36500)");
+  // A repeat would repeat its output columns (fit refuses a users.csv whose header repeats).
+  if (const int* w = first_repeat(r.windows))
+    throw UsageError("--windows: " + std::to_string(*w) + " is given twice (its columns would repeat)");
+  for (const auto& [columns, option] : {std::pair{&r.last_columns, "--last"}, std::pair{&r.mode_columns, "--mode"}})
+    if (const std::string* c = first_repeat(*columns))
+      throw UsageError(std::string(option) + ": column \"" + *c + "\" is given twice (its columns would repeat)");
   KSEG_EXPECTS(r.max_categories >= 0, UsageError, "--max-categories must be 0 or more");
   KSEG_EXPECTS(!r.rfm_scores || r.families.rfm, UsageError, "--rfm-scores needs the rfm family (--families rfm,...)");
   KSEG_EXPECTS(!r.category_share_amount || !r.amount_column.empty(), UsageError,
@@ -102,6 +116,7 @@ ProfileBuildProducts profile_build(const ProfileBuildRequest& request, const Com
   products.users = profile_table_build(agg, s, as_of_day, first_records);
   profile_rows_gather(products.users, first_records, comm);
   profile_scores_add(s, products.users);
+  profile_column_names_check(products.users);
   products.as_of_day = as_of_day;
   products.events_read = agg.events_read;
   products.events_after_as_of = agg.events_after_as_of;

@@ -7,8 +7,10 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <set>
 #include <unordered_map>
 
+#include "host/error.hpp"
 #include "host/events/rfm_segments.hpp"
 
 namespace kseg {
@@ -353,6 +355,16 @@ ProfileTable profile_table_build(const EventAggregate& agg, const ProfileBuildRe
   text_columns_add(agg, order, s, threads, t);
   first_records = std::move(order.first_record);
   return t;
+}
+
+void profile_column_names_check(const ProfileTable& t) {
+  std::set<std::string> seen{t.id_name};
+  for (const auto* names : {&t.numeric_names, &t.categorical_names})
+    for (const std::string& name : *names)
+      KSEG_EXPECTS(seen.insert(name).second, UsageError,
+                   "the profile would have two columns named \"" + name +
+                       "\" (the user id column, a feature, or the categories of a spec): rename the log's column or "
+                       "drop the repeat");
 }
 
 }  // namespace kseg

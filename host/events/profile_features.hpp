@@ -22,4 +22,9 @@ void profile_scores_add(const ProfileBuildRequest& settings, ProfileTable& table
 // (ties: by name), "(other)" and the empty category excluded. Collective.
 std::vector<std::string> categories_choose(const EventAggregate& agg, int max_categories, const Communicator& comm);
 
+// Refuses (UsageError) a table whose id, numeric and categorical column names repeat: fit refuses a users.csv with a
+// repeated header. A repeat comes from a log's id column named like a feature (e.g. "frequency") or a hand-edited
+// spec's categories.
+void profile_column_names_check(const ProfileTable& t);
+
 }  // namespace kseg

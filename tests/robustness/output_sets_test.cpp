@@ -96,12 +96,12 @@ std::vector<SetCase> delimiter_and_out_cases() {
       {"DelimiterNewline", with(kFit, {"--delimiter", "\n"}), 2, "--delimiter: a line break cannot separate"},
       {"DelimiterCR", with(kFit, {"--delimiter", "\r"}), 2, "--delimiter: a line break cannot separate"},
       {"DelimiterEmpty", with(kFit, {"--delimiter", ""}), 2, "--delimiter: expected one character"},
-      {"OutEmptyFit", replaced(kFit, "--out", ""), 2, "--out is empty"},
-      {"OutEmptySweep", replaced(kSweep, "--out", ""), 2, "--out is empty"},
-      {"OutEmptyUpdate", replaced(kUpdate, "--out", ""), 2, "--out is empty"},
-      {"OutEmptyCompare", replaced(kCompare, "--out", ""), 2, "--out is empty"},
-      {"OutEmptyAssign", replaced(kAssign, "--out", ""), 2, "--out is empty"},
-      {"OutEmptyGenerate", replaced(kGenerate, "--out", ""), 2, "--out is empty"},
+      {"OutEmptyFit", replaced(kFit, "--out", ""), 2, "--out: an empty value"},
+      {"OutEmptySweep", replaced(kSweep, "--out", ""), 2, "--out: an empty value"},
+      {"OutEmptyUpdate", replaced(kUpdate, "--out", ""), 2, "--out: an empty value"},
+      {"OutEmptyCompare", replaced(kCompare, "--out", ""), 2, "--out: an empty value"},
+      {"OutEmptyAssign", replaced(kAssign, "--out", ""), 2, "--out: an empty value"},
+      {"OutEmptyGenerate", replaced(kGenerate, "--out", ""), 2, "--out: an empty value"},
   };
   const std::vector<std::pair<std::string, std::vector<std::string>>> others = {
       {"Sweep", kSweep},
