@@ -3,6 +3,9 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "host/data/schema.hpp"
@@ -101,21 +104,26 @@ TableSchema model_schema(const Model& model, const std::vector<std::string>& hea
   TableSchema schema;
   schema.path = input;
   schema.missing = model.pipeline.missing_values();
+  // Each kept step's role by its column's name (a later step of the same name wins), found once: a search of the
+  // steps per column, and of the header per step, were quadratic in the columns.
+  std::unordered_map<std::string_view, ColumnRole> step_role;
+  for (const NumericStep& s : model.pipeline.numeric())
+    if (!s.dropped) step_role[s.name] = s.is_date ? ColumnRole::date : ColumnRole::numeric;
+  for (const CategoricalStep& s : model.pipeline.categorical())
+    if (!s.dropped) step_role[s.name] = ColumnRole::categorical;
   for (size_t i = 0; i < header.size(); ++i) {
     ColumnSchema c;
     c.name = header[i];
     c.position = static_cast<int>(i);
     c.role = ColumnRole::ignore;
     if (!model.id_column.empty() && c.name == model.id_column) c.role = ColumnRole::id;
-    for (const NumericStep& s : model.pipeline.numeric())
-      if (!s.dropped && s.name == c.name) c.role = s.is_date ? ColumnRole::date : ColumnRole::numeric;
-    for (const CategoricalStep& s : model.pipeline.categorical())
-      if (!s.dropped && s.name == c.name) c.role = ColumnRole::categorical;
+    if (const auto found = step_role.find(c.name); found != step_role.end()) c.role = found->second;
     if (c.role == ColumnRole::id) schema.id_column = c.name;
     schema.columns.push_back(c);
   }
+  const std::unordered_set<std::string_view> in_header(header.begin(), header.end());
   for (const std::string& name : model.pipeline.input_columns())
-    KSEG_EXPECTS(std::find(header.begin(), header.end(), name) != header.end(), DataError,
+    KSEG_EXPECTS(in_header.count(name) == 1, DataError,
                  input + ": column \"" + name + "\" is required by the model (" + model_path + ") but missing");
   return schema;
 }

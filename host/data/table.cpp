@@ -37,6 +37,13 @@ const TableColumn* Table::column_find(const std::string& name) const {
   return nullptr;
 }
 
+std::unordered_map<std::string_view, const TableColumn*> columns_by_name(const Table& table) {
+  std::unordered_map<std::string_view, const TableColumn*> by_name;
+  by_name.reserve(table.columns.size());
+  for (const TableColumn& c : table.columns) by_name.emplace(c.name, &c);
+  return by_name;
+}
+
 const TableColumn* Table::weight_column() const {
   for (const TableColumn& c : columns)
     if (c.role == ColumnRole::weight) return &c;

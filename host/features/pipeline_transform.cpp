@@ -12,11 +12,13 @@
 namespace kseg {
 namespace {
 
-const TableColumn& column_require(const Table& table, const std::string& name) {
-  const TableColumn* c = table.column_find(name);
-  KSEG_EXPECTS(c != nullptr, DataError,
+const TableColumn& column_require(const Table& table,
+                                  const std::unordered_map<std::string_view, const TableColumn*>& by_name,
+                                  const std::string& name) {
+  const auto found = by_name.find(name);
+  KSEG_EXPECTS(found != by_name.end(), DataError,
                table.path + ": column \"" + name + "\" is required by the model but missing (or read as another role)");
-  return *c;
+  return *found->second;
 }
 
 // The last step of every numeric value, in double: centred, scaled, weighted.
@@ -179,13 +181,14 @@ void FeaturePipeline::transform(const Table& table, float* out, TransformCounter
   const int64_t n = table.n_rows;
   std::vector<StepPlan> plans;
   int64_t offset = 0;
+  const auto by_name = columns_by_name(table);
   for (int step : order_) {
     if (step >= 0) {
       const NumericStep& s = numeric_[step];
       if (s.dropped) continue;
       StepPlan plan;
       plan.numeric = &s;
-      plan.values = column_require(table, s.name).values.data();
+      plan.values = column_require(table, by_name, s.name).values.data();
       plan.offset = offset;
       plans.push_back(std::move(plan));
       offset += s.indicator ? 2 : 1;
@@ -193,7 +196,7 @@ void FeaturePipeline::transform(const Table& table, float* out, TransformCounter
     }
     const CategoricalStep& s = categorical_[-1 - step];
     if (s.dropped) continue;
-    plans.push_back(categorical_plan(s, column_require(table, s.name), table.path));
+    plans.push_back(categorical_plan(s, column_require(table, by_name, s.name), table.path));
     plans.back().offset = offset;
     offset += plans.back().width;
   }
@@ -214,11 +217,14 @@ void FeaturePipeline::transform_rows(const float* rows, int64_t n, const std::ve
   const int64_t width = static_cast<int64_t>(names.size());
   std::vector<StepPlan> plans;
   int64_t offset = 0;
+  std::unordered_map<std::string_view, int64_t> column_of;  // the first of a repeated name, as a search finds
+  for (int64_t c = 0; c < width; ++c) column_of.emplace(names[static_cast<size_t>(c)], c);
   for (int step : order_) {
     const bool numeric = step >= 0;
     const std::string& name = numeric ? numeric_[step].name : categorical_[-1 - step].name;
     if (numeric ? numeric_[step].dropped : categorical_[-1 - step].dropped) continue;
-    const int64_t column = std::find(names.begin(), names.end(), name) - names.begin();
+    const auto found = column_of.find(name);
+    const int64_t column = found == column_of.end() ? width : found->second;
     KSEG_EXPECTS(column < width, DataError, path + ": column \"" + name + "\" is required by the model but missing");
     KSEG_EXPECTS(numeric, DataError,
                  path + ": column \"" + name + "\" must be categorical; this input holds numbers only");

@@ -12,17 +12,26 @@
 namespace kseg {
 namespace {
 
-const NumericStep* numeric_step(const FeaturePipeline& pipeline, const std::string& name) {
-  for (const NumericStep& s : pipeline.numeric())
-    if (!s.dropped && s.name == name) return &s;
-  return nullptr;
-}
-
-const CategoricalStep* categorical_step(const FeaturePipeline& pipeline, const std::string& name) {
-  for (const CategoricalStep& s : pipeline.categorical())
-    if (!s.dropped && s.name == name) return &s;
-  return nullptr;
-}
+// The kept (not dropped) steps of the pipeline by column name, built once: a search per feature was quadratic in the
+// features.
+struct StepsByName {
+  std::unordered_map<std::string_view, const NumericStep*> numeric;
+  std::unordered_map<std::string_view, const CategoricalStep*> categorical;
+  explicit StepsByName(const FeaturePipeline& pipeline) {
+    for (const NumericStep& s : pipeline.numeric())
+      if (!s.dropped) numeric.emplace(s.name, &s);
+    for (const CategoricalStep& s : pipeline.categorical())
+      if (!s.dropped) categorical.emplace(s.name, &s);
+  }
+  const NumericStep* numeric_step(const std::string& name) const {
+    const auto found = numeric.find(name);
+    return found == numeric.end() ? nullptr : found->second;
+  }
+  const CategoricalStep* categorical_step(const std::string& name) const {
+    const auto found = categorical.find(name);
+    return found == categorical.end() ? nullptr : found->second;
+  }
+};
 
 // The value the preparation starts from: the raw number, or days before the model's as-of date; NaN = missing.
 double numeric_value(const NumericStep& s, float raw) { return s.is_date ? s.as_of_days - raw : double(raw); }
@@ -115,11 +124,19 @@ std::vector<size_t> level_positions(const FeatureReference& f, const TableColumn
   return out;
 }
 
-const TableColumn& column_require(const Table& table, const std::string& name) {
-  const TableColumn* c = table.column_find(name);
-  KSEG_EXPECTS(c != nullptr, DataError, table.path + ": column \"" + name + "\" is required by the model but missing");
-  return *c;
-}
+// What one table holds for the features, found once per table (by name: see columns_by_name).
+struct TableSources {
+  const Table& table;
+  std::unordered_map<std::string_view, const TableColumn*> columns;
+  const TableColumn* weights;  // nullptr when unweighted
+  explicit TableSources(const Table& t) : table(t), columns(columns_by_name(t)), weights(t.weight_column()) {}
+  const TableColumn& column_require(const std::string& name) const {
+    const auto found = columns.find(name);
+    KSEG_EXPECTS(found != columns.end(), DataError,
+                 table.path + ": column \"" + name + "\" is required by the model but missing");
+    return *found->second;
+  }
+};
 
 // Rows per bin of a numeric column (edges.size() + 2 bins, missing first), counted a block of rows at a time: each
 // edge is compared with the whole block, which the compiler vectorises (a search per row would mispredict).
@@ -142,10 +159,11 @@ std::vector<int64_t> numeric_bins_tally(const std::vector<double>& edges, const 
 
 // Adds each row's weight (1 when the table has no weight column) to its bin. Without weights the rows are counted
 // in integers and added once: the same sums as adding 1.0 per row (exact below 2^53 rows).
-void counts_add(const FeatureReference& f, const FeaturePipeline& pipeline, const Table& table,
+void counts_add(const FeatureReference& f, const StepsByName& steps, const TableSources& sources,
                 std::vector<double>& counts) {
-  const TableColumn& column = column_require(table, f.name);
-  const TableColumn* weights = table.weight_column();
+  const Table& table = sources.table;
+  const TableColumn& column = sources.column_require(f.name);
+  const TableColumn* weights = sources.weights;
   auto weight = [&](size_t i) { return weights ? static_cast<double>(weights->values[i]) : 1.0; };
   if (f.categorical) {
     KSEG_EXPECTS(column.is_categorical(), DataError, table.path + ": column \"" + f.name + "\" must be categorical");
@@ -162,7 +180,7 @@ void counts_add(const FeatureReference& f, const FeaturePipeline& pipeline, cons
     counts[missing] += static_cast<double>(tally.back());
     return;
   }
-  const NumericStep& s = *numeric_step(pipeline, f.name);
+  const NumericStep& s = *steps.numeric_step(f.name);
   if (!weights) {
     const std::vector<int64_t> tally = numeric_bins_tally(f.edges, s, column.values);
     for (size_t b = 0; b < tally.size(); ++b) counts[b] += static_cast<double>(tally[b]);
@@ -173,19 +191,19 @@ void counts_add(const FeatureReference& f, const FeaturePipeline& pipeline, cons
 }
 
 // One column's bins and shares at fit (total: the rows' weight sum).
-FeatureReference feature_reference_build(const Table& table, const FeaturePipeline& pipeline, const std::string& name,
+FeatureReference feature_reference_build(const TableSources& sources, const StepsByName& steps, const std::string& name,
                                          double total) {
-  const TableColumn* weights = table.weight_column();
+  const TableColumn* weights = sources.weights;
   auto weight = [&](int64_t i) { return weights ? static_cast<double>(weights->values[i]) : 1.0; };
   FeatureReference f;
   f.name = name;
-  if (const CategoricalStep* s = categorical_step(pipeline, name)) {
+  if (const CategoricalStep* s = steps.categorical_step(name)) {
     f.categorical = true;
     f.levels = s->levels;
     f.levels.push_back(kOtherLevel);
   } else {
-    const NumericStep& step = *numeric_step(pipeline, name);
-    const std::vector<float>& raw = column_require(table, name).values;
+    const NumericStep& step = *steps.numeric_step(name);
+    const std::vector<float>& raw = sources.column_require(name).values;
     if (weights) {
       std::vector<double> present, present_weights;
       for (size_t i = 0; i < raw.size(); ++i) {
@@ -199,7 +217,7 @@ FeatureReference feature_reference_build(const Table& table, const FeaturePipeli
     }
   }
   std::vector<double> counts(f.categorical ? f.levels.size() : f.edges.size() + 2, 0.0);
-  counts_add(f, pipeline, table, counts);
+  counts_add(f, steps, sources, counts);
   for (double& c : counts) c /= total > 0.0 ? total : 1.0;
   f.shares = counts;
   return f;
@@ -213,8 +231,10 @@ DriftCounter::DriftCounter(const DriftReference& reference, const FeaturePipelin
 }
 
 void DriftCounter::add(const Table& table) {
+  const StepsByName steps(pipeline_);
+  const TableSources sources(table);
   for (size_t f = 0; f < reference_.features.size(); ++f)
-    counts_add(reference_.features[f], pipeline_, table, counts_[f]);
+    counts_add(reference_.features[f], steps, sources, counts_[f]);
   rows_ += table.n_rows;
 }
 
@@ -235,10 +255,12 @@ DriftReference drift_reference_build(const Table& table, const FeaturePipeline& 
   const std::vector<std::string> names = pipeline.input_columns();
   reference.features.resize(names.size());
   std::vector<std::exception_ptr> errors(names.size());
+  const StepsByName steps(pipeline);
+  const TableSources sources(table);
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t c = 0; c < names.size(); ++c) {
     try {
-      reference.features[c] = feature_reference_build(table, pipeline, names[c], total);
+      reference.features[c] = feature_reference_build(sources, steps, names[c], total);
     } catch (...) {
       errors[c] = std::current_exception();
     }
@@ -275,6 +297,7 @@ DriftReference drift_reference_from_json(const nlohmann::json& j, const FeatureP
     KSEG_EXPECTS(r.n_rows >= 1 && std::isfinite(r.mean_distance) && r.mean_distance >= 0.0, DataError,
                  prefix + "n_rows must be >= 1 and mean_distance finite and >= 0");
     const std::vector<std::string> columns = pipeline.input_columns();
+    const StepsByName steps(pipeline);
     const nlohmann::json& features = j.at("features");
     KSEG_EXPECTS(features.is_array() && features.size() == columns.size(), DataError,
                  prefix + "expected one entry per feature column (" + std::to_string(columns.size()) + ")");
@@ -284,12 +307,12 @@ DriftReference drift_reference_from_json(const nlohmann::json& j, const FeatureP
       f.name = e.at("name").get<std::string>();
       f.categorical = e.at("kind").get<std::string>() == "categorical";
       f.shares = e.at("shares").get<std::vector<double>>();
-      KSEG_EXPECTS(f.name == columns[c] && f.categorical == (categorical_step(pipeline, f.name) != nullptr), DataError,
+      KSEG_EXPECTS(f.name == columns[c] && f.categorical == (steps.categorical_step(f.name) != nullptr), DataError,
                    prefix + "entry " + std::to_string(c) + " should describe column \"" + columns[c] + "\"");
       size_t bins = 0;
       if (f.categorical) {
         f.levels = e.at("levels").get<std::vector<std::string>>();
-        std::vector<std::string> expected = categorical_step(pipeline, f.name)->levels;
+        std::vector<std::string> expected = steps.categorical_step(f.name)->levels;
         expected.push_back(kOtherLevel);
         KSEG_EXPECTS(f.levels == expected, DataError, prefix + "column \"" + f.name + "\": levels disagree");
         bins = f.levels.size();

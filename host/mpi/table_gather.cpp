@@ -8,10 +8,11 @@ namespace kseg {
 Table table_gather_root(const Table& table, const std::vector<std::string>& columns, const std::vector<float>& values,
                         std::vector<float>& all_values, const Communicator& comm) {
   std::vector<const TableColumn*> kept;
+  const auto by_name = columns_by_name(table);
   for (const std::string& name : columns) {
-    const TableColumn* c = table.column_find(name);
-    KSEG_EXPECTS(c != nullptr, DataError, table.path + ": column \"" + name + "\" missing");
-    kept.push_back(c);
+    const auto found = by_name.find(name);
+    KSEG_EXPECTS(found != by_name.end(), DataError, table.path + ": column \"" + name + "\" missing");
+    kept.push_back(found->second);
   }
   Table all;
   all.path = table.path;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "host/error.hpp"
 #include "host/report/personas.hpp"
@@ -171,18 +173,25 @@ struct ProfileColumn {
 };
 
 std::vector<ProfileColumn> profile_columns(const Table& table, const FeaturePipeline& pipeline) {
+  // The kept steps by name, found once (a search of the steps per column was quadratic in the columns).
+  std::unordered_map<std::string_view, std::vector<const NumericStep*>> numeric;
+  std::unordered_map<std::string_view, std::vector<const CategoricalStep*>> categorical;
+  for (const NumericStep& step : pipeline.numeric())
+    if (!step.dropped) numeric[step.name].push_back(&step);
+  for (const CategoricalStep& step : pipeline.categorical())
+    if (!step.dropped) categorical[step.name].push_back(&step);
   std::vector<ProfileColumn> columns;
   for (const TableColumn& column : table.columns) {
     if (column.role == ColumnRole::audit) {
       columns.push_back({&column, true, nullptr, nullptr});
       continue;
     }
-    for (const NumericStep& step : pipeline.numeric())
-      if (!step.dropped && step.name == column.name && !column.is_categorical())
-        columns.push_back({&column, false, &step, nullptr});
-    for (const CategoricalStep& step : pipeline.categorical())
-      if (!step.dropped && step.name == column.name && column.is_categorical())
-        columns.push_back({&column, false, nullptr, &step});
+    if (!column.is_categorical()) {
+      if (const auto found = numeric.find(column.name); found != numeric.end())
+        for (const NumericStep* step : found->second) columns.push_back({&column, false, step, nullptr});
+    } else if (const auto found = categorical.find(column.name); found != categorical.end()) {
+      for (const CategoricalStep* step : found->second) columns.push_back({&column, false, nullptr, step});
+    }
   }
   return columns;
 }
