@@ -88,7 +88,9 @@ CsvScanResult csv_records_scan(const CsvSource& src, size_t begin, size_t end, s
     pos = nl == stop ? end : static_cast<size_t>(nl - data) + 1;
     if (!quote_open && record_end > data + record.begin && record_end[-1] == '\r') --record_end;
     if (record_end == data + record.begin) continue;  // a blank line is not a record
-    out.push_back({record.begin, record_end - data, record.line});
+    // Line breaks inside quotes: its fields may start on later lines.
+    const bool multi_line = line - (nl != stop ? 1 : 0) != record.line;
+    out.push_back({record.begin, record_end - data, record.line, multi_line});
   }
   return {pos, line, quote_open};
 }

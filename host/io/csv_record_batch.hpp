@@ -13,7 +13,8 @@ namespace kseg {
 struct CsvRecordSpan {
   int64_t begin = 0;
   int64_t end = 0;
-  int64_t line = 0;  // 1-based physical line where the record starts
+  int64_t line = 0;         // 1-based physical line where the record starts
+  bool multi_line = false;  // a quoted field holds a line break: its fields start on later lines
 };
 
 // Where one field lies inside its record, packed because a batch holds millions of them.
@@ -58,6 +59,8 @@ struct CsvRecordBatch {
   // 1-based physical line where field c of record r starts: later than line(r) when an earlier quoted field of the
   // record holds line breaks (for error messages).
   int64_t field_line(int64_t r, int c) const {
+    // Counted only in a record of several lines: a count per cell made wide tables quadratic in their columns.
+    if (!records[static_cast<size_t>(r)].multi_line) return line(r);
     const char* begin = data + records[static_cast<size_t>(r)].begin;
     const CsvFieldSpan& f = fields[static_cast<size_t>(r * n_fields + c)];
     return line(r) + std::count(begin, begin + f.offset, '\n');

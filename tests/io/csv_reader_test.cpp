@@ -99,6 +99,25 @@ TEST(csv_reader, EmbeddedNewlinesKeepLaterLineNumbers) {
   EXPECT_EQ(t.lines, (std::vector<int64_t>{2, 4, 5, 8, 9, 12}));
 }
 
+// The line of each field: its record's line in a record of one line (not counted: a count per cell made wide tables
+// quadratic in their columns), later after a quoted line break, in batches of every size.
+TEST(csv_reader, FieldLinesCountQuotedLineBreaksOnly) {
+  test::ScratchDir dir;
+  const std::string path = dir.file_write("n.csv", "a,b,c\n1,\"x\ny\",2\n3,4,5\n\"\n\n\",6,\"7\r\n\"\n8,9,10");
+  const std::vector<std::vector<int64_t>> expected = {{2, 2, 3}, {4, 4, 4}, {5, 7, 7}, {9, 9, 9}};
+  for (const size_t batch_bytes : {size_t{1}, size_t{8}, size_t{1} << 20}) {
+    CsvReader reader(path);
+    std::vector<std::vector<int64_t>> lines;
+    reader.batches_for_each(batch_bytes, 1, [&](const CsvRecordBatch& batch) {
+      for (int64_t r = 0; r < batch.n_records; ++r) {
+        lines.emplace_back();
+        for (int c = 0; c < batch.n_fields; ++c) lines.back().push_back(batch.field_line(r, c));
+      }
+    });
+    EXPECT_EQ(lines, expected) << "batches of " << batch_bytes << " bytes";
+  }
+}
+
 TEST(csv_reader, HandlesCrlfLineEndings) {
   test::ScratchDir dir;
   const std::string path = dir.file_write("c.csv", "a,b\r\n1,2\r\n\"3\",\"x\"\r\n5,\r\n");
