@@ -109,7 +109,15 @@ inline float float_of_order_key(uint32_t key) {
 
 }  // namespace
 
-FloatOrder::FloatOrder(const float* values, size_t n) : values_(values), n_(n), start_(kPrefixes + 1, 0) {
+FloatOrder::FloatOrder(const float* values, size_t n) : values_(values), n_(n) {
+  if (n <= kSelectDirect) {  // few values (a wide table of few rows): a sorted copy, not 2^16 counters per column
+    for (size_t i = 0; i < n; ++i)
+      if (values[i] == values[i]) sorted_.push_back(values[i] == 0.0f ? 0.0f : values[i]);
+    std::sort(sorted_.begin(), sorted_.end());
+    present_ = sorted_.size();
+    return;
+  }
+  start_.assign(kPrefixes + 1, 0);
   for (size_t i = 0; i < n; ++i) {
     const float v = values[i];
     if (v == v) ++start_[(float_order_key(v) >> kPrefixBits) + 1];
@@ -122,6 +130,11 @@ std::vector<double> FloatOrder::at(const std::vector<size_t>& positions, bool de
   // Ascending positions, their prefixes, and a slot of 2^16 low-bit counts per distinct prefix.
   std::vector<size_t> ascending(positions.size());
   for (size_t i = 0; i < positions.size(); ++i) ascending[i] = descending ? present_ - 1 - positions[i] : positions[i];
+  if (start_.empty()) {  // the sorted copy
+    std::vector<double> out(ascending.size());
+    for (size_t i = 0; i < ascending.size(); ++i) out[i] = sorted_[ascending[i]];
+    return out;
+  }
   std::vector<int32_t> slot_of(kPrefixes, -1);
   std::vector<size_t> prefix_of(ascending.size());
   int32_t slots = 0;

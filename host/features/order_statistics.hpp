@@ -27,7 +27,8 @@ std::vector<double> quantiles_linear(size_t n, const std::vector<double>& qs,
 // quartiles and the drift reference's deciles come from here without a copy of the column. Two passes: the
 // constructor counts the values per 16-bit prefix of their 32-bit order key; at() counts, for the prefixes that
 // hold a wanted position only, the values per remaining 16 bits, which fixes each wanted value exactly (a float has
-// no more bits). -0.0 and 0.0 count as equal and come back as 0.0.
+// no more bits); a column of few values is sorted on a copy instead. -0.0 and 0.0 count as equal and come back as
+// 0.0.
 class FloatOrder {
  public:
   FloatOrder(const float* values, size_t n);
@@ -45,7 +46,9 @@ class FloatOrder {
   const float* values_;
   size_t n_;
   size_t present_ = 0;
-  std::vector<uint64_t> start_;  // start_[p]: ascending index of the first present value with prefix p
+  std::vector<uint64_t> start_;  // start_[p]: ascending index of the first present value with prefix p; empty when
+                                 // sorted_ holds the present values instead (few values)
+  std::vector<float> sorted_;
 };
 
 }  // namespace kseg

@@ -82,11 +82,12 @@ TEST(OrderStatistics, QuantilesInterpolateLikeNumpy) {
 }
 
 // FloatOrder reads a float column with gaps in place: its order statistics must be those of the present values
-// sorted, ascending and descending, across shapes that exercise one and many 16-bit prefixes.
+// sorted, ascending and descending, across shapes that exercise one and many 16-bit prefixes, and columns of few
+// values (up to 2^15, sorted on a copy) on both sides of that bound.
 TEST(FloatOrder, MatchesSortOfPresentValues) {
   std::mt19937_64 rng(23);
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  for (size_t n : {size_t{1}, size_t{3}, size_t{1000}, size_t{200003}}) {
+  for (size_t n : {size_t{1}, size_t{3}, size_t{1000}, size_t{32768}, size_t{32769}, size_t{200003}}) {
     std::normal_distribution<float> normal(0.0f, 1e3f);
     std::uniform_int_distribution<int> small(-3, 20);
     std::vector<std::vector<float>> shapes(4, std::vector<float>(n));
@@ -123,6 +124,12 @@ TEST(FloatOrder, ZerosOfBothSignsAndAllMissing) {
   EXPECT_EQ(order.size(), 4u);
   const std::vector<double> got = order.at({0, 1, 2, 3});
   EXPECT_EQ(got, (std::vector<double>{-1.0, 0.0, 0.0, 2.0}));
+  EXPECT_FALSE(std::signbit(got[1]) || std::signbit(got[2]));
+  // The same over 2^16 values (counted by prefix, not sorted on a copy): zeros of both signs come back as 0.0.
+  std::vector<float> many(1 << 16);
+  for (size_t i = 0; i < many.size(); ++i) many[i] = i % 2 == 0 ? -0.0f : 0.0f;
+  const std::vector<double> middle = FloatOrder(many.data(), many.size()).at({0, many.size() / 2, many.size() - 1});
+  for (double v : middle) EXPECT_TRUE(v == 0.0 && !std::signbit(v));
   const std::vector<float> missing = {nan, nan};
   EXPECT_EQ(FloatOrder(missing.data(), missing.size()).size(), 0u);
 }
