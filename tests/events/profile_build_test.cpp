@@ -295,19 +295,17 @@ TEST(ProfileBuild, SameOutputForAnyThreadCount) {
 // infinity (written to users.csv, which fit then refused) or to NaN (inf − inf, read as "no amount").
 TEST(ProfileBuild, AmountsBeyondTheLimitAreRefusedNotSummedToInfinity) {
   test::ScratchDir dir;
-  ProfileBuildRequest r;
-  r.user_column = "u";
-  r.time_column = "t";
-  r.amount_column = "a";
+  ProfileBuildRequest r = test::request_user_time_amount(
+      dir.file_write("edge.csv", "user,time,amount\nx,2024-01-01,1e15\nx,2024-01-02,1e15\ny,2024-01-02,-1e15\n"));
   r.families = {true, true, false, false};
-  r.events_path = dir.file_write("edge.csv", "u,t,a\nx,2024-01-01,1e15\nx,2024-01-02,1e15\ny,2024-01-02,-1e15\n");
   const ProfileBuildProducts ok = profile_build(r);
   EXPECT_EQ(test::profile_cell(ok.users, "x", "monetary_total"), 2e15);
   EXPECT_EQ(test::profile_cell(ok.users, "x", "amount_7d"), 2e15);
   EXPECT_EQ(test::profile_cell(ok.users, "y", "monetary_total"), -1e15);
-  r.events_path = dir.file_write("over.csv", "u,t,a\nx,2024-01-01,1e308\nx,2024-01-02,1e308\ny,2024-01-02,-1e308\n");
+  r.events_path =
+      dir.file_write("over.csv", "user,time,amount\nx,2024-01-01,1e308\nx,2024-01-02,1e308\ny,2024-01-02,-1e308\n");
   const std::string message = test::profile_build_error(r);
-  EXPECT_EQ(message.rfind(r.events_path + ":2:3: column \"a\": \"1e308\" is beyond ±1e15", 0), 0u) << message;
+  EXPECT_EQ(message.rfind(r.events_path + ":2:3: column \"amount\": \"1e308\" is beyond ±1e15", 0), 0u) << message;
 }
 
 TEST(ProfileBuild, BadCellsNameFileLineColumn) {
